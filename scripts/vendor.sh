@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Refresh sqdj/static/vendor from the npm registry at the versions pinned in frontend/package.json.
+# The copies are committed, so neither `make demo` nor CI needs npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+cp frontend/package.json "$work/"
+(cd "$work" && npm install --no-audit --no-fund --ignore-scripts --omit=dev >/dev/null)
+cp "$work/package-lock.json" frontend/package-lock.json
+m="$work/node_modules"
+v=sqdj/static/vendor
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons/fonts,htmx,alpinejs,swagger-ui}
+cp "$m/bootstrap/dist/css/bootstrap.min.css" "$m/bootstrap/dist/js/bootstrap.bundle.min.js" "$m/bootstrap/LICENSE" "$v/bootstrap/"
+cp "$m/bootstrap-icons/font/bootstrap-icons.min.css" "$m/bootstrap-icons/LICENSE" "$v/bootstrap-icons/"
+cp "$m/bootstrap-icons/font/fonts/"bootstrap-icons.woff* "$v/bootstrap-icons/fonts/"
+cp "$m/htmx.org/dist/htmx.min.js" "$m/htmx.org/LICENSE" "$v/htmx/"
+cp "$m/alpinejs/dist/cdn.min.js" "$v/alpinejs/alpine.min.js"
+cp "$m/alpinejs/LICENSE.md" "$v/alpinejs/" 2>/dev/null || true
+cp "$m/swagger-ui-dist/"{swagger-ui-bundle.js,swagger-ui-standalone-preset.js,swagger-ui.css,LICENSE,NOTICE} "$v/swagger-ui/"
+rm -rf "$work"
+du -sh "$v"

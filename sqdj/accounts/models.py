@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.models import ChangeLoggedModel
+
+from .roles import Role
+
+
+class User(AbstractUser):
+    """A person who signs in; what they see comes only from their role assignments."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class RoleAssignment(ChangeLoggedModel):
+    """A role held on one org: the org only, or the org and everything below it."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.CASCADE,
+                            related_name="role_assignments")
+    descendants = models.BooleanField(_("including subordinate organizations"), default=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "org"], name="accounts_roleassignment_unique",
+                                    violation_error_message=_("This user already holds this role on this organization.")),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+
+class ApiToken(models.Model):
+    """An API token; only its SHA-256 is stored, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,33 @@
+"""The fixed roles (interfaces.md §1) and the actions each allows within its scope."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ADMIN_ACTIONS = frozenset({"view", "add", "change", "delete"})
+
+
+class Role(models.TextChoices):
+    CITY_ADMIN = "city_admin", _("City organization department administrator")
+    DISTRICT_ADMIN = "district_admin", _("District organization department administrator")
+    SUBDISTRICT_ADMIN = "subdistrict_admin", _("Subdistrict working committee administrator")
+    COMMUNITY_ADMIN = "community_admin", _("Community party organization administrator")
+    BRANCH_ADMIN = "branch_admin", _("Branch administrator")
+    VIEWER = "viewer", _("Read-only user")
+    MEMBER = "member", _("Member (self service)")
+
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.CITY_ADMIN: ADMIN_ACTIONS,
+    Role.DISTRICT_ADMIN: ADMIN_ACTIONS,
+    Role.SUBDISTRICT_ADMIN: ADMIN_ACTIONS,
+    Role.COMMUNITY_ADMIN: ADMIN_ACTIONS,
+    Role.BRANCH_ADMIN: ADMIN_ACTIONS,
+    Role.VIEWER: frozenset({"view"}),
+    Role.MEMBER: frozenset({"view"}),
+}
+
+
+def actions_for(role: str) -> frozenset[str]:
+    return ROLE_ACTIONS.get(role, frozenset())

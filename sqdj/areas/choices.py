@@ -1,0 +1,39 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaType(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    SUBDISTRICT = "subdistrict", _("Subdistrict")
+    COMMUNITY = "community", _("Community")
+    GRID = "grid", _("Grid")
+    ESTATE = "estate", _("Housing estate")
+    BUILDING = "building", _("Building")
+    ENTRANCE = "entrance", _("Entrance")
+
+
+# The words of the import template (interfaces.md §2): a contract, independent of the UI language.
+TEMPLATE_LABELS = {
+    AreaType.CITY: "市",
+    AreaType.DISTRICT: "区",
+    AreaType.SUBDISTRICT: "街道",
+    AreaType.COMMUNITY: "社区",
+    AreaType.GRID: "网格",
+    AreaType.ESTATE: "小区",
+    AreaType.BUILDING: "楼栋",
+    AreaType.ENTRANCE: "单元",
+}
+
+# Which parent types each type may sit under; an empty set means it may only be a root.
+ALLOWED_PARENTS: dict[str, set[str]] = {
+    AreaType.CITY: set(),
+    AreaType.DISTRICT: {AreaType.CITY},
+    AreaType.SUBDISTRICT: {AreaType.DISTRICT},
+    AreaType.COMMUNITY: {AreaType.SUBDISTRICT},
+    AreaType.GRID: {AreaType.COMMUNITY},
+    AreaType.ESTATE: {AreaType.COMMUNITY, AreaType.GRID},
+    AreaType.BUILDING: {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE},
+    AreaType.ENTRANCE: {AreaType.BUILDING},
+}
+ROOT_TYPES = {AreaType.CITY, AreaType.DISTRICT}

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopedModelForm(forms.ModelForm):
+    """Every relation picker offers only what the user may see (NetBox's restrict_form_fields)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if qs is not None and hasattr(qs, "restrict"):
+                field.queryset = qs.restrict(user, "view")
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def service_data(self) -> dict:
+        """The cleaned values handed to the service (the form's own fields, by name)."""
+        return dict(self.cleaned_data)
+
+
+class TreeNodeForm(ScopedModelForm):
+    """A tree node's form: a `parent` picker limited to the nodes under which the user may add."""
+
+    parent = forms.ModelChoiceField(queryset=None, required=False, label=_("Parent"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        model = self._meta.model
+        parents = model.objects.restrict(user, "add").order_by("path")
+        if self.instance.pk:
+            parents = parents.exclude(path__startswith=self.instance.path)
+            current = model.objects.get_parent(self.instance)
+            self.fields["parent"].initial = current.pk if current else None
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].widget.attrs["class"] = "form-select"
+        self.fields["parent"].label_from_instance = lambda n: f"{'　' * (n.depth - 1)}{n.name}（{n.code}）"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"),
+                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}))

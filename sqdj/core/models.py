@@ -1,0 +1,126 @@
+"""Base models shared by every domain app, and the change log."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .querysets import RestrictedQuerySet, RestrictedTreeManager
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+class BaseModel(models.Model):
+    """Every model: `objects.restrict(user, action)` is available.
+
+    Scoped models say how they hang off the trees with two attributes (a field path, "" for the tree
+    model itself, None when not scoped that way): `scope_org_field` and `scope_area_field`.
+    """
+
+    scope_org_field: str | None = None
+    scope_area_field: str | None = None
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ChangeLoggedModel(BaseModel):
+    """Writes one `ObjectChange` row (who, when, before/after) for every create, update and delete."""
+
+    created = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True, null=True)
+
+    change_log_exclude = ("created", "last_updated", "numchild")
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._prechange = instance.snapshot()
+        return instance
+
+    def snapshot(self) -> dict:
+        data = {}
+        for f in self._meta.concrete_fields:
+            if f.name in self.change_log_exclude or f.primary_key:
+                continue
+            if f.attname not in self.__dict__:  # deferred field: don't trigger a query
+                continue
+            data[f.name] = _jsonable(getattr(self, f.attname))
+        return data
+
+
+class TreeNode(MP_Node, ChangeLoggedModel):
+    """A node of one of the two trees (materialized path; steplen 4, alphabet 0-9A-Z)."""
+
+    objects = RestrictedTreeManager()
+
+    class Meta:
+        abstract = True
+
+    def get_parent_node(self):
+        return type(self).objects.get_parent(self)
+
+    def ancestors(self):
+        return type(self).objects.get_ancestors(self)
+
+    def children(self):
+        return type(self).objects.get_children(self)
+
+    def descendants(self, include_self=False):
+        return type(self).objects.get_descendants(self, include_self=include_self)
+
+
+class ObjectChange(models.Model):
+    """One row per write: who changed what, when, from which request, before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(_("object id"), db_index=True)
+    object_repr = models.CharField(_("object"), max_length=200)
+    prechange_data = models.JSONField(_("before"), null=True, blank=True)
+    postchange_data = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self) -> dict:
+        before, after = self.prechange_data or {}, self.postchange_data or {}
+        keys = sorted(set(before) | set(after))
+        return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}

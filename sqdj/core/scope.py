@@ -1,0 +1,71 @@
+"""Data scope: which rows of a model a user may act on.
+
+A user holds role assignments on nodes of the party organization tree, each covering the node only
+or the node and its descendants. The union of the assignments whose role allows the action is the
+user's scope; with none, nothing (deny by default). A scoped model declares how it hangs off the
+trees (`scope_org_field`, `scope_area_field`); the territory a user sees is the area in which each
+assigned org is located (and that area's descendants for a descendants assignment).
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+
+ACTIONS = ("view", "add", "change", "delete")
+NOTHING = Q(pk__in=[])
+
+
+def _prefix(field: str) -> str:
+    return f"{field}__" if field else ""
+
+
+def anchors(user, action: str):
+    """The (org, descendants) pairs that give `user` the right to `action`; cached per user object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cache = user.__dict__.setdefault("_sqdj_anchor_cache", {})
+    if action not in cache:
+        from sqdj.accounts.roles import actions_for
+
+        cache[action] = [
+            (a.org, a.descendants)
+            for a in user.role_assignments.select_related("org", "org__area").order_by("pk")
+            if action in actions_for(a.role)
+        ]
+    return cache[action]
+
+
+def is_unrestricted(user) -> bool:
+    return bool(user is not None and getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def scope_q(user, model, action: str = "view") -> Q | None:
+    """A Q selecting what `user` may `action` on `model`; None means no restriction (superuser)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if is_unrestricted(user):
+        return None
+    org_field = getattr(model, "scope_org_field", None)
+    area_field = getattr(model, "scope_area_field", None)
+    if org_field is None and area_field is None:
+        return NOTHING  # unscoped models are only for superusers
+    parts = []
+    for org, descendants in anchors(user, action):
+        if org_field is not None:
+            p = _prefix(org_field)
+            parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
+        if area_field is not None and org.area_id:
+            p = _prefix(area_field)
+            area = org.area
+            parts.append(Q(**{f"{p}path__startswith": area.path}) if descendants else Q(**{f"{p}pk": area.pk}))
+    if not parts:
+        return NOTHING
+    return reduce(or_, parts)
+
+
+def can(user, action: str, obj) -> bool:
+    """Whether `user` may `action` this saved object (one indexed query)."""
+    return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()

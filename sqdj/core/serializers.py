@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class ScopedSlugRelatedField(serializers.SlugRelatedField):
+    """A related object given by code, chosen only among those the caller may see (else: does not exist)."""
+
+    def __init__(self, model=None, **kwargs):
+        self.related_model = model
+        kwargs.setdefault("slug_field", "code")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        model = self.related_model or self.parent.Meta.model
+        request = self.context.get("request")
+        return model.objects.restrict(getattr(request, "user", None), "view")
+
+
+class TreeNodeSerializer(serializers.ModelSerializer):
+    """A tree node with its parent given by code."""
+
+    parent = ScopedSlugRelatedField(required=False, allow_null=True, help_text=_("parent code"))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        model = type(instance)
+        parent_path = instance.path[: -model.steplen]
+        codes = self.context.get("parent_codes")
+        if not parent_path:
+            data["parent"] = None
+        elif codes is not None and parent_path in codes:
+            data["parent"] = codes[parent_path]
+        else:
+            data["parent"] = model.objects.filter(path=parent_path).values_list("code", flat=True).first()
+        return data

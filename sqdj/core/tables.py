@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseTable(tables.Table):
+    """Tables link their first column to the object; the same table serves the page and its sort order."""
+
+    class Meta:
+        attrs = {"class": "table table-hover align-middle sqdj-table"}
+        per_page = 50
+        empty_text = _("Nothing here yet.")

@@ -1,0 +1,322 @@
+"""Generic views. A model gets its pages by declaring attributes on a `ModelViews` subclass:
+
+    class OrgViews(ModelViews):
+        model = Org
+        table = OrgTable
+        filterset = OrgFilterSet
+        form = OrgForm
+        importer = OrgImporter
+        create_service = services.do_create_org
+        ...
+
+Every page reads through `restrict(user, action)`: an object outside the user's scope is a 404; an
+object the user may see but not change is a 403 for the edit and delete pages.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django_tables2 import RequestConfig
+
+from .exporting import export_queryset
+from .forms import ImportForm
+from .models import ObjectChange, TreeNode
+from .scope import anchors, is_unrestricted
+from .services import UNSET, ScopeViolation
+
+
+def may(user, action: str) -> bool:
+    """Whether the user holds any role allowing `action` somewhere."""
+    return is_unrestricted(user) or bool(anchors(user, action))
+
+
+class ModelViews:
+    model = None
+    table = None
+    filterset = None
+    form = None
+    importer = None
+    create_service = None
+    update_service = None
+    delete_service = None
+    detail_template = None
+    list_template = "generic/object_list.html"
+    extra_list_actions: tuple = ()  # (url name, label, icon)
+
+    @classmethod
+    def meta(cls):
+        return cls.model._meta
+
+    @classmethod
+    def url_name(cls, action: str = "") -> str:
+        name = cls.meta().model_name
+        return f"{cls.meta().app_label}:{name}{'_' + action if action else ''}"
+
+    @classmethod
+    def urls(cls):
+        name = cls.meta().model_name
+        patterns = [
+            path("", ObjectListView.as_view(views=cls), name=f"{name}_list"),
+            path("<int:pk>/", ObjectDetailView.as_view(views=cls), name=name),
+        ]
+        if cls.form is not None:
+            patterns += [
+                path("add/", ObjectEditView.as_view(views=cls), name=f"{name}_add"),
+                path("<int:pk>/edit/", ObjectEditView.as_view(views=cls), name=f"{name}_edit"),
+            ]
+        if cls.delete_service is not None:
+            patterns.append(path("<int:pk>/delete/", ObjectDeleteView.as_view(views=cls), name=f"{name}_delete"))
+        if cls.importer is not None:
+            patterns.append(path("import/", ObjectImportView.as_view(views=cls), name=f"{name}_import"))
+        patterns.append(path("<int:pk>/changes/", ObjectChangesView.as_view(views=cls), name=f"{name}_changes"))
+        return patterns
+
+
+class BaseObjectView(LoginRequiredMixin, View):
+    views: type[ModelViews] = ModelViews
+
+    @property
+    def model(self):
+        return self.views.model
+
+    def restricted(self, action: str = "view"):
+        return self.model.objects.restrict(self.request.user, action)
+
+    def get_object(self, action: str = "view"):
+        """404 outside the view scope; 403 when seen but not allowed to `action`."""
+        obj = get_object_or_404(self.restricted("view"), pk=self.kwargs["pk"])
+        if action != "view" and not self.restricted(action).filter(pk=obj.pk).exists():
+            raise PermissionDenied(_("You may view this but not change it."))
+        return obj
+
+    def base_context(self, **extra):
+        meta = self.model._meta
+        user = self.request.user
+        ctx = {
+            "views": self.views,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "list_url": reverse(self.views.url_name("list")),
+            "can_add": self.views.form is not None and may(user, "add"),
+            "can_import": self.views.importer is not None and may(user, "add"),
+            "import_url": reverse(self.views.url_name("import")) if self.views.importer else None,
+            "add_url": reverse(self.views.url_name("add")) if self.views.form else None,
+        }
+        ctx.update(extra)
+        return ctx
+
+
+class ObjectListView(BaseObjectView):
+    def get(self, request):
+        if not may(request.user, "view"):
+            raise PermissionDenied(_("You have no role that lets you see this list."))
+        qs = self.restricted("view")
+        fs = self.views.filterset(request.GET or None, queryset=qs, request=request) if self.views.filterset else None
+        if fs is not None:
+            qs = fs.qs if fs.is_bound and fs.is_valid() else qs
+        fmt = request.GET.get("export")
+        if fmt in ("xlsx", "csv") and self.views.importer is not None:
+            data, _count = export_queryset(self.views.importer(user=request.user), qs, fmt)
+            ctype = ("text/csv; charset=utf-8" if fmt == "csv"
+                     else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            response = HttpResponse(data, content_type=ctype)
+            response["Content-Disposition"] = f'attachment; filename="{self.views.importer.kind}.{fmt}"'
+            return response
+        table = self.views.table(qs, request=request)
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, self.views.list_template, self.base_context(
+            table=table, filterset=fs, total=table.paginator.count if hasattr(table, "paginator") else len(qs),
+            querystring=query.urlencode(), can_export=self.views.importer is not None))
+
+
+class ObjectDetailView(BaseObjectView):
+    def get(self, request, pk):
+        obj = self.get_object("view")
+        user = request.user
+        ctx = self.base_context(
+            object=obj,
+            can_change=self.views.form is not None and self.restricted("change").filter(pk=obj.pk).exists(),
+            can_delete=self.views.delete_service is not None and self.restricted("delete").filter(pk=obj.pk).exists(),
+            edit_url=reverse(self.views.url_name("edit"), args=[obj.pk]) if self.views.form else None,
+            delete_url=reverse(self.views.url_name("delete"), args=[obj.pk]) if self.views.delete_service else None,
+            changes_url=reverse(self.views.url_name("changes"), args=[obj.pk]),
+        )
+        if isinstance(obj, TreeNode):
+            visible = set(self.restricted("view").filter(path__in=[obj.path[:i] for i in range(
+                obj.steplen, len(obj.path), obj.steplen)]).values_list("pk", flat=True))
+            ctx["ancestors"] = [(a, a.pk in visible) for a in obj.ancestors()]
+            ctx["children"] = obj.children().restrict(user, "view").order_by("code")
+        template = self.views.detail_template or "generic/object_detail.html"
+        return render(request, template, ctx)
+
+
+class ObjectChangesView(BaseObjectView):
+    def get(self, request, pk):
+        obj = self.get_object("view")
+        changes = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(self.model),
+                                              object_id=obj.pk)[:200]
+        return render(request, "generic/object_changes.html", self.base_context(object=obj, changes=changes))
+
+
+class ObjectEditView(BaseObjectView):
+    def _setup(self):
+        if "pk" in self.kwargs:
+            return self.get_object("change")
+        if not may(self.request.user, "add"):
+            raise PermissionDenied(_("You have no role that lets you add this."))
+        return None
+
+    def _form(self, obj, data=None):
+        kwargs = {"instance": obj, "user": self.request.user}
+        if obj is None and data is None and self.request.GET.get("parent"):
+            kwargs["initial"] = {"parent": self.request.GET["parent"]}
+        return self.views.form(data, **kwargs)
+
+    def _render(self, form, obj):
+        return render(self.request, "generic/object_edit.html", self.base_context(form=form, object=obj))
+
+    def get(self, request, pk=None):
+        obj = self._setup()
+        return self._render(self._form(obj), obj)
+
+    def post(self, request, pk=None):
+        obj = self._setup()
+        form = self._form(obj, request.POST)
+        if form.is_valid():
+            data = form.service_data()
+            for f in ("path", "depth", "numchild"):
+                data.pop(f, None)
+            try:
+                if obj is None:
+                    obj = self.views.create_service(acting_user=request.user, **data)
+                    messages.success(request, _("Created %(obj)s.") % {"obj": obj})
+                else:
+                    if "parent" not in data:
+                        data["parent"] = UNSET
+                    obj = self.views.update_service(obj, acting_user=request.user, **data)
+                    messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
+                return redirect(obj.get_absolute_url())
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errs in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errs)
+                else:
+                    form.add_error(None, exc.messages)
+            except ScopeViolation as exc:
+                form.add_error(None, str(exc))
+        return self._render(form, obj)
+
+
+class ObjectDeleteView(BaseObjectView):
+    def get(self, request, pk):
+        obj = self.get_object("delete")
+        return render(request, "generic/object_delete.html", self.base_context(object=obj))
+
+    def post(self, request, pk):
+        obj = self.get_object("delete")
+        try:
+            self.views.delete_service(obj, acting_user=request.user)
+        except ValidationError as exc:
+            return render(request, "generic/object_delete.html",
+                          self.base_context(object=obj, errors=exc.messages), status=409)
+        messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
+        return redirect(self.views.url_name("list"))
+
+
+class ObjectImportView(BaseObjectView):
+    """Upload → dry-run preview → confirm → result. The uploaded file waits in the data directory."""
+
+    def _dir(self) -> Path:
+        d = Path(settings.DATA_DIR) / "imports"
+        d.mkdir(parents=True, exist_ok=True)
+        return d
+
+    def _render(self, **ctx):
+        importer = self.views.importer
+        ctx.setdefault("form", ImportForm())
+        return render(self.request, "generic/object_import.html", self.base_context(
+            headers=importer.headers, kind=importer.kind, **ctx))
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may(request.user, "add"):
+            raise PermissionDenied(_("You have no role that lets you import."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self._render()
+
+    def post(self, request):
+        importer_cls = self.views.importer
+        token = request.POST.get("token", "")
+        if token:  # the confirmation of an earlier preview
+            pending = request.session.get("sqdj_imports", {}).get(token)
+            if not pending or not token.isalnum():
+                messages.error(request, _("This import has expired; please upload the file again."))
+                return redirect(self.views.url_name("import"))
+            file = self._dir() / token
+            try:
+                data = file.read_bytes()
+            except FileNotFoundError:
+                messages.error(request, _("This import has expired; please upload the file again."))
+                return redirect(self.views.url_name("import"))
+            result = importer_cls(user=request.user).run(data, pending["name"], dry_run=False)
+            file.unlink(missing_ok=True)
+            request.session["sqdj_imports"].pop(token, None)
+            request.session.modified = True
+            return self._render(result=result, filename=pending["name"], confirmed=True)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(form=form)
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.SQDJ_IMPORT_MAX_BYTES:
+            form.add_error("file", _("The file is larger than %(mb)d MB.") % {
+                "mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20})
+            return self._render(form=form)
+        data = upload.read()
+        name = Path(upload.name).name
+        result = importer_cls(user=request.user).run(data, name, dry_run=True)
+        token = ""
+        if result.ok:
+            token = secrets.token_hex(16)
+            (self._dir() / token).write_bytes(data)
+            request.session.setdefault("sqdj_imports", {})[token] = {"name": name}
+            request.session.modified = True
+        return self._render(result=result, filename=name, token=token)
+
+
+def home(request):
+    """工作台: the user's organizations and counts, one click from the work."""
+    from sqdj.areas.models import Area
+    from sqdj.orgs.models import Org
+
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    user = request.user
+    orgs = Org.objects.restrict(user, "view")
+    ctx = {
+        "org_count": orgs.count(),
+        "area_count": Area.objects.restrict(user, "view").count(),
+        "assignments": user.role_assignments.select_related("org").order_by("pk"),
+        "by_type": {},
+    }
+    from django.db.models import Count
+
+    from sqdj.orgs.choices import OrgType
+    for row in orgs.order_by().values("type").annotate(n=Count("pk")):
+        ctx["by_type"][OrgType(row["type"]).label] = row["n"]
+    return render(request, "home.html", ctx)
+

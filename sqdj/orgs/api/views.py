@@ -1,0 +1,16 @@
+from sqdj.core.api import ScopedTreeViewSet, scoped_schema
+
+from .. import services
+from ..filtersets import OrgFilterSet
+from ..models import Org
+from .serializers import OrgSerializer
+
+
+@scoped_schema(OrgSerializer)
+class OrgViewSet(ScopedTreeViewSet):
+    queryset = Org.objects.select_related("area").order_by("path")
+    serializer_class = OrgSerializer
+    filterset_class = OrgFilterSet
+    create_service = staticmethod(services.do_create_org)
+    update_service = staticmethod(services.do_update_org)
+    delete_service = staticmethod(services.do_delete_org)

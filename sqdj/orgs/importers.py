@@ -1,0 +1,66 @@
+"""The orgs template (interfaces.md §2): 组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sqdj.areas.models import Area
+from sqdj.core.importing import ParsedRow, register_importer
+from sqdj.core.tree_importing import TreeImporter
+
+from . import services
+from .choices import TEMPLATE_LABELS
+from .models import Org
+
+
+@register_importer
+class OrgImporter(TreeImporter):
+    kind = "orgs"
+    verbose_name = gettext_lazy("party organizations")
+    model = Org
+    headers = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在区域编码", "成立日期", "本届任期开始日期"]
+    key_header = "组织编码"
+    required = {"组织编码", "组织名称", "组织类别"}
+    code_header, name_header, type_header, parent_header = headers[:4]
+    type_labels = TEMPLATE_LABELS
+    rules = services.rules
+    columns = {"code": "组织编码", "name": "组织名称", "type": "组织类别", "parent": "上级组织编码",
+               "area": "所在区域编码", "founded_on": "成立日期", "term_started_on": "本届任期开始日期"}
+
+    def extra_fields(self):
+        return ("area", "founded_on", "term_started_on")
+
+    def parse_extra(self, pr: ParsedRow) -> None:
+        pr.data["area_code"] = self.text(pr, "所在区域编码")
+        pr.data["founded_on"] = self.date(pr, "成立日期")
+        pr.data["term_started_on"] = self.date(pr, "本届任期开始日期")
+        if pr.data["founded_on"] and pr.data["term_started_on"] and pr.data["term_started_on"] < pr.data["founded_on"]:
+            self.error(pr.row, "本届任期开始日期", _("The current term cannot start before the organization was founded."))
+
+    def check_file(self, rows):
+        codes = {pr.data["area_code"] for pr in rows if pr.data["area_code"]}
+        areas = Area.objects.filter(code__in=list(codes))
+        if self.user is not None:
+            areas = areas.restrict(self.user, "view")
+        found = {a.code: a for a in areas}
+        for pr in rows:
+            code = pr.data["area_code"]
+            pr.data["area"] = found.get(code) if code else None
+            if code and code not in found:
+                self.error(pr.row, "所在区域编码", _("Unknown area code “%(code)s” (not in the system, or outside your "
+                                                 "scope).") % {"code": code})
+        super().check_file(rows)
+
+    def create(self, *, parent, data):
+        return services.do_create_org(acting_user=self.user, parent=parent, **data)
+
+    def update(self, obj, *, parent, data):
+        return services.do_update_org(obj, acting_user=self.user, parent=parent, **data)
+
+    def export_rows(self, queryset):
+        return super().export_rows(queryset.select_related("area"))
+
+    def export_row(self, org: Org, parent_code: str):
+        return [org.code, org.name, TEMPLATE_LABELS[org.type], parent_code, org.area.code if org.area else "",
+                org.founded_on, org.term_started_on]

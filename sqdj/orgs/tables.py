@@ -1,0 +1,23 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.tables import BaseTable
+
+from .models import Org
+
+
+class OrgTable(BaseTable):
+    name = tables.Column(linkify=True)
+    code = tables.Column()
+    type = tables.Column()
+    area = tables.Column(verbose_name=_("located in area"))
+    numchild = tables.Column(verbose_name=_("subordinate organizations"))
+    term_started_on = tables.DateColumn(format="Y-m-d")
+
+    class Meta(BaseTable.Meta):
+        model = Org
+        fields = ("name", "code", "type", "area", "numchild", "founded_on", "term_started_on")
+        order_by = ("code",)
+
+    def render_founded_on(self, value):
+        return value.isoformat()

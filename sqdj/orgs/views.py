@@ -1,0 +1,63 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from sqdj.core.scope import anchors, is_unrestricted
+from sqdj.core.views import ModelViews
+
+from . import services
+from .filtersets import OrgFilterSet
+from .forms import OrgForm
+from .importers import OrgImporter
+from .models import Org
+from .tables import OrgTable
+
+
+class OrgViews(ModelViews):
+    model = Org
+    table = OrgTable
+    filterset = OrgFilterSet
+    form = OrgForm
+    importer = OrgImporter
+    create_service = staticmethod(services.do_create_org)
+    update_service = staticmethod(services.do_update_org)
+    delete_service = staticmethod(services.do_delete_org)
+    detail_template = "orgs/org.html"
+    extra_list_actions = (("orgs:org_tree", "组织树", "diagram-3"),)
+
+
+@login_required
+def org_tree(request):
+    """The org tree from the user's own top nodes down; deeper levels load on demand (htmx)."""
+    user = request.user
+    visible = Org.objects.restrict(user, "view")
+    if is_unrestricted(user):
+        roots = list(Org.objects.filter(depth=1).order_by("path"))
+    else:
+        seen, roots = set(), []
+        for org, _desc in sorted(anchors(user, "view"), key=lambda a: a[0].path):
+            if not any(org.path.startswith(p) for p in seen):
+                seen.add(org.path)
+                roots.append(org)
+    return render(request, "orgs/org_tree.html", {"roots": [_subtree(visible, r, levels=2) for r in roots]})
+
+
+def _subtree(visible, root, levels):
+    """The visible part of `root`'s subtree, `levels` deep, as nested (node, children) pairs."""
+    nodes = list(visible.filter(path__startswith=root.path, depth__lte=root.depth + levels).order_by("depth", "code"))
+    kids = {}
+    for n in nodes:
+        kids.setdefault(n.path[: -Org.steplen], []).append(n)
+
+    def build(node):
+        return {"node": node, "children": [build(c) for c in kids.get(node.path, [])],
+                "more": node.numchild > 0 and node.depth >= root.depth + levels}
+
+    return build(root)
+
+
+@login_required
+def org_tree_children(request, pk):
+    parent = get_object_or_404(Org.objects.restrict(request.user, "view"), pk=pk)
+    children = Org.objects.get_children(parent).restrict(request.user, "view").order_by("code")
+    return render(request, "orgs/_tree_nodes.html", {"items": [
+        {"node": c, "children": [], "more": c.numchild > 0} for c in children]})

@@ -1,0 +1,15 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from sqdj.api.urls import schema_urlpatterns
+from sqdj.core.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("orgs/", include("sqdj.orgs.urls")),
+    path("areas/", include("sqdj.areas.urls")),
+    path("api/", include("sqdj.api.urls")),
+    *schema_urlpatterns,
+]
