@@ -144,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when serving from finders
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app directories: no collectstatic step is needed for the demo.
 WHITENOISE_USE_FINDERS = True

@@ -8,6 +8,7 @@ from .models import Area
 
 class AreaTable(BaseTable):
     name = tables.Column(linkify=True)
+    depth = tables.Column(verbose_name=_("level"))
     numchild = tables.Column(verbose_name=_("subordinate areas"))
 
     class Meta(BaseTable.Meta):

@@ -12,12 +12,10 @@ class OrgTable(BaseTable):
     type = tables.Column()
     area = tables.Column(verbose_name=_("located in area"))
     numchild = tables.Column(verbose_name=_("subordinate organizations"))
+    founded_on = tables.DateColumn(format="Y-m-d")
     term_started_on = tables.DateColumn(format="Y-m-d")
 
     class Meta(BaseTable.Meta):
         model = Org
         fields = ("name", "code", "type", "area", "numchild", "founded_on", "term_started_on")
         order_by = ("code",)
-
-    def render_founded_on(self, value):
-        return value.isoformat()
