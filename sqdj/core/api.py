@@ -4,46 +4,86 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import exceptions, serializers, viewsets
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from .rest import ACTION_FOR_METHOD
-
+# {"detail": "…"}: 401, 403, 404 (and 405/406/415, which the schema does not list per operation)
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-FIELD_ERRORS = OpenApiResponse(description=_("Field errors: {field: [message, …]}"))
-COMMON_READ = {401: ERROR, 403: ERROR, 404: ERROR}
-COMMON_WRITE = {400: FIELD_ERRORS, 401: ERROR, 403: ERROR, 404: ERROR}
 
 
-def scoped_schema(serializer):
-    """Document every status code a client can get from a ScopedModelViewSet (schemathesis checks this)."""
+class ValidationErrorSerializer(serializers.Serializer):
+    """Schema only: the body of a 400 (DRF's field errors, or a service's django ValidationError)."""
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    """`{field: [message, …]}`: a map no serializer field can describe; registered by being defined."""
+
+    target_class = ValidationErrorSerializer
+
+    def get_name(self, auto_schema, direction):
+        return "ValidationError"
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": "{field: [message, …]}; errors that concern no single field are under `detail` "
+                           "(a message or a list of them) or `non_field_errors`.",
+            "additionalProperties": {
+                "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            },
+        }
+
+
+VALIDATION_ERROR = OpenApiResponse(ValidationErrorSerializer, description=_("Invalid input."))
+NOT_AUTHENTICATED = OpenApiResponse(ERROR, description=_("Authentication credentials were not provided."))
+FORBIDDEN = OpenApiResponse(ERROR, description=_("You do not have permission to perform this action."))
+NOT_FOUND = OpenApiResponse(ERROR, description=_("Not found."))
+# every 401 says how to authenticate (TokenAuthentication is the first authentication class)
+WWW_AUTHENTICATE = OpenApiParameter("WWW-Authenticate", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
+                                    response=[401], description="Token")
+
+COMMON_READ = {401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+COMMON_WRITE = {400: VALIDATION_ERROR, **COMMON_READ}
+
+
+def scoped_schema(serializer, tags=None):
+    """Document every status code a client can get from a ScopedModelViewSet (schemathesis checks this).
+
+    list: 400 for a bad filter or limit/offset, 403 for a user without any role allowing `view`;
+    a single object: 404 when it is out of the caller's scope, 403 when seen but not writable;
+    writes: 400 with field errors (the serializer's or the service's), 403 when the service refuses (scope).
+    """
+    common = {"tags": tags, "parameters": [WWW_AUTHENTICATE]}
     return extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), 400: FIELD_ERRORS, 401: ERROR, 403: ERROR}),
-        retrieve=extend_schema(responses={200: serializer, **COMMON_READ}),
-        create=extend_schema(responses={201: serializer, **COMMON_WRITE}),
-        update=extend_schema(responses={200: serializer, **COMMON_WRITE}),
-        partial_update=extend_schema(responses={200: serializer, **COMMON_WRITE}),
-        destroy=extend_schema(responses={204: None, **COMMON_WRITE}),
+        list=extend_schema(responses={200: serializer(many=True), 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED,
+                                      403: FORBIDDEN}, **common),
+        retrieve=extend_schema(responses={200: serializer, **COMMON_READ}, **common),
+        create=extend_schema(responses={201: serializer, 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED,
+                                        403: FORBIDDEN}, **common),
+        update=extend_schema(responses={200: serializer, **COMMON_WRITE}, **common),
+        partial_update=extend_schema(responses={200: serializer, **COMMON_WRITE}, **common),
+        destroy=extend_schema(responses={204: None, **COMMON_WRITE}, **common),
     )
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """A model's REST resource. Subclasses set `queryset`, `serializer_class`, `filterset_class` and the
-    service hooks; every request goes through `restrict(user, action)`, writes through the services."""
+    service hooks; every request goes through `restrict(user, action)`, writes through the services.
+
+    Every object is first looked up among those the user may see (else 404); a write then needs the action's
+    permission on it too (else 403: `ScopedPermission.has_object_permission`, run by `get_object()`)."""
 
     def get_queryset(self):
-        # every object is first looked up among those the user may see (else 404); a write then needs the
-        # action's permission on it too (else 403)
         return super().get_queryset().restrict(self.request.user, "view")
-
-    def get_object(self):
-        obj = super().get_object()
-        action = ACTION_FOR_METHOD.get(self.request.method, "view")
-        if action in ("change", "delete") and not type(obj).objects.restrict(self.request.user, action).filter(
-                pk=obj.pk).exists():
-            raise exceptions.PermissionDenied()
-        return obj
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -89,6 +129,8 @@ class ScopedTreeViewSet(ScopedModelViewSet):
         return super().get_serializer(*args, **kwargs)
 
     def create_object(self, data):
+        data = dict(data)
+        data.setdefault("parent", None)  # no parent given: a top-level node (the service decides who may)
         return type(self).create_service(acting_user=self.request.user, **data)
 
     def update_object(self, obj, data):

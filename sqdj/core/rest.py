@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, pagination, permissions, serializers
 
 from .scope import anchors, is_unrestricted
 
@@ -15,12 +15,48 @@ ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """`?limit=&offset=`: 50 rows by default, at most 1000 (a larger limit is cut to 1000).
+
+    Unlike DRF's, a limit or offset that is not a number (or too small) is an error (400) rather than silently
+    replaced by the default: the schema declares integers, and a client's typo should not go unnoticed.
+    The messages are DRF's own (already translated)."""
+
     default_limit = 50
     max_limit = 1000
 
+    def _param(self, request, name, min_value, default):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return serializers.IntegerField(min_value=min_value).run_validation(raw)
+        except exceptions.ValidationError as exc:
+            raise exceptions.ValidationError({name: exc.detail}) from None
+
+    def get_limit(self, request):
+        return min(self._param(request, self.limit_query_param, 1, self.default_limit), self.max_limit)
+
+    def get_offset(self, request):
+        return self._param(request, self.offset_query_param, 0, 0)
+
+    def get_schema_operation_parameters(self, view):
+        limit, offset = super().get_schema_operation_parameters(view)
+        limit["description"] = "{} {}".format(limit["description"], _(
+            "Default %(default)d, at most %(max)d (a larger value is reduced to %(max)d).") % {
+            "default": self.default_limit, "max": self.max_limit})
+        limit["schema"] = {"type": "integer", "minimum": 1, "default": self.default_limit}
+        offset["schema"] = {"type": "integer", "minimum": 0, "default": 0}
+        return [limit, offset]
+
 
 class ScopedPermission(permissions.BasePermission):
-    """Signed in, and holding some role that allows the method's action; the object scope is the queryset's."""
+    """Signed in, and holding some role that allows the method's action; the object scope is the queryset's.
+
+    On an object's own URL (a viewset's detail route) a write needs only the right to *see* something here:
+    whether the object may be changed or deleted is decided on the object (`has_object_permission`, called by
+    `get_object()` after the scoped lookup), so an object out of scope answers 404 and one that is seen but not
+    writable answers 403 — the same for every role.
+    """
 
     message = _("You do not have permission to perform this action.")
 
@@ -30,7 +66,19 @@ class ScopedPermission(permissions.BasePermission):
             return False
         if is_unrestricted(user):
             return True
-        return bool(anchors(user, ACTION_FOR_METHOD.get(request.method, "view")))
+        action = ACTION_FOR_METHOD.get(request.method, "view")
+        if getattr(view, "detail", False) and action in ("change", "delete"):
+            action = "view"
+        return bool(anchors(user, action))
+
+    def has_object_permission(self, request, view, obj):
+        action = ACTION_FOR_METHOD.get(request.method, "view")
+        if action not in ("change", "delete") or is_unrestricted(request.user):
+            return True
+        manager = getattr(type(obj), "objects", None)
+        if not hasattr(manager, "restrict"):
+            return False
+        return manager.restrict(request.user, action).filter(pk=obj.pk).exists()
 
 
 def exception_handler(exc, context):
@@ -46,5 +94,3 @@ def exception_handler(exc, context):
     from rest_framework.views import exception_handler as drf_exception_handler
 
     return drf_exception_handler(exc, context)
-
-

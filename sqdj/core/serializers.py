@@ -1,9 +1,14 @@
+"""Serializer bases shared by every app's API."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ScopedSlugRelatedField(serializers.SlugRelatedField):
     """A related object given by code, chosen only among those the caller may see (else: does not exist)."""
 
@@ -16,6 +21,12 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
         model = self.related_model or self.parent.Meta.model
         request = self.context.get("request")
         return model.objects.restrict(getattr(request, "user", None), "view")
+
+    def to_internal_value(self, data):
+        # a code is a string: anything else (number, list, object) would only reach the database to fail there
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class TreeNodeSerializer(serializers.ModelSerializer):

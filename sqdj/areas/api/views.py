@@ -6,8 +6,12 @@ from ..models import Area
 from .serializers import AreaSerializer
 
 
-@scoped_schema(AreaSerializer)
+@scoped_schema(AreaSerializer, tags=["areas"])
 class AreaViewSet(ScopedTreeViewSet):
+    """Areas (the territory tree) within the caller's scope. `?code=` finds one by code; `?area=CODE` lists an
+    area and its direct subdivisions (`&descendants=true`: its whole subtree); `?q=` searches name and code.
+    A node's parent is given by code."""
+
     queryset = Area.objects.order_by("path")
     serializer_class = AreaSerializer
     filterset_class = AreaFilterSet
