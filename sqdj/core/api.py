@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -75,12 +78,53 @@ def scoped_schema(serializer, tags=None):
     )
 
 
+class StrictBooleanField(forms.Field):
+    """`true`/`false` (or `1`/`0`); anything else is an error. The HTML form's NullBooleanField reads an
+    unknown value as "not given", which an API must not do: `?descendants=yes` would silently list less."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": _("Must be a valid boolean.")}  # DRF's message, translated by DRF
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip().lower()
+        if text in ("true", "1"):
+            return True
+        if text in ("false", "0"):
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+def strict_filterset(filterset_class):
+    """The list page's FilterSet for the API: the same filters, with booleans parsed strictly."""
+    if filterset_class is None or getattr(filterset_class, "_sqdj_strict", False):
+        return filterset_class
+    overrides = {"_sqdj_strict": True}
+    for name, f in filterset_class.base_filters.items():
+        if type(f) is django_filters.BooleanFilter:
+            overrides[name] = StrictBooleanFilter(
+                field_name=f.field_name, lookup_expr=f.lookup_expr, label=f._label, method=f._method,
+                distinct=f.distinct, exclude=f.exclude, **f.extra)
+    return type(filterset_class.__name__, (filterset_class,), overrides)
+
+
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """A model's REST resource. Subclasses set `queryset`, `serializer_class`, `filterset_class` and the
     service hooks; every request goes through `restrict(user, action)`, writes through the services.
 
     Every object is first looked up among those the user may see (else 404); a write then needs the action's
     permission on it too (else 403: `ScopedPermission.has_object_permission`, run by `get_object()`)."""
+
+    filterset_class = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.filterset_class = strict_filterset(cls.filterset_class)
 
     def get_queryset(self):
         return super().get_queryset().restrict(self.request.user, "view")

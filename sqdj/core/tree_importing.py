@@ -154,32 +154,48 @@ class TreeImporter(Importer):
             data[f] = getattr(obj, f)
         return data
 
+    def _load_existing(self, codes: list[str]) -> tuple[dict, dict]:
+        """Existing nodes by code and their parents' codes by path, in a few bulk queries."""
+        model = self.rules.model
+        nodes: dict = {}
+        for i in range(0, len(codes), 500):
+            qs = model.objects.filter(code__in=codes[i:i + 500])
+            if self.select_related:
+                qs = qs.select_related(*self.select_related)
+            nodes.update({n.code: n for n in qs})
+        parent_paths = list({n.path[: -model.steplen] for n in nodes.values() if n.depth > 1})
+        parent_codes: dict = {}
+        for i in range(0, len(parent_paths), 500):
+            parent_codes.update(model.objects.filter(path__in=parent_paths[i:i + 500]).values_list("path", "code"))
+        return nodes, parent_codes
+
+    select_related: tuple[str, ...] = ()
+
     def apply(self, rows, progress=None):
         model = self.rules.model
         created = updated = unchanged = 0
+        existing, parent_codes = self._load_existing([pr.data["code"] for pr in rows])
         by_code = {}
         total = len(rows)
         for i, pr in enumerate(self._ordered(rows), start=1):
             d = pr.data
-            parent = None
-            if d["parent_code"]:
-                parent = by_code.get(d["parent_code"]) or model.objects.get(code=d["parent_code"])
             data = {"code": d["code"], "name": d["name"], "type": d["type"]}
             data.update({f: d[f] for f in self.extra_fields()})
             try:
-                obj = model.objects.filter(code=d["code"]).first()
+                obj = existing.get(d["code"])
                 if obj is None:
-                    obj = self.create(parent=parent, data=data)
+                    obj = self.create(parent=self._parent(d["parent_code"], by_code), data=data)
                     created += 1
                 else:
-                    current_parent = model.objects.get_parent(obj)
+                    current_parent_code = parent_codes.get(obj.path[: -model.steplen], "") if obj.depth > 1 else ""
                     want = {k: v for k, v in data.items() if k != "code"}
                     want["parent_code"] = d["parent_code"]
-                    if self._comparable(obj, current_parent.code if current_parent else "") == want:
+                    if self._comparable(obj, current_parent_code) == want:
                         unchanged += 1
                     else:
-                        same_parent = (current_parent.pk if current_parent else None) == (parent.pk if parent else None)
-                        obj = self.update(obj, parent=UNSET if same_parent else parent,
+                        moving = current_parent_code != d["parent_code"]
+                        obj = model.objects.get(pk=obj.pk)  # fresh tree fields: earlier rows may have moved it
+                        obj = self.update(obj, parent=self._parent(d["parent_code"], by_code) if moving else UNSET,
                                           data={k: v for k, v in data.items() if k != "code"})
                         updated += 1
             except ValidationError as exc:
@@ -190,6 +206,14 @@ class TreeImporter(Importer):
             if progress:
                 progress(i, total)
         return created, updated, unchanged
+
+    def _parent(self, code, by_code):
+        if not code:
+            return None
+        model = self.rules.model
+        parent = by_code.get(code)
+        # re-read: a parent written earlier in this file may have gained children (treebeard's numchild/path)
+        return model.objects.get(pk=parent.pk) if parent is not None else model.objects.get(code=code)
 
     def export_rows(self, queryset):
         model = self.rules.model

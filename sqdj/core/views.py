@@ -44,6 +44,7 @@ def may(user, action: str) -> bool:
 
 class ModelViews:
     model = None
+    queryset = None  # e.g. Org.objects.select_related("area"); defaults to model.objects.all()
     table = None
     filterset = None
     form = None
@@ -92,7 +93,8 @@ class BaseObjectView(LoginRequiredMixin, View):
         return self.views.model
 
     def restricted(self, action: str = "view"):
-        return self.model.objects.restrict(self.request.user, action)
+        qs = self.views.queryset if self.views.queryset is not None else self.model.objects.all()
+        return qs.all().restrict(self.request.user, action)
 
     def get_object(self, action: str = "view"):
         """404 outside the view scope; 403 when seen but not allowed to `action`."""

@@ -28,6 +28,8 @@ class OrgImporter(TreeImporter):
     columns = {"code": "组织编码", "name": "组织名称", "type": "组织类别", "parent": "上级组织编码",
                "area": "所在区域编码", "founded_on": "成立日期", "term_started_on": "本届任期开始日期"}
 
+    select_related = ("area",)
+
     def extra_fields(self):
         return ("area", "founded_on", "term_started_on")
 

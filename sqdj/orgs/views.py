@@ -14,6 +14,7 @@ from .tables import OrgTable
 
 class OrgViews(ModelViews):
     model = Org
+    queryset = Org.objects.select_related("area")
     table = OrgTable
     filterset = OrgFilterSet
     form = OrgForm

@@ -1,0 +1,89 @@
+"""Benchmarks (`make bench`). Results go to bench/results/latest.json and are printed; figures worth
+keeping are copied into docs/performance.md with the machine they came from. Not a test: nothing here
+asserts a time.
+
+Runs on the database of DATABASE_URL, or on a fresh SQLite file when it is unset.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("SQDJ_DATA_DIR", tempfile.mkdtemp(prefix="sqdj-bench-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqdj.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+
+def timed(fn, repeat=15):
+    samples = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2)}
+
+
+def main():
+    from django.test import Client
+
+    from sqdj.accounts.demo import ensure_demo_users
+    from sqdj.core import synthetic
+    from sqdj.core.importing import get_importer
+    from sqdj.core.tabular import write_table
+    from sqdj.orgs.models import Org
+
+    call_command("migrate", verbosity=0)
+    t = time.perf_counter()
+    gen = synthetic.generate("medium")
+    gen_s = time.perf_counter() - t
+    ensure_demo_users()
+    results = {"database": connection.vendor, "python": platform.python_version(), "machine": platform.machine(),
+               "cpus": os.cpu_count(), "generate_medium_s": round(gen_s, 2), "orgs": Org.objects.count()}
+
+    from django.core.signals import request_started
+    from django.db import reset_queries
+
+    request_started.disconnect(reset_queries)  # keep the queries of a request countable
+    client = Client()
+    for user in ("qu_admin", "sq_admin"):
+        client.force_login(__import__("sqdj.accounts.models", fromlist=["User"]).User.objects.get(username=user))
+        for name, url in (("org_list_page", "/orgs/?type=branch"), ("org_api_list", "/api/v1/orgs/?limit=50"),
+                          ("org_tree_page", "/orgs/tree/")):
+            with CaptureQueriesContext(connection) as q:
+                assert client.get(url).status_code == 200
+            n_queries = len(q)
+            results[f"{name}[{user}]"] = {**timed(lambda u=url: client.get(u)), "queries": n_queries}
+
+    importer_cls = get_importer("orgs")
+    rows = list(importer_cls().export_rows(Org.objects.all()))
+    data = write_table(importer_cls.headers, rows, "xlsx")
+    t = time.perf_counter()
+    result = importer_cls().run(data, "orgs.xlsx", dry_run=False)
+    dt = time.perf_counter() - t
+    assert result.ok and result.unchanged == len(rows), result.errors[:3]
+    results["reimport_orgs_unchanged"] = {"rows": len(rows), "seconds": round(dt, 2), "rows_per_s": round(len(rows) / dt)}
+
+    out = Path(__file__).with_name("results")
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()
