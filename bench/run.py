@@ -49,11 +49,17 @@ def main():
 
     call_command("migrate", verbosity=0)
     t = time.perf_counter()
-    gen = synthetic.generate("medium")
+    synthetic.generate("medium")
     gen_s = time.perf_counter() - t
     ensure_demo_users()
-    results = {"database": connection.vendor, "python": platform.python_version(), "machine": platform.machine(),
-               "cpus": os.cpu_count(), "generate_medium_s": round(gen_s, 2), "orgs": Org.objects.count()}
+    results = {
+        "database": connection.vendor,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "generate_medium_s": round(gen_s, 2),
+        "orgs": Org.objects.count(),
+    }
 
     from django.core.signals import request_started
     from django.db import reset_queries
@@ -62,8 +68,11 @@ def main():
     client = Client()
     for user in ("qu_admin", "sq_admin"):
         client.force_login(__import__("sqdj.accounts.models", fromlist=["User"]).User.objects.get(username=user))
-        for name, url in (("org_list_page", "/orgs/?type=branch"), ("org_api_list", "/api/v1/orgs/?limit=50"),
-                          ("org_tree_page", "/orgs/tree/")):
+        for name, url in (
+            ("org_list_page", "/orgs/?type=branch"),
+            ("org_api_list", "/api/v1/orgs/?limit=50"),
+            ("org_tree_page", "/orgs/tree/"),
+        ):
             with CaptureQueriesContext(connection) as q:
                 assert client.get(url).status_code == 200
             n_queries = len(q)
@@ -76,7 +85,11 @@ def main():
     result = importer_cls().run(data, "orgs.xlsx", dry_run=False)
     dt = time.perf_counter() - t
     assert result.ok and result.unchanged == len(rows), result.errors[:3]
-    results["reimport_orgs_unchanged"] = {"rows": len(rows), "seconds": round(dt, 2), "rows_per_s": round(len(rows) / dt)}
+    results["reimport_orgs_unchanged"] = {
+        "rows": len(rows),
+        "seconds": round(dt, 2),
+        "rows_per_s": round(len(rows) / dt),
+    }
 
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)

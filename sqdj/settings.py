@@ -165,7 +165,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["sqdj.core.rest.ScopedPermission"],
     "DEFAULT_PAGINATION_CLASS": "sqdj.core.rest.LimitOffsetPagination",
     "EXCEPTION_HANDLER": "sqdj.core.rest.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -186,6 +189,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("SQDJ_LOG_LEVEL", default="WARNING")},
 }
-SQDJ_IMPORT_MAX_UNPACKED_BYTES = env.int('SQDJ_IMPORT_MAX_UNPACKED_BYTES', default=300 * 1024 * 1024)
+SQDJ_IMPORT_MAX_UNPACKED_BYTES = env.int("SQDJ_IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
 # Lockout is by user name (security.md R2); an IP-wide lockout would lock a whole office behind one NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -29,16 +29,20 @@ class RoleAssignment(ChangeLoggedModel):
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.CASCADE,
-                            related_name="role_assignments")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("party organization"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     descendants = models.BooleanField(_("including subordinate organizations"), default=True)
 
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "org"], name="accounts_roleassignment_unique",
-                                    violation_error_message=_("This user already holds this role on this organization.")),
+            models.UniqueConstraint(
+                fields=["user", "role", "org"],
+                name="accounts_roleassignment_unique",
+                violation_error_message=_("This user already holds this role on this organization."),
+            ),
         ]
 
     def __str__(self):

@@ -20,8 +20,9 @@ def _clear_scope_cache(user):
 
 
 @transaction.atomic
-def do_create_user(username: str, *, acting_user=None, password: str | None = None, display_name: str = "",
-                   validate: bool = True) -> User:
+def do_create_user(
+    username: str, *, acting_user=None, password: str | None = None, display_name: str = "", validate: bool = True
+) -> User:
     if User.objects.filter(username=username).exists():
         raise ValidationError(_("User %(name)s already exists.") % {"name": username})
     user = User(username=username, display_name=display_name)

@@ -9,15 +9,21 @@ from .scope import anchors, is_unrestricted
 
 MENU = [
     (_("Workbench"), [("home", _("To-do and overview"), "house", "view")]),
-    (_("Party organizations"), [
-        ("orgs:org_tree", _("Organization tree"), "diagram-3", "view"),
-        ("orgs:org_list", _("Organization list"), "list-ul", "view"),
-        ("orgs:org_import", _("Import organizations"), "upload", "add"),
-    ]),
-    (_("Territory"), [
-        ("areas:area_list", _("Area list"), "geo-alt", "view"),
-        ("areas:area_import", _("Import areas"), "upload", "add"),
-    ]),
+    (
+        _("Party organizations"),
+        [
+            ("orgs:org_tree", _("Organization tree"), "diagram-3", "view"),
+            ("orgs:org_list", _("Organization list"), "list-ul", "view"),
+            ("orgs:org_import", _("Import organizations"), "upload", "add"),
+        ],
+    ),
+    (
+        _("Territory"),
+        [
+            ("areas:area_list", _("Area list"), "geo-alt", "view"),
+            ("areas:area_import", _("Import areas"), "upload", "add"),
+        ],
+    ),
     (_("Developers"), [("api-docs", _("API documentation"), "code-slash", "view")]),
 ]
 
@@ -34,8 +40,11 @@ def navigation(request):
             if not (is_unrestricted(user) or anchors(user, action)) and name != "home":
                 continue
             url = reverse(name)
-            active = path == url or (url != "/" and path.startswith(url) and not any(
-                path.startswith(reverse(o)) and len(reverse(o)) > len(url) for o, *_r in items if o != name))
+            active = path == url or (
+                url != "/"
+                and path.startswith(url)
+                and not any(path.startswith(reverse(o)) and len(reverse(o)) > len(url) for o, *_r in items if o != name)
+            )
             visible.append({"url": url, "label": label, "icon": icon, "active": active})
         if visible:
             groups.append({"title": title, "items": visible})

@@ -124,8 +124,11 @@ class Importer:
             return None
         reverse = {v: k for k, v in labels.items()}
         if raw not in reverse:
-            self.error(pr.row, header, _("“%(value)s” is not one of: %(choices)s.") % {
-                "value": raw, "choices": "、".join(labels.values())})
+            self.error(
+                pr.row,
+                header,
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": raw, "choices": "、".join(labels.values())},
+            )
             return None
         return str(reverse[raw])
 
@@ -160,8 +163,12 @@ class Importer:
         for h in missing:
             self.error(1, h, _("Missing column “%(col)s”.") % {"col": h})
         for h in extra:
-            self.error(1, h or _("(empty header)"), _("Unexpected column “%(col)s”: the template has only: %(cols)s.") % {
-                "col": h, "cols": "、".join(self.headers)})
+            self.error(
+                1,
+                h or _("(empty header)"),
+                _("Unexpected column “%(col)s”: the template has only: %(cols)s.")
+                % {"col": h, "cols": "、".join(self.headers)},
+            )
         dupes = {h for h in got if got.count(h) > 1}
         for h in dupes:
             self.error(1, h, _("Column “%(col)s” appears more than once.") % {"col": h})
@@ -206,8 +213,9 @@ class Importer:
                 self.errors.extend(exc.messages)
             except PermissionDenied as exc:
                 self.error(0, "", str(exc) or _("Permission denied."))
-        result.errors = sorted(self.errors, key=lambda m: (m.row, self.headers.index(m.column)
-                                                           if m.column in self.headers else -1))
+        result.errors = sorted(
+            self.errors, key=lambda m: (m.row, self.headers.index(m.column) if m.column in self.headers else -1)
+        )
         result.warnings = self.warnings
         result.ok = not result.errors
         if not result.ok:

@@ -37,8 +37,8 @@ def blocking_dependents(obj, ignore: tuple[str, ...] = ()) -> list[str]:
         count = rel.related_model._default_manager.filter(**{rel.field.name: obj}).count()
         if count:
             reasons.append(
-                _("%(count)d %(things)s still refer to it") % {"count": count,
-                                                              "things": rel.related_model._meta.verbose_name_plural}
+                _("%(count)d %(things)s still refer to it")
+                % {"count": count, "things": rel.related_model._meta.verbose_name_plural}
             )
     return reasons
 
@@ -91,18 +91,25 @@ class TreeRules:
             return None
         if parent.type not in self.allowed_parents.get(node_type, set()):
             return _("A %(type)s cannot be placed under a %(parent)s.") % {
-                "type": self.type_label(node_type), "parent": self.type_label(parent.type)}
+                "type": self.type_label(node_type),
+                "parent": self.type_label(parent.type),
+            }
         return None
 
     def children_errors(self, node_type: str, node) -> str | None:
         """Why the existing children of `node` could not stay under it if it became `node_type`."""
         if node.pk is None or node.numchild == 0:
             return None
-        bad = [c for c in self.model.objects.get_children(node).only("type") if node_type not in
-               self.allowed_parents.get(c.type, set())]
+        bad = [
+            c
+            for c in self.model.objects.get_children(node).only("type")
+            if node_type not in self.allowed_parents.get(c.type, set())
+        ]
         if bad:
             return _("Its subordinate %(type)s cannot be under a %(new)s.") % {
-                "type": self.type_label(bad[0].type), "new": self.type_label(node_type)}
+                "type": self.type_label(bad[0].type),
+                "new": self.type_label(node_type),
+            }
         return None
 
     def check_parent_permission(self, parent, acting_user):
@@ -166,6 +173,7 @@ class TreeRules:
         ensure_in_scope(obj, acting_user, "delete")
         obj = self.model.objects.get(pk=obj.pk)
         if obj.numchild:
-            raise ValidationError(_("Cannot delete %(name)s: it has %(n)d subordinate nodes.") % {
-                "name": obj, "n": obj.numchild})
+            raise ValidationError(
+                _("Cannot delete %(name)s: it has %(n)d subordinate nodes.") % {"name": obj, "n": obj.numchild}
+            )
         do_delete(obj, acting_user=acting_user)

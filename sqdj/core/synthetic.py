@@ -19,14 +19,34 @@ SIZES = {
     "medium": (3, 6, 8, 6),
 }
 
-DISTRICT_NAMES = ["和平区", "河东区", "河西区", "南开区", "河北区", "红桥区", "东丽区", "西青区", "津南区", "北辰区",
-                  "武清区", "宝坻区"]
+DISTRICT_NAMES = [
+    "和平区",
+    "河东区",
+    "河西区",
+    "南开区",
+    "河北区",
+    "红桥区",
+    "东丽区",
+    "西青区",
+    "津南区",
+    "北辰区",
+    "武清区",
+    "宝坻区",
+]
 PLACE_WORDS = list("安康和平新华兴隆长青春阳光明德惠民丰泽金湖银河朝阳东升文昌广福润泰锦绣紫荆翠柳桂馨")
 STREET_SUFFIX = "街道"
 COMMUNITY_SUFFIX = "社区"
 ESTATE_WORDS = ["花园", "家园", "里", "新村", "苑", "公寓", "小区", "雅居"]
-BRANCH_KINDS = ["第一党支部", "第二党支部", "第三党支部", "第四党支部", "第五党支部", "第六党支部", "第七党支部",
-                "第八党支部"]
+BRANCH_KINDS = [
+    "第一党支部",
+    "第二党支部",
+    "第三党支部",
+    "第四党支部",
+    "第五党支部",
+    "第六党支部",
+    "第七党支部",
+    "第八党支部",
+]
 CITY_CODE = "1200"
 
 
@@ -80,8 +100,14 @@ def build_specs(size: str = "small", seed: int = 2026):
                     gcode = f"{ccode}{g + 1:02d}"
                     grid = community.add(Spec(gcode, f"{cname}第{g + 1}网格", "grid", []))
                     ecode = f"{gcode}01"
-                    estate = grid.add(Spec(ecode, rng.choice(PLACE_WORDS) + rng.choice(PLACE_WORDS)
-                                           + rng.choice(ESTATE_WORDS), "estate", []))
+                    estate = grid.add(
+                        Spec(
+                            ecode,
+                            rng.choice(PLACE_WORDS) + rng.choice(PLACE_WORDS) + rng.choice(ESTATE_WORDS),
+                            "estate",
+                            [],
+                        )
+                    )
                     for b in range(2):
                         estate.add(Spec(f"{ecode}{b + 1:02d}", f"{b + 1}号楼", "building", []))
                 branches = n_branches + rng.randint(0, 2)
@@ -92,11 +118,24 @@ def build_specs(size: str = "small", seed: int = 2026):
                 if ctype == "branch":
                     continue
                 for b in range(branches):
-                    borg = corg.add(Spec(f"ZB{ccode}-{b + 1:02d}", f"中共{cname}{BRANCH_KINDS[b % 8]}", "branch", [],
-                                         f"{ccode}{b % 2 + 1:02d}"))
+                    borg = corg.add(
+                        Spec(
+                            f"ZB{ccode}-{b + 1:02d}",
+                            f"中共{cname}{BRANCH_KINDS[b % 8]}",
+                            "branch",
+                            [],
+                            f"{ccode}{b % 2 + 1:02d}",
+                        )
+                    )
                     for g in range(rng.randint(1, 2)):
-                        borg.add(Spec(f"XZ{ccode}-{b + 1:02d}-{g + 1}", f"{cname}{BRANCH_KINDS[b % 8][:3]}第{g + 1}党小组",
-                                      "group", []))
+                        borg.add(
+                            Spec(
+                                f"XZ{ccode}-{b + 1:02d}-{g + 1}",
+                                f"{cname}{BRANCH_KINDS[b % 8][:3]}第{g + 1}党小组",
+                                "group",
+                                [],
+                            )
+                        )
     return area_roots, org_roots
 
 
@@ -133,8 +172,9 @@ def generate(size: str = "small", seed: int = 2026, stdout=None) -> dict:
     areas = _flatten(Area, area_roots, lambda s: Area(code=s.code, name=s.name, type=s.type))
     Area.objects.bulk_create(areas, batch_size=2000)
     area_ids = dict(Area.objects.values_list("code", "pk"))
-    orgs = _flatten(Org, org_roots, lambda s: Org(code=s.code, name=s.name, type=s.type,
-                                                  area_id=area_ids.get(s.area_code)))
+    orgs = _flatten(
+        Org, org_roots, lambda s: Org(code=s.code, name=s.name, type=s.type, area_id=area_ids.get(s.area_code))
+    )
     rng = random.Random(f"dates:{size}:{seed}")
     for org in orgs:
         org.founded_on = datetime.date(rng.randint(1985, 2015), rng.randint(1, 12), rng.randint(1, 28))

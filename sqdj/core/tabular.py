@@ -131,8 +131,12 @@ def write_table(headers: list[str], rows, fmt: str) -> bytes:
         writer = csv.writer(buf)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow(["" if v is None else escape_cell(v if not isinstance(v, datetime.date) else v.isoformat())
-                             for v in row])
+            writer.writerow(
+                [
+                    "" if v is None else escape_cell(v if not isinstance(v, datetime.date) else v.isoformat())
+                    for v in row
+                ]
+            )
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

@@ -53,14 +53,23 @@ def build_world() -> World:
     sa = do_create_area(acting_user=None, parent=da, code="T01001", name="测试街道", type="subdistrict")
     ca1 = do_create_area(acting_user=None, parent=sa, code="T01001001", name="甲社区", type="community")
     ca2 = do_create_area(acting_user=None, parent=sa, code="T01001002", name="乙社区", type="community")
-    d = do_create_org(acting_user=None, parent=None, code="DWT01", name="中共测试区委员会", type="district_committee",
-                      area=da)
-    s = do_create_org(acting_user=None, parent=d, code="GWT01001", name="中共测试街道工作委员会",
-                      type="subdistrict_committee", area=sa)
-    c1 = do_create_org(acting_user=None, parent=s, code="SQT1", name="中共甲社区总支部委员会", type="general_branch",
-                       area=ca1)
-    c2 = do_create_org(acting_user=None, parent=s, code="SQT2", name="中共乙社区总支部委员会", type="general_branch",
-                       area=ca2)
+    d = do_create_org(
+        acting_user=None, parent=None, code="DWT01", name="中共测试区委员会", type="district_committee", area=da
+    )
+    s = do_create_org(
+        acting_user=None,
+        parent=d,
+        code="GWT01001",
+        name="中共测试街道工作委员会",
+        type="subdistrict_committee",
+        area=sa,
+    )
+    c1 = do_create_org(
+        acting_user=None, parent=s, code="SQT1", name="中共甲社区总支部委员会", type="general_branch", area=ca1
+    )
+    c2 = do_create_org(
+        acting_user=None, parent=s, code="SQT2", name="中共乙社区总支部委员会", type="general_branch", area=ca2
+    )
     b1 = do_create_org(acting_user=None, parent=c1, code="ZBT1", name="中共甲社区第一党支部", type="branch", area=ca1)
     b2 = do_create_org(acting_user=None, parent=c2, code="ZBT2", name="中共乙社区第一党支部", type="branch", area=ca2)
     g1 = do_create_org(acting_user=None, parent=b1, code="XZT1", name="甲社区第一党小组", type="group")
@@ -74,8 +83,9 @@ def build_world() -> World:
 
 
 def changes_for(obj) -> int:
-    return ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(type(obj)),
-                                       object_id=obj.pk).count()
+    return ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
+    ).count()
 
 
 class ScopedViewTests:
@@ -111,8 +121,14 @@ class ScopedViewTests:
     # the contract -------------------------------------------------------------------------------
     def test_anonymous_goes_to_login(self):
         obj = self.in_scope()
-        for url in (self.url("list"), self.url("", obj.pk), self.url("edit", obj.pk), self.url("add"),
-                    self.url("delete", obj.pk), self.url("import")):
+        for url in (
+            self.url("list"),
+            self.url("", obj.pk),
+            self.url("edit", obj.pk),
+            self.url("add"),
+            self.url("delete", obj.pk),
+            self.url("import"),
+        ):
             r = self.client.get(url)
             self.assertEqual(r.status_code, 302, url)
             self.assertIn(reverse("login"), r["Location"])
@@ -133,8 +149,12 @@ class ScopedViewTests:
     def test_out_of_scope_is_404_everywhere(self):
         self.login(self.world.admin1)
         obj = self.out_of_scope()
-        for url in (self.url("", obj.pk), self.url("edit", obj.pk), self.url("delete", obj.pk),
-                    self.url("changes", obj.pk)):
+        for url in (
+            self.url("", obj.pk),
+            self.url("edit", obj.pk),
+            self.url("delete", obj.pk),
+            self.url("changes", obj.pk),
+        ):
             self.assertEqual(self.client.get(url).status_code, 404, url)
         self.assertEqual(self.client.post(self.url("edit", obj.pk), self.update_data(obj)).status_code, 404)
         self.assertEqual(self.client.post(self.url("delete", obj.pk)).status_code, 404)

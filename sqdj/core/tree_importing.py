@@ -55,8 +55,9 @@ class TreeImporter(Importer):
         for pr in rows:
             code = pr.data["code"]
             if code in first_row:
-                self.error(pr.row, self.code_header, _("Duplicate code: the same as row %(row)d.") % {
-                    "row": first_row[code]})
+                self.error(
+                    pr.row, self.code_header, _("Duplicate code: the same as row %(row)d.") % {"row": first_row[code]}
+                )
             else:
                 first_row[code] = pr.row
         if self.errors:
@@ -67,8 +68,9 @@ class TreeImporter(Importer):
         self.existing = existing
         visible = None
         if self.user is not None and not is_unrestricted(self.user):
-            visible = set(model.objects.restrict(self.user, "view").filter(code__in=list(existing))
-                          .values_list("code", flat=True))
+            visible = set(
+                model.objects.restrict(self.user, "view").filter(code__in=list(existing)).values_list("code", flat=True)
+            )
         # Codes that exist but lie outside the user's scope must look exactly like unknown codes.
         if visible is not None:
             for pr in rows:
@@ -92,13 +94,21 @@ class TreeImporter(Importer):
                 self.error(pr.row, self.parent_header, _("A node cannot be its own parent."))
                 continue
             if pc not in in_file and (pc not in existing or (visible is not None and pc not in visible)):
-                self.error(pr.row, self.parent_header, _("Unknown parent code “%(code)s” (not in this file, "
-                                                        "not in the system, or outside your scope).") % {"code": pc})
+                self.error(
+                    pr.row,
+                    self.parent_header,
+                    _("Unknown parent code “%(code)s” (not in this file, not in the system, or outside your scope).")
+                    % {"code": pc},
+                )
                 continue
             ptype = parent_type(pc)
             if ptype and pr.data["type"] and ptype not in self.rules.allowed_parents.get(pr.data["type"], set()):
-                self.error(pr.row, self.parent_header, _("A %(type)s cannot be placed under a %(parent)s (%(code)s).")
-                           % {"type": self.type_labels[pr.data["type"]], "parent": self.type_labels[ptype], "code": pc})
+                self.error(
+                    pr.row,
+                    self.parent_header,
+                    _("A %(type)s cannot be placed under a %(parent)s (%(code)s).")
+                    % {"type": self.type_labels[pr.data["type"]], "parent": self.type_labels[ptype], "code": pc},
+                )
         self._check_cycles(rows, in_file, existing)
 
     def _effective_parent(self, code, in_file, existing, path_to_code):
@@ -125,12 +135,15 @@ class TreeImporter(Importer):
             code = self._effective_parent(pr.data["code"], in_file, existing, path_to_code)
             while code is not None:
                 if code in seen:
-                    cycle = seen[seen.index(code):]
+                    cycle = seen[seen.index(code) :]
                     for c in cycle:
                         if c in in_file and c not in reported:
                             reported.add(c)
-                            self.error(in_file[c].row, self.parent_header,
-                                       _("The parent codes form a cycle: %(cycle)s.") % {"cycle": " → ".join(cycle + [code])})
+                            self.error(
+                                in_file[c].row,
+                                self.parent_header,
+                                _("The parent codes form a cycle: %(cycle)s.") % {"cycle": " → ".join(cycle + [code])},
+                            )
                     break
                 seen.append(code)
                 code = self._effective_parent(code, in_file, existing, path_to_code)
@@ -159,14 +172,14 @@ class TreeImporter(Importer):
         model = self.rules.model
         nodes: dict = {}
         for i in range(0, len(codes), 500):
-            qs = model.objects.filter(code__in=codes[i:i + 500])
+            qs = model.objects.filter(code__in=codes[i : i + 500])
             if self.select_related:
                 qs = qs.select_related(*self.select_related)
             nodes.update({n.code: n for n in qs})
         parent_paths = list({n.path[: -model.steplen] for n in nodes.values() if n.depth > 1})
         parent_codes: dict = {}
         for i in range(0, len(parent_paths), 500):
-            parent_codes.update(model.objects.filter(path__in=parent_paths[i:i + 500]).values_list("path", "code"))
+            parent_codes.update(model.objects.filter(path__in=parent_paths[i : i + 500]).values_list("path", "code"))
         return nodes, parent_codes
 
     select_related: tuple[str, ...] = ()
@@ -195,8 +208,11 @@ class TreeImporter(Importer):
                     else:
                         moving = current_parent_code != d["parent_code"]
                         obj = model.objects.get(pk=obj.pk)  # fresh tree fields: earlier rows may have moved it
-                        obj = self.update(obj, parent=self._parent(d["parent_code"], by_code) if moving else UNSET,
-                                          data={k: v for k, v in data.items() if k != "code"})
+                        obj = self.update(
+                            obj,
+                            parent=self._parent(d["parent_code"], by_code) if moving else UNSET,
+                            data={k: v for k, v in data.items() if k != "code"},
+                        )
                         updated += 1
             except ValidationError as exc:
                 raise RowErrors(messages_from_validation(pr.row, exc, self.columns, self.code_header)) from exc

@@ -131,8 +131,11 @@ class ObjectListView(BaseObjectView):
         fmt = request.GET.get("export")
         if fmt in ("xlsx", "csv") and self.views.importer is not None:
             data, _count = export_queryset(self.views.importer(user=request.user), qs, fmt)
-            ctype = ("text/csv; charset=utf-8" if fmt == "csv"
-                     else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            ctype = (
+                "text/csv; charset=utf-8"
+                if fmt == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
             response = HttpResponse(data, content_type=ctype)
             response["Content-Disposition"] = f'attachment; filename="{self.views.importer.kind}.{fmt}"'
             return response
@@ -140,9 +143,17 @@ class ObjectListView(BaseObjectView):
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         query = request.GET.copy()
         query.pop("page", None)
-        return render(request, self.views.list_template, self.base_context(
-            table=table, filterset=fs, total=table.paginator.count if hasattr(table, "paginator") else len(qs),
-            querystring=query.urlencode(), can_export=self.views.importer is not None))
+        return render(
+            request,
+            self.views.list_template,
+            self.base_context(
+                table=table,
+                filterset=fs,
+                total=table.paginator.count if hasattr(table, "paginator") else len(qs),
+                querystring=query.urlencode(),
+                can_export=self.views.importer is not None,
+            ),
+        )
 
 
 class ObjectDetailView(BaseObjectView):
@@ -158,8 +169,11 @@ class ObjectDetailView(BaseObjectView):
             changes_url=reverse(self.views.url_name("changes"), args=[obj.pk]),
         )
         if isinstance(obj, TreeNode):
-            visible = set(self.restricted("view").filter(path__in=[obj.path[:i] for i in range(
-                obj.steplen, len(obj.path), obj.steplen)]).values_list("pk", flat=True))
+            visible = set(
+                self.restricted("view")
+                .filter(path__in=[obj.path[:i] for i in range(obj.steplen, len(obj.path), obj.steplen)])
+                .values_list("pk", flat=True)
+            )
             ctx["ancestors"] = [(a, a.pk in visible) for a in obj.ancestors()]
             ctx["children"] = obj.children().restrict(user, "view").order_by("code")
         template = self.views.detail_template or "generic/object_detail.html"
@@ -169,8 +183,9 @@ class ObjectDetailView(BaseObjectView):
 class ObjectChangesView(BaseObjectView):
     def get(self, request, pk):
         obj = self.get_object("view")
-        changes = ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(self.model),
-                                              object_id=obj.pk)[:200]
+        changes = ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model), object_id=obj.pk
+        )[:200]
         return render(request, "generic/object_changes.html", self.base_context(object=obj, changes=changes))
 
 
@@ -233,8 +248,9 @@ class ObjectDeleteView(BaseObjectView):
         try:
             self.views.delete_service(obj, acting_user=request.user)
         except ValidationError as exc:
-            return render(request, "generic/object_delete.html",
-                          self.base_context(object=obj, errors=exc.messages), status=409)
+            return render(
+                request, "generic/object_delete.html", self.base_context(object=obj, errors=exc.messages), status=409
+            )
         messages.success(request, _("Deleted %(obj)s.") % {"obj": obj})
         return redirect(self.views.url_name("list"))
 
@@ -250,8 +266,11 @@ class ObjectImportView(BaseObjectView):
     def _render(self, **ctx):
         importer = self.views.importer
         ctx.setdefault("form", ImportForm())
-        return render(self.request, "generic/object_import.html", self.base_context(
-            headers=importer.headers, kind=importer.kind, **ctx))
+        return render(
+            self.request,
+            "generic/object_import.html",
+            self.base_context(headers=importer.headers, kind=importer.kind, **ctx),
+        )
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may(request.user, "add"):
@@ -285,8 +304,9 @@ class ObjectImportView(BaseObjectView):
             return self._render(form=form)
         upload = form.cleaned_data["file"]
         if upload.size > settings.SQDJ_IMPORT_MAX_BYTES:
-            form.add_error("file", _("The file is larger than %(mb)d MB.") % {
-                "mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20})
+            form.add_error(
+                "file", _("The file is larger than %(mb)d MB.") % {"mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20}
+            )
             return self._render(form=form)
         data = upload.read()
         name = Path(upload.name).name
@@ -318,7 +338,7 @@ def home(request):
     from django.db.models import Count
 
     from sqdj.orgs.choices import OrgType
+
     for row in orgs.order_by().values("type").annotate(n=Count("pk")):
         ctx["by_type"][OrgType(row["type"]).label] = row["n"]
     return render(request, "home.html", ctx)
-

@@ -33,7 +33,10 @@ TEMPLATE_LABELS = {
 
 BRANCH_TYPES = {OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMPORARY_BRANCH, OrgType.MOBILE_BRANCH}
 _PRIMARY_PARENTS = {
-    OrgType.DISTRICT_COMMITTEE, OrgType.SUBDISTRICT_COMMITTEE, OrgType.COMPREHENSIVE_COMMITTEE, OrgType.COMMITTEE,
+    OrgType.DISTRICT_COMMITTEE,
+    OrgType.SUBDISTRICT_COMMITTEE,
+    OrgType.COMPREHENSIVE_COMMITTEE,
+    OrgType.COMMITTEE,
 }
 
 # Which parent types each type may sit under; an empty set means it may only be a root.

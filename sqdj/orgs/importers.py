@@ -1,4 +1,7 @@
-"""The orgs template (interfaces.md §2): 组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期."""
+"""The orgs template (interfaces.md §2).
+
+组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期
+"""
 
 from __future__ import annotations
 
@@ -25,8 +28,15 @@ class OrgImporter(TreeImporter):
     code_header, name_header, type_header, parent_header = headers[:4]
     type_labels = TEMPLATE_LABELS
     rules = services.rules
-    columns = {"code": "组织编码", "name": "组织名称", "type": "组织类别", "parent": "上级组织编码",
-               "area": "所在区域编码", "founded_on": "成立日期", "term_started_on": "本届任期开始日期"}
+    columns = {
+        "code": "组织编码",
+        "name": "组织名称",
+        "type": "组织类别",
+        "parent": "上级组织编码",
+        "area": "所在区域编码",
+        "founded_on": "成立日期",
+        "term_started_on": "本届任期开始日期",
+    }
 
     select_related = ("area",)
 
@@ -38,7 +48,9 @@ class OrgImporter(TreeImporter):
         pr.data["founded_on"] = self.date(pr, "成立日期")
         pr.data["term_started_on"] = self.date(pr, "本届任期开始日期")
         if pr.data["founded_on"] and pr.data["term_started_on"] and pr.data["term_started_on"] < pr.data["founded_on"]:
-            self.error(pr.row, "本届任期开始日期", _("The current term cannot start before the organization was founded."))
+            self.error(
+                pr.row, "本届任期开始日期", _("The current term cannot start before the organization was founded.")
+            )
 
     def check_file(self, rows):
         codes = {pr.data["area_code"] for pr in rows if pr.data["area_code"]}
@@ -50,8 +62,11 @@ class OrgImporter(TreeImporter):
             code = pr.data["area_code"]
             pr.data["area"] = found.get(code) if code else None
             if code and code not in found:
-                self.error(pr.row, "所在区域编码", _("Unknown area code “%(code)s” (not in the system, or outside your "
-                                                 "scope).") % {"code": code})
+                self.error(
+                    pr.row,
+                    "所在区域编码",
+                    _("Unknown area code “%(code)s” (not in the system, or outside your scope).") % {"code": code},
+                )
         super().check_file(rows)
 
     def create(self, *, parent, data):
@@ -64,5 +79,12 @@ class OrgImporter(TreeImporter):
         return super().export_rows(queryset.select_related("area"))
 
     def export_row(self, org: Org, parent_code: str):
-        return [org.code, org.name, TEMPLATE_LABELS[org.type], parent_code, org.area.code if org.area else "",
-                org.founded_on, org.term_started_on]
+        return [
+            org.code,
+            org.name,
+            TEMPLATE_LABELS[org.type],
+            parent_code,
+            org.area.code if org.area else "",
+            org.founded_on,
+            org.term_started_on,
+        ]

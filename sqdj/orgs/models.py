@@ -16,7 +16,11 @@ class Org(TreeNode):
     name = models.CharField(_("organization name"), max_length=100, db_index=True)
     type = models.CharField(_("organization type"), max_length=30, choices=OrgType.choices, db_index=True)
     area = models.ForeignKey(
-        "areas.Area", verbose_name=_("located in area"), on_delete=models.PROTECT, null=True, blank=True,
+        "areas.Area",
+        verbose_name=_("located in area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="orgs",
     )
     founded_on = models.DateField(_("founded on"), null=True, blank=True)

@@ -50,8 +50,11 @@ def _subtree(visible, root, levels):
         kids.setdefault(n.path[: -Org.steplen], []).append(n)
 
     def build(node):
-        return {"node": node, "children": [build(c) for c in kids.get(node.path, [])],
-                "more": node.numchild > 0 and node.depth >= root.depth + levels}
+        return {
+            "node": node,
+            "children": [build(c) for c in kids.get(node.path, [])],
+            "more": node.numchild > 0 and node.depth >= root.depth + levels,
+        }
 
     return build(root)
 
@@ -60,5 +63,8 @@ def _subtree(visible, root, levels):
 def org_tree_children(request, pk):
     parent = get_object_or_404(Org.objects.restrict(request.user, "view"), pk=pk)
     children = Org.objects.get_children(parent).restrict(request.user, "view").order_by("code")
-    return render(request, "orgs/_tree_nodes.html", {"items": [
-        {"node": c, "children": [], "more": c.numchild > 0} for c in children]})
+    return render(
+        request,
+        "orgs/_tree_nodes.html",
+        {"items": [{"node": c, "children": [], "more": c.numchild > 0} for c in children]},
+    )

@@ -29,8 +29,18 @@ def test_production_hashing_is_argon2():
 
 def test_user_add_with_password_from_stdin(world, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("A-Strong-Pass-2026\n"))
-    call_command("user", "add", "wang", "--role", "community_admin", "--org", "SQT1", "--descendants",
-                 "--password-stdin", stderr=io.StringIO())
+    call_command(
+        "user",
+        "add",
+        "wang",
+        "--role",
+        "community_admin",
+        "--org",
+        "SQT1",
+        "--descendants",
+        "--password-stdin",
+        stderr=io.StringIO(),
+    )
     u = User.objects.get(username="wang")
     assert u.check_password("A-Strong-Pass-2026")
     a = RoleAssignment.objects.get(user=u)

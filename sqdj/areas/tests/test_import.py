@@ -21,8 +21,13 @@ def snapshot():
 
 
 def test_a_new_district_tree_from_xlsx_and_again_unchanged(tmp_path):
-    rows = [H, ["110101", "东城区", "区", ""], ["110101001", "东华门街道", "街道", "110101"],
-            ["110101001001", "多福巷社区", "社区", "110101001"], ["11010100100101", "第一网格", "网格", "110101001001"]]
+    rows = [
+        H,
+        ["110101", "东城区", "区", ""],
+        ["110101001", "东华门街道", "街道", "110101"],
+        ["110101001001", "多福巷社区", "社区", "110101001"],
+        ["11010100100101", "第一网格", "网格", "110101001001"],
+    ]
     f = write_xlsx(tmp_path / "a.xlsx", rows)
     assert run_import("areas", f)[1]["created"] == 4
     assert Area.objects.get(code="11010100100101").depth == 4
@@ -30,16 +35,19 @@ def test_a_new_district_tree_from_xlsx_and_again_unchanged(tmp_path):
     assert status == 0 and out["unchanged"] == 4
 
 
-@pytest.mark.parametrize("rows,row,column", [
-    ([["T01001003", "丙社区", "社区", "T0"]], 2, "上级区域编码"),            # unknown parent
-    ([["T01001003", "丙社区", "楼栋", "T01"]], 2, "上级区域编码"),           # a building directly under a district
-    ([["T01001003", "丙社区", "社区", ""]], 2, "上级区域编码"),              # only 市/区 may be a top node
-    ([["T01001003", "丙社区", "村", "T01001"]], 2, "区域类型"),             # not a template word
-    ([["T01001003", "", "社区", "T01001"]], 2, "区域名称"),                # empty required cell
-    ([["T01001003", "=A1", "社区", "T01001"]], 2, "区域名称"),             # formula
-    ([["T01001003", "丙", "社区", "T01001"], ["T01001003", "丁", "社区", "T01001"]], 3, "区域编码"),  # duplicate
-    ([["X1", "甲", "网格", "X2"], ["X2", "乙", "网格", "X1"]], 2, "上级区域编码"),  # cycle
-])
+@pytest.mark.parametrize(
+    "rows,row,column",
+    [
+        ([["T01001003", "丙社区", "社区", "T0"]], 2, "上级区域编码"),  # unknown parent
+        ([["T01001003", "丙社区", "楼栋", "T01"]], 2, "上级区域编码"),  # a building directly under a district
+        ([["T01001003", "丙社区", "社区", ""]], 2, "上级区域编码"),  # only 市/区 may be a top node
+        ([["T01001003", "丙社区", "村", "T01001"]], 2, "区域类型"),  # not a template word
+        ([["T01001003", "", "社区", "T01001"]], 2, "区域名称"),  # empty required cell
+        ([["T01001003", "=A1", "社区", "T01001"]], 2, "区域名称"),  # formula
+        ([["T01001003", "丙", "社区", "T01001"], ["T01001003", "丁", "社区", "T01001"]], 3, "区域编码"),  # duplicate
+        ([["X1", "甲", "网格", "X2"], ["X2", "乙", "网格", "X1"]], 2, "上级区域编码"),  # cycle
+    ],
+)
 def test_bad_rows(world, tmp_path, rows, row, column):
     before = snapshot()
     status, out = run_import("areas", write_csv(tmp_path / "a.csv", [H, *rows], encoding="gbk"))

@@ -16,7 +16,12 @@ class AreaViewTests(ScopedViewTests, TestCase):
         return self.world.community_area2
 
     def create_data(self):
-        return {"code": "T0100100101", "name": "甲社区第一网格", "type": "grid", "parent": self.world.community_area1.pk}
+        return {
+            "code": "T0100100101",
+            "name": "甲社区第一网格",
+            "type": "grid",
+            "parent": self.world.community_area1.pk,
+        }
 
     def update_data(self, obj):
         return {"code": obj.code, "name": obj.name + "（改）", "type": obj.type, "parent": self.world.street_area.pk}
@@ -25,9 +30,15 @@ class AreaViewTests(ScopedViewTests, TestCase):
         # a community admin may not re-parent the community itself (the street is outside their scope), so the
         # update is tested on a node below the community
         from sqdj.areas.services import do_create_area
-        grid = do_create_area(acting_user=None, parent=self.world.community_area1, code="T0100100199", name="网格",
-                              type="grid")
+
+        grid = do_create_area(
+            acting_user=None, parent=self.world.community_area1, code="T0100100199", name="网格", type="grid"
+        )
         self.in_scope = lambda: grid
-        self.update_data = lambda obj: {"code": obj.code, "name": "新网格名", "type": "grid",
-                                        "parent": self.world.community_area1.pk}
+        self.update_data = lambda obj: {
+            "code": obj.code,
+            "name": "新网格名",
+            "type": "grid",
+            "parent": self.world.community_area1.pk,
+        }
         super().test_update_writes_one_change_row()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class SqdjCommand(BaseCommand):
@@ -14,8 +15,12 @@ class SqdjCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.acts_as_user:
-            parser.add_argument("--user", dest="acting_username", default=None,
-                                help="act as this user: their scope applies and the change log names them")
+            parser.add_argument(
+                "--user",
+                dest="acting_username",
+                default=None,
+                help=_lazy("act as this user: their scope applies and the change log names them"),
+            )
         return parser
 
     def execute(self, *args, **options):

@@ -42,8 +42,15 @@ def test_import_json_exit_codes(env, tmp_path):
     r = run(env, "import", "orgs", str(good), "--json", "--dry-run")
     assert r.returncode == 0 and json.loads(r.stdout)["created"] == 1 and json.loads(r.stdout)["dry_run"]
     r = run(env, "import", "orgs", str(good), "--json")
-    assert r.returncode == 0 and json.loads(r.stdout) == {"ok": True, "dry_run": False, "created": 1, "updated": 0,
-                                                          "unchanged": 0, "errors": [], "warnings": []}
+    assert r.returncode == 0 and json.loads(r.stdout) == {
+        "ok": True,
+        "dry_run": False,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     r = run(env, "import", "orgs", str(good), "--json")
     assert json.loads(r.stdout)["unchanged"] == 1
     r = run(env, "import", "orgs", str(bad), "--json")
@@ -58,8 +65,19 @@ def test_import_json_exit_codes(env, tmp_path):
 
 
 def test_user_add_and_token(env):
-    r = run(env, "user", "add", "cli_user", "--role", "viewer", "--org", "SQ120001001001", "--descendants",
-            "--password-stdin", stdin="Cli-Password-2026\n")
+    r = run(
+        env,
+        "user",
+        "add",
+        "cli_user",
+        "--role",
+        "viewer",
+        "--org",
+        "SQ120001001001",
+        "--descendants",
+        "--password-stdin",
+        stdin="Cli-Password-2026\n",
+    )
     assert r.returncode == 0, r.stderr
     r = run(env, "user", "token", "cli_user")
     assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 1

@@ -33,13 +33,16 @@ def test_xlsx_keeps_row_numbers_dates_and_formulas():
     assert table.rows[1] == (4, ["=1+1", "5"])  # the empty row 3 is skipped, numbering kept
 
 
-@pytest.mark.parametrize("data,name,message", [
-    (b"", "x.csv", "empty"),
-    (b"   \n\n", "x.csv", "empty"),
-    (b"\x00\x01\x02binary\x00", "x.csv", "not a spreadsheet"),
-    (b"PK\x03\x04garbage", "x.xlsx", "not a valid .xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "x.xls", "not a valid .xlsx"),
-])
+@pytest.mark.parametrize(
+    "data,name,message",
+    [
+        (b"", "x.csv", "empty"),
+        (b"   \n\n", "x.csv", "empty"),
+        (b"\x00\x01\x02binary\x00", "x.csv", "not a spreadsheet"),
+        (b"PK\x03\x04garbage", "x.xlsx", "not a valid .xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1old excel", "x.xls", "not a valid .xlsx"),
+    ],
+)
 def test_unreadable_files(data, name, message):
     with pytest.raises(UnreadableFile) as exc:
         read_table(data, name)

@@ -28,17 +28,26 @@ def snapshot():
 
 
 def good_rows():
-    return [H,
-            ["SQT3", "中共丙社区支部委员会", "党支部", "GWT01001", "T01001002", "2020-05-01", "2023-06-01"],
-            ["XZT3", "丙社区第一党小组", "党小组", "SQT3", "", "", ""]]
+    return [
+        H,
+        ["SQT3", "中共丙社区支部委员会", "党支部", "GWT01001", "T01001002", "2020-05-01", "2023-06-01"],
+        ["XZT3", "丙社区第一党小组", "党小组", "SQT3", "", "", ""],
+    ]
 
 
 def test_import_creates_then_same_file_is_unchanged(world, tmp_path):
     f = write_csv(tmp_path / "orgs.csv", good_rows())
     status, out = run_import("orgs", f)
     assert status == 0
-    assert out == {"ok": True, "dry_run": False, "created": 2, "updated": 0, "unchanged": 0, "errors": [],
-                   "warnings": []}
+    assert out == {
+        "ok": True,
+        "dry_run": False,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+        "warnings": [],
+    }
     sqt3 = Org.objects.get(code="SQT3")
     assert Org.objects.get_parent(sqt3).code == "GWT01001"
     assert Org.objects.get_parent(Org.objects.get(code="XZT3")) == sqt3
@@ -82,15 +91,22 @@ BAD = [
     ("bad date", [["SQT3", "丙", "党支部", "GWT01001", "", "2020/13/45", ""]], 2, "成立日期"),
     ("unknown area", [["SQT3", "丙", "党支部", "GWT01001", "X999", "", ""]], 2, "所在区域编码"),
     ("non-root without parent", [["SQT3", "丙", "党支部", "", "", "", ""]], 2, "上级组织编码"),
-    ("duplicate code", [["SQT3", "丙", "党支部", "GWT01001", "", "", ""],
-                        ["SQT3", "丁", "党支部", "GWT01001", "", "", ""]], 3, "组织编码"),
+    (
+        "duplicate code",
+        [["SQT3", "丙", "党支部", "GWT01001", "", "", ""], ["SQT3", "丁", "党支部", "GWT01001", "", "", ""]],
+        3,
+        "组织编码",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name,rows,row,column", BAD, ids=[b[0] for b in BAD])
 def test_bad_rows_are_rejected_whole(world, tmp_path, name, rows, row, column):
     before, changes = snapshot(), ObjectChange.objects.count()
-    rows = [*rows, ["SQT8", "中共正常社区支部委员会", "党支部", "GWT01001", "", "", ""]]  # a good row is not written either
+    rows = [
+        *rows,
+        ["SQT8", "中共正常社区支部委员会", "党支部", "GWT01001", "", "", ""],
+    ]  # a good row is not written either
     status, out = run_import("orgs", write_csv(tmp_path / "o.csv", [H, *rows]))
     assert status == 1
     assert out["ok"] is False and out["created"] == out["updated"] == out["unchanged"] == 0
@@ -116,8 +132,11 @@ def test_headers_missing_misspelled_extra_or_reordered(world, tmp_path):
 
 
 def test_gbk_csv_reports_chinese_errors_by_row(world, tmp_path):
-    rows = [H, ["SQT3", "中共丙社区支部委员会", "党支部", "GWT01001", "", "", ""],
-            ["XZT3", "丙社区党小组", "党小组", "不存在", "", "", ""]]
+    rows = [
+        H,
+        ["SQT3", "中共丙社区支部委员会", "党支部", "GWT01001", "", "", ""],
+        ["XZT3", "丙社区党小组", "党小组", "不存在", "", "", ""],
+    ]
     status, out = run_import("orgs", write_csv(tmp_path / "o.csv", rows, encoding="gbk"))
     assert status == 1 and out["errors"][0]["row"] == 3 and "不存在" in out["errors"][0]["message"]
     status, out = run_import("orgs", write_csv(tmp_path / "o.csv", rows[:2], encoding="gbk"))
@@ -177,8 +196,9 @@ def test_export_then_reimport_is_unchanged(world, tmp_path):
 
 def test_export_respects_the_users_scope(world, tmp_path):
     out = tmp_path / "o.csv"
-    call_command("export", "orgs", "--org", "SQT1", "--descendants", "-o", str(out), "--user", "admin1",
-                 stderr=io.StringIO())
+    call_command(
+        "export", "orgs", "--org", "SQT1", "--descendants", "-o", str(out), "--user", "admin1", stderr=io.StringIO()
+    )
     text = out.read_text("utf-8-sig")
     assert "ZBT1" in text and "ZBT2" not in text
     from django.core.management.base import CommandError

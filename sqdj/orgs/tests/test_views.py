@@ -18,8 +18,13 @@ class OrgViewTests(ScopedViewTests, TestCase):
         return {"code": "XZT1-2", "name": "甲社区第二党小组", "type": "group", "parent": self.world.branch1.pk}
 
     def update_data(self, obj):
-        return {"code": obj.code, "name": obj.name + "（改）", "type": obj.type,
-                "parent": self.world.community1.pk, "area": obj.area_id or ""}
+        return {
+            "code": obj.code,
+            "name": obj.name + "（改）",
+            "type": obj.type,
+            "parent": self.world.community1.pk,
+            "area": obj.area_id or "",
+        }
 
     def test_tree_shows_own_community_only(self):
         self.client.force_login(self.world.admin1)
@@ -32,8 +37,9 @@ class OrgViewTests(ScopedViewTests, TestCase):
 
     def test_tree_children_out_of_scope_is_404(self):
         self.client.force_login(self.world.admin1)
-        self.assertEqual(self.client.get(reverse("orgs:org_tree_children", args=[self.world.community2.pk])).status_code,
-                         404)
+        self.assertEqual(
+            self.client.get(reverse("orgs:org_tree_children", args=[self.world.community2.pk])).status_code, 404
+        )
         r = self.client.get(reverse("orgs:org_tree_children", args=[self.world.community1.pk]))
         self.assertContains(r, "ZBT1")
 
@@ -58,8 +64,10 @@ class OrgViewTests(ScopedViewTests, TestCase):
 
     def test_wrong_type_under_parent_is_a_form_error(self):
         self.client.force_login(self.world.admin1)
-        r = self.client.post(reverse("orgs:org_add"), {"code": "BAD1", "name": "错误", "type": "committee",
-                                                       "parent": self.world.group1.pk})
+        r = self.client.post(
+            reverse("orgs:org_add"),
+            {"code": "BAD1", "name": "错误", "type": "committee", "parent": self.world.group1.pk},
+        )
         self.assertEqual(r.status_code, 200)
         self.assertTrue(r.context["form"].errors)
         self.assertFalse(type(self.world.group1).objects.filter(code="BAD1").exists())

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sqdj.accounts.demo import DEMO_PASSWORD, ensure_demo_users
 from sqdj.core import synthetic
@@ -11,24 +12,27 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = "Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1."
+    help = _lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help="small | medium")
+        parser.add_argument("--size", default="small", help=_lazy("small | medium"))
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true", help="prepare the database and stop")
+        parser.add_argument("--no-serve", action="store_true", help=_lazy("prepare the database and stop"))
 
     def handle(self, *args, **options):
         if options["size"] not in synthetic.SIZES:
-            raise CommandError(_("Unknown size %(size)s; one of: %(sizes)s") % {
-                "size": options["size"], "sizes": ", ".join(synthetic.SIZES)}, returncode=2)
+            raise CommandError(
+                _("Unknown size %(size)s; one of: %(sizes)s")
+                % {"size": options["size"], "sizes": ", ".join(synthetic.SIZES)},
+                returncode=2,
+            )
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         synthetic.generate(options["size"])
         rows = ensure_demo_users()
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(_("sqdj demo city is ready. Accounts (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
-        for username, display, role, org in rows:
+        for username, display, _role, org in rows:
             self.stdout.write(f"  {username:<10} {display:<24} {org or ''}")
         self.stdout.write(_("Open %(url)s in a browser. Press Ctrl+C to stop.") % {"url": url})
         if not options["no_serve"]:

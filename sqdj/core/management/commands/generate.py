@@ -2,25 +2,30 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sqdj.core import synthetic
 from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = "Fill the database with a deterministic synthetic city (Chinese names, realistic structure)."
+    help = _lazy("Fill the database with a deterministic synthetic city (Chinese names, realistic structure).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help="small | medium")
+        parser.add_argument("--size", default="small", help=_lazy("small | medium"))
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
         if options["size"] not in synthetic.SIZES:
-            raise CommandError(_("Unknown size %(size)s; one of: %(sizes)s") % {
-                "size": options["size"], "sizes": ", ".join(synthetic.SIZES)}, returncode=2)
+            raise CommandError(
+                _("Unknown size %(size)s; one of: %(sizes)s")
+                % {"size": options["size"], "sizes": ", ".join(synthetic.SIZES)},
+                returncode=2,
+            )
         result = synthetic.generate(options["size"], options["seed"])
         if result["created"]:
             self.stdout.write(_("Generated %(areas)d areas and %(orgs)d party organizations.") % result)
         else:
-            self.stdout.write(_("The synthetic city is already loaded (%(areas)d areas, %(orgs)d organizations).")
-                              % result)
+            self.stdout.write(
+                _("The synthetic city is already loaded (%(areas)d areas, %(orgs)d organizations).") % result
+            )

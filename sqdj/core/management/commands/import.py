@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sqdj.core.context import acting_as
 from sqdj.core.importing import get_importer, importer_kinds
@@ -12,20 +13,22 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = "Import a template file (.xlsx, or .csv in UTF-8 or GBK). Exit 0 done, 1 rejected, 2 usage."
+    help = _lazy("Import a template file (.xlsx, or .csv in UTF-8 or GBK). Exit 0 done, 1 rejected, 2 usage.")
     acts_as_user = True
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="areas, orgs, …")
+        parser.add_argument("kind", help=_lazy("areas, orgs, …"))
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
-        parser.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+        parser.add_argument("--dry-run", action="store_true", help=_lazy("check and count, write nothing"))
+        parser.add_argument("--json", action="store_true", help=_lazy("print exactly one JSON object on stdout"))
 
     def handle(self, *args, **options):
         kinds = importer_kinds()
         if options["kind"] not in kinds:
-            raise CommandError(_("Unknown kind %(kind)s; one of: %(kinds)s") % {
-                "kind": options["kind"], "kinds": ", ".join(kinds)}, returncode=2)
+            raise CommandError(
+                _("Unknown kind %(kind)s; one of: %(kinds)s") % {"kind": options["kind"], "kinds": ", ".join(kinds)},
+                returncode=2,
+            )
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=2)
@@ -33,6 +36,7 @@ class Command(SqdjCommand):
         importer = get_importer(options["kind"])(user=user)
         progress = None
         if sys.stderr.isatty():
+
             def progress(done, total):
                 if done == total or done % 200 == 0:
                     width = 30
@@ -41,6 +45,7 @@ class Command(SqdjCommand):
                     if done == total:
                         sys.stderr.write("\n")
                     sys.stderr.flush()
+
         with acting_as(user):
             result = importer.run(path.read_bytes(), path.name, dry_run=options["dry_run"], progress=progress)
         if options["json"]:
@@ -51,9 +56,15 @@ class Command(SqdjCommand):
             for m in result.warnings:
                 self.stdout.write(_("Warning: row %(row)d %(column)s: %(message)s") % m.__dict__)
             if result.ok:
-                self.stdout.write(_("%(mode)sCreated %(created)d, updated %(updated)d, unchanged %(unchanged)d.") % {
-                    "mode": _("(dry run, nothing written) ") if result.dry_run else "", "created": result.created,
-                    "updated": result.updated, "unchanged": result.unchanged})
+                self.stdout.write(
+                    _("%(mode)sCreated %(created)d, updated %(updated)d, unchanged %(unchanged)d.")
+                    % {
+                        "mode": _("(dry run, nothing written) ") if result.dry_run else "",
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    }
+                )
             else:
                 self.stdout.write(_("Rejected: %(n)d problems; nothing was written.") % {"n": len(result.errors)})
         if not result.ok:

@@ -1,0 +1,29 @@
+"""The UI speaks Chinese, and the translated choice labels are exactly the import templates' words."""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from sqdj.areas import choices as area_choices
+from sqdj.orgs import choices as org_choices
+
+
+@pytest.mark.parametrize("mod,enum", [(area_choices, area_choices.AreaType), (org_choices, org_choices.OrgType)])
+def test_choice_labels_equal_the_template_words(mod, enum):
+    with translation.override("zh-hans"):
+        for value, label in enum.choices:
+            assert str(label) == mod.TEMPLATE_LABELS[value]
+    assert set(mod.TEMPLATE_LABELS) == set(enum.values)
+
+
+def test_every_type_has_a_placement_rule():
+    for mod in (area_choices, org_choices):
+        assert set(mod.ALLOWED_PARENTS) == set(mod.TEMPLATE_LABELS)
+        for parents in mod.ALLOWED_PARENTS.values():
+            assert parents <= set(mod.TEMPLATE_LABELS)
+
+
+def test_login_page_is_chinese():
+    r = Client().get("/login/")
+    html = r.content.decode()
+    assert r.status_code == 200 and 'lang="zh-CN"' in html and "登录" in html and "用户名" in html
