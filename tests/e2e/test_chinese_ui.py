@@ -33,9 +33,11 @@ def test_side_navigation_is_chinese(page, demo, login, base_url):
     titles = [t.strip() for t in nav.locator(".sqdj-nav-title").all_inner_texts()]
     untranslated = [t for t in labels + titles if not CJK.search(t)]
     assert not untranslated, f"side navigation entries not in Chinese: {untranslated}"
+    expect(nav.locator(".sqdj-nav-title").first).to_have_text("工作台")
 
     # The org tree is one click away through its Chinese label.
-    nav.get_by_role("link", name="组织树", exact=True).click()
+    # Not exact=True: the link's accessible name starts with the icon font's glyph (the <i> is not aria-hidden).
+    nav.get_by_role("link", name="组织树").click()
     expect(page).to_have_url(f"{base_url}/orgs/tree/")
     expect(page.locator("#org-tree")).to_be_visible()
     expect(nav.locator("a.nav-link.active")).to_have_text("组织树")
