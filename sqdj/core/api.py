@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,7 +17,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import parsers, serializers, viewsets
 from rest_framework.response import Response
 
 # {"detail": "…"}: 401, 403, 404 (and 405/406/415, which the schema does not list per operation)
@@ -113,6 +114,32 @@ def strict_filterset(filterset_class):
     return type(filterset_class.__name__, (filterset_class,), overrides)
 
 
+# Text may not contain NUL: Django's and DRF's text fields reject it (PostgreSQL cannot store it) with a 400.
+NO_NUL = "^[^\\x00]*$"
+
+
+def _forbid_nul(schema):
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & schema.keys()):
+        schema["pattern"] = NO_NUL
+    return schema
+
+
+class ScopedAutoSchema(AutoSchema):
+    """Says what the server checks beyond DRF's own mapping: no NUL in text parameters and request fields."""
+
+    def _get_filter_parameters(self):
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            _forbid_nul(parameter.get("schema", {}))
+        return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.CharField) and schema:
+            _forbid_nul(schema)
+        return schema
+
+
 class ScopedModelViewSet(viewsets.ModelViewSet):
     """A model's REST resource. Subclasses set `queryset`, `serializer_class`, `filterset_class` and the
     service hooks; every request goes through `restrict(user, action)`, writes through the services.
@@ -121,6 +148,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     permission on it too (else 403: `ScopedPermission.has_object_permission`, run by `get_object()`)."""
 
     filterset_class = None
+    # JSON only: a form encoding cannot say null (parent, area, dates), it could only send the text "null"
+    parser_classes = [parsers.JSONParser]
+    schema = ScopedAutoSchema()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -29,7 +30,26 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
-class TreeNodeSerializer(serializers.ModelSerializer):
+class StrictCharField(serializers.CharField):
+    """Text given as a JSON string only: DRF's own CharField also takes a number (storing 0 as "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """Base of every app's model serializer: text fields accept strings only (the schema says `string`)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
+
+class TreeNodeSerializer(ScopedModelSerializer):
     """A tree node with its parent given by code."""
 
     parent = ScopedSlugRelatedField(required=False, allow_null=True, help_text=_("parent code"))

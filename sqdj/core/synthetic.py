@@ -131,7 +131,7 @@ def build_specs(size: str = "small", seed: int = 2026):
                         borg.add(
                             Spec(
                                 f"XZ{ccode}-{b + 1:02d}-{g + 1}",
-                                f"{cname}{BRANCH_KINDS[b % 8][:3]}第{g + 1}党小组",
+                                f"{cname}{BRANCH_KINDS[b % 8]}第{g + 1}党小组",
                                 "group",
                                 [],
                             )

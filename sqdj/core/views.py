@@ -16,6 +16,7 @@ object the user may see but not change is a 403 for the edit and delete pages.
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -256,12 +257,38 @@ class ObjectDeleteView(BaseObjectView):
 
 
 class ObjectImportView(BaseObjectView):
-    """Upload → dry-run preview → confirm → result. The uploaded file waits in the data directory."""
+    """Upload → dry-run preview → confirm → result.
+
+    Between preview and confirmation the uploaded file waits in the data directory under a random token kept in
+    the user's session; it is deleted on confirmation or cancellation, and files left behind are purged after
+    `SQDJ_IMPORT_PENDING_SECONDS`.
+    """
 
     def _dir(self) -> Path:
         d = Path(settings.DATA_DIR) / "imports"
         d.mkdir(parents=True, exist_ok=True)
         return d
+
+    def _purge_stale(self):
+        limit = time.time() - settings.SQDJ_IMPORT_PENDING_SECONDS
+        for f in self._dir().iterdir():
+            try:
+                if f.stat().st_mtime < limit:
+                    f.unlink()
+            except FileNotFoundError:
+                pass
+
+    def _pending(self, token):
+        """The session's entry for `token` if it belongs to this user and this kind of import."""
+        entry = self.request.session.get("sqdj_imports", {}).get(token)
+        if not entry or not token.isalnum() or entry.get("kind") != self.views.importer.kind:
+            return None
+        return entry
+
+    def _forget(self, token):
+        (self._dir() / token).unlink(missing_ok=True)
+        self.request.session.get("sqdj_imports", {}).pop(token, None)
+        self.request.session.modified = True
 
     def _render(self, **ctx):
         importer = self.views.importer
@@ -278,26 +305,27 @@ class ObjectImportView(BaseObjectView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
+        self._purge_stale()
         return self._render()
 
     def post(self, request):
+        self._purge_stale()
         importer_cls = self.views.importer
         token = request.POST.get("token", "")
+        if token and request.POST.get("cancel"):
+            if self._pending(token):
+                self._forget(token)
+            messages.info(request, _("The import was cancelled; nothing was written."))
+            return redirect(self.views.url_name("import"))
         if token:  # the confirmation of an earlier preview
-            pending = request.session.get("sqdj_imports", {}).get(token)
-            if not pending or not token.isalnum():
-                messages.error(request, _("This import has expired; please upload the file again."))
-                return redirect(self.views.url_name("import"))
+            pending = self._pending(token)
             file = self._dir() / token
-            try:
-                data = file.read_bytes()
-            except FileNotFoundError:
+            if pending is None or not file.exists():
                 messages.error(request, _("This import has expired; please upload the file again."))
                 return redirect(self.views.url_name("import"))
+            data = file.read_bytes()
+            self._forget(token)
             result = importer_cls(user=request.user).run(data, pending["name"], dry_run=False)
-            file.unlink(missing_ok=True)
-            request.session["sqdj_imports"].pop(token, None)
-            request.session.modified = True
             return self._render(result=result, filename=pending["name"], confirmed=True)
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -315,7 +343,7 @@ class ObjectImportView(BaseObjectView):
         if result.ok:
             token = secrets.token_hex(16)
             (self._dir() / token).write_bytes(data)
-            request.session.setdefault("sqdj_imports", {})[token] = {"name": name}
+            request.session.setdefault("sqdj_imports", {})[token] = {"name": name, "kind": importer_cls.kind}
             request.session.modified = True
         return self._render(result=result, filename=name, token=token)
 

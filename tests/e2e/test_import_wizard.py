@@ -56,7 +56,7 @@ def test_import_wizard_preview_confirm_and_reject(page, demo, login, screenshot)
     expect(status).to_be_visible()
     assert _numbers(status.inner_text()) == [1, 0, 0], status.inner_text()  # created 1, updated 0, unchanged 0
     confirm_form = result.locator("form:has(input[name='token'])")
-    confirm = confirm_form.locator('button[type="submit"]')
+    confirm = confirm_form.locator('button[type="submit"]:not([name="cancel"])')
     expect(confirm).to_be_visible()
     confirm_label = confirm.inner_text()
     expect(page.locator('input[type="file"]')).to_have_count(0)  # the preview step shows no upload form
