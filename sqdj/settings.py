@@ -194,3 +194,5 @@ LOGGING = {
 }
 # Lockout is by user name (security.md R2); an IP-wide lockout would lock a whole office behind one NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Web imports run in a background thread so that the page can show progress (False: inside the request).
+SQDJ_IMPORT_BACKGROUND = env.bool("SQDJ_IMPORT_BACKGROUND", default=True)

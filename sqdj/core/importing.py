@@ -93,8 +93,10 @@ class Importer:
     def check_file(self, rows: list[ParsedRow]) -> None:
         """Whole-file checks (duplicates, references, cycles); report with `self.error(...)`."""
 
-    def apply(self, rows: list[ParsedRow]) -> tuple[int, int, int]:
-        """Write the rows; return (created, updated, unchanged). Raise RowErrors to reject the file."""
+    def apply(self, rows: list[ParsedRow], progress=None) -> tuple[int, int, int]:
+        """Write the rows; return (created, updated, unchanged). Raise RowErrors to reject the file.
+
+        `progress(done, total)` may be called as rows are written."""
         raise NotImplementedError
 
     def export_rows(self, queryset):
@@ -181,7 +183,10 @@ class Importer:
         table = self.read(data, filename)
         rows: list[ParsedRow] = []
         if table is not None and self.check_headers(table):
-            for n, cells in table.rows:
+            n_rows = len(table.rows)
+            for index, (n, cells) in enumerate(table.rows, start=1):
+                if progress:
+                    progress(index, n_rows, "check")
                 values = {}
                 for i, h in enumerate(self.headers):
                     v = cells[i] if i < len(cells) else ""

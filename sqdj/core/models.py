@@ -128,3 +128,44 @@ class ObjectChange(models.Model):
         before, after = self.prechange_data or {}, self.postchange_data or {}
         keys = sorted(set(before) | set(after))
         return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
+
+
+class ImportBatch(models.Model):
+    """One run of an import from the web: who, which file (SHA-256), progress, and the result report."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=30)
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    stage = models.CharField(max_length=10, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self):
+        return f"{self.kind} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        if self.status != self.Status.RUNNING:
+            return 100
+        if not self.total:
+            return 0
+        # checking the rows is the first half of the work, writing them the second
+        half = 50 * self.done // self.total
+        return half if self.stage == "check" else 50 + half

@@ -15,8 +15,6 @@ object the user may see but not change is a 403 for the edit and delete pages.
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 
 from django.conf import settings
@@ -24,16 +22,17 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
+from . import jobs
 from .exporting import export_queryset
 from .forms import ImportForm
-from .models import ObjectChange, TreeNode
+from .models import ImportBatch, ObjectChange, TreeNode
 from .scope import anchors, is_unrestricted
 from .services import UNSET, ScopeViolation
 
@@ -257,76 +256,59 @@ class ObjectDeleteView(BaseObjectView):
 
 
 class ObjectImportView(BaseObjectView):
-    """Upload → dry-run preview → confirm → result.
-
-    Between preview and confirmation the uploaded file waits in the data directory under a random token kept in
-    the user's session; it is deleted on confirmation or cancellation, and files left behind are purged after
-    `SQDJ_IMPORT_PENDING_SECONDS`.
-    """
-
-    def _dir(self) -> Path:
-        d = Path(settings.DATA_DIR) / "imports"
-        d.mkdir(parents=True, exist_ok=True)
-        return d
-
-    def _purge_stale(self):
-        limit = time.time() - settings.SQDJ_IMPORT_PENDING_SECONDS
-        for f in self._dir().iterdir():
-            try:
-                if f.stat().st_mtime < limit:
-                    f.unlink()
-            except FileNotFoundError:
-                pass
-
-    def _pending(self, token):
-        """The session's entry for `token` if it belongs to this user and this kind of import."""
-        entry = self.request.session.get("sqdj_imports", {}).get(token)
-        if not entry or not token.isalnum() or entry.get("kind") != self.views.importer.kind:
-            return None
-        return entry
-
-    def _forget(self, token):
-        (self._dir() / token).unlink(missing_ok=True)
-        self.request.session.get("sqdj_imports", {}).pop(token, None)
-        self.request.session.modified = True
-
-    def _render(self, **ctx):
-        importer = self.views.importer
-        ctx.setdefault("form", ImportForm())
-        return render(
-            self.request,
-            "generic/object_import.html",
-            self.base_context(headers=importer.headers, kind=importer.kind, **ctx),
-        )
+    """Upload → dry-run preview → confirm → result, each run in the background with a progress bar
+    (core.jobs). A batch is visible only to the user who started it."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may(request.user, "add"):
             raise PermissionDenied(_("You have no role that lets you import."))
         return super().dispatch(request, *args, **kwargs)
 
+    def _batch(self, batch_id):
+        try:
+            return ImportBatch.objects.get(pk=batch_id, user=self.request.user, kind=self.views.importer.kind)
+        except (ImportBatch.DoesNotExist, ValueError, ValidationError):
+            return None
+
+    def _render(self, **ctx):
+        importer = self.views.importer
+        ctx.setdefault("form", ImportForm())
+        batch = ctx.get("batch")
+        if batch is not None and batch.status == ImportBatch.Status.DONE:
+            ctx["result"] = batch.result
+            ctx["confirmed"] = not batch.dry_run
+        template = "generic/_import_batch.html" if self.request.htmx else "generic/object_import.html"
+        return render(self.request, template, self.base_context(headers=importer.headers, kind=importer.kind, **ctx))
+
     def get(self, request):
-        self._purge_stale()
+        jobs.purge_stale_files()
+        batch_id = request.GET.get("batch")
+        if batch_id:
+            batch = self._batch(batch_id)
+            if batch is None:
+                raise Http404
+            if batch.status == ImportBatch.Status.RUNNING:
+                batch.done, batch.total, batch.stage = jobs.read_progress(batch)
+            return self._render(batch=batch)
         return self._render()
 
     def post(self, request):
-        self._purge_stale()
+        jobs.purge_stale_files()
         importer_cls = self.views.importer
-        token = request.POST.get("token", "")
-        if token and request.POST.get("cancel"):
-            if self._pending(token):
-                self._forget(token)
-            messages.info(request, _("The import was cancelled; nothing was written."))
-            return redirect(self.views.url_name("import"))
-        if token:  # the confirmation of an earlier preview
-            pending = self._pending(token)
-            file = self._dir() / token
-            if pending is None or not file.exists():
+        batch_id = request.POST.get("token", "")
+        if batch_id:
+            preview = self._batch(batch_id)
+            usable = preview is not None and preview.dry_run and (preview.result or {}).get("ok")
+            if request.POST.get("cancel"):
+                if preview is not None:
+                    jobs.discard(preview)
+                messages.info(request, _("The import was cancelled; nothing was written."))
+                return redirect(self.views.url_name("import"))
+            batch = jobs.confirm_import(preview, user=request.user) if usable else None
+            if batch is None:
                 messages.error(request, _("This import has expired; please upload the file again."))
                 return redirect(self.views.url_name("import"))
-            data = file.read_bytes()
-            self._forget(token)
-            result = importer_cls(user=request.user).run(data, pending["name"], dry_run=False)
-            return self._render(result=result, filename=pending["name"], confirmed=True)
+            return redirect(f"{reverse(self.views.url_name('import'))}?batch={batch.pk}")
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form=form)
@@ -336,16 +318,10 @@ class ObjectImportView(BaseObjectView):
                 "file", _("The file is larger than %(mb)d MB.") % {"mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20}
             )
             return self._render(form=form)
-        data = upload.read()
-        name = Path(upload.name).name
-        result = importer_cls(user=request.user).run(data, name, dry_run=True)
-        token = ""
-        if result.ok:
-            token = secrets.token_hex(16)
-            (self._dir() / token).write_bytes(data)
-            request.session.setdefault("sqdj_imports", {})[token] = {"name": name, "kind": importer_cls.kind}
-            request.session.modified = True
-        return self._render(result=result, filename=name, token=token)
+        batch = jobs.start_import(
+            importer_cls.kind, upload.read(), Path(upload.name).name, user=request.user, dry_run=True
+        )
+        return redirect(f"{reverse(self.views.url_name('import'))}?batch={batch.pk}")
 
 
 def home(request):

@@ -12,6 +12,17 @@ class OrgSerializer(TreeNodeSerializer):
 
     class Meta:
         model = Org
-        fields = ["id", "url", "code", "name", "type", "parent", "area", "founded_on", "term_started_on", "depth",
-                  "numchild"]
+        fields = [
+            "id",
+            "url",
+            "code",
+            "name",
+            "type",
+            "parent",
+            "area",
+            "founded_on",
+            "term_started_on",
+            "depth",
+            "numchild",
+        ]
         read_only_fields = ["depth", "numchild"]

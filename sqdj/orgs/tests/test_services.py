@@ -72,6 +72,5 @@ def test_area_with_orgs_located_in_it_is_not_deleted(world):
 
 def test_org_area_must_be_in_the_users_scope(world):
     with pytest.raises(ValidationError):
-        do_create_org(
-            acting_user=world.admin1, parent=world.branch1, code="X3", name="x", type="group", area=world.community_area2
-        )
+        area = world.community_area2
+        do_create_org(acting_user=world.admin1, parent=world.branch1, code="X3", name="x", type="group", area=area)

@@ -37,11 +37,12 @@ class Command(SqdjCommand):
         progress = None
         if sys.stderr.isatty():
 
-            def progress(done, total):
+            def progress(done, total, stage="write"):
                 if done == total or done % 200 == 0:
                     width = 30
                     filled = int(width * done / max(total, 1))
-                    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+                    label = _("checking") if stage == "check" else _("writing")
+                    sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
                     if done == total:
                         sys.stderr.write("\n")
                     sys.stderr.flush()
