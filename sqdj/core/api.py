@@ -20,7 +20,7 @@ from drf_spectacular.utils import (
 from rest_framework import parsers, serializers, viewsets
 from rest_framework.response import Response
 
-# {"detail": "…"}: 401, 403, 404 (and 405/406/415, which the schema does not list per operation)
+# {"detail": "…"}: 401, 403, 404, 415 (and 405/406, which the schema does not list per operation)
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 
 
@@ -40,7 +40,7 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
         return {
             "type": "object",
             "description": "{field: [message, …]}; errors that concern no single field are under `detail` "
-                           "(a message or a list of them) or `non_field_errors`.",
+            "(a message or a list of them) or `non_field_errors`.",
             "additionalProperties": {
                 "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
             },
@@ -52,11 +52,14 @@ NOT_AUTHENTICATED = OpenApiResponse(ERROR, description=_("Authentication credent
 FORBIDDEN = OpenApiResponse(ERROR, description=_("You do not have permission to perform this action."))
 NOT_FOUND = OpenApiResponse(ERROR, description=_("Not found."))
 # every 401 says how to authenticate (TokenAuthentication is the first authentication class)
-WWW_AUTHENTICATE = OpenApiParameter("WWW-Authenticate", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True,
-                                    response=[401], description="Token")
+WWW_AUTHENTICATE = OpenApiParameter(
+    "WWW-Authenticate", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, response=[401], description="`Token`"
+)
 
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(ERROR, description=_("Unsupported media type in request."))
 COMMON_READ = {401: NOT_AUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 COMMON_WRITE = {400: VALIDATION_ERROR, **COMMON_READ}
+WITH_BODY = {415: UNSUPPORTED_MEDIA_TYPE}  # the request body must be JSON
 
 
 def scoped_schema(serializer, tags=None):
@@ -64,30 +67,36 @@ def scoped_schema(serializer, tags=None):
 
     list: 400 for a bad filter or limit/offset, 403 for a user without any role allowing `view`;
     a single object: 404 when it is out of the caller's scope, 403 when seen but not writable;
-    writes: 400 with field errors (the serializer's or the service's), 403 when the service refuses (scope).
+    writes: 400 with field errors (the serializer's or the service's), 403 when the service refuses (scope),
+    415 for a body that is not JSON.
     """
     common = {"tags": tags, "parameters": [WWW_AUTHENTICATE]}
     return extend_schema_view(
-        list=extend_schema(responses={200: serializer(many=True), 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED,
-                                      403: FORBIDDEN}, **common),
+        list=extend_schema(
+            responses={200: serializer(many=True), 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED, 403: FORBIDDEN},
+            **common,
+        ),
         retrieve=extend_schema(responses={200: serializer, **COMMON_READ}, **common),
-        create=extend_schema(responses={201: serializer, 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED,
-                                        403: FORBIDDEN}, **common),
-        update=extend_schema(responses={200: serializer, **COMMON_WRITE}, **common),
-        partial_update=extend_schema(responses={200: serializer, **COMMON_WRITE}, **common),
+        create=extend_schema(
+            responses={201: serializer, 400: VALIDATION_ERROR, 401: NOT_AUTHENTICATED, 403: FORBIDDEN, **WITH_BODY},
+            **common,
+        ),
+        update=extend_schema(responses={200: serializer, **COMMON_WRITE, **WITH_BODY}, **common),
+        partial_update=extend_schema(responses={200: serializer, **COMMON_WRITE, **WITH_BODY}, **common),
         destroy=extend_schema(responses={204: None, **COMMON_WRITE}, **common),
     )
 
 
 class StrictBooleanField(forms.Field):
-    """`true`/`false` (or `1`/`0`); anything else is an error. The HTML form's NullBooleanField reads an
-    unknown value as "not given", which an API must not do: `?descendants=yes` would silently list less."""
+    """`true`/`false` (or `1`/`0`); anything else, the empty value included, is an error. The HTML form's
+    NullBooleanField reads an unknown value as "not given", which an API must not do: `?descendants=yes` would
+    silently list less."""
 
     widget = forms.TextInput
     default_error_messages = {"invalid": _("Must be a valid boolean.")}  # DRF's message, translated by DRF
 
     def to_python(self, value):
-        if value in self.empty_values:
+        if value is None:  # not given
             return None
         text = str(value).strip().lower()
         if text in ("true", "1"):
@@ -109,8 +118,14 @@ def strict_filterset(filterset_class):
     for name, f in filterset_class.base_filters.items():
         if type(f) is django_filters.BooleanFilter:
             overrides[name] = StrictBooleanFilter(
-                field_name=f.field_name, lookup_expr=f.lookup_expr, label=f._label, method=f._method,
-                distinct=f.distinct, exclude=f.exclude, **f.extra)
+                field_name=f.field_name,
+                lookup_expr=f.lookup_expr,
+                label=f._label,
+                method=f._method,
+                distinct=f.distinct,
+                exclude=f.exclude,
+                **f.extra,
+            )
     return type(filterset_class.__name__, (filterset_class,), overrides)
 
 

@@ -1,4 +1,4 @@
-"""REST settings targets (permission, pagination, errors); kept free of rest_framework.views to avoid an import cycle."""
+"""REST settings targets (permission, pagination, errors); free of rest_framework.views to avoid an import cycle."""
 
 from __future__ import annotations
 
@@ -10,15 +10,22 @@ from rest_framework import exceptions, pagination, permissions, serializers
 
 from .scope import anchors, is_unrestricted
 
-ACTION_FOR_METHOD = {"GET": "view", "HEAD": "view", "OPTIONS": "view", "POST": "add", "PUT": "change",
-                     "PATCH": "change", "DELETE": "delete"}
+ACTION_FOR_METHOD = {
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
+}
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """`?limit=&offset=`: 50 rows by default, at most 1000 (a larger limit is cut to 1000).
 
-    Unlike DRF's, a limit or offset that is not a number (or too small) is an error (400) rather than silently
-    replaced by the default: the schema declares integers, and a client's typo should not go unnoticed.
+    Unlike DRF's, a limit or offset that is not a number (empty, or too small) is an error (400) rather than
+    silently replaced by the default: the schema declares integers, and a client's typo should not go unnoticed.
     The messages are DRF's own (already translated)."""
 
     default_limit = 50
@@ -26,7 +33,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def _param(self, request, name, min_value, default):
         raw = request.query_params.get(name)
-        if raw is None or raw == "":
+        if raw is None:
             return default
         try:
             return serializers.IntegerField(min_value=min_value).run_validation(raw)
@@ -41,9 +48,11 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_schema_operation_parameters(self, view):
         limit, offset = super().get_schema_operation_parameters(view)
-        limit["description"] = "{} {}".format(limit["description"], _(
-            "Default %(default)d, at most %(max)d (a larger value is reduced to %(max)d).") % {
-            "default": self.default_limit, "max": self.max_limit})
+        limit["description"] = "{} {}".format(
+            limit["description"],
+            _("Default %(default)d, at most %(max)d (a larger value is reduced to %(max)d).")
+            % {"default": self.default_limit, "max": self.max_limit},
+        )
         limit["schema"] = {"type": "integer", "minimum": 1, "default": self.default_limit}
         offset["schema"] = {"type": "integer", "minimum": 0, "default": 0}
         return [limit, offset]
@@ -84,8 +93,11 @@ class ScopedPermission(permissions.BasePermission):
 def exception_handler(exc, context):
     """Django's own errors become JSON: ValidationError → 400 with field errors, PermissionDenied → 403."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages[0] if len(
-            exc.messages) == 1 else exc.messages}
+        detail = (
+            exc.message_dict
+            if hasattr(exc, "error_dict")
+            else {"detail": exc.messages[0] if len(exc.messages) == 1 else exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, DjangoPermissionDenied) and not isinstance(exc, exceptions.PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

@@ -1,0 +1,60 @@
+"""Fixtures for the API tests: the demo city (loaded once for the package, rolled back after it), API tokens
+for the demo accounts, and the WSGI app for schemathesis."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
+
+
+@pytest.fixture(scope="package")
+def demo_city(django_db_setup, django_db_blocker):
+    """`generate("small")` + the demo accounts, inside a transaction that is rolled back after the package's
+    tests (each test runs in its own savepoint through the `db` fixture), so no other test sees them."""
+    from sqdj.accounts.demo import demo_accounts, ensure_demo_users
+    from sqdj.core.synthetic import generate
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        generate("small")
+        ensure_demo_users()
+        accounts = {username: org for username, _display, _role, org in demo_accounts()}
+    try:
+        yield accounts
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def city(demo_city, db):
+    """The demo city for one test: {username: the org of that account's role}."""
+    return demo_city
+
+
+@pytest.fixture
+def token_for(city):
+    """token_for("sq_admin") → a fresh API key of that demo account."""
+    from sqdj.accounts.models import User
+    from sqdj.accounts.services import do_issue_token
+
+    return lambda username: do_issue_token(User.objects.get(username=username))
+
+
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI app as a server would run it, minus closing the database connection at the end of each
+    request (as django.test.Client does): the test's data lives in a transaction on that connection."""
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield app
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
