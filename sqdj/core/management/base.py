@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 
 class SqdjCommand(BaseCommand):
@@ -13,13 +13,15 @@ class SqdjCommand(BaseCommand):
     acts_as_user = False
 
     def create_parser(self, prog_name, subcommand, **kwargs):
+        translation.activate(settings.LANGUAGE_CODE)
+        self.help = str(self.help)  # argparse needs a real string for the description
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.acts_as_user:
             parser.add_argument(
                 "--user",
                 dest="acting_username",
                 default=None,
-                help=_lazy("act as this user: their scope applies and the change log names them"),
+                help=gettext_lazy("act as this user: their scope applies and the change log names them"),
             )
         return parser
 

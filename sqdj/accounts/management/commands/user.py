@@ -5,7 +5,7 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
@@ -14,28 +14,32 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = _lazy("Manage users: add, grant, token.")
+    help = gettext_lazy("Manage users: add, grant, token.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, parser_class=type(parser))
         for name in ("add", "grant"):
             p = sub.add_parser(
                 name,
-                help=_lazy("add a user with a role on an organization")
+                help=gettext_lazy("add a user with a role on an organization")
                 if name == "add"
-                else _lazy("grant a role on an organization to a user"),
+                else gettext_lazy("grant a role on an organization to a user"),
                 called_from_command_line=getattr(parser, "called_from_command_line", None),
             )
             p.add_argument("name")
             p.add_argument("--role", required=True, choices=Role.values)
-            p.add_argument("--org", required=True, help=_lazy("organization code"))
-            p.add_argument("--descendants", action="store_true", help=_lazy("also everything below the organization"))
+            p.add_argument("--org", required=True, help=gettext_lazy("organization code"))
+            p.add_argument(
+                "--descendants", action="store_true", help=gettext_lazy("also everything below the organization")
+            )
             if name == "add":
-                p.add_argument("--password-stdin", action="store_true", help=_lazy("read the password from stdin"))
+                p.add_argument(
+                    "--password-stdin", action="store_true", help=gettext_lazy("read the password from stdin")
+                )
                 p.add_argument("--display-name", default="")
         p = sub.add_parser(
             "token",
-            help=_lazy("print a new API token"),
+            help=gettext_lazy("print a new API token"),
             called_from_command_line=getattr(parser, "called_from_command_line", None),
         )
         p.add_argument("name")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sqdj.accounts.demo import DEMO_PASSWORD, ensure_demo_users
 from sqdj.core import synthetic
@@ -12,12 +12,12 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = _lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
+    help = gettext_lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help=_lazy("small | medium"))
+        parser.add_argument("--size", default="small", help=gettext_lazy("small | medium"))
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true", help=_lazy("prepare the database and stop"))
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("prepare the database and stop"))
 
     def handle(self, *args, **options):
         if options["size"] not in synthetic.SIZES:

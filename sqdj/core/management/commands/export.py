@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sqdj.core.exporting import export_queryset, scoped_queryset_for
 from sqdj.core.importing import get_importer, importer_kinds
@@ -12,14 +12,14 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = _lazy("Export KIND for an organization as .xlsx or .csv, with the columns of the import template.")
+    help = gettext_lazy("Export KIND for an organization as .xlsx or .csv, with the columns of the import template.")
     acts_as_user = True
 
     def add_arguments(self, parser):
         parser.add_argument("kind")
-        parser.add_argument("--org", required=True, help=_lazy("organization code"))
-        parser.add_argument("--descendants", action="store_true", help=_lazy("include everything below the org"))
-        parser.add_argument("-o", "--output", required=True, help=_lazy("FILE.xlsx or FILE.csv"))
+        parser.add_argument("--org", required=True, help=gettext_lazy("organization code"))
+        parser.add_argument("--descendants", action="store_true", help=gettext_lazy("include everything below the org"))
+        parser.add_argument("-o", "--output", required=True, help=gettext_lazy("FILE.xlsx or FILE.csv"))
 
     def handle(self, *args, **options):
         if options["kind"] not in importer_kinds():

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sqdj.core import synthetic
 from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = _lazy("Fill the database with a deterministic synthetic city (Chinese names, realistic structure).")
+    help = gettext_lazy("Fill the database with a deterministic synthetic city (Chinese names, realistic structure).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help=_lazy("small | medium"))
+        parser.add_argument("--size", default="small", help=gettext_lazy("small | medium"))
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):

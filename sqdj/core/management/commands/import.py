@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sqdj.core.context import acting_as
 from sqdj.core.importing import get_importer, importer_kinds
@@ -13,14 +13,14 @@ from sqdj.core.management.base import SqdjCommand
 
 
 class Command(SqdjCommand):
-    help = _lazy("Import a template file (.xlsx, or .csv in UTF-8 or GBK). Exit 0 done, 1 rejected, 2 usage.")
+    help = gettext_lazy("Import a template file (.xlsx, or .csv in UTF-8 or GBK). Exit 0 done, 1 rejected, 2 usage.")
     acts_as_user = True
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help=_lazy("areas, orgs, …"))
+        parser.add_argument("kind", help=gettext_lazy("areas, orgs, …"))
         parser.add_argument("file")
-        parser.add_argument("--dry-run", action="store_true", help=_lazy("check and count, write nothing"))
-        parser.add_argument("--json", action="store_true", help=_lazy("print exactly one JSON object on stdout"))
+        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("check and count, write nothing"))
+        parser.add_argument("--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout"))
 
     def handle(self, *args, **options):
         kinds = importer_kinds()
