@@ -401,7 +401,12 @@ def test_unknown_api_urls_are_json_404(city, tokens):
     assert client.delete("/api/v1/orgs/1.5/").status_code == 404
 
 
-def test_schema_and_docs_are_served(client):
+def test_schema_and_docs_are_served(client, city):
+    assert client.get("/api/schema/?format=json").status_code == 401  # for signed-in users only
+    assert client.get("/api/docs/").status_code in (302, 401, 403)
+    from sqdj.accounts.models import User
+
+    client.force_login(User.objects.get(username="sq_admin"))
     response = client.get("/api/schema/?format=json")
     assert response.status_code == 200
     schema = response.json()

@@ -46,13 +46,19 @@ def api_token(api_user, token_for):
 
 
 def _load_schema():
-    # Loaded at collection from the app itself (schemathesis' lazy `from_fixture` does not run on pytest 9.2:
-    # it writes `Item._nodeid`, which pytest 9.2 no longer has). Serving the schema touches no database.
-    from django.core.wsgi import get_wsgi_application
+    # Generated at collection by the app's own schema generator — exactly what /api/schema/ serves, which only
+    # signed-in users may read — and bound to the app's WSGI handler (schemathesis' lazy `from_fixture` does not
+    # run on pytest 9.2: it writes `Item._nodeid`, which pytest 9.2 no longer has). No database is touched.
+    import json
 
-    return schemathesis.openapi.from_wsgi(
-        "/api/schema/?format=json", get_wsgi_application(), config=SchemathesisConfig.from_dict(CONFIG)
-    )
+    from django.core.wsgi import get_wsgi_application
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    raw = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+    loaded = schemathesis.openapi.from_dict(raw, config=SchemathesisConfig.from_dict(CONFIG))
+    loaded.app = get_wsgi_application()
+    return loaded
 
 
 schema = _load_schema()
