@@ -16,6 +16,7 @@ find_bin() {
 
 INITDB=$(find_bin initdb) || { echo "PostgreSQL server binaries (initdb) not found" >&2; exit 3; }
 PG_CTL=$(find_bin pg_ctl) || { echo "PostgreSQL server binaries (pg_ctl) not found" >&2; exit 3; }
+CREATEDB=$(find_bin createdb) || { echo "PostgreSQL client binaries (createdb) not found" >&2; exit 3; }
 
 PORT=${SQDJ_PG_PORT:-54329}
 DATA=$(mktemp -d /tmp/sqdj-pg-data.XXXXXX)
@@ -38,5 +39,6 @@ trap cleanup EXIT
 "${AS[@]}" "$PG_CTL" -D "$DATA" -l "$DATA/server.log" -w start \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 
+"$CREATEDB" -h 127.0.0.1 -p "$PORT" -U postgres sqdj
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/sqdj"
 "$@"

@@ -11,3 +11,10 @@ class BaseTable(tables.Table):
         attrs = {"class": "table table-hover align-middle sqdj-table"}
         per_page = 50
         empty_text = _("Nothing here yet.")
+
+
+class DateColumn(tables.Column):
+    """YYYY-MM-DD without a template render per cell (django-tables2's DateColumn renders a template)."""
+
+    def render(self, value):
+        return value.isoformat()

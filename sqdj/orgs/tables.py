@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.tables import BaseTable
+from sqdj.core.tables import BaseTable, DateColumn
 
 from .models import Org
 
@@ -12,8 +12,8 @@ class OrgTable(BaseTable):
     type = tables.Column()
     area = tables.Column(verbose_name=_("located in area"))
     numchild = tables.Column(verbose_name=_("subordinate organizations"))
-    founded_on = tables.DateColumn(format="Y-m-d")
-    term_started_on = tables.DateColumn(format="Y-m-d")
+    founded_on = DateColumn()
+    term_started_on = DateColumn()
 
     class Meta(BaseTable.Meta):
         model = Org
