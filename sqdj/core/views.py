@@ -57,6 +57,11 @@ class ModelViews:
     extra_list_actions: tuple = ()  # (url name, label, icon)
 
     @classmethod
+    def detail_context(cls, obj, user) -> dict:
+        """Extra context for the detail page; anything related must be read through `restrict()`."""
+        return {}
+
+    @classmethod
     def meta(cls):
         return cls.model._meta
 
@@ -176,6 +181,7 @@ class ObjectDetailView(BaseObjectView):
             )
             ctx["ancestors"] = [(a, a.pk in visible) for a in obj.ancestors()]
             ctx["children"] = obj.children().restrict(user, "view").order_by("code")
+        ctx.update(self.views.detail_context(obj, user))
         template = self.views.detail_template or "generic/object_detail.html"
         return render(request, template, ctx)
 

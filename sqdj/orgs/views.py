@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.core.views import ModelViews
@@ -23,7 +24,14 @@ class OrgViews(ModelViews):
     update_service = staticmethod(services.do_update_org)
     delete_service = staticmethod(services.do_delete_org)
     detail_template = "orgs/org.html"
-    extra_list_actions = (("orgs:org_tree", "组织树", "diagram-3"),)
+    extra_list_actions = (("orgs:org_tree", _("Organization tree"), "diagram-3"),)
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        from sqdj.areas.models import Area
+
+        visible = obj.area_id is not None and Area.objects.restrict(user, "view").filter(pk=obj.area_id).exists()
+        return {"area_visible": visible}
 
 
 @login_required

@@ -42,3 +42,20 @@ class AreaViewTests(ScopedViewTests, TestCase):
             "parent": self.world.community_area1.pk,
         }
         super().test_update_writes_one_change_row()
+
+    def test_detail_lists_only_visible_orgs_located_here(self):
+        from sqdj.orgs.services import do_create_org
+
+        # an org located in community 1's area but hanging under community 2's tree: admin1 may not see it
+        do_create_org(
+            acting_user=None,
+            parent=self.world.branch2,
+            code="XZX",
+            name="外组织党小组",
+            type="group",
+            area=self.world.community_area1,
+        )
+        self.client.force_login(self.world.admin1)
+        r = self.client.get(self.url("", self.world.community_area1.pk))
+        self.assertContains(r, "中共甲社区总支部委员会")
+        self.assertNotContains(r, "外组织党小组")
