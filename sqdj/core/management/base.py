@@ -39,3 +39,9 @@ class SqdjCommand(BaseCommand):
         if user is None:
             raise CommandError(translation.gettext("No such user: %(name)s") % {"name": name}, returncode=2)
         return user
+
+
+def add_size_argument(parser):
+    from sqdj.core import synthetic
+
+    parser.add_argument("--size", default="small", choices=list(synthetic.SIZES), help=gettext_lazy("small | medium"))

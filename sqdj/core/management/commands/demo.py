@@ -2,30 +2,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.accounts.demo import DEMO_PASSWORD, ensure_demo_users
 from sqdj.core import synthetic
-from sqdj.core.management.base import SqdjCommand
+from sqdj.core.management.base import SqdjCommand, add_size_argument
 
 
 class Command(SqdjCommand):
     help = gettext_lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help=gettext_lazy("small | medium"))
+        add_size_argument(parser)
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("prepare the database and stop"))
 
     def handle(self, *args, **options):
-        if options["size"] not in synthetic.SIZES:
-            raise CommandError(
-                _("Unknown size %(size)s; one of: %(sizes)s")
-                % {"size": options["size"], "sizes": ", ".join(synthetic.SIZES)},
-                returncode=2,
-            )
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         synthetic.generate(options["size"])

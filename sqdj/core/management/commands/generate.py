@@ -1,27 +1,20 @@
 from __future__ import annotations
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core import synthetic
-from sqdj.core.management.base import SqdjCommand
+from sqdj.core.management.base import SqdjCommand, add_size_argument
 
 
 class Command(SqdjCommand):
     help = gettext_lazy("Fill the database with a deterministic synthetic city (Chinese names, realistic structure).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", default="small", help=gettext_lazy("small | medium"))
+        add_size_argument(parser)
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
-        if options["size"] not in synthetic.SIZES:
-            raise CommandError(
-                _("Unknown size %(size)s; one of: %(sizes)s")
-                % {"size": options["size"], "sizes": ", ".join(synthetic.SIZES)},
-                returncode=2,
-            )
         result = synthetic.generate(options["size"], options["seed"])
         if result["created"]:
             self.stdout.write(_("Generated %(areas)d areas and %(orgs)d party organizations.") % result)
