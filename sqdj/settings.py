@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "sqdj.accounts",
     "sqdj.areas",
     "sqdj.orgs",
+    "sqdj.members",
     "sqdj.api",
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-ADMIN_ACTIONS = frozenset({"view", "add", "change", "delete"})
+ADMIN_ACTIONS = frozenset({"view", "add", "change", "delete", "reveal"})
 
 
 class Role(models.TextChoices):

@@ -57,13 +57,15 @@ class ChangeLoggedModel(BaseModel):
         return instance
 
     def snapshot(self) -> dict:
+        """Field values for the change log; personal data appear only masked, blind indexes not at all."""
         data = {}
         for f in self._meta.concrete_fields:
-            if f.name in self.change_log_exclude or f.primary_key:
+            if f.name in self.change_log_exclude or f.primary_key or f.name.endswith("_index"):
                 continue
             if f.attname not in self.__dict__:  # deferred field: don't trigger a query
                 continue
-            data[f.name] = _jsonable(getattr(self, f.attname))
+            value = getattr(self, f.attname)
+            data[f.name] = f.fingerprint(value) if getattr(f, "pii", False) else _jsonable(value)
         return data
 
 
@@ -169,3 +171,33 @@ class ImportBatch(models.Model):
         # checking the rows is the first half of the work, writing them the second
         half = 50 * self.done // self.total
         return half if self.stage == "check" else 50 + half
+
+
+class RuleParameter(models.Model):
+    """One version of one figure of the rulebook, with its source (rules.md)."""
+
+    class Trust(models.TextChoices):
+        V1 = "V1", _("Text read verbatim in a republished copy")
+        V2 = "V2", _("Confirmed by two or more secondary sources")
+        V3 = "V3", _("Single secondary source or official guidance")
+        LOCAL = "LOCAL", _("Local practice")
+        U = "U", _("Unverified")
+
+    rule_id = models.CharField(_("rule"), max_length=80, db_index=True)
+    value = models.JSONField(_("value"))
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    regulation = models.CharField(_("regulation"), max_length=200)
+    article = models.CharField(_("article"), max_length=100, blank=True)
+    trust = models.CharField(_("trust"), max_length=5, choices=Trust.choices)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    local = models.BooleanField(_("local variant"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["rule_id", "effective_from"]
+        verbose_name = _("rulebook parameter")
+        verbose_name_plural = _("rulebook parameters")
+
+    def __str__(self):
+        return f"{self.rule_id} = {self.value}"

@@ -14,7 +14,7 @@ from operator import or_
 
 from django.db.models import Q
 
-ACTIONS = ("view", "add", "change", "delete")
+ACTIONS = ("view", "add", "change", "delete", "reveal")  # reveal: see unmasked personal data
 NOTHING = Q(pk__in=[])
 
 
@@ -50,14 +50,20 @@ def scope_q(user, model, action: str = "view") -> Q | None:
         return None
     org_field = getattr(model, "scope_org_field", None)
     area_field = getattr(model, "scope_area_field", None)
-    if org_field is None and area_field is None:
+    area_hook = getattr(model, "scope_area_q", None)  # a model may express its area scope itself (a subquery)
+    area_actions = getattr(model, "scope_area_actions", None)  # None: every action
+    if area_actions is not None and action not in area_actions:
+        area_field = area_hook = None
+    if org_field is None and area_field is None and area_hook is None:
         return NOTHING  # unscoped models are only for superusers
     parts = []
     for org, descendants in anchors(user, action):
         if org_field is not None:
             p = _prefix(org_field)
             parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
-        if area_field is not None and org.area_id:
+        if org.area_id and area_hook is not None:
+            parts.append(area_hook(org.area, descendants))
+        elif org.area_id and area_field is not None:
             p = _prefix(area_field)
             area = org.area
             parts.append(Q(**{f"{p}path__startswith": area.path}) if descendants else Q(**{f"{p}pk": area.pk}))

@@ -7,7 +7,8 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .context import current
-from .models import ChangeLoggedModel, ObjectChange
+from .models import ChangeLoggedModel, ObjectChange, RuleParameter
+from .rules import clear_cache
 
 
 def _write(instance, action, before, after):
@@ -44,3 +45,7 @@ def log_delete(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
     _write(instance, ObjectChange.Action.DELETE, getattr(instance, "_prechange", None) or instance.snapshot(), None)
+
+
+post_save.connect(clear_cache, sender=RuleParameter, dispatch_uid="rules_cache_save")
+post_delete.connect(clear_cache, sender=RuleParameter, dispatch_uid="rules_cache_delete")

@@ -1,0 +1,82 @@
+"""Enumerations of the members template (interfaces.md §2) with the template's own words."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class MemberType(models.TextChoices):
+    FULL = "full", _("Full member")
+    PROBATIONARY = "probationary", _("Probationary member")
+
+
+class Education(models.TextChoices):
+    POSTGRADUATE = "postgraduate", _("Postgraduate")
+    BACHELOR = "bachelor", _("Undergraduate (bachelor)")
+    ASSOCIATE = "associate", _("Junior college")
+    VOCATIONAL = "vocational", _("Secondary vocational school")
+    HIGH_SCHOOL = "high_school", _("High school")
+    JUNIOR_OR_BELOW = "junior_or_below", _("Junior high school or below")
+
+
+class Category(models.TextChoices):
+    EMPLOYED = "employed", _("In-service member")
+    RETIRED = "retired", _("Retired worker member")
+    VETERAN_RETIRED = "veteran_retired", _("Retired cadre (lixiu) member")
+    UNEMPLOYED = "unemployed", _("Laid-off or unemployed member")
+    MOBILE = "mobile", _("Mobile member")
+    RESIDENT = "resident", _("Resident member")
+
+
+class Standing(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Membership suspended")
+    REMOVED = "removed", _("Removed")
+    DECEASED = "deceased", _("Deceased")
+
+
+class EventKind(models.TextChoices):
+    JOINED = "joined", _("Joined")
+    CONFIRMED = "confirmed", _("Became a full member")
+    TRANSFERRED_IN = "transferred_in", _("Transferred in")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    CATEGORY_CHANGED = "category_changed", _("Category changed")
+    DIED = "died", _("Died")
+    REMOVED = "removed", _("Removed from the roll")
+    REGISTERED = "registered", _("Registered with a residence community")
+
+
+SEX_LABELS = {Sex.MALE: "男", Sex.FEMALE: "女"}
+TYPE_LABELS = {MemberType.FULL: "正式党员", MemberType.PROBATIONARY: "预备党员"}
+EDUCATION_LABELS = {
+    Education.POSTGRADUATE: "研究生",
+    Education.BACHELOR: "大学本科",
+    Education.ASSOCIATE: "大学专科",
+    Education.VOCATIONAL: "中专",
+    Education.HIGH_SCHOOL: "高中",
+    Education.JUNIOR_OR_BELOW: "初中及以下",
+}
+COLLEGE_OR_ABOVE = {Education.POSTGRADUATE, Education.BACHELOR, Education.ASSOCIATE}
+CATEGORY_LABELS = {
+    Category.EMPLOYED: "在职党员",
+    Category.RETIRED: "退休职工党员",
+    Category.VETERAN_RETIRED: "离休干部党员",
+    Category.UNEMPLOYED: "下岗失业党员",
+    Category.MOBILE: "流动党员",
+    Category.RESIDENT: "居民党员",
+}
+
+# The 56 ethnic groups as written on identity cards (民族 column). 汉族 is the majority; all others count as
+# ethnic minorities in the statistics.
+HAN = "汉族"
+ETHNIC_GROUPS = [
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
+    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
+    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
+    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
+    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+]  # fmt: skip

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.models import ChangeLoggedModel
+from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
+
+from .choices import Category, Education, EventKind, MemberType, Sex, Standing
+
+
+class Member(ChangeLoggedModel):
+    """A party member; the membership (组织关系) is held by `org`."""
+
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    ethnicity = models.CharField(_("ethnic group"), max_length=20)
+    id_number = EncryptedCharField(_("citizen ID number"), masker=mask_id_number)
+    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("date of birth"))
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices)
+    member_type = models.CharField(_("member type"), max_length=20, choices=MemberType.choices)
+    joined_on = models.DateField(_("joined the party on"))
+    confirmed_on = models.DateField(_("became a full member on"), null=True, blank=True)
+    category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
+    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT,
+                            related_name="members")
+    home_area = models.ForeignKey("areas.Area", verbose_name=_("area of residence"), on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="residents")
+    phone = EncryptedCharField(_("phone number"), masker=mask_phone, blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    work_unit = models.CharField(_("work unit"), max_length=200, blank=True)
+    standing = models.CharField(_("membership standing"), max_length=20, choices=Standing.choices,
+                                default=Standing.ACTIVE)
+
+    # Members are seen through the org that holds the membership, and — to view only — by the residence
+    # community they registered with (在职党员到社区报到).
+    scope_org_field = "org"
+    scope_area_actions = ("view",)
+
+    @classmethod
+    def scope_area_q(cls, area, descendants):
+        regs = Registration.objects.filter(active=True)
+        regs = regs.filter(community__path__startswith=area.path) if descendants else regs.filter(community=area)
+        return models.Q(pk__in=regs.values("member_id"))
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        indexes = [models.Index(fields=["org", "standing"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("members:member", args=[self.pk])
+
+    def id_number_index_value(self) -> str:
+        return blind_index((self.id_number or "").strip().upper())
+
+    def save(self, *args, **kwargs):
+        from pypinyin import Style, lazy_pinyin
+
+        self.id_number = (self.id_number or "").strip().upper()
+        self.id_number_index = self.id_number_index_value()
+        self.phone_index = blind_index(self.phone) if self.phone else ""
+        self.name_pinyin = "".join(lazy_pinyin(self.name)).lower()
+        self.name_initials = "".join(lazy_pinyin(self.name, style=Style.FIRST_LETTER)).lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class MembershipEvent(models.Model):
+    """The membership ledger (党员增加/减少), written only by the services."""
+
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
+                               related_name="events")
+    kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
+    date = models.DateField(_("date"))
+    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT,
+                            null=True, blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership ledger")
+
+    def __str__(self):
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class Registration(ChangeLoggedModel):
+    """An in-service member registers with the community where they live (在职党员到社区报到)."""
+
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
+                               related_name="registrations")
+    community = models.ForeignKey("areas.Area", verbose_name=_("residence community"), on_delete=models.PROTECT,
+                                  related_name="registrations")
+    registered_on = models.DateField(_("registered on"))
+    posts_of_interest = models.CharField(_("posts of interest"), max_length=200, blank=True)
+    skills = models.CharField(_("skills"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    # the member's own org and the community both see the registration
+    scope_org_field = "member__org"
+    scope_area_field = "community"
+
+    class Meta:
+        verbose_name = _("community registration")
+        verbose_name_plural = _("community registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=models.Q(active=True),
+                                    name="members_one_active_registration",
+                                    violation_error_message=_("This member is already registered with a community.")),
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.community}"
+
+
+class PiiReveal(models.Model):
+    """Every look at an unmasked ID or phone number: who, whose, which field, why, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    fields = models.CharField(max_length=100)
+    reason = models.CharField(_("reason"), max_length=200)
+    time = models.DateTimeField(auto_now_add=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time"]
+        verbose_name = _("personal data reveal")
+        verbose_name_plural = _("personal data reveals")
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.user} → {self.member_id}"

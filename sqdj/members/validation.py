@@ -1,0 +1,105 @@
+"""The rules a member record must satisfy (interfaces.md §2; figures from the rulebook). Shared by the forms,
+the API and the importer through the services, so every input path gives the same Chinese message."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+
+from sqdj.core.rules import param
+
+from .choices import ETHNIC_GROUPS, MemberType
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+
+def add_months(d: datetime.date, months: int) -> datetime.date:
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    for day in (d.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            continue
+    raise ValueError(d)
+
+
+def age_on(birth: datetime.date, on: datetime.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def check_id_number(value: str, birth_date: datetime.date | None, errors: dict, warnings: dict) -> None:
+    value = (value or "").strip().upper()
+    if not ID_SHAPE.match(value):
+        errors.setdefault("id_number", []).append(_("Must be 18 characters: 17 digits and a digit or X at the end."))
+        return
+    if ric.calc_check_digit(value[:17]) != value[17]:
+        errors.setdefault("id_number", []).append(_("Wrong check digit: please check the 18th character."))
+        return
+    try:
+        id_birth = ric.get_birth_date(value)
+    except ric.ValidationError:
+        errors.setdefault("id_number", []).append(_("The birth date inside the ID number is not a real date."))
+        return
+    if birth_date and id_birth != birth_date:
+        errors.setdefault("birth_date", []).append(
+            _("Does not match the ID number, which says %(date)s.") % {"date": id_birth.isoformat()}
+        )
+    try:
+        ric.get_birth_place(value)
+    except (ric.ValidationError, KeyError):
+        warnings.setdefault("id_number", []).append(
+            _("The region code %(code)s is not in the code table; please check it.") % {"code": value[:6]}
+        )
+
+
+def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dict, dict]:
+    """(errors, warnings), each {field: [message, …]}; `data` holds the model's field names."""
+    today = today or datetime.date.today()
+    errors: dict[str, list] = {}
+    warnings: dict[str, list] = {}
+
+    def err(field, msg):
+        errors.setdefault(field, []).append(msg)
+
+    birth, joined, confirmed = data.get("birth_date"), data.get("joined_on"), data.get("confirmed_on")
+    if data.get("id_number") is not None:
+        check_id_number(data["id_number"], birth, errors, warnings)
+    if birth and birth > today:
+        err("birth_date", _("Cannot be in the future."))
+    if data.get("ethnicity") and data["ethnicity"] not in ETHNIC_GROUPS:
+        err("ethnicity", _("Write the ethnic group as on the ID card, e.g. 汉族, 回族, 满族."))
+    if joined:
+        if joined > today:
+            err("joined_on", _("Cannot be in the future."))
+        min_age = param("member.min_join_age", joined)
+        if birth and age_on(birth, joined) < min_age:
+            err("joined_on", _("The member was under %(age)d on this date.") % {"age": min_age})
+    member_type = data.get("member_type")
+    if member_type == MemberType.PROBATIONARY and confirmed:
+        err("confirmed_on", _("A probationary member has no date of becoming a full member; leave it empty."))
+    if member_type == MemberType.FULL:
+        if not confirmed:
+            err("confirmed_on", _("Required for a full member."))
+        elif joined:
+            if confirmed > today:
+                err("confirmed_on", _("Cannot be in the future."))
+            months = param("member.probation_months", joined)
+            if confirmed < joined:
+                err("confirmed_on", _("Cannot be before the date of joining."))
+            elif confirmed < add_months(joined, months):
+                err(
+                    "confirmed_on",
+                    _("The probation lasts %(months)d months: the earliest possible date is %(date)s.")
+                    % {"months": months, "date": add_months(joined, months).isoformat()},
+                )
+    phone = (data.get("phone") or "").strip()
+    if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
+        err("phone", _("Not a mainland phone number: 11 digits for a mobile (e.g. 13812345678) or an area code "
+                       "and number (e.g. 022-12345678)."))
+    return errors, warnings
