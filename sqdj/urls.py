@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("orgs/", include("sqdj.orgs.urls")),
     path("areas/", include("sqdj.areas.urls")),
+    path("members/", include("sqdj.members.urls")),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]

@@ -8,11 +8,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from sqdj.areas.api.views import AreaViewSet
+from sqdj.members.api.views import MemberViewSet
 from sqdj.orgs.api.views import OrgViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("orgs", OrgViewSet, basename="org")
+router.register("members", MemberViewSet, basename="member")
 
 
 @csrf_exempt  # nothing is done here; a cookie-authenticated PUT must get this 404 too, not a CSRF page

@@ -17,6 +17,7 @@ MENU = [
             ("orgs:org_import", _("Import organizations"), "upload", "add"),
         ],
     ),
+    (_("Party members"), [("members:member_list", _("Member roster"), "people", "view")]),
     (
         _("Territory"),
         [

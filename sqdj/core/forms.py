@@ -17,6 +17,13 @@ class ScopedModelForm(forms.ModelForm):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
+    # service field name -> form field name, where a form shows a model field under another name
+    service_field_map: dict[str, str] = {}
+
+    def field_for(self, service_field: str) -> str | None:
+        name = self.service_field_map.get(service_field, service_field)
+        return name if name in self.fields else None
+
     def service_data(self) -> dict:
         """The cleaned values handed to the service (the form's own fields, by name)."""
         return dict(self.cleaned_data)

@@ -230,13 +230,15 @@ class ObjectEditView(BaseObjectView):
                 else:
                     if "parent" not in data:
                         data["parent"] = UNSET
-                    obj = self.views.update_service(obj, acting_user=request.user, **data)
+                    # the form has already written its values onto `obj`; the service compares against the stored
+                    # object, so it gets a fresh copy
+                    obj = self.views.update_service(self.get_object("change"), acting_user=request.user, **data)
                     messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
                 return redirect(obj.get_absolute_url())
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for field, errs in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errs)
+                        form.add_error(form.field_for(field) if hasattr(form, "field_for") else None, errs)
                 else:
                     form.add_error(None, exc.messages)
             except ScopeViolation as exc:

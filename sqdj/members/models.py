@@ -27,15 +27,23 @@ class Member(ChangeLoggedModel):
     joined_on = models.DateField(_("joined the party on"))
     confirmed_on = models.DateField(_("became a full member on"), null=True, blank=True)
     category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
-    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT,
-                            related_name="members")
-    home_area = models.ForeignKey("areas.Area", verbose_name=_("area of residence"), on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="residents")
+    org = models.ForeignKey(
+        "orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="members"
+    )
+    home_area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("area of residence"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+    )
     phone = EncryptedCharField(_("phone number"), masker=mask_phone, blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     work_unit = models.CharField(_("work unit"), max_length=200, blank=True)
-    standing = models.CharField(_("membership standing"), max_length=20, choices=Standing.choices,
-                                default=Standing.ACTIVE)
+    standing = models.CharField(
+        _("membership standing"), max_length=20, choices=Standing.choices, default=Standing.ACTIVE
+    )
 
     # Members are seen through the org that holds the membership, and — to view only — by the residence
     # community they registered with (在职党员到社区报到).
@@ -84,16 +92,22 @@ class Member(ChangeLoggedModel):
 class MembershipEvent(models.Model):
     """The membership ledger (党员增加/减少), written only by the services."""
 
-    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
-                               related_name="events")
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
     date = models.DateField(_("date"))
-    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT,
-                            null=True, blank=True, related_name="+")
+    org = models.ForeignKey(
+        "orgs.Org",
+        verbose_name=_("party organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["date", "pk"]
@@ -107,10 +121,12 @@ class MembershipEvent(models.Model):
 class Registration(ChangeLoggedModel):
     """An in-service member registers with the community where they live (在职党员到社区报到)."""
 
-    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE,
-                               related_name="registrations")
-    community = models.ForeignKey("areas.Area", verbose_name=_("residence community"), on_delete=models.PROTECT,
-                                  related_name="registrations")
+    member = models.ForeignKey(
+        Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    community = models.ForeignKey(
+        "areas.Area", verbose_name=_("residence community"), on_delete=models.PROTECT, related_name="registrations"
+    )
     registered_on = models.DateField(_("registered on"))
     posts_of_interest = models.CharField(_("posts of interest"), max_length=200, blank=True)
     skills = models.CharField(_("skills"), max_length=200, blank=True)
@@ -124,9 +140,12 @@ class Registration(ChangeLoggedModel):
         verbose_name = _("community registration")
         verbose_name_plural = _("community registrations")
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=models.Q(active=True),
-                                    name="members_one_active_registration",
-                                    violation_error_message=_("This member is already registered with a community.")),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(active=True),
+                name="members_one_active_registration",
+                violation_error_message=_("This member is already registered with a community."),
+            ),
         ]
 
     def __str__(self):

@@ -37,8 +37,14 @@ def _check(data: dict, acting_user) -> dict:
 
 
 def _event(member, kind, date, *, acting_user, org=None, note=""):
-    MembershipEvent.objects.create(member=member, kind=kind, date=date, org=org, note=note,
-                                   created_by=acting_user if getattr(acting_user, "pk", None) else None)
+    MembershipEvent.objects.create(
+        member=member,
+        kind=kind,
+        date=date,
+        org=org,
+        note=note,
+        created_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
 
 
 @transaction.atomic
@@ -83,8 +89,14 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
         _event(member, EventKind.TRANSFERRED_OUT, today, acting_user=acting_user, org=before["org"])
         _event(member, EventKind.TRANSFERRED_IN, today, acting_user=acting_user, org=merged["org"])
     if merged["category"] != before["category"]:
-        _event(member, EventKind.CATEGORY_CHANGED, today, acting_user=acting_user, org=member.org,
-               note=f"{Category(before['category']).label} → {Category(merged['category']).label}")
+        _event(
+            member,
+            EventKind.CATEGORY_CHANGED,
+            today,
+            acting_user=acting_user,
+            org=member.org,
+            note=f"{Category(before['category']).label} → {Category(merged['category']).label}",
+        )
     if before["member_type"] == MemberType.PROBATIONARY and merged["member_type"] == MemberType.FULL:
         _event(member, EventKind.CONFIRMED, merged["confirmed_on"], acting_user=acting_user, org=member.org)
     ensure_in_scope(member, acting_user, "change")
@@ -108,8 +120,13 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         errors["member"] = [_("This member is already registered with a community.")]
     if errors:
         raise ValidationError(errors)
-    reg = Registration(member=member, community=community, registered_on=registered_on,
-                       posts_of_interest=posts_of_interest, skills=skills)
+    reg = Registration(
+        member=member,
+        community=community,
+        registered_on=registered_on,
+        posts_of_interest=posts_of_interest,
+        skills=skills,
+    )
     with acting_as(acting_user):
         reg.save()
     _event(member, EventKind.REGISTERED, registered_on, acting_user=acting_user, note=community.name)
@@ -138,10 +155,17 @@ def do_reveal(member: Member, *, acting_user, reason: str, remote_addr=None) -> 
         raise ScopeViolation(_("You may not see this member's full personal data."))
     if len(reason) < 2:
         raise ValidationError({"reason": [_("Say why you need the full numbers (at least 2 characters).")]})
-    PiiReveal.objects.create(user=acting_user, member=member, fields="id_number,phone", reason=reason[:200],
-                             remote_addr=remote_addr)
+    PiiReveal.objects.create(
+        user=acting_user, member=member, fields="id_number,phone", reason=reason[:200], remote_addr=remote_addr
+    )
     return {"id_number": member.id_number, "phone": member.phone}
 
 
-__all__ = ["do_create_member", "do_update_member", "do_register", "do_end_registration", "do_reveal", "may_reveal",
+__all__ = [
+    "do_create_member",
+    "do_update_member",
+    "do_register",
+    "do_end_registration",
+    "do_reveal",
+    "may_reveal",
 ]

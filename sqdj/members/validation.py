@@ -100,6 +100,11 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
                 )
     phone = (data.get("phone") or "").strip()
     if phone and not (MOBILE.match(phone) or LANDLINE.match(phone)):
-        err("phone", _("Not a mainland phone number: 11 digits for a mobile (e.g. 13812345678) or an area code "
-                       "and number (e.g. 022-12345678)."))
+        err(
+            "phone",
+            _(
+                "Not a mainland phone number: 11 digits for a mobile (e.g. 13812345678) or an area code "
+                "and number (e.g. 022-12345678)."
+            ),
+        )
     return errors, warnings

@@ -55,8 +55,12 @@ def test_unknown_region_is_a_warning_not_an_error():
 
 def test_age_at_joining_boundary():
     birth = datetime.date(1990, 3, 15)
-    ok = base(id_number=make_id_number(birth), birth_date=birth, joined_on=datetime.date(2008, 3, 15),
-              confirmed_on=datetime.date(2009, 3, 15))
+    ok = base(
+        id_number=make_id_number(birth),
+        birth_date=birth,
+        joined_on=datetime.date(2008, 3, 15),
+        confirmed_on=datetime.date(2009, 3, 15),
+    )
     assert validate_member(ok, today=TODAY)[0] == {}
     young = {**ok, "joined_on": datetime.date(2008, 3, 14), "confirmed_on": datetime.date(2009, 3, 14)}
     assert "joined_on" in validate_member(young, today=TODAY)[0]
@@ -71,8 +75,14 @@ def test_probation_boundary_from_the_rulebook():
 def test_probation_follows_a_changed_parameter():
     from sqdj.core.models import RuleParameter
 
-    RuleParameter.objects.create(rule_id="member.probation_months", value=6, regulation="测试", trust="LOCAL",
-                                 effective_from=datetime.date(2000, 1, 1), local=True)
+    RuleParameter.objects.create(
+        rule_id="member.probation_months",
+        value=6,
+        regulation="测试",
+        trust="LOCAL",
+        effective_from=datetime.date(2000, 1, 1),
+        local=True,
+    )
     assert errors(confirmed_on=datetime.date(2005, 12, 1)) == {}
 
 

@@ -71,3 +71,14 @@ class OrgViewTests(ScopedViewTests, TestCase):
         self.assertEqual(r.status_code, 200)
         self.assertTrue(r.context["form"].errors)
         self.assertFalse(type(self.world.group1).objects.filter(code="BAD1").exists())
+
+    def test_type_change_through_the_form_respects_children(self):
+        """The edit form must not bypass the service's check that existing children fit the new type."""
+        self.client.force_login(self.world.admin1)
+        b1 = self.world.branch1
+        r = self.client.post(
+            reverse("orgs:org_edit", args=[b1.pk]),
+            {"code": b1.code, "name": b1.name, "type": "group", "parent": self.world.community1.pk, "area": ""},
+        )
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(type(b1).objects.get(pk=b1.pk).type, "branch")

@@ -1,0 +1,77 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.forms import ScopedModelForm
+
+from .choices import ETHNIC_GROUPS
+from .models import Member, Registration
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MemberForm(ScopedModelForm):
+    """The ID and phone numbers are never put into the page: on edit they are shown masked, and a new value
+    replaces them only when typed in."""
+
+    ethnicity = forms.ChoiceField(label=_("ethnic group"), choices=[(e, e) for e in ETHNIC_GROUPS], initial="汉族")
+    new_id_number = forms.CharField(label=_("citizen ID number"), max_length=18, required=False)
+    new_phone = forms.CharField(label=_("phone number"), max_length=20, required=False)
+
+    class Meta:
+        model = Member
+        fields = ["name", "sex", "ethnicity", "birth_date", "education", "member_type", "joined_on", "confirmed_on",
+                  "category", "org", "home_area", "work_unit"]  # fmt: skip
+        widgets = {"birth_date": DATE, "joined_on": DATE, "confirmed_on": DATE}
+
+    service_field_map = {"id_number": "new_id_number", "phone": "new_phone"}
+
+    field_order = ["name", "sex", "ethnicity", "new_id_number", "birth_date", "education", "member_type", "joined_on",
+                   "confirmed_on", "category", "org", "home_area", "new_phone", "work_unit"]  # fmt: skip
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["org"].queryset = self.fields["org"].queryset.model.objects.restrict(user, "add").order_by("path")
+        if self.instance.pk:
+            self.fields["new_id_number"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.id_number_masked
+            }
+            self.fields["new_phone"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
+                "masked": self.instance.phone_masked or "—"
+            }
+        else:
+            self.fields["new_id_number"].required = True
+        self.order_fields(self.field_order)
+
+    def service_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("new_id_number", "new_phone")}
+        if self.cleaned_data.get("new_id_number"):
+            data["id_number"] = self.cleaned_data["new_id_number"].strip().upper()
+        if self.cleaned_data.get("new_phone"):
+            data["phone"] = self.cleaned_data["new_phone"].strip()
+        return data
+
+
+class RegistrationForm(forms.ModelForm):
+    """Community names are public administrative divisions, so any community may be chosen as the residence."""
+
+    class Meta:
+        model = Registration
+        fields = ["community", "registered_on", "posts_of_interest", "skills"]
+        widgets = {"registered_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from sqdj.areas.models import Area
+
+        self.fields["community"].queryset = Area.objects.filter(type="community").order_by("code")
+        self.fields["community"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the full numbers?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
