@@ -1,0 +1,47 @@
+"""A community admin finds a member by pinyin initials and sees only masked numbers until a logged reveal."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+FULL_ID = re.compile(r"\d{17}[\dX]")
+FULL_PHONE = re.compile(r"1[3-9]\d{9}")
+
+
+def test_find_member_by_initials_masked_then_revealed(page, demo, login, screenshot):
+    from sqdj.members.models import Member, PiiReveal
+    from sqdj.members.services import do_create_member
+    from sqdj.members.testing import member_data
+
+    branch = demo.own.children().order_by("code").first()
+    sibling_branch = demo.sibling.children().order_by("code").first()
+    mine = do_create_member(acting_user=None, **member_data(branch, seq=901, name="欧阳明轩"))
+    theirs = do_create_member(acting_user=None, **member_data(sibling_branch, seq=902, name="欧阳明远"))
+
+    login("sq_admin")
+    page.goto("/members/")
+    page.fill("#id_q", "oymx")
+    page.locator("#filters button[type=submit]").click()
+    table = page.locator("table.sqdj-table")
+    expect(table.get_by_role("link", name="欧阳明轩")).to_be_visible()
+    expect(table).not_to_contain_text("欧阳明远")  # same initials, but in the sibling community
+    html = page.content()
+    assert mine.id_number not in html and mine.phone not in html
+    expect(table).to_contain_text(mine.id_number_masked)
+    screenshot(page, "member-search.png")
+
+    table.get_by_role("link", name="欧阳明轩").click()
+    pii = page.locator("#pii-block")
+    expect(pii.locator('[data-field="id_number"]')).to_have_text(mine.id_number_masked)
+    assert not FULL_ID.search(page.locator("main").inner_text())
+    assert not FULL_PHONE.search(page.locator("main").inner_text())
+
+    pii.locator("input[name=reason]").fill("办理组织关系转接")
+    pii.get_by_role("button").click()
+    expect(page.locator('#pii-block [data-field="id_number"]')).to_have_text(mine.id_number)
+    assert PiiReveal.objects.filter(member=mine, reason="办理组织关系转接").count() == 1
+
+    assert page.goto(f"/members/{theirs.pk}/").status == 404
+    assert Member.objects.filter(pk=theirs.pk).exists()
