@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -9,6 +11,14 @@ from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 
 from .choices import Category, Education, EventKind, MemberType, Sex, Standing
+
+
+@lru_cache(maxsize=50_000)
+def name_pinyin(name: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a name, lower case, for search; cached (names repeat, pypinyin is slow)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name)).lower(), "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
 class Member(ChangeLoggedModel):
@@ -67,17 +77,24 @@ class Member(ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("members:member", args=[self.pk])
 
+    @staticmethod
+    def index_of_id_number(value: str) -> str:
+        """The blind index stored for an ID number (the key of imports and of the uniqueness rule)."""
+        return blind_index((value or "").strip().upper())
+
     def id_number_index_value(self) -> str:
-        return blind_index((self.id_number or "").strip().upper())
+        return self.index_of_id_number(self.id_number)
 
-    def save(self, *args, **kwargs):
-        from pypinyin import Style, lazy_pinyin
-
+    def fill_derived_fields(self) -> None:
+        """The columns computed from others: normalized ID number, blind indexes, pinyin. `save()` calls it;
+        bulk writes (the importer) call it themselves before `bulk_create`/`bulk_update`."""
         self.id_number = (self.id_number or "").strip().upper()
         self.id_number_index = self.id_number_index_value()
         self.phone_index = blind_index(self.phone) if self.phone else ""
-        self.name_pinyin = "".join(lazy_pinyin(self.name)).lower()
-        self.name_initials = "".join(lazy_pinyin(self.name, style=Style.FIRST_LETTER)).lower()
+        self.name_pinyin, self.name_initials = name_pinyin(self.name)
+
+    def save(self, *args, **kwargs):
+        self.fill_derived_fields()
         super().save(*args, **kwargs)
 
     @property
