@@ -27,3 +27,16 @@ def test_login_page_is_chinese():
     r = Client().get("/login/")
     html = r.content.decode()
     assert r.status_code == 200 and 'lang="zh-CN"' in html and "登录" in html and "用户名" in html
+
+
+def test_member_choice_labels_equal_the_template_words():
+    from sqdj.members import choices as c
+
+    with translation.override("zh-hans"):
+        for enum, words in (
+            (c.Sex, c.SEX_LABELS),
+            (c.MemberType, c.TYPE_LABELS),
+            (c.Education, c.EDUCATION_LABELS),
+            (c.Category, c.CATEGORY_LABELS),
+        ):
+            assert {v: str(label) for v, label in enum.choices} == {str(k): v for k, v in words.items()}
