@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sqdj.areas",
     "sqdj.orgs",
     "sqdj.members",
+    "sqdj.stats",
     "sqdj.api",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("sqdj.orgs.urls")),
     path("areas/", include("sqdj.areas.urls")),
     path("members/", include("sqdj.members.urls")),
+    path("stats/", include("sqdj.stats.urls")),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]

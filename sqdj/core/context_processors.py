@@ -18,6 +18,7 @@ MENU = [
         ],
     ),
     (_("Party members"), [("members:member_list", _("Member roster"), "people", "view")]),
+    (_("Statistics"), [("stats:stats", _("Statistics"), "bar-chart", "view")]),
     (
         _("Territory"),
         [

@@ -37,10 +37,18 @@ def _versions(rule_id: str) -> list:
     return hit[1]
 
 
-def param(rule_id: str, on: datetime.date | None = None):
-    """The value of `rule_id` in force on `on` (default today); a local variant wins over the national row."""
+_MISSING = object()
+
+
+def param(rule_id: str, on: datetime.date | None = None, default=_MISSING):
+    """The value of `rule_id` in force on `on` (default today); a local variant wins over the national row.
+
+    With no version in force (e.g. a date before the earliest encoded regulation) `default` is returned when
+    given — a check should then not judge that record — and otherwise it is a configuration error."""
     on = on or datetime.date.today()
     for row in _versions(rule_id):
         if row.effective_from <= on and (row.effective_to is None or on <= row.effective_to):
             return row.value
+    if default is not _MISSING:
+        return default
     raise ImproperlyConfigured(f"rulebook parameter {rule_id!r} has no version in force on {on}")

@@ -77,8 +77,8 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
     if joined:
         if joined > today:
             err("joined_on", _("Cannot be in the future."))
-        min_age = param("member.min_join_age", joined)
-        if birth and age_on(birth, joined) < min_age:
+        min_age = param("member.min_join_age", joined, default=None)  # None: before the encoded regulations
+        if min_age is not None and birth and age_on(birth, joined) < min_age:
             err("joined_on", _("The member was under %(age)d on this date.") % {"age": min_age})
     member_type = data.get("member_type")
     if member_type == MemberType.PROBATIONARY and confirmed:
@@ -89,10 +89,10 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
         elif joined:
             if confirmed > today:
                 err("confirmed_on", _("Cannot be in the future."))
-            months = param("member.probation_months", joined)
+            months = param("member.probation_months", joined, default=None)
             if confirmed < joined:
                 err("confirmed_on", _("Cannot be before the date of joining."))
-            elif confirmed < add_months(joined, months):
+            elif months is not None and confirmed < add_months(joined, months):
                 err(
                     "confirmed_on",
                     _("The probation lasts %(months)d months: the earliest possible date is %(date)s.")

@@ -104,3 +104,10 @@ def test_phone_and_ethnicity():
 def test_add_months_clamps_month_ends():
     assert add_months(datetime.date(2024, 1, 31), 1) == datetime.date(2024, 2, 29)
     assert add_months(datetime.date(2024, 2, 29), 12) == datetime.date(2025, 2, 28)
+
+
+def test_records_older_than_the_encoded_regulations_are_not_judged_by_them():
+    birth = datetime.date(1925, 1, 1)
+    old = base(id_number=make_id_number(birth), birth_date=birth, joined_on=datetime.date(1940, 1, 1),
+               confirmed_on=datetime.date(1940, 6, 1))
+    assert validate_member(old, today=TODAY)[0] == {}  # no rule row before 1982: no age or probation finding

@@ -1,0 +1,66 @@
+"""The statistics object of interfaces.md §3: the query parameters, and the response (for the schema only; the
+view returns `services.compute()` as it is)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS
+from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
+
+from ..services import AGE_BANDS
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    # not trimmed: " X" is simply no organization's code (404), only a missing or empty code is a 400
+    org = serializers.CharField(trim_whitespace=False)
+    as_of = serializers.DateField(required=False)
+
+
+def _counts(name: str, keys, help_text: str = ""):
+    """A serializer with one integer per key (the keys are the contract's Chinese words)."""
+    fields = {key: serializers.IntegerField(min_value=0) for key in keys}
+    return type(name, (serializers.Serializer,), {**fields, "__doc__": help_text})
+
+
+class StatsOrgSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatsOrganizationsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(min_value=0)
+    by_type = serializers.DictField(
+        child=serializers.IntegerField(min_value=1),
+        help_text=_("One key per organization type present: %(types)s.")
+        % {"types": "、".join(ORG_TYPE_LABELS.values())},
+    )
+
+
+class StatsMembersSerializer(serializers.Serializer):
+    total = serializers.IntegerField(min_value=0)
+    full = serializers.IntegerField(min_value=0)
+    probationary = serializers.IntegerField(min_value=0)
+    female = serializers.IntegerField(min_value=0)
+    ethnic_minority = serializers.IntegerField(min_value=0)
+    college_or_above = serializers.IntegerField(min_value=0)
+    by_category = _counts("StatsMemberCategories", CATEGORY_LABELS.values(), "党员分类")()
+    by_age_band = _counts("StatsAgeBands", [key for _lo, _hi, key in AGE_BANDS], "年龄（周岁）")()
+    by_education = _counts("StatsEducation", EDUCATION_LABELS.values(), "学历")()
+
+
+class StatsCoverageSerializer(serializers.Serializer):
+    communities = serializers.IntegerField(min_value=0)
+    communities_with_org = serializers.IntegerField(min_value=0)
+    neworgs = serializers.IntegerField(min_value=0)
+    neworgs_with_org = serializers.IntegerField(min_value=0)
+    neworgs_3plus_members_without_org = serializers.IntegerField(min_value=0)
+
+
+class StatsSerializer(serializers.Serializer):
+    org = StatsOrgSerializer()
+    as_of = serializers.DateField()
+    organizations = StatsOrganizationsSerializer()
+    members = StatsMembersSerializer()
+    coverage = StatsCoverageSerializer()

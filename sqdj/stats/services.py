@@ -1,0 +1,229 @@
+"""Statistics derived from the records (interfaces.md §3): one function, `compute()`, behind the CLI, the API
+and the page, so that the three always give the same object.
+
+Everything is counted in the database: one aggregate query for the members (conditional counts; the age bands
+are birth-date ranges whose cut-offs are computed here), one grouped query for the organizations and two for the
+community coverage — a constant number of queries whatever the size of the subtree, on SQLite and PostgreSQL
+alike. Only what the user may see counts: organizations, members and areas are read through `restrict()`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import reduce
+from importlib import import_module
+from operator import or_
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
+from sqdj.core.exporting import subtree_q
+from sqdj.members.choices import (
+    CATEGORY_LABELS,
+    COLLEGE_OR_ABOVE,
+    EDUCATION_LABELS,
+    HAN,
+    TYPE_LABELS,
+    MemberType,
+    Sex,
+    Standing,
+)
+from sqdj.members.models import Member
+from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
+from sqdj.orgs.models import Org
+
+
+class _Everything:
+    """The operator at the shell (`sqdj stats` without --user, like `sqdj export`): no scope applies."""
+
+    def __repr__(self):
+        return "EVERYTHING"
+
+
+EVERYTHING = _Everything()
+
+# (lowest age, highest age, key): whole years at as_of; the keys are the contract of interfaces.md §3
+AGE_BANDS = [
+    (None, 30, "30岁及以下"),
+    (31, 35, "31至35岁"),
+    (36, 40, "36至40岁"),
+    (41, 45, "41至45岁"),
+    (46, 50, "46至50岁"),
+    (51, 55, "51至55岁"),
+    (56, 60, "56至60岁"),
+    (61, None, "61岁及以上"),
+]
+NEWORG_KEYS = ("neworgs", "neworgs_with_org", "neworgs_3plus_members_without_org")
+
+# The row headings of the statistics report (xlsx, page tiles). Like the words of the import templates and the
+# keys of §3 they are the report's own Chinese words, independent of the UI language.
+MEMBER_LABELS = {
+    "total": "党员总数",
+    "full": TYPE_LABELS[MemberType.FULL],
+    "probationary": TYPE_LABELS[MemberType.PROBATIONARY],
+    "female": "女党员",
+    "ethnic_minority": "少数民族党员",
+    "college_or_above": "大专及以上学历党员",
+}
+ORGANIZATION_TOTAL_LABEL = "党组织总数"
+COVERAGE_LABELS = {
+    "communities": "社区数",
+    "communities_with_org": "已建立党组织的社区数",
+    "neworgs": "两新组织数",
+    "neworgs_with_org": "已建立党组织的两新组织数",
+    "neworgs_3plus_members_without_org": "有3名以上党员但未建立党组织的两新组织数（应建未建）",
+}
+SECTION_LABELS = {
+    "organizations": "党组织",
+    "by_type": "党组织类别",
+    "members": "党员",
+    "by_category": "党员分类",
+    "by_age_band": "年龄结构",
+    "by_education": "学历结构",
+    "coverage": "组织覆盖",
+}
+
+
+def visible(queryset, user):
+    """What `user` may see of `queryset` (`EVERYTHING`: all of it)."""
+    return queryset if user is EVERYTHING else queryset.restrict(user, "view")
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date | None:
+    """The same calendar day `years` earlier (29 February → 28 February); None before year 1.
+
+    Someone born on or before this day is at least `years` old on `day`, matching
+    `members.validation.age_on` (a 29 February birthday is reached on 1 March in a common year)."""
+    year = day.year - years
+    if year < 1:
+        return None
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=year, day=28)
+
+
+def _at_least(as_of: datetime.date, age: int) -> Q:
+    cutoff = years_before(as_of, age)
+    return Q(birth_date__lte=cutoff) if cutoff else Q(birth_date__isnull=True)  # nobody (birth_date is required)
+
+
+def _age_band_q(as_of: datetime.date, low: int | None, high: int | None) -> Q:
+    q = Q(birth_date__isnull=False)  # everybody
+    if low is not None:
+        q &= _at_least(as_of, low)
+    if high is not None:
+        q &= ~_at_least(as_of, high + 1)
+    return q
+
+
+def _members(org, user, as_of: datetime.date) -> dict:
+    members = visible(Member.objects.all(), user).filter(
+        subtree_q(Member, org, True), standing=Standing.ACTIVE, joined_on__lte=as_of
+    )
+    counts = {
+        "total": Count("pk"),
+        "full": Count("pk", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=as_of)),
+        "female": Count("pk", filter=Q(sex=Sex.FEMALE)),
+        "ethnic_minority": Count("pk", filter=~Q(ethnicity=HAN)),
+        "college_or_above": Count("pk", filter=Q(education__in=sorted(COLLEGE_OR_ABOVE))),
+    }
+    counts.update({f"category_{c}": Count("pk", filter=Q(category=c)) for c in CATEGORY_LABELS})
+    counts.update({f"education_{e}": Count("pk", filter=Q(education=e)) for e in EDUCATION_LABELS})
+    counts.update(
+        {f"age_{i}": Count("pk", filter=_age_band_q(as_of, lo, hi)) for i, (lo, hi, _k) in enumerate(AGE_BANDS)}
+    )
+    row = members.order_by().aggregate(**counts)
+    return {
+        "total": row["total"],
+        "full": row["full"],
+        "probationary": row["total"] - row["full"],
+        "female": row["female"],
+        "ethnic_minority": row["ethnic_minority"],
+        "college_or_above": row["college_or_above"],
+        "by_category": {label: row[f"category_{c}"] for c, label in CATEGORY_LABELS.items()},
+        "by_age_band": {key: row[f"age_{i}"] for i, (_lo, _hi, key) in enumerate(AGE_BANDS)},
+        "by_education": {label: row[f"education_{e}"] for e, label in EDUCATION_LABELS.items()},
+    }
+
+
+def _existing_orgs(user, as_of: datetime.date):
+    """The organizations `user` may see that exist on `as_of` (no founding date: always existed)."""
+    return visible(Org.objects.all(), user).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of)).order_by()
+
+
+def _organizations(org, user, as_of: datetime.date) -> dict:
+    rows = dict(
+        _existing_orgs(user, as_of).filter(path__startswith=org.path).values_list("type").annotate(n=Count("pk"))
+    )
+    # one key per type present, in the order of the template's list of types
+    by_type = {label: rows[t] for t, label in ORG_TYPE_LABELS.items() if rows.get(t)}
+    return {"total": sum(by_type.values()), "by_type": by_type}
+
+
+def _communities(org, user, as_of: datetime.date) -> dict:
+    """Community areas under the org's area that the user may see, and those where a party organization (one
+    the user may see, existing on `as_of`) is located in the community or below it.
+
+    An org located below a community has that community's path as the prefix of its area's path; the prefix is
+    cut at the community's depth (one depth in practice: a community always sits under a subdistrict under a
+    district), so the test is a semi-join on the path index rather than a LIKE per community."""
+    if org.area_id is None:
+        return {"communities": 0, "communities_with_org": 0}
+    area = org.area
+    communities = visible(Area.objects.all(), user).filter(type=AreaType.COMMUNITY, path__startswith=area.path)
+    communities = communities.order_by()
+    per_depth = dict(communities.values_list("depth").annotate(n=Count("pk")))
+    total = sum(per_depth.values())
+    if not total:
+        return {"communities": 0, "communities_with_org": 0}
+    located_orgs = _existing_orgs(user, as_of).filter(area__path__startswith=area.path)
+    has_org = reduce(
+        or_,
+        (
+            Q(
+                depth=depth,
+                path__in=located_orgs.filter(area__depth__gte=depth)
+                .annotate(prefix=Substr("area__path", 1, depth * Area.steplen))
+                .values("prefix"),
+            )
+            for depth in sorted(per_depth)
+        ),
+    )
+    return {"communities": total, "communities_with_org": communities.filter(has_org).count()}
+
+
+def _neworgs(org, user, as_of: datetime.date) -> dict:
+    """两新组织 coverage: zeros until the units app (驻区单位, 两新组织) exists.
+
+    Plug-in point: once `sqdj.units` is installed it provides `sqdj.units.stats.neworg_coverage(org, *, user,
+    as_of)` returning the three counts of `NEWORG_KEYS` for the units located under the org's area that `user`
+    may see (`visible()` above; `user` may be `EVERYTHING`), in a constant number of queries."""
+    if not apps.is_installed("sqdj.units"):
+        return dict.fromkeys(NEWORG_KEYS, 0)
+    counts = import_module("sqdj.units.stats").neworg_coverage(org, user=user, as_of=as_of)
+    return {key: counts[key] for key in NEWORG_KEYS}
+
+
+def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
+    """The statistics of interfaces.md §3 for `org` and all its descendants, as `user` may see them, on `as_of`
+    (default today).
+
+    The caller has found `org` among the organizations `user` may see. `user` None sees nothing (as
+    `restrict()`); `EVERYTHING` counts everything (the shell without --user)."""
+    as_of = as_of or datetime.date.today()
+    return {
+        "org": {"code": org.code, "name": org.name},
+        "as_of": as_of.isoformat(),
+        "organizations": _organizations(org, user, as_of),
+        "members": _members(org, user, as_of),
+        "coverage": {**_communities(org, user, as_of), **_neworgs(org, user, as_of)},
+    }
+
+
+def find_org(code: str, user):
+    """The organization with this code if `user` may see it, else None (unknown and out of scope look alike)."""
+    return visible(Org.objects.select_related("area"), user).filter(code=code).first()
