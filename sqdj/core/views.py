@@ -335,6 +335,7 @@ class ObjectImportView(BaseObjectView):
 def home(request):
     """工作台: the user's organizations and counts, one click from the work."""
     from sqdj.areas.models import Area
+    from sqdj.members.models import Member
     from sqdj.orgs.models import Org
 
     if not request.user.is_authenticated:
@@ -344,6 +345,7 @@ def home(request):
     ctx = {
         "org_count": orgs.count(),
         "area_count": Area.objects.restrict(user, "view").count(),
+        "member_count": Member.objects.restrict(user, "view").filter(standing="active").count(),
         "assignments": user.role_assignments.select_related("org").order_by("pk"),
         "by_type": {},
     }

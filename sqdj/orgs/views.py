@@ -30,8 +30,11 @@ class OrgViews(ModelViews):
     def detail_context(cls, obj, user):
         from sqdj.areas.models import Area
 
+        from sqdj.members.models import Member
+
         visible = obj.area_id is not None and Area.objects.restrict(user, "view").filter(pk=obj.area_id).exists()
-        return {"area_visible": visible}
+        members = Member.objects.restrict(user, "view").filter(org__path__startswith=obj.path, standing="active")
+        return {"area_visible": visible, "member_count": members.count()}
 
 
 @login_required
