@@ -22,6 +22,7 @@ AGE_BANDS = [
 
 
 def years_before(on: datetime.date, years: int) -> datetime.date:
+    years = max(min(years, on.year - 1), on.year - 9999)  # absurd inputs stay within the calendar
     try:
         return on.replace(year=on.year - years)
     except ValueError:  # 29 February

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sqdj.core.context import acting_as
+from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation, ensure_in_scope
 
 from .choices import Category, EventKind, MemberType
@@ -36,6 +39,30 @@ def _check(data: dict, acting_user) -> dict:
     return warnings
 
 
+def created_events(data: dict) -> list[tuple]:
+    """The ledger entries (kind, date, org, note) of a member put on the roll; `data` holds FIELDS."""
+    events = [(EventKind.JOINED, data["joined_on"], data["org"], "")]
+    if data["member_type"] == MemberType.FULL and data["confirmed_on"]:
+        events.append((EventKind.CONFIRMED, data["confirmed_on"], data["org"], ""))
+    return events
+
+
+def updated_events(before: dict, after: dict, today: datetime.date | None = None) -> list[tuple]:
+    """The ledger entries (kind, date, org, note) of a change from `before` to `after` (FIELDS each). "org" may
+    be an Org or an org id: the entries carry whichever was given."""
+    today = today or datetime.date.today()
+    events = []
+    if after["org"] != before["org"]:
+        events.append((EventKind.TRANSFERRED_OUT, today, before["org"], ""))
+        events.append((EventKind.TRANSFERRED_IN, today, after["org"], ""))
+    if after["category"] != before["category"]:
+        note = f"{Category(before['category']).label} → {Category(after['category']).label}"
+        events.append((EventKind.CATEGORY_CHANGED, today, after["org"], note))
+    if before["member_type"] == MemberType.PROBATIONARY and after["member_type"] == MemberType.FULL:
+        events.append((EventKind.CONFIRMED, after["confirmed_on"], after["org"], ""))
+    return events
+
+
 def _event(member, kind, date, *, acting_user, org=None, note=""):
     MembershipEvent.objects.create(
         member=member,
@@ -58,9 +85,8 @@ def do_create_member(*, acting_user, **data) -> Member:
     member = Member(**data)
     with acting_as(acting_user):
         member.save()
-    _event(member, EventKind.JOINED, member.joined_on, acting_user=acting_user, org=member.org)
-    if member.member_type == MemberType.FULL and member.confirmed_on:
-        _event(member, EventKind.CONFIRMED, member.confirmed_on, acting_user=acting_user, org=member.org)
+    for kind, date, org, note in created_events(data):
+        _event(member, kind, date, acting_user=acting_user, org=org, note=note)
     ensure_in_scope(member, acting_user, "add")
     return member
 
@@ -84,21 +110,8 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
         setattr(member, k, v)
     with acting_as(acting_user):
         member.save()
-    today = datetime.date.today()
-    if merged["org"] != before["org"]:
-        _event(member, EventKind.TRANSFERRED_OUT, today, acting_user=acting_user, org=before["org"])
-        _event(member, EventKind.TRANSFERRED_IN, today, acting_user=acting_user, org=merged["org"])
-    if merged["category"] != before["category"]:
-        _event(
-            member,
-            EventKind.CATEGORY_CHANGED,
-            today,
-            acting_user=acting_user,
-            org=member.org,
-            note=f"{Category(before['category']).label} → {Category(merged['category']).label}",
-        )
-    if before["member_type"] == MemberType.PROBATIONARY and merged["member_type"] == MemberType.FULL:
-        _event(member, EventKind.CONFIRMED, merged["confirmed_on"], acting_user=acting_user, org=member.org)
+    for kind, date, org, note in updated_events(before, merged):
+        _event(member, kind, date, acting_user=acting_user, org=org, note=note)
     ensure_in_scope(member, acting_user, "change")
     return member
 
@@ -161,6 +174,333 @@ def do_reveal(member: Member, *, acting_user, reason: str, remote_addr=None) -> 
     return {"id_number": member.id_number, "phone": member.phone}
 
 
+# ---- bulk writes (the members importer) ---------------------------------------------------------------------
+# The same rows as the one-by-one services write — the member (derived columns from Member.fill_derived_fields),
+# its ledger entries (created_events / updated_events) and one ObjectChange per created or changed member with
+# the content of core.signals._write — but a few statements per thousand members. Django's bulk_create spends
+# most of its time compiling SQL value by value, so new rows go in through `_insert_rows` (multi-row INSERT on
+# SQLite, COPY on PostgreSQL), each value converted by its field as the ORM would.
+
+BULK_CHUNK = 500  # ids per IN (…) query: well under SQLite's 999 parameters
+
+
+def _in_chunks(values: list, size: int = BULK_CHUNK):
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def allowed_pks(queryset, pks) -> set:
+    """The subset of `pks` that `queryset` (e.g. a restrict()ed one) contains."""
+    allowed = set()
+    for chunk in _in_chunks(list(pks)):
+        allowed.update(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+    return allowed
+
+
+def pks_by_index(indexes) -> dict:
+    """{blind index: member pk} of the members on the roll with these ID number blind indexes."""
+    found = {}
+    for chunk in _in_chunks(list(indexes)):
+        found.update(Member.objects.filter(id_number_index__in=chunk).values_list("id_number_index", "pk"))
+    return found
+
+
+def _stored_values(indexes) -> dict:
+    """{blind index: (pk, {FIELD: stored value})}: decrypted, without building models (a re-import of a whole
+    roll compares every row)."""
+    found = {}
+    for chunk in _in_chunks(list(indexes)):
+        for pk, index, *values in Member.objects.filter(id_number_index__in=chunk).values_list(
+            "pk", "id_number_index", *FIELDS
+        ):
+            found[index] = (pk, dict(zip(FIELDS, values, strict=True)))
+    return found
+
+
+def _max_params(connection) -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):  # Python < 3.11 or no connection yet
+            return connection.features.max_query_params or 999
+    return connection.features.max_query_params or 65535
+
+
+def _last_value_cached(convert):
+    last = [None, None]
+
+    def cached(value):
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return cached
+
+
+def _next_ids(model, n: int) -> list[int]:
+    """PostgreSQL: `n` new primary keys from the table's sequence (then COPY can write the rows with them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, n],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _insert_rows(model, attnames: list[str], rows, returning: tuple[str, ...] = ()) -> list:
+    """INSERT `rows` (tuples of Python values, in `attnames` order) into `model`'s table, each value converted
+    as the ORM converts it (encryption, JSON, dates). No signals, no auto_now: the caller fills those columns.
+
+    SQLite: INSERT … VALUES (…), (…) … RETURNING `returning` (the new rows' columns, in any order), several
+    hundred rows per statement. PostgreSQL: COPY … FROM STDIN — psycopg adapts row by row in C, where thousands
+    of query parameters would cost more than the rows — and `rows` may be a generator: the server inserts while
+    the caller makes the next rows. COPY returns nothing: PostgreSQL callers bring their keys (`_next_ids`)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and returning:
+        raise ValueError("COPY returns no columns: draw the primary keys with _next_ids()")
+    fields = [model._meta.get_field(a) for a in attnames]  # names or attnames (org_id)
+    plain = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
+             "SmallIntegerField", "ForeignKey", "OneToOneField", "BigAutoField", "AutoField"}  # fmt: skip
+    converters = []
+    for f in fields:
+        if f.get_internal_type() in plain and not getattr(f, "pii", False):
+            converters.append(None)
+        elif f.get_internal_type() == "DateField":
+            converters.append(connection.ops.adapt_datefield_value)
+        elif f.get_internal_type() == "DateTimeField":  # a batch shares one timestamp: convert it once
+            converters.append(_last_value_cached(lambda v, f=f: f.get_db_prep_save(v, connection)))
+        else:
+            converters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
+    converting = [(i, c) for i, c in enumerate(converters) if c is not None]
+
+    def converted(row):
+        if not converting:
+            return row
+        row = list(row)
+        for i, c in converting:
+            if row[i] is not None:
+                row[i] = c(row[i])
+        return row
+
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row(converted(row))
+        return []
+
+    rows = list(rows)
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
+    tail = f" RETURNING {', '.join(qn(model._meta.get_field(c).column) for c in returning)}" if returning else ""
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, min(1000, _max_params(connection) // len(fields)))
+    out = []
+    with connection.cursor() as cursor:
+        for chunk in _in_chunks(rows, per_statement):
+            params = []
+            for row in chunk:
+                params.extend(converted(row))
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+CHANGE_ATTNAMES = ["time", "user_id", "user_name", "request_id", "remote_addr", "action", "content_type_id",
+                   "object_id", "object_repr", "prechange_data", "postchange_data"]  # fmt: skip
+EVENT_ATTNAMES = ["member_id", "kind", "date", "org_id", "note", "created", "created_by_id"]
+
+
+def _change_row(ctx, content_type_id: int, now, instance, action: str, before, after) -> tuple:
+    """The ObjectChange that core.signals._write would save for `instance`, as CHANGE_ATTNAMES values."""
+    user = ctx.user if ctx else None
+    return (
+        now,
+        user.pk if getattr(user, "pk", None) else None,
+        getattr(user, "username", "") or "",
+        ctx.request_id if ctx else None,
+        ctx.remote_addr if ctx else None,
+        action,
+        content_type_id,
+        instance.pk,
+        str(instance)[:200],
+        before,
+        after,
+    )
+
+
+def _comparable(values: dict) -> dict:
+    """FIELDS with the org and area as ids and empty texts as "", for deciding whether a member changed."""
+    out = {}
+    for f in FIELDS:
+        v = values.get(f)
+        if f in ("org", "home_area"):
+            v = getattr(v, "pk", v)
+        elif f == "id_number":
+            v = (v or "").strip().upper()
+        elif f in ("phone", "work_unit"):
+            v = v or ""
+        out[f] = v
+    return out
+
+
+def _member_values(member: Member) -> dict:
+    values = {f: getattr(member, f) for f in FIELDS if f not in ("org", "home_area")}
+    values["org"], values["home_area"] = member.org_id, member.home_area_id
+    return values
+
+
+@transaction.atomic
+def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_size: int = 1000) -> tuple:
+    """Create or update many members at once, keyed by ID number; returns (created, updated, unchanged).
+
+    `rows` hold FIELDS (org and home_area as objects or None) and must have passed `validate_member` already —
+    the importer validates row by row so that it can report every problem with its row number. The scope is
+    checked here, inside the transaction, before anything is written: every target org must allow "add" and
+    every home area "view" for `acting_user`, and every existing member with one of the ID numbers must allow
+    "change"; otherwise ScopeViolation. Ledger entries and change-log rows are the ones do_create_member /
+    do_update_member write (the log is attributed like theirs: `acting_as(acting_user)`). A row equal to the
+    stored member (decrypted values compared) is left alone. `progress(written, to_write)` is called per batch.
+    """
+    from django.db import connection
+
+    from sqdj.areas.models import Area
+    from sqdj.orgs.models import Org
+
+    rows = [_comparable(r) | {"org": r.get("org"), "home_area": r.get("home_area")} for r in rows]
+    indexes = [Member.index_of_id_number(r["id_number"]) for r in rows]
+    if len(set(indexes)) != len(indexes):
+        raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
+    existing = _stored_values(indexes)
+    if acting_user is not None:
+        org_ids = {r["org"].pk for r in rows}
+        if allowed_pks(Org.objects.restrict(acting_user, "add"), org_ids) != org_ids:
+            raise ScopeViolation(_("Unknown organization, or outside your scope."))
+        area_ids = {r["home_area"].pk for r in rows if r["home_area"] is not None}
+        if allowed_pks(Area.objects.restrict(acting_user, "view"), area_ids) != area_ids:
+            raise ScopeViolation(_("Unknown area, or outside your scope."))
+        member_ids = {pk for pk, _values in existing.values()}
+        if allowed_pks(Member.objects.restrict(acting_user, "change"), member_ids) != member_ids:
+            raise ScopeViolation(_("A member with this ID number is already on the roll."))
+
+    to_create, changed = [], []
+    unchanged = 0
+    for r, index in zip(rows, indexes, strict=True):
+        stored = existing.get(index)
+        if stored is None:
+            to_create.append(r)
+        elif _comparable(stored[1]) == _comparable(r):
+            unchanged += 1
+        else:
+            changed.append((stored[0], r))
+    members = {}
+    for chunk in _in_chunks([pk for pk, _r in changed]):
+        members.update((m.pk, m) for m in Member.objects.filter(pk__in=chunk))
+    to_update = [(members[pk], r) for pk, r in changed]
+
+    done, to_write = 0, len(to_create) + len(to_update)  # progress counts the rows to write
+    by = acting_user.pk if getattr(acting_user, "pk", None) else None
+    content_type_id = ContentType.objects.get_for_model(Member).pk
+    member_attnames = [f.attname for f in Member._meta.concrete_fields if not f.primary_key]
+    today = datetime.date.today()
+    with acting_as(acting_user) as ctx:
+
+        def prepare(r, now) -> Member:
+            values = {f: r[f] for f in FIELDS if f not in ("org", "home_area")}
+            org, area = r["org"], r["home_area"]  # by id: cheaper than the related descriptors
+            member = Member(**values, org_id=org.pk, home_area_id=area.pk if area is not None else None)
+            member.fill_derived_fields()
+            member.created = member.last_updated = now
+            return member
+
+        def log(member, r, now, events, changes):
+            """The member has its key: its ledger entries and its change-log row."""
+            member._state.adding = False
+            for kind, date, org, note in created_events(r):
+                events.append((member.pk, kind, date, org.pk, note, now, by))
+            member._prechange = member.snapshot()
+            changes.append(
+                _change_row(ctx, content_type_id, now, member, ObjectChange.Action.CREATE, None, member._prechange)
+            )
+
+        def report():
+            nonlocal reported
+            if progress and done != reported:
+                reported = done
+                progress(done, to_write)
+
+        def member_rows(chunk, ids, now, events, changes):
+            """The new members' column values, made one by one as COPY takes them (PostgreSQL)."""
+            nonlocal done
+            for r, pk in zip(chunk, ids, strict=True):
+                member = prepare(r, now)
+                member.pk = pk
+                log(member, r, now, events, changes)
+                yield (pk, *(getattr(member, a) for a in member_attnames))
+                done += 1
+                if done % batch_size == 0:
+                    report()
+
+        reported = 0
+        streaming = connection.vendor == "postgresql"
+        for chunk in _in_chunks(to_create, batch_size * 10 if streaming else batch_size):
+            now = timezone.now()  # what auto_now_add / auto_now would set
+            events, changes = [], []
+            if streaming:
+                stream = member_rows(chunk, _next_ids(Member, len(chunk)), now, events, changes)
+                _insert_rows(Member, [Member._meta.pk.attname, *member_attnames], stream)
+            else:
+                batch = [prepare(r, now) for r in chunk]
+                ids = dict(
+                    _insert_rows(
+                        Member,
+                        member_attnames,
+                        [tuple(getattr(m, a) for a in member_attnames) for m in batch],
+                        returning=("id_number_index", "id"),
+                    )
+                )
+                for member, r in zip(batch, chunk, strict=True):
+                    member.pk = ids[member.id_number_index]
+                    log(member, r, now, events, changes)
+                done += len(batch)
+            _insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
+            _insert_rows(ObjectChange, CHANGE_ATTNAMES, changes)
+            report()
+
+        derived = ["id_number_index", "phone_index", "name_pinyin", "name_initials", "last_updated"]
+        for batch_pairs in _in_chunks(to_update, batch_size):
+            now = timezone.now()
+            events, changes, batch = [], [], []
+            for member, r in batch_pairs:
+                before_values, before = _member_values(member), member._prechange
+                for f in FIELDS:
+                    setattr(member, f, r[f])
+                member.fill_derived_fields()
+                member.last_updated = now
+                for kind, date, org_id, note in updated_events(before_values, _member_values(member), today):
+                    events.append((member.pk, kind, date, org_id, note, now, by))
+                after = member.snapshot()
+                if after != before:
+                    changes.append(
+                        _change_row(ctx, content_type_id, now, member, ObjectChange.Action.UPDATE, before, after)
+                    )
+                member._prechange = after
+                batch.append(member)
+            Member.objects.bulk_update(batch, [*FIELDS, *derived])
+            _insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
+            _insert_rows(ObjectChange, CHANGE_ATTNAMES, changes)
+            done += len(batch)
+            report()
+    return len(to_create), len(to_update), unchanged
+
+
 __all__ = [
     "do_create_member",
     "do_update_member",
@@ -168,4 +508,6 @@ __all__ = [
     "do_end_registration",
     "do_reveal",
     "may_reveal",
+    "bulk_upsert_members",
+    "pks_by_index",
 ]

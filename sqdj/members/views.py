@@ -11,6 +11,7 @@ from sqdj.core.views import ModelViews
 from . import services
 from .filtersets import MemberFilterSet
 from .forms import MemberForm, RegistrationForm, RevealForm
+from .importers import MemberImporter
 from .models import Member, Registration
 from .tables import MemberTable
 
@@ -21,6 +22,7 @@ class MemberViews(ModelViews):
     table = MemberTable
     filterset = MemberFilterSet
     form = MemberForm
+    importer = MemberImporter
     create_service = staticmethod(services.do_create_member)
     update_service = staticmethod(services.do_update_member)
     detail_template = "members/member.html"

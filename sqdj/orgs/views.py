@@ -29,7 +29,6 @@ class OrgViews(ModelViews):
     @classmethod
     def detail_context(cls, obj, user):
         from sqdj.areas.models import Area
-
         from sqdj.members.models import Member
 
         visible = obj.area_id is not None and Area.objects.restrict(user, "view").filter(pk=obj.area_id).exists()

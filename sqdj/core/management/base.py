@@ -41,7 +41,14 @@ class SqdjCommand(BaseCommand):
         return user
 
 
-def add_size_argument(parser):
+def add_size_argument(parser, *, city: bool = False):
+    """--size small|medium (the demo sizes); with `city`, also the 1,000,000-member city (minutes to generate)."""
     from sqdj.core import synthetic
 
-    parser.add_argument("--size", default="small", choices=list(synthetic.SIZES), help=gettext_lazy("small | medium"))
+    if city:
+        parser.add_argument(
+            "--size", default="small", choices=list(synthetic.SIZES), help=gettext_lazy("small | medium | city")
+        )
+    else:
+        sizes = [s for s in synthetic.SIZES if s != "city"]
+        parser.add_argument("--size", default="small", choices=sizes, help=gettext_lazy("small | medium"))

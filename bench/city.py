@@ -1,0 +1,272 @@
+"""City-scale benchmarks: 10 districts, 1,300 communities, ≈ 10,000 branches, 1,000,000 members.
+
+    SQDJ_BENCH_CITY=1 scripts/with-postgres.sh make bench        (or: … .venv/bin/python bench/city.py)
+
+In one run on the database of DATABASE_URL (PostgreSQL is what this is for; it takes minutes): `generate --size city`
+timed, then the member list page and the members API as scoped users (p50/p95 and queries per request), then the
+statistics of a district and of the whole city (`sqdj.stats.services.compute`) against one hand-written SQL
+statement over the same rows. Results go to bench/results/city.json and are printed; nothing is asserted.
+Parts whose code is not there yet (URLs, the statistics service) are reported as "not available".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if "SQDJ_DATA_DIR" not in os.environ:  # keys and the SQLite file of this run only
+    os.environ["SQDJ_DATA_DIR"] = tempfile.mkdtemp(prefix="sqdj-bench-city-")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqdj.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from common import count_queries, keep_request_queries, machine, timed, timed_pair, url_exists  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+REPEAT = int(os.environ.get("SQDJ_BENCH_REPEAT", "15"))
+
+
+def log(*args):
+    print(*args, file=sys.stderr, flush=True)
+
+
+def ensure_users():
+    """The demo accounts (a district, a subdistrict, a community admin …) and a city admin on the 市委."""
+    from sqdj.accounts.demo import ensure_demo_users
+    from sqdj.accounts.models import User
+    from sqdj.accounts.roles import Role
+    from sqdj.accounts.services import do_create_user, do_grant_role
+    from sqdj.orgs.models import Org
+
+    ensure_demo_users()
+    if not User.objects.filter(username="sj_admin").exists():
+        city = Org.objects.filter(type="city_committee").order_by("path").first()
+        user = do_create_user("sj_admin", password=None, display_name="市委组织部 管理员", validate=False)
+        do_grant_role(user, role=Role.CITY_ADMIN, org=city, descendants=True)
+    return {u.username: u for u in User.objects.filter(username__in=["sj_admin", "qu_admin", "jd_admin", "sq_admin"])}
+
+
+def members_in_scope(user) -> int:
+    from sqdj.members.models import Member
+
+    return Member.objects.restrict(user, "view").count()
+
+
+def bench_member_requests(users) -> dict:
+    """The member list page and the members API: 50 rows, a filter, scoped users; p50/p95 and queries."""
+    from django.test import Client
+
+    out = {}
+    if not url_exists("/members/") or not url_exists("/api/v1/members/"):
+        return {"available": False, "reason": "/members/ or /api/v1/members/ is not routed yet"}
+    client = Client()
+    cases = [
+        ("page: category=退休", "/members/?category=retired"),
+        ("page: pinyin search q=zh", "/members/?q=zh"),
+        ("page: probationary, sorted by age", "/members/?member_type=probationary&sort=age"),
+        ("api: limit=50 category=退休", "/api/v1/members/?limit=50&category=retired"),
+        ("api: limit=50 q=wang", "/api/v1/members/?limit=50&q=wang"),
+        ("api: limit=50 offset=5000", "/api/v1/members/?limit=50&offset=5000"),
+    ]
+    for username in ("jd_admin", "qu_admin", "sj_admin"):
+        user = users[username]
+        client.force_login(user)
+        scope = members_in_scope(user)
+        for name, url in cases:
+            response, queries = count_queries(lambda u=url, c=client: c.get(u))
+            key = f"{name} [{username}, {scope} members in scope]"
+            if response.status_code != 200:
+                out[key] = {"status": response.status_code}
+                continue
+            out[key] = {**timed(lambda u=url: client.get(u), repeat=REPEAT), "queries": queries}
+            log(key, out[key])
+        # no N+1: the API's query count does not depend on the page size
+        _r5, q5 = count_queries(lambda: client.get("/api/v1/members/?limit=5&category=retired"))
+        _r50, q50 = count_queries(lambda: client.get("/api/v1/members/?limit=50&category=retired"))
+        _p, qpage = count_queries(lambda: client.get("/members/?category=retired&page=2"))
+        out[f"queries limit=5 vs limit=50 vs page 2 [{username}]"] = [q5, q50, qpage]
+    return out
+
+
+CATEGORIES = ["employed", "retired", "veteran_retired", "unemployed", "mobile", "resident"]
+EDUCATIONS = ["postgraduate", "bachelor", "associate", "vocational", "high_school", "junior_or_below"]
+AGE_BANDS = [(None, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60), (61, None)]
+
+
+def _age_band_sql():
+    """Ages as birth-date ranges: someone is at least N on as_of when born on or before as_of minus N years."""
+    parts = []
+    for i, (lo, hi) in enumerate(AGE_BANDS):
+        conds = []
+        if lo is not None:
+            conds.append(f"m.birth_date <= %(born_{lo})s")
+        if hi is not None:
+            conds.append(f"m.birth_date > %(born_{hi + 1})s")
+        parts.append(f"count(*) FILTER (WHERE {' AND '.join(conds)}) AS age_{i}")
+    return ",\n  ".join(parts)
+
+
+# One statement for every number of the statistics: the members by conditional counts over the subtree (joined
+# through the org's materialized path), organizations by type and community coverage as scalar subqueries (a
+# community has an org when an org's area path starts with the community's path; communities sit at one depth).
+HAND_SQL = f"""
+SELECT
+  count(*) AS total,
+  count(*) FILTER (WHERE m.member_type = 'full' AND m.confirmed_on <= %(as_of)s) AS full,
+  count(*) FILTER (WHERE m.sex = 'female') AS female,
+  count(*) FILTER (WHERE m.ethnicity <> '汉族') AS ethnic_minority,
+  count(*) FILTER (WHERE m.education IN ('postgraduate', 'bachelor', 'associate')) AS college_or_above,
+  {", ".join(f"count(*) FILTER (WHERE m.category = '{c}') AS cat_{c}" for c in CATEGORIES)},
+  {", ".join(f"count(*) FILTER (WHERE m.education = '{e}') AS edu_{e}" for e in EDUCATIONS)},
+  {_age_band_sql()},
+  (SELECT json_object_agg(t.type, t.n) FROM (
+     SELECT type, count(*) AS n FROM orgs_org
+     WHERE path LIKE %(prefix)s AND (founded_on IS NULL OR founded_on <= %(as_of)s) GROUP BY type) t) AS orgs,
+  (SELECT count(*) FROM areas_area WHERE type = 'community' AND path LIKE %(area_prefix)s) AS communities,
+  (SELECT count(*) FROM areas_area c WHERE c.type = 'community' AND c.path LIKE %(area_prefix)s AND c.path IN (
+     SELECT substr(a.path, 1, (SELECT max(depth) * 4 FROM areas_area
+                               WHERE type = 'community' AND path LIKE %(area_prefix)s))
+     FROM orgs_org o JOIN areas_area a ON a.id = o.area_id
+     WHERE a.path LIKE %(area_prefix)s AND (o.founded_on IS NULL OR o.founded_on <= %(as_of)s))
+  ) AS communities_with_org
+FROM members_member m JOIN orgs_org o ON o.id = m.org_id
+WHERE o.path LIKE %(prefix)s AND m.standing = 'active' AND m.joined_on <= %(as_of)s
+"""
+
+
+def years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def hand_sql(org, as_of):
+    with connection.cursor() as cursor:
+        params = {"prefix": org.path + "%", "area_prefix": (org.area.path if org.area else "-") + "%", "as_of": as_of}
+        for lo, hi in AGE_BANDS:
+            for years in (lo, hi + 1 if hi is not None else None):
+                if years is not None:
+                    params[f"born_{years}"] = years_before(as_of, years)
+        cursor.execute(HAND_SQL, params)
+        names = [c.name for c in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def same_numbers(stats: dict, row: dict) -> list[str]:
+    """Where compute() and the hand-written SQL disagree (empty: they agree)."""
+    from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS
+    from sqdj.orgs.choices import TEMPLATE_LABELS
+
+    m = stats["members"]
+    pairs = [
+        ("total", m["total"], row["total"]),
+        ("full", m["full"], row["full"]),
+        ("probationary", m["probationary"], row["total"] - row["full"]),
+        ("female", m["female"], row["female"]),
+        ("ethnic_minority", m["ethnic_minority"], row["ethnic_minority"]),
+        ("college_or_above", m["college_or_above"], row["college_or_above"]),
+        *((f"category {c}", m["by_category"][CATEGORY_LABELS[c]], row[f"cat_{c}"]) for c in CATEGORIES),
+        *((f"education {e}", m["by_education"][EDUCATION_LABELS[e]], row[f"edu_{e}"]) for e in EDUCATIONS),
+        *((f"age band {i}", v, row[f"age_{i}"]) for i, v in enumerate(m["by_age_band"].values())),
+        ("communities", stats["coverage"]["communities"], row["communities"]),
+        ("communities_with_org", stats["coverage"]["communities_with_org"], row["communities_with_org"]),
+    ]
+    orgs = {TEMPLATE_LABELS[t]: n for t, n in (row["orgs"] or {}).items()}
+    pairs.append(("organizations by type", stats["organizations"]["by_type"], orgs))
+    return [f"{name}: compute {a} vs SQL {b}" for name, a, b in pairs if a != b]
+
+
+def bench_stats(users) -> dict:
+    import datetime
+
+    try:
+        from sqdj.stats.services import compute
+    except ImportError:
+        return {"available": False, "reason": "sqdj.stats.services.compute does not exist yet"}
+    from sqdj.orgs.models import Org
+
+    out = {}
+    as_of = datetime.date.today()
+    district = Org.objects.select_related("area").filter(type="district_committee").order_by("path").first()
+    city = Org.objects.select_related("area").filter(type="city_committee").order_by("path").first()
+    reps = max(9, REPEAT // 2 + 1)
+    for label, org, user in (("district", district, users["qu_admin"]), ("city", city, users["sj_admin"])):
+        if org is None:
+            continue
+        stats, queries = count_queries(lambda o=org, u=user: compute(o, user=u, as_of=as_of))
+        row = hand_sql(org, as_of)
+        # alternate the two, so that a busy moment of the machine weighs on both alike
+        t_compute, t_sql = timed_pair(
+            lambda o=org, u=user: compute(o, user=u, as_of=as_of), lambda o=org: hand_sql(o, as_of), repeat=reps
+        )
+        out[label] = {
+            "org": org.code,
+            "members": stats["members"]["total"],
+            "compute": {**t_compute, "queries": queries, "user": user.username},
+            "hand_sql": t_sql,
+            "ratio_p50": round(t_compute["p50_ms"] / t_sql["p50_ms"], 2),
+            "differences": same_numbers(stats, row),
+        }
+        if url_exists("/api/v1/stats/"):
+            from django.test import Client
+
+            client = Client()
+            client.force_login(user)
+            url = f"/api/v1/stats/?org={org.code}"
+            response, api_queries = count_queries(lambda u=url, c=client: c.get(u))
+            if response.status_code == 200:
+                out[label]["api"] = {**timed(lambda u=url, c=client: c.get(u), repeat=reps), "queries": api_queries}
+            else:
+                out[label]["api"] = {"status": response.status_code}
+        log(label, out[label])
+    return out
+
+
+def main():
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    call_command("migrate", verbosity=0)
+    results["machine"] = machine()
+    if connection.vendor != "postgresql":
+        log("note: the city benchmark is meant for PostgreSQL (scripts/with-postgres.sh); this is", connection.vendor)
+
+    from sqdj.core import synthetic
+
+    stages = {}
+
+    def progress(stage, done, total, seconds):
+        stages.setdefault(stage, round(seconds, 1))  # when each stage began (s after the start)
+        log(f"  generate: {stage} {done}/{total} {seconds:.0f} s")
+
+    t = time.perf_counter()
+    generated = synthetic.generate("city", progress=progress)
+    results["generate_city"] = {
+        "created": generated["created"],
+        "seconds": round(time.perf_counter() - t, 1),  # including the commit (deferred checks)
+        **{k: generated.get(k) for k in ("areas", "orgs", "members", "registrations")},
+        "stage_started_s": stages,
+    }
+    log("generate", results["generate_city"])
+    users = ensure_users()
+    keep_request_queries()
+    results["member_requests"] = bench_member_requests(users)
+    results["statistics"] = bench_stats(users)
+
+    results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    out = Path(__file__).with_name("results")
+    out.mkdir(exist_ok=True)
+    (out / "city.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    json.dump(results, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    print()
+
+
+if __name__ == "__main__":
+    main()

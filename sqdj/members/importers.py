@@ -1,0 +1,280 @@
+"""The members template (interfaces.md §2).
+
+姓名, 性别, 民族, 公民身份号码, 出生日期, 学历, 人员类别, 入党日期, 转正日期, 党员分类,
+所在党组织编码, 居住区域编码, 联系电话, 工作单位
+
+公民身份号码 is the key, looked up through its blind index: the same number again updates that member, and a row
+equal to the stored member (decrypted values compared) counts as unchanged. Every row is checked with the same
+rules as the forms and the API (`validation.validate_member`), and the file is written in bulk
+(`services.bulk_upsert_members`): the same members, ledger entries and change-log rows as the one-by-one
+services, in a few statements per thousand rows, inside the pipeline's single transaction.
+
+Personal data on export: ID and phone numbers are written in full only for members the acting user may reveal
+(`Member.objects.restrict(user, "reveal")`; a superuser may reveal everything). Without a user — `sqdj export`
+with no `--user`, the operator at the console — they are masked, as for a user without the reveal right. A masked
+number (with `*`) is never taken as input, so re-importing a masked export cannot overwrite real numbers: each
+such row is an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import BooleanField, Case, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
+from sqdj.core.importing import Importer, ParsedRow, RowErrors, RowMessage, messages_from_validation, register_importer
+from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
+from sqdj.orgs.models import Org
+
+from . import services
+from .choices import CATEGORY_LABELS, EDUCATION_LABELS, SEX_LABELS, TYPE_LABELS
+from .models import Member
+from .validation import validate_member
+
+COLUMNS = {
+    "name": "姓名",
+    "sex": "性别",
+    "ethnicity": "民族",
+    "id_number": "公民身份号码",
+    "birth_date": "出生日期",
+    "education": "学历",
+    "member_type": "人员类别",
+    "joined_on": "入党日期",
+    "confirmed_on": "转正日期",
+    "category": "党员分类",
+    "org": "所在党组织编码",
+    "home_area": "居住区域编码",
+    "phone": "联系电话",
+    "work_unit": "工作单位",
+}
+ID, ORG, AREA, PHONE = COLUMNS["id_number"], COLUMNS["org"], COLUMNS["home_area"], COLUMNS["phone"]
+CHOICES = {"性别": SEX_LABELS, "学历": EDUCATION_LABELS, "人员类别": TYPE_LABELS, "党员分类": CATEGORY_LABELS}
+# template word -> stored value, per column (the base class rebuilds this mapping for every cell)
+WORDS = {header: {word: str(value) for value, word in labels.items()} for header, labels in CHOICES.items()}
+RESIDENCE_TYPES = {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE, AreaType.BUILDING, AreaType.ENTRANCE}
+PLAIN_FIELDS = [f for f in services.FIELDS if f not in ("org", "home_area")]
+
+
+@register_importer
+class MemberImporter(Importer):
+    kind = "members"
+    verbose_name = gettext_lazy("party members")
+    model = Member
+    headers = list(COLUMNS.values())
+    key_header = ID
+    required = {"姓名", "性别", "民族", ID, "出生日期", "学历", "人员类别", "入党日期", "党员分类", ORG}
+    columns = COLUMNS  # model field -> template column, for the services' messages
+    batch_size = 1000  # rows per bulk statement, and per progress report while writing
+
+    def __init__(self, user=None):
+        super().__init__(user)
+        self.today = datetime.date.today()
+        self.orgs: dict[str, Org] = {}
+        self.areas: dict[str, Area] = {}
+
+    def read(self, data: bytes, filename: str):
+        # The table's cells live until the import ends. The cyclic garbage collector would scan them again and
+        # again while they pile up (reading 100,000 rows takes a seventh longer with it) and afterwards: pause it
+        # while reading (lists of cell values make no cycles), then move the whole table out of its sight.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            table = super().read(data, filename)
+        finally:
+            if enabled:
+                gc.enable()
+        gc.freeze()
+        self._frozen = True
+        return table
+
+    def run(self, data: bytes, filename: str = "", *, dry_run: bool = False, progress=None):
+        self._frozen = False
+        try:
+            return super().run(data, filename, dry_run=dry_run, progress=progress)
+        finally:
+            if self._frozen:
+                gc.unfreeze()
+
+    # ---- rows --------------------------------------------------------------------------------------------
+    def choice(self, pr: ParsedRow, header: str, labels: dict) -> str | None:
+        raw = pr.values.get(header, "")
+        value = WORDS[header].get(raw.strip() if isinstance(raw, str) else raw)
+        return value if value is not None else super().choice(pr, header, labels)  # "" → None; else the error
+
+    def _row_error_columns(self, row: int) -> set[str]:
+        """Columns already reported for `row` (its messages are the last ones: rows are read in order)."""
+        cols = set()
+        for m in reversed(self.errors):
+            if m.row != row:
+                break
+            cols.add(m.column)
+        return cols
+
+    def parse_row(self, pr: ParsedRow) -> None:
+        row, d = pr.row, pr.data
+        d["name"] = self.text(pr, "姓名", 50)
+        d["sex"] = self.choice(pr, "性别", SEX_LABELS)
+        d["ethnicity"] = self.text(pr, "民族", 20)
+        id_number = self.text(pr, ID).upper()
+        if "*" in id_number:
+            self.error(
+                row,
+                ID,
+                _(
+                    "This ID number is masked (it contains *): the key of a member must be the full "
+                    "number. Export with the right to see full numbers, or type the number."
+                ),
+            )
+            id_number = ""
+        d["id_number"] = id_number
+        d["birth_date"] = self.date(pr, "出生日期")
+        d["education"] = self.choice(pr, "学历", EDUCATION_LABELS)
+        d["member_type"] = self.choice(pr, "人员类别", TYPE_LABELS)
+        d["joined_on"] = self.date(pr, "入党日期")
+        d["confirmed_on"] = self.date(pr, "转正日期")
+        d["category"] = self.choice(pr, "党员分类", CATEGORY_LABELS)
+        d["org_code"] = self.text(pr, ORG)
+        d["area_code"] = self.text(pr, AREA)
+        phone = self.text(pr, PHONE, 20)
+        if "*" in phone:
+            self.error(
+                row,
+                PHONE,
+                _("This phone number is masked (it contains *): write the full number, or leave the cell empty."),
+            )
+            phone = ""
+        d["phone"] = phone
+        d["work_unit"] = self.text(pr, "工作单位", 200)
+
+        reported = self._row_error_columns(row)
+        check = {f: d[f] for f in PLAIN_FIELDS}
+        if not id_number:
+            check["id_number"] = None  # already reported (empty or masked)
+        errors, warnings = validate_member(check, self.today)
+        for field, messages in errors.items():
+            column = COLUMNS[field]
+            if column not in reported:  # one problem per cell: an unreadable date is not also "required"
+                for message in messages:
+                    self.error(row, column, message)
+        for field, messages in warnings.items():
+            for message in messages:
+                self.warning(row, COLUMNS[field], message)
+
+    # ---- the whole file ----------------------------------------------------------------------------------
+    def _by_code(self, model, codes, action) -> dict:
+        """{code: object} of the codes that exist and that the user may `action`; others look unknown alike."""
+        qs = model.objects.all()
+        if self.user is not None:
+            qs = qs.restrict(self.user, action)
+        codes = sorted(codes)
+        found = {}
+        for i in range(0, len(codes), services.BULK_CHUNK):
+            found.update((o.code, o) for o in qs.filter(code__in=codes[i : i + services.BULK_CHUNK]))
+        return found
+
+    def check_file(self, rows: list[ParsedRow]) -> None:
+        first_row: dict[str, int] = {}
+        for pr in rows:
+            id_number = pr.data["id_number"]
+            if id_number in first_row:
+                self.error(
+                    pr.row, ID, _("Duplicate ID number: the same as row %(row)d.") % {"row": first_row[id_number]}
+                )
+            else:
+                first_row[id_number] = pr.row
+
+        # An org that does not exist and one outside the user's scope give the same message.
+        self.orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
+        self.areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
+        for pr in rows:
+            code = pr.data["org_code"]
+            if code not in self.orgs:
+                self.error(
+                    pr.row, ORG, _("Unknown organization code %(code)s (or outside your scope).") % {"code": code}
+                )
+            code = pr.data["area_code"]
+            if code:
+                area = self.areas.get(code)
+                if area is None:
+                    self.error(
+                        pr.row,
+                        AREA,
+                        _("Unknown area code “%(code)s” (not in the system, or outside your scope).") % {"code": code},
+                    )
+                elif area.type not in RESIDENCE_TYPES:
+                    self.warning(
+                        pr.row,
+                        AREA,
+                        _(
+                            "The area of residence is usually a community or a place in one (grid, estate, building, "
+                            "entrance); %(code)s is larger."
+                        )
+                        % {"code": code},
+                    )
+
+        # A number already on the roll under an org the user may not change: as the form says it.
+        if self.user is not None and not is_unrestricted(self.user):
+            rows_by_index = {Member.index_of_id_number(n): row for n, row in first_row.items()}
+            existing = services.pks_by_index(rows_by_index)
+            if existing:
+                allowed = services.allowed_pks(Member.objects.restrict(self.user, "change"), existing.values())
+                for index, pk in existing.items():
+                    if pk not in allowed:
+                        self.error(rows_by_index[index], ID, _("A member with this ID number is already on the roll."))
+
+    def apply(self, rows: list[ParsedRow], progress=None):
+        data = []
+        for pr in rows:
+            values = {f: pr.data[f] for f in PLAIN_FIELDS}
+            values["org"] = self.orgs[pr.data["org_code"]]
+            values["home_area"] = self.areas.get(pr.data["area_code"]) if pr.data["area_code"] else None
+            data.append(values)
+        try:
+            return services.bulk_upsert_members(
+                data, acting_user=self.user, progress=progress, batch_size=self.batch_size
+            )
+        except ValidationError as exc:
+            raise RowErrors(messages_from_validation(0, exc, self.columns, ID)) from exc
+        except IntegrityError as exc:  # someone else wrote one of these numbers since the check
+            raise RowErrors(
+                [RowMessage(0, ID, _("The roll changed while the file was being imported; please import it again."))]
+            ) from exc
+
+    # ---- export ------------------------------------------------------------------------------------------
+    def export_rows(self, queryset):
+        """Template rows; full ID and phone numbers only where the user may reveal them (see the module doc)."""
+        q = scope_q(self.user, Member, "reveal") if self.user is not None else NOTHING
+        if q is None:  # a superuser
+            reveal = Value(True, output_field=BooleanField())
+        else:
+            reveal = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        qs = (
+            queryset.select_related("org", "home_area")
+            .annotate(_may_reveal=reveal)
+            .order_by("org__path", "name_pinyin", "pk")
+        )
+        for m in qs.iterator(chunk_size=2000):
+            full = bool(m._may_reveal)
+            yield [
+                m.name,
+                SEX_LABELS.get(m.sex, m.sex),
+                m.ethnicity,
+                m.id_number if full else m.id_number_masked,
+                m.birth_date,
+                EDUCATION_LABELS.get(m.education, m.education),
+                TYPE_LABELS.get(m.member_type, m.member_type),
+                m.joined_on,
+                m.confirmed_on,
+                CATEGORY_LABELS.get(m.category, m.category),
+                m.org.code,
+                m.home_area.code if m.home_area_id else "",
+                m.phone if full else m.phone_masked,
+                m.work_unit,
+            ]
