@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqdj.members.validation import id_check_digit
+
 HEADERS = ["姓名", "性别", "民族", "公民身份号码", "出生日期", "学历", "人员类别", "入党日期", "转正日期", "党员分类",
            "所在党组织编码", "居住区域编码", "联系电话", "工作单位"]  # fmt: skip
 SURNAMES = (
@@ -53,7 +55,6 @@ LAST_JOIN = datetime.date(2025, 6, 30)  # fixed, so that the file is the same wh
 
 def member_rows(n: int, org_codes: list[str], area_codes: list[str], seed: int = 2026):
     """`n` valid template rows (lists in header order; dates as `datetime.date`), the same for the same input."""
-    from stdnum.cn import ric
 
     rng = random.Random(f"members:{seed}")
     org_codes, area_codes = sorted(org_codes), sorted(area_codes)
@@ -64,7 +65,7 @@ def member_rows(n: int, org_codes: list[str], area_codes: list[str], seed: int =
         while True:
             birth = first_birth + datetime.timedelta(days=rng.randint(0, (last_birth - first_birth).days))
             body = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{rng.randint(0, 499) * 2 + (0 if female else 1):03d}"
-            id_number = body + ric.calc_check_digit(body)
+            id_number = body + id_check_digit(body)
             if id_number not in seen:
                 seen.add(id_number)
                 break

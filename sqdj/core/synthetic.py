@@ -27,6 +27,8 @@ from functools import cache
 
 from django.db import transaction
 
+from sqdj.members.validation import id_check_digit
+
 # --------------------------------------------------------------------------------------------------- sizes
 
 
@@ -434,7 +436,7 @@ def _region_valid(code: str, year: int) -> bool:
 
     body = f"{code}{year}0101001"
     try:
-        ric.get_birth_place(body + ric.calc_check_digit(body))
+        ric.get_birth_place(body + id_check_digit(body))
     except Exception:
         return False
     return True
