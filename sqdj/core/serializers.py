@@ -25,7 +25,7 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         # a code is a string: anything else (number, list, object) would only reach the database to fail there
-        if not isinstance(data, str):
+        if not isinstance(data, str) or "\x00" in data:  # PostgreSQL cannot even compare text holding NUL
             self.fail("invalid")
         return super().to_internal_value(data)
 

@@ -31,7 +31,8 @@ def _word_pinyin(word: str) -> tuple[str, str]:
         else:
             full.append(item)
             initials.append(item[:1])  # FIRST_LETTER style: the first letter of the plain syllable
-    return "".join(full), "".join(initials)
+    # the marker must never reach the database (PostgreSQL text cannot hold NUL), whatever pypinyin did with it
+    return "".join(full).replace("\x00", ""), "".join(initials).replace("\x00", "")
 
 
 @lru_cache(maxsize=50_000)

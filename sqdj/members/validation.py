@@ -72,6 +72,9 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
     def err(field, msg):
         errors.setdefault(field, []).append(msg)
 
+    for field, value in data.items():
+        if isinstance(value, str) and "\x00" in value:
+            err(field, _("Contains an invisible control character (NUL); please retype it."))
     birth, joined, confirmed = data.get("birth_date"), data.get("joined_on"), data.get("confirmed_on")
     if data.get("id_number") is not None:
         check_id_number(data["id_number"], birth, errors, warnings)

@@ -25,10 +25,12 @@ class Command(SqdjCommand):
         done = 0
         try:
             with transaction.atomic():
-                for member in Member.objects.only("pk", "id_number", "phone").iterator(chunk_size=2000):
-                    # reading decrypts with any configured key; saving encrypts with the first one
-                    Member.objects.filter(pk=member.pk).update(id_number=member.id_number, phone=member.phone)
-                    done += 1
+                pks = list(Member.objects.order_by("pk").values_list("pk", flat=True))
+                for i in range(0, len(pks), 2000):  # plain chunks: no server-side cursor to break on an error
+                    for member in Member.objects.filter(pk__in=pks[i : i + 2000]).only("pk", "id_number", "phone"):
+                        # reading decrypts with any configured key; saving encrypts with the first one
+                        Member.objects.filter(pk=member.pk).update(id_number=member.id_number, phone=member.phone)
+                        done += 1
         except ValueError as exc:
             raise CommandError(
                 _("A value could not be decrypted with the configured keys; nothing was changed."), returncode=1
