@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import json
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +54,117 @@ def param(rule_id: str, on: datetime.date | None = None, default=_MISSING):
     if default is not _MISSING:
         return default
     raise ImproperlyConfigured(f"rulebook parameter {rule_id!r} has no version in force on {on}")
+
+
+def rule_row(rule_id: str, on: datetime.date | None = None):
+    """The parameter row in force on `on` (for its source), or None."""
+    on = on or datetime.date.today()
+    for row in _versions(rule_id):
+        if row.effective_from <= on and (row.effective_to is None or on <= row.effective_to):
+            return row
+    return None
+
+
+def source_of(rule_id: str, on: datetime.date | None = None) -> str:
+    """The regulation and article a parameter comes from, as cited in a finding ("党章第三十条；…")."""
+    row = rule_row(rule_id, on)
+    if row is None:
+        return ""
+    return row.article if row.article and row.regulation in row.article else f"{row.regulation}{row.article}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The checks engine: apps register checks; a check reads its figures through `param()` for the checked date and
+# yields findings for the subtree it is given.
+
+SEVERITIES = ("error", "warning", "reminder")  # the order of the 组织体检 page
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix (interfaces.md §4): rule id, severity, the object, message, source and suggested action."""
+
+    rule: str
+    severity: str
+    object_type: str  # "org", "area", "unit", "member"
+    object_code: str
+    object_name: str
+    message: str
+    source: str
+    action: str
+    object_id: int | None = None
+    url: str = ""
+
+    def as_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "object": {"type": self.object_type, "code": self.object_code},
+            "message": self.message,
+            "source": self.source,
+            "action": self.action,
+        }
+
+
+@dataclass
+class CheckContext:
+    """What every check is given: the root org, the acting user (or `EVERYTHING`), the checked date, and a
+    per-run memo so that checks sharing a query (member counts per org, say) run it once."""
+
+    org: object
+    user: object
+    on: datetime.date
+    memo: dict = field(default_factory=dict)
+
+    def cached(self, key: str, compute: Callable[[], object]):
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    severity: str
+    func: Callable[[CheckContext], Iterable[Finding]]
+    title: str = ""
+
+
+_registry: dict[str, Check] = {}
+
+
+def register(rule: str, severity: str, title: str = ""):
+    """Decorator: `@register("org.branch_size", "warning")` on a function `f(ctx) -> iterable of Finding`."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"unknown severity {severity!r}")
+
+    def wrap(func):
+        _registry[rule] = Check(rule, severity, func, title)
+        return func
+
+    return wrap
+
+
+def registered_checks() -> list[Check]:
+    return sorted(_registry.values(), key=lambda c: c.rule)
+
+
+def run_checks(org, *, user, on: datetime.date | None = None, rules: Iterable[str] | None = None) -> list[Finding]:
+    """All findings for `org` and its descendants as `user` may see them, on `on` (default today): errors first,
+    then warnings, then reminders; within a severity by rule and object code."""
+    ctx = CheckContext(org=org, user=user, on=on or datetime.date.today())
+    wanted = set(rules) if rules is not None else None
+    findings: list[Finding] = []
+    for check in registered_checks():
+        if wanted is None or check.rule in wanted:
+            findings.extend(check.func(ctx))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    findings.sort(key=lambda f: (order[f.severity], f.rule, f.object_code))
+    return findings
+
+
+def summary(findings: Iterable[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for f in findings:
+        counts[f.severity] += 1
+    return counts

@@ -6,36 +6,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ObjectChange',
+            name="ObjectChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('user_name', models.CharField(blank=True, max_length=150, verbose_name='user name')),
-                ('request_id', models.UUIDField(blank=True, db_index=True, null=True, verbose_name='request id')),
-                ('remote_addr', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted')], max_length=10, verbose_name='action')),
-                ('object_id', models.BigIntegerField(db_index=True, verbose_name='object id')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='object')),
-                ('prechange_data', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('postchange_data', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("time", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("user_name", models.CharField(blank=True, max_length=150, verbose_name="user name")),
+                ("request_id", models.UUIDField(blank=True, db_index=True, null=True, verbose_name="request id")),
+                ("remote_addr", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "Created"), ("update", "Updated"), ("delete", "Deleted")],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.BigIntegerField(db_index=True, verbose_name="object id")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="object")),
+                ("prechange_data", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("postchange_data", models.JSONField(blank=True, null=True, verbose_name="after")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change',
-                'verbose_name_plural': 'change log',
-                'ordering': ['-time', '-pk'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='core_object_content_5db1fb_idx')],
+                "verbose_name": "change",
+                "verbose_name_plural": "change log",
+                "ordering": ["-time", "-pk"],
+                "indexes": [models.Index(fields=["content_type", "object_id"], name="core_object_content_5db1fb_idx")],
             },
         ),
     ]

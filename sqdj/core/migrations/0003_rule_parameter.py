@@ -4,31 +4,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_import_batch'),
+        ("core", "0002_import_batch"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RuleParameter',
+            name="RuleParameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule_id', models.CharField(db_index=True, max_length=80, verbose_name='rule')),
-                ('value', models.JSONField(verbose_name='value')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
-                ('regulation', models.CharField(max_length=200, verbose_name='regulation')),
-                ('article', models.CharField(blank=True, max_length=100, verbose_name='article')),
-                ('trust', models.CharField(choices=[('V1', 'Text read verbatim in a republished copy'), ('V2', 'Confirmed by two or more secondary sources'), ('V3', 'Single secondary source or official guidance'), ('LOCAL', 'Local practice'), ('U', 'Unverified')], max_length=5, verbose_name='trust')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='effective to')),
-                ('local', models.BooleanField(default=False, verbose_name='local variant')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rule_id", models.CharField(db_index=True, max_length=80, verbose_name="rule")),
+                ("value", models.JSONField(verbose_name="value")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unit")),
+                ("regulation", models.CharField(max_length=200, verbose_name="regulation")),
+                ("article", models.CharField(blank=True, max_length=100, verbose_name="article")),
+                (
+                    "trust",
+                    models.CharField(
+                        choices=[
+                            ("V1", "Text read verbatim in a republished copy"),
+                            ("V2", "Confirmed by two or more secondary sources"),
+                            ("V3", "Single secondary source or official guidance"),
+                            ("LOCAL", "Local practice"),
+                            ("U", "Unverified"),
+                        ],
+                        max_length=5,
+                        verbose_name="trust",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="effective to")),
+                ("local", models.BooleanField(default=False, verbose_name="local variant")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'rulebook parameter',
-                'verbose_name_plural': 'rulebook parameters',
-                'ordering': ['rule_id', 'effective_from'],
+                "verbose_name": "rulebook parameter",
+                "verbose_name_plural": "rulebook parameters",
+                "ordering": ["rule_id", "effective_from"],
             },
         ),
     ]

@@ -6,8 +6,9 @@ def seed(apps, schema_editor):
 
     RuleParameter = apps.get_model("core", "RuleParameter")
     for row in seed_rows():
-        if not RuleParameter.objects.filter(rule_id=row["rule_id"], effective_from=row["effective_from"],
-                                            local=False).exists():
+        if not RuleParameter.objects.filter(
+            rule_id=row["rule_id"], effective_from=row["effective_from"], local=False
+        ).exists():
             RuleParameter.objects.create(**row)
 
 

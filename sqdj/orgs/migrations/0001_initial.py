@@ -5,33 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('areas', '0001_initial'),
+        ("areas", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Org',
+            name="Org",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('created', models.DateTimeField(auto_now_add=True, null=True, verbose_name='created')),
-                ('last_updated', models.DateTimeField(auto_now=True, null=True, verbose_name='last updated')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='organization code')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='organization name')),
-                ('type', models.CharField(choices=[('city_committee', 'City party committee'), ('district_committee', 'District party committee'), ('subdistrict_committee', 'Subdistrict party working committee'), ('comprehensive_committee', 'Comprehensive party committee'), ('committee', 'Party committee'), ('general_branch', 'General party branch'), ('branch', 'Party branch'), ('joint_branch', 'Joint party branch'), ('temporary_branch', 'Temporary party branch'), ('mobile_branch', "Mobile members' party branch"), ('group', 'Party group')], db_index=True, max_length=30, verbose_name='organization type')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='founded on')),
-                ('term_started_on', models.DateField(blank=True, null=True, verbose_name='current term started on')),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='orgs', to='areas.area', verbose_name='located in area')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("created", models.DateTimeField(auto_now_add=True, null=True, verbose_name="created")),
+                ("last_updated", models.DateTimeField(auto_now=True, null=True, verbose_name="last updated")),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="organization code")),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="organization name")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("city_committee", "City party committee"),
+                            ("district_committee", "District party committee"),
+                            ("subdistrict_committee", "Subdistrict party working committee"),
+                            ("comprehensive_committee", "Comprehensive party committee"),
+                            ("committee", "Party committee"),
+                            ("general_branch", "General party branch"),
+                            ("branch", "Party branch"),
+                            ("joint_branch", "Joint party branch"),
+                            ("temporary_branch", "Temporary party branch"),
+                            ("mobile_branch", "Mobile members' party branch"),
+                            ("group", "Party group"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                        verbose_name="organization type",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="founded on")),
+                ("term_started_on", models.DateField(blank=True, null=True, verbose_name="current term started on")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orgs",
+                        to="areas.area",
+                        verbose_name="located in area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'party organization',
-                'verbose_name_plural': 'party organizations',
+                "verbose_name": "party organization",
+                "verbose_name_plural": "party organizations",
             },
         ),
     ]
