@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "sqdj.orgs",
     "sqdj.members",
     "sqdj.stats",
+    "sqdj.health",
     "sqdj.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("areas/", include("sqdj.areas.urls")),
     path("members/", include("sqdj.members.urls")),
     path("stats/", include("sqdj.stats.urls")),
+    path("health/", include("sqdj.health.urls")),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]
