@@ -75,3 +75,18 @@ def scope_q(user, model, action: str = "view") -> Q | None:
 def can(user, action: str, obj) -> bool:
     """Whether `user` may `action` this saved object (one indexed query)."""
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+class _Everything:
+    """The operator at the shell (`sqdj stats`/`check` without --user, like `sqdj export`): no scope applies."""
+
+    def __repr__(self):
+        return "EVERYTHING"
+
+
+EVERYTHING = _Everything()
+
+
+def visible(queryset, user):
+    """What `user` may see of `queryset` (`EVERYTHING`: all of it)."""
+    return queryset if user is EVERYTHING else queryset.restrict(user, "view")

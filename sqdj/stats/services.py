@@ -21,6 +21,7 @@ from django.db.models.functions import Substr
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.exporting import subtree_q
+from sqdj.core.scope import EVERYTHING, visible  # noqa: F401 (EVERYTHING: part of this module's interface)
 from sqdj.members.choices import (
     CATEGORY_LABELS,
     COLLEGE_OR_ABOVE,
@@ -34,16 +35,6 @@ from sqdj.members.choices import (
 from sqdj.members.models import Member
 from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
 from sqdj.orgs.models import Org
-
-
-class _Everything:
-    """The operator at the shell (`sqdj stats` without --user, like `sqdj export`): no scope applies."""
-
-    def __repr__(self):
-        return "EVERYTHING"
-
-
-EVERYTHING = _Everything()
 
 # (lowest age, highest age, key): whole years at as_of; the keys are the contract of interfaces.md §3
 AGE_BANDS = [
@@ -85,11 +76,6 @@ SECTION_LABELS = {
     "by_education": "学历结构",
     "coverage": "组织覆盖",
 }
-
-
-def visible(queryset, user):
-    """What `user` may see of `queryset` (`EVERYTHING`: all of it)."""
-    return queryset if user is EVERYTHING else queryset.restrict(user, "view")
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date | None:
