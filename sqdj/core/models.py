@@ -173,8 +173,28 @@ class ImportBatch(models.Model):
         return half if self.stage == "check" else 50 + half
 
 
-class RuleParameter(models.Model):
-    """One version of one figure of the rulebook, with its source (rules.md)."""
+class RuleParameter(ChangeLoggedModel):
+    """One version of one figure of the rulebook, with its source (rules.md); every write is in the change log.
+
+    The figures are public regulation text, so every signed-in user may view them. The table is deployment-wide
+    (no org scope), so only superusers and city/district administrators may write, and only local variants: the
+    national rows come from the seed data and change only with a release."""
+
+    EDITOR_ROLES = ("city_admin", "district_admin")
+
+    class RuleParameterQuerySet(RestrictedQuerySet):
+        def restrict(self, user, action: str = "view"):
+            from .scope import ACTIONS, is_unrestricted
+
+            if action not in ACTIONS:
+                raise ValueError(f"unknown action {action!r}")
+            if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+                return self.none()
+            if action == "view":
+                return self
+            if action in ("add", "change", "delete") and (is_unrestricted(user) or RuleParameter.is_editor(user)):
+                return self.filter(local=True)
+            return self.none()
 
     class Trust(models.TextChoices):
         V1 = "V1", _("Text read verbatim in a republished copy")
@@ -194,6 +214,8 @@ class RuleParameter(models.Model):
     local = models.BooleanField(_("local variant"), default=False)
     note = models.TextField(_("note"), blank=True)
 
+    objects = RuleParameterQuerySet.as_manager()
+
     class Meta:
         ordering = ["rule_id", "effective_from"]
         verbose_name = _("rulebook parameter")
@@ -201,3 +223,13 @@ class RuleParameter(models.Model):
 
     def __str__(self):
         return f"{self.rule_id} = {self.value}"
+
+    @classmethod
+    def is_editor(cls, user) -> bool:
+        """Whether `user` holds a role that may add local variants (kept with the user's scope cache)."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return False
+        cache = user.__dict__.setdefault("_sqdj_anchor_cache", {})
+        if "rulebook_editor" not in cache:
+            cache["rulebook_editor"] = user.role_assignments.filter(role__in=cls.EDITOR_ROLES).exists()
+        return cache["rulebook_editor"]
