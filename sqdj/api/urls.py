@@ -27,6 +27,7 @@ def not_found(request, *args, **kwargs):
 app_name = "api"
 urlpatterns = [
     path("v1/stats/", include("sqdj.stats.api.urls")),
+    path("v1/checks/", include("sqdj.health.api.urls")),
     path("v1/", include(router.urls)),
     re_path(r"^v1/.*/$", not_found),
 ]

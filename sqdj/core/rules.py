@@ -70,7 +70,9 @@ def source_of(rule_id: str, on: datetime.date | None = None) -> str:
     row = rule_row(rule_id, on)
     if row is None:
         return ""
-    return row.article if row.article and row.regulation in row.article else f"{row.regulation}{row.article}"
+    if "；" in row.regulation and row.article:
+        return row.article  # several regulations: the article column names each ("党章第三十条；支部工作条例第四条")
+    return f"{row.regulation}{row.article}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -94,6 +96,7 @@ class Finding:
     action: str
     object_id: int | None = None
     url: str = ""
+    basis: str = ""  # the rulebook parameter the finding rests on (links the page to its versions and source)
 
     def as_json(self) -> dict:
         return {
