@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "sqdj.members",
     "sqdj.stats",
     "sqdj.health",
+    "sqdj.rulebook",
     "sqdj.api",
 ]
 

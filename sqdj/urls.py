@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/", include("sqdj.members.urls")),
     path("stats/", include("sqdj.stats.urls")),
     path("health/", include("sqdj.health.urls")),
+    path("rulebook/", include("sqdj.rulebook.urls")),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]

@@ -19,6 +19,7 @@ MENU = [
     ),
     (_("Party members"), [("members:member_list", _("Member roster"), "people", "view")]),
     (_("Statistics"), [("stats:stats", _("Statistics"), "bar-chart", "view")]),
+    (_("Rulebook"), [("rulebook:parameter_list", _("Rulebook parameters"), "journal-text", "view")]),
     (
         _("Territory"),
         [
