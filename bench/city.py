@@ -5,7 +5,8 @@
 In one run on the database of DATABASE_URL (PostgreSQL is what this is for; it takes minutes): `generate --size city`
 timed, then the member list page and the members API as scoped users (p50/p95 and queries per request), then the
 statistics of a district and of the whole city (`sqdj.stats.services.compute`) against one hand-written SQL
-statement over the same rows. Results go to bench/results/city.json and are printed; nothing is asserted.
+statement over the same rows, and the rulebook's checks (组织体检) of a community, a subdistrict, a district and
+the city. Results go to bench/results/city.json and are printed; nothing is asserted.
 Parts whose code is not there yet (URLs, the statistics service) are reported as "not available".
 """
 
@@ -231,6 +232,33 @@ def bench_stats(users) -> dict:
     return out
 
 
+def bench_checks(users) -> dict:
+    """组织体检: `run_checks` over a community org, a subdistrict, a district and the whole city as the scoped
+    admins of those levels (the city as sj_admin): p50/p95, queries, findings per severity."""
+    import datetime
+
+    from sqdj.core.rules import run_checks, summary
+    from sqdj.orgs.models import Org
+
+    on = datetime.date.today()
+    out = {}
+    cases = [("community", "sq_admin"), ("subdistrict", "jd_admin"), ("district", "qu_admin"), ("city", "sj_admin")]
+    for label, username in cases:
+        user = users[username]
+        org = user.role_assignments.select_related("org__area").order_by("pk").first().org  # the user's own top org
+        findings, queries = count_queries(lambda o=org, u=user: run_checks(o, user=u, on=on))
+        out[label] = {
+            "org": org.code,
+            "user": user.username,
+            "orgs_in_subtree": Org.objects.filter(path__startswith=org.path).count(),
+            "findings": summary(findings),
+            "queries": queries,
+            **timed(lambda o=org, u=user: run_checks(o, user=u, on=on), repeat=max(5, REPEAT // 3)),
+        }
+        log("checks", label, out[label])
+    return out
+
+
 def main():
     results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
     call_command("migrate", verbosity=0)
@@ -259,6 +287,7 @@ def main():
     keep_request_queries()
     results["member_requests"] = bench_member_requests(users)
     results["statistics"] = bench_stats(users)
+    results["checks"] = bench_checks(users)
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(__file__).with_name("results")

@@ -78,6 +78,7 @@ def main():
             ("org_tree_page", "/orgs/tree/"),
             ("member_list_page", "/members/?category=retired"),
             ("member_api_list", "/api/v1/members/?limit=50&category=retired"),
+            ("checks_api", f"/api/v1/checks/?org={_top_org_code(user)}"),
         ):
             if not url_exists(url.split("?")[0]):
                 continue
@@ -104,6 +105,12 @@ def main():
     (out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     json.dump(results, sys.stdout, ensure_ascii=False, indent=2)
     print()
+
+
+def _top_org_code(username):
+    from sqdj.accounts.models import User
+
+    return User.objects.get(username=username).role_assignments.order_by("pk").first().org.code
 
 
 def url_exists(path):
