@@ -92,20 +92,33 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(Org.steplen, len(path), Org.steplen)]
 
 
-def _positions(ctx: CheckContext) -> dict[int, list[Position]]:
-    """Positions held on the checked day, per org id (with the member's confirmation date)."""
+@dataclass(frozen=True)
+class Held:
+    """A position held on the checked day (plain values: a city has tens of thousands)."""
+
+    role: str
+    member_id: int
+    name: str
+    member_type: str
+    confirmed_on: datetime.date | None
+
+
+def _positions(ctx: CheckContext) -> dict[int, list[Held]]:
+    """Positions in branches held on the checked day, per org id."""
 
     def compute():
         on = ctx.on
         rows = (
-            Position.objects.filter(org__path__startswith=ctx.org.path, started_on__lte=on)
+            Position.objects.filter(
+                org__path__startswith=ctx.org.path, org__type__in=sorted(BRANCH_TYPES), started_on__lte=on
+            )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-            .select_related("member")
-            .only("org_id", "role", "member_id", "member__name", "member__confirmed_on", "member__member_type")
+            .order_by()
+            .values_list("org_id", "role", "member_id", "member__name", "member__member_type", "member__confirmed_on")
         )
         out = defaultdict(list)
-        for p in rows:
-            out[p.org_id].append(p)
+        for org_id, *held in rows:
+            out[org_id].append(Held(*held))
         return out
 
     return ctx.cached("orgs.positions", compute)
@@ -316,7 +329,7 @@ def secretary_party_age(ctx: CheckContext):
         for p in positions.get(f.org.pk, []):
             if p.role != PositionRole.SECRETARY:
                 continue
-            confirmed = p.member.confirmed_on if p.member.member_type == MemberType.FULL else None
+            confirmed = p.confirmed_on if p.member_type == MemberType.FULL else None
             # 党龄 counts from the day the member became a full member (党章第七条)
             if confirmed is None or confirmed > ctx.on or add_months(confirmed, 12 * years) > ctx.on:
                 yield _finding(
@@ -325,7 +338,7 @@ def secretary_party_age(ctx: CheckContext):
                     "warning",
                     f.org,
                     _("The branch secretary %(name)s has under %(years)d year(s) of party age")
-                    % {"name": p.member.name, "years": years},
+                    % {"name": p.name, "years": years},
                     "org.secretary_min_party_age_years",
                     _(
                         "A branch secretary should as a rule have at least %(years)d year(s) of party age; review "
