@@ -9,12 +9,22 @@ from rest_framework.routers import DefaultRouter
 
 from sqdj.areas.api.views import AreaViewSet
 from sqdj.members.api.views import MemberViewSet
-from sqdj.orgs.api.views import OrgViewSet
+from sqdj.orgs.api.views import (
+    ElectionViewSet,
+    OrgViewSet,
+    PositionViewSet,
+    ResidentsCommitteeViewSet,
+    ResidentsSeatViewSet,
+)
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
 router.register("orgs", OrgViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
+router.register("positions", PositionViewSet, basename="position")
+router.register("elections", ElectionViewSet, basename="election")
+router.register("residents-committees", ResidentsCommitteeViewSet, basename="residentscommittee")
+router.register("residents-seats", ResidentsSeatViewSet, basename="residentsseat")
 
 
 @csrf_exempt  # nothing is done here; a cookie-authenticated PUT must get this 404 too, not a CSRF page

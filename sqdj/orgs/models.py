@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import ChangeLoggedModel, TreeNode
 
+from sqdj.members.choices import Education
+
 from .choices import ElectionKind, OrgType, Portfolio, PositionRole, ResidentsSeatRole
 
 
@@ -190,7 +192,7 @@ class ResidentsSeat(ChangeLoggedModel):
     )
     person_name = models.CharField(_("name"), max_length=50, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    education = models.CharField(_("education"), max_length=20, blank=True)
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
@@ -205,11 +207,19 @@ class ResidentsSeat(ChangeLoggedModel):
                 condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
                 name="orgs_residents_seat_ends_after_start",
                 violation_error_message=_("A position cannot end before it starts."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False) | ~models.Q(person_name=""),
+                name="orgs_residents_seat_has_holder",
+                violation_error_message=_("Choose a party member or enter the person's name."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.committee} {self.get_role_display()} {self.holder_name}"
+
+    def get_absolute_url(self):
+        return reverse("orgs:residentsseat", args=[self.pk])
 
     @property
     def holder_name(self) -> str:
