@@ -10,7 +10,9 @@ encrypting the personal data and computing the blind indexes and pinyin exactly 
 
 Dates: birth dates, and the dates of joining and confirmation of full members, count back from a fixed
 reference day (`REFERENCE_DAY`, or today if that is earlier), so ID numbers never change; probationary members
-joined within the year before the day of generation (`today`).
+joined within the year before the day of generation (`today`), and a few recently confirmed full members one to
+two years before it. Terms of office, leadership posts, elections and residents' committees count from `today`
+too, so that whenever the city is generated most terms are current and a few are ending or over.
 """
 
 from __future__ import annotations
@@ -42,11 +44,12 @@ class Size:
     total_members: int | None = None  # instead: this many, shared out over the branches
     city_root: bool = False  # a 市 / 市委 above the districts
     comprehensive_branches: bool = False  # 联合党支部 and a 流动党员党支部 under each 综合党委
+    joint_branches: int = 0  # otherwise: this many 联合党支部 under each 综合党委 (small ones, 4–15 members)
 
 
 SIZES = {
-    "small": Size(1, 3, 4, 3),
-    "medium": Size(3, 6, 8, 6),
+    "small": Size(1, 3, 4, 3, joint_branches=1),
+    "medium": Size(3, 6, 8, 6, joint_branches=1),
     # ≈ 10 districts, 100 subdistricts, 1,300 communities, 10,000 branches, 1,000,000 members
     "city": Size(10, 10, 13, 8, total_members=1_000_000, city_root=True, comprehensive_branches=True),
 }
@@ -177,6 +180,19 @@ def build_specs(size: str = "small", seed: int = 2026):
                         f"LD{scode}",
                         f"中共{sname}流动党员支部委员会",
                         "mobile_branch",
+                        [],
+                        scode,
+                        street=scode,
+                        district=d,
+                    )
+                )
+            for j in range(cfg.joint_branches):
+                # without touching `rng`, so that the communities keep the names and codes they always had
+                zorg.add(
+                    Spec(
+                        f"LH{scode}-{j + 1:02d}",
+                        f"中共{sname}非公有制企业第{_numeral(j + 1)}联合支部委员会",
+                        "joint_branch",
                         [],
                         scode,
                         street=scode,
@@ -368,6 +384,7 @@ PHONE_SHARE = {"employed": 0.97, "mobile": 0.98, "unemployed": 0.93, "resident":
                "veteran_retired": 0.6}  # fmt: skip
 MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 176 177 178 180 "
                    "181 182 183 185 186 187 188 189 198 199").split()  # fmt: skip
+RECENT_SHARE = 0.04  # full members confirmed in the last year or two (counted back from `today`)
 HOME_SHARE = {"mobile": 0.3}  # members with a home area in the territory; 0.72 for the others
 REGISTRATION_SHARE = 0.06  # in-service full members registered with another (their residence) community
 POSTS = ["政策宣传", "环境整治", "治安巡逻", "助老服务", "矛盾调解", "文明劝导", "垃圾分类督导", "关爱青少年"]
@@ -442,6 +459,17 @@ def _region_valid(code: str, year: int) -> bool:
     return True
 
 
+def _person_name(rng, female: bool, birth_year: int) -> str:
+    surname = rng.choices(SURNAME_POP, cum_weights=SURNAME_CUM)[0]
+    sex = "female" if female else "male"
+    if rng.random() < 0.25:
+        given = rng.choice(GIVEN_FIRST[sex]) + rng.choice(GIVEN_SECOND[sex])
+    else:
+        male, fem = next(((m, f) for upper, m, f in GIVEN_SPLIT if birth_year <= upper), GIVEN_SPLIT[-1][1:])
+        given = rng.choice(fem if female else male)
+    return surname + given
+
+
 @dataclass
 class MemberRow:
     """One generated member, by codes: `org` and `home_area` are codes, `id_number` and `phone` in the clear."""
@@ -462,6 +490,11 @@ class MemberRow:
     phone: str
     work_unit: str
     registration: tuple | None = None  # (community code, registered on, posts of interest, skills)
+
+
+JOINT_SMALL = (4, 15, 6)  # members of a small joint branch: low, high, mode (triangular)
+JOINT_SMALL_SHARE = 0.25  # in the city, the share of joint branches that are small
+JOINT_PATTERN = (4, 11, 8, 5, 14, 9)  # small and medium: the members of the joint branches in turn (+0..1)
 
 
 @dataclass
@@ -541,14 +574,7 @@ class _MemberMaker:
         return body + _check_digit(body)
 
     def _name(self, rng, female: bool, birth_year: int) -> str:
-        surname = rng.choices(SURNAME_POP, cum_weights=SURNAME_CUM)[0]
-        sex = "female" if female else "male"
-        if rng.random() < 0.25:
-            given = rng.choice(GIVEN_FIRST[sex]) + rng.choice(GIVEN_SECOND[sex])
-        else:
-            male, fem = next(((m, f) for upper, m, f in GIVEN_SPLIT if birth_year <= upper), GIVEN_SPLIT[-1][1:])
-            given = rng.choice(fem if female else male)
-        return surname + given
+        return _person_name(rng, female, birth_year)
 
     def members(self, holder: _Holder, first_id: int) -> list[MemberRow]:
         spec = holder.spec
@@ -643,7 +669,22 @@ class _MemberMaker:
                     registration=registration,
                 )
             )
+        self._recently_confirmed(spec, rows)
         return rows
+
+    def _recently_confirmed(self, spec: Spec, rows: list[MemberRow]):
+        """Members who joined one to two years before `today` and are full members by now (as many as a year's
+        recruits): from a stream of their own, so that every other member stays exactly as before."""
+        rng = random.Random(f"recent:{self.size}:{self.seed}:{spec.code}")
+        today = self.today
+        for m in rows:
+            if m.member_type != "full" or m.registration or rng.random() >= RECENT_SHARE:
+                continue
+            joined = today - datetime.timedelta(days=rng.randint(380, 700))
+            if (joined - m.birth_date).days < 365.25 * 21:
+                continue
+            m.joined_on = joined
+            m.confirmed_on = min(_add_months(joined, 12) + datetime.timedelta(days=rng.randrange(30)), today)
 
 
 def _holders(size: str, seed: int, org_roots) -> list[_Holder]:
@@ -651,17 +692,34 @@ def _holders(size: str, seed: int, org_roots) -> list[_Holder]:
     cfg = SIZES[size]
     specs = [s for s in _walk(org_roots) if s.type in HOLDER_TYPES]
     rng = random.Random(f"counts:{size}:{seed}")
+    # joint branches gather the few members of small units: some have fewer than 7 full members (no committee);
+    # their sizes come from a stream of their own, so that the other branches keep theirs
+    jrng = random.Random(f"joint-counts:{size}:{seed}")
     if cfg.total_members is None:
         low, mode, high = cfg.members
-        return [_Holder(s, min(high, max(low, round(rng.triangular(low, high, mode))))) for s in specs]
+        holders, joint = [], 0
+        for s in specs:
+            if s.type == "joint_branch" and not cfg.comprehensive_branches:
+                # a fixed pattern, so that even the small city has a joint branch under 7 members
+                holders.append(_Holder(s, JOINT_PATTERN[joint % len(JOINT_PATTERN)] + jrng.randint(0, 1)))
+                joint += 1
+            else:
+                holders.append(_Holder(s, min(high, max(low, round(rng.triangular(low, high, mode))))))
+        return holders
     # share the total out: community branches weigh most, joint and mobile branches less
     weights = []
     for s in specs:
         w = rng.triangular(40, 170, 90)
         weights.append(w * (0.4 if s.type == "joint_branch" else 0.6 if s.type == "mobile_branch" else 1.0))
-    scale = cfg.total_members / sum(weights)
-    counts = [int(w * scale) for w in weights]
-    rest = sorted(range(len(specs)), key=lambda i: (counts[i] - weights[i] * scale, i))
+    fixed = {
+        i: round(jrng.triangular(*JOINT_SMALL))
+        for i, s in enumerate(specs)
+        if s.type == "joint_branch" and jrng.random() < JOINT_SMALL_SHARE
+    }
+    total = cfg.total_members - sum(fixed.values())
+    scale = total / sum(w for i, w in enumerate(weights) if i not in fixed)
+    counts = [fixed[i] if i in fixed else int(w * scale) for i, w in enumerate(weights)]
+    rest = sorted((i for i in range(len(specs)) if i not in fixed), key=lambda i: (counts[i] - weights[i] * scale, i))
     for i in rest[: cfg.total_members - sum(counts)]:
         counts[i] += 1
     return [_Holder(s, n) for s, n in zip(specs, counts, strict=True)]
@@ -698,6 +756,321 @@ def _blind_indexer() -> Callable[[str], str]:
         return base64.b32encode(hmac.digest(key, value.encode(), hashlib.sha256)).decode().rstrip("=").lower()
 
     return index
+
+
+# ------------------------------------------------------------------------------------------------ leadership
+# Terms, leadership teams, elections and residents' committees: mostly as the rulebook wants them, with a few
+# deviations of each kind so that the 组织体检 checks have something to find. Quotas (not coin flips) give the
+# deviations, so that even the small city has at least one of each.
+
+TERM_EXPIRED_SHARE = 0.03  # terms ended (by the regular end) before the day of generation
+TERM_EXPIRING_SHARE = 0.075  # terms ending within the reminder period (6 months)
+TERM_EXTENDED_SHARE = 0.3  # of the expired terms: postponed with the superior's approval (≤ 12 months)
+JOINT_OVER_SHARE = 0.25  # joint branches covering more than 5 units
+NO_COMMITTEE_SHARE = 0.03  # branches with ≥7 full members but no committee
+SMALL_COMMITTEE_SHARE = 0.3  # branches with fewer than 7 full members that have a committee all the same
+YOUNG_SECRETARY_SHARE = 0.03  # branch secretaries with under a year of party age
+ELECTION_SHARE = 0.4  # orgs whose last general election is recorded, with its candidates
+ONE_SHOULDER_SHARE = 0.7  # communities whose party secretary chairs the residents' committee (一肩挑)
+SHORTLIST = 12  # candidates for posts kept per org while the members stream past
+PORTFOLIOS = ("organization", "discipline", "propaganda", "youth", "women", "united_front")
+HIGHER_EDUCATION = ("postgraduate", "bachelor", "associate")  # 大专及以上
+# residents' committee members who are not party members: education weights in the order of EDUCATIONS
+RESIDENT_EDUCATION = (3, 30, 32, 15, 15, 5)
+
+
+def _share(n: int, share: float) -> int:
+    """How many of `n` make `share`: rounded half up, at least one when there are any."""
+    return min(n, max(1, int(share * n + 0.5))) if n else 0
+
+
+def _pick(rng: random.Random, items: list, n: int) -> list:
+    """`n` of `items` at random, in the order of `items` (deterministic for the rng's seed)."""
+    chosen = set(rng.sample(range(len(items)), min(n, len(items))))
+    return [x for i, x in enumerate(items) if i in chosen]
+
+
+@dataclass
+class OrgTerm:
+    """What the org rows get besides the tree: the current term, a postponement, the units of a joint branch."""
+
+    started_on: datetime.date | None = None
+    extended_to: datetime.date | None = None
+    approval: str = ""
+    units_covered: int | None = None
+
+
+def _parents(org_roots) -> dict[str, Spec]:
+    return {c.code: s for s in _walk(org_roots) for c in s.children}
+
+
+def org_terms(size: str, seed: int, specs, today: datetime.date) -> dict[str, OrgTerm]:
+    """The term of every org with one (orgs.choices.TERM_TYPES), by code: most current, ~7.5 % ending within the
+    reminder period, ~3 % ended (some of those postponed with approval). Term lengths are the rulebook's
+    (orgs.terms), so an org's regular end is exactly where the checks will put it."""
+    from sqdj.members.validation import add_months
+    from sqdj.orgs.choices import TERM_TYPES
+    from sqdj.orgs.models import Org
+    from sqdj.orgs.terms import regular_term_end, term_years
+
+    _area_roots, org_roots = specs
+    parents = _parents(org_roots)
+    term_specs = [s for s in _walk(org_roots) if s.type in TERM_TYPES]
+    rng = random.Random(f"terms:{size}:{seed}")
+    order = list(range(len(term_specs)))
+    rng.shuffle(order)
+    n_expired = _share(len(order), TERM_EXPIRED_SHARE)
+    n_expiring = _share(len(order), TERM_EXPIRING_SHARE)
+    kind = {}
+    for rank, i in enumerate(order):
+        kind[i] = "expired" if rank < n_expired else "expiring" if rank < n_expired + n_expiring else "current"
+    expired = [i for i in range(len(term_specs)) if kind[i] == "expired"]
+    extended = set(_pick(rng, expired, _share(len(expired), TERM_EXTENDED_SHARE) if len(expired) > 1 else 0))
+    joints = [s.code for s in term_specs if s.type == "joint_branch"]
+    over = set(_pick(rng, joints, _share(len(joints), JOINT_OVER_SHARE)))
+    reminder_from = add_months(today, 6)  # a term ending before this day is within the reminder period
+    out = {}
+    for i, s in enumerate(term_specs):
+        r = random.Random(f"term:{size}:{seed}:{s.code}")
+        community = s.community is not None  # located in a community (orgs.terms.is_community_org)
+        probe = Org(type=s.type, term_started_on=today)
+        years = term_years(probe, community, today)
+        span = (add_months(today, 12 * years) - today).days
+        soon = (reminder_from - today).days
+        if kind[i] == "expired":
+            end = today - datetime.timedelta(days=r.randint(1, 300))
+        elif kind[i] == "expiring":
+            end = today + datetime.timedelta(days=r.randint(1, soon - 1))
+        else:  # started at least a month ago, ending after the reminder period
+            end = today + datetime.timedelta(days=r.randint(soon + 1, span - 30))
+        term = out[s.code] = OrgTerm(started_on=add_months(end, -12 * years))
+        if i in extended:
+            probe.term_started_on = term.started_on
+            regular_end = regular_term_end(probe, community, today)
+            term.extended_to = add_months(regular_end, r.randint(6, 12)) - datetime.timedelta(days=1)
+            approved = regular_end - datetime.timedelta(days=r.randint(20, 60))
+            term.approval = (
+                f"{parents[s.code].name}《关于同意{s.name}延期换届的批复》（{approved.year}年{approved.month}月"
+                f"{approved.day}日）"
+            )
+        if s.type == "joint_branch":
+            # the units its members work for (the same draw as _MemberMaker.members), or more than 5 of them
+            units = random.Random(f"members:{size}:{seed}:{s.code}").randint(2, 5)
+            term.units_covered = r.randint(6, 9) if s.code in over else units
+    return out
+
+
+@dataclass
+class _Cand:
+    """A full member as a candidate for a post."""
+
+    id: int
+    confirmed_on: datetime.date
+    birth_date: datetime.date
+    education: str
+
+
+@dataclass
+class _Unit:
+    """A term org as the leadership sees it while the members stream past."""
+
+    spec: Spec
+    start: datetime.date | None
+    full: int = 0  # full members of the org and below
+    voters: int = 0  # of those, full members by the term's start (entitled to vote at the election)
+    pool: list = None  # (key, _Cand): the best-placed candidates, confirmed by the term's start
+    latest: _Cand | None = None  # the most recently confirmed full member (of a branch)
+
+    def __post_init__(self):
+        self.pool = []
+
+
+@dataclass
+class Leadership:
+    """What `LeadershipMaker.finish()` makes, by codes and member ids (no database ids)."""
+
+    positions: list  # (org code, member id, role, portfolio, started on, ended on, election index or None)
+    elections: list  # (org code, held on, seats, eligible voters, voters present, approval)
+    candidates: list  # (election index, member id, votes, elected)
+    committees: list  # (area code, name, term started on)
+    seats: list  # (committee index, role, member id or None, person name, birth date, education, started on)
+
+
+class LeadershipMaker:
+    """Fed the members of each branch as they are made (`add`), then makes the posts (`finish`)."""
+
+    def __init__(self, size: str, seed: int, specs, terms: dict[str, datetime.date | None], today: datetime.date):
+        from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES
+
+        self.size, self.seed, self.today = size, seed, today
+        self.ref = min(REFERENCE_DAY, today)
+        self.area_roots, org_roots = specs
+        self.branch_types = {str(t) for t in BRANCH_TYPES}
+        self.parents = _parents(org_roots)
+        self.units: dict[str, _Unit] = {
+            s.code: _Unit(s, terms.get(s.code)) for s in _walk(org_roots) if s.type in TERM_TYPES
+        }
+        # the term orgs a holder's members count for: itself and the term orgs above it
+        self.chain: dict[str, list[_Unit]] = {}
+        for s in _walk(org_roots):
+            above = self.chain.get(self.parents[s.code].code, []) if s.code in self.parents else []
+            self.chain[s.code] = above + ([self.units[s.code]] if s.code in self.units else [])
+
+    def _weight(self, m) -> float:
+        """How likely a member is put forward for a post: people in their forties, with more schooling."""
+        age = (self.ref - m.birth_date).days / 365.25
+        w = max(0.03, 1 - abs(age - 46) / 20) if age <= 68 else 0.03
+        return w * (1.2 if m.education in HIGHER_EDUCATION else 1.0)
+
+    def add(self, code: str, rows: list[MemberRow]):
+        r = random.Random(f"lead:{self.size}:{self.seed}:{code}")
+        full = [m for m in rows if m.member_type == "full"]
+        keyed = sorted(((r.random() ** (1 / self._weight(m)), m) for m in full), key=lambda km: (-km[0], km[1].id))
+        for unit in self.chain.get(code, []):
+            unit.full += len(full)
+            if unit.start is None:
+                continue
+            ready = [(k, m) for k, m in keyed if m.confirmed_on <= unit.start]
+            unit.voters += len(ready)
+            # a parent takes fewer from each branch: it has several
+            take = SHORTLIST if unit.spec.code == code else SHORTLIST // 2
+            unit.pool += [(k, _Cand(m.id, m.confirmed_on, m.birth_date, m.education)) for k, m in ready[:take]]
+        own = self.units.get(code)
+        if own is not None and full:
+            m = max(full, key=lambda m: (m.confirmed_on, m.id))
+            own.latest = _Cand(m.id, m.confirmed_on, m.birth_date, m.education)
+
+    def finish(self) -> Leadership:
+        from sqdj.members.validation import add_months
+
+        out = Leadership([], [], [], [], [])
+        today = self.today
+        rng = random.Random(f"leadership:{self.size}:{self.seed}")
+        units = [u for u in self.units.values() if u.start is not None]
+        branches = [u for u in units if u.spec.type in self.branch_types]
+        big = [u.spec.code for u in branches if u.full >= 7]
+        small = [u.spec.code for u in branches if 0 < u.full < 7]
+        no_committee = set(_pick(rng, big, _share(len(big), NO_COMMITTEE_SHARE)))
+        small_committee = set(_pick(rng, small, _share(len(small), SMALL_COMMITTEE_SHARE)))
+        young_ok = [u.spec.code for u in branches if u.latest and add_months(u.latest.confirmed_on, 12) > today]
+        young = set(_pick(rng, young_ok, min(len(young_ok), _share(len(branches), YOUNG_SECRETARY_SHARE))))
+        secretaries: dict[str, tuple[int, datetime.date]] = {}  # org code → the current secretary, since
+        held: dict[str, list[tuple[int, str]]] = {}  # org code → (member id, role) of the current posts
+        taken: set[int] = set()  # secretaries of a branch are not also put up for its parent's secretary
+        for unit in reversed(units):  # branches before the orgs above them
+            code, start = unit.spec.code, unit.start
+            r = random.Random(f"posts:{self.size}:{self.seed}:{code}")
+            pool = [c for _k, c in sorted(unit.pool, key=lambda kc: (-kc[0], kc[1].id))]
+            if unit.spec.type in self.branch_types:
+                committee = (unit.full >= 7 and code not in no_committee) or code in small_committee
+                size = (r.choice((3, 3, 4, 5, 5)) if unit.full >= 7 else 3) if committee else 1
+                deputy = (size >= 4 and r.random() < 0.5) or (
+                    size == 1 and code not in no_committee and r.random() < 0.15
+                )
+            else:  # a 党委 or 总支 over several branches: 5 to 7, with a deputy
+                pool = [c for c in pool if c.id not in taken] or pool
+                size, deputy = r.randint(5, 7), True
+            if not pool and code not in young:
+                continue  # no full member to hold a post (e.g. a comprehensive committee with nothing below)
+            secretary = next((c for c in pool if add_months(c.confirmed_on, 12) <= start), pool[0] if pool else None)
+            later = None  # a secretary who took over during the term
+            if code in young:
+                later = unit.latest
+                since = min(today, max(start, later.confirmed_on + datetime.timedelta(days=r.randint(7, 40))))
+                if since == start or secretary is None or secretary.id == later.id:
+                    secretary, later = later, None
+            skip = {secretary.id, later.id if later else None}
+            team = [secretary] + [c for c in pool if c.id not in skip]
+            team = team[: size + (1 if deputy and size == 1 else 0)]
+            roles = [("secretary", "")]
+            if deputy:
+                roles.append(("deputy_secretary", ""))
+            roles += [("committee_member", p) for p in PORTFOLIOS]
+            elected = list(zip(team, roles, strict=False))
+            election = None
+            skip |= {c.id for c in team}
+            extras = [c for c in pool if c.id not in skip]
+            n_extra = max(1, -(-len(elected) // 5))  # ≥ 20 % more candidates than seats
+            if r.random() < ELECTION_SHARE and len(extras) >= n_extra and unit.voters >= len(elected) + n_extra:
+                election = len(out.elections)
+                voters = unit.voters
+                present = min(voters, max(voters * 4 // 5 + 1, round(voters * r.uniform(0.85, 0.98))))
+                parent = self.parents.get(code)
+                out.elections.append((code, start, len(elected), voters, present, f"{parent.name}批复同意"))
+                for c, _role in elected:
+                    out.candidates.append((election, c.id, r.randint(present // 2 + 1, present), True))
+                for c in extras[:n_extra]:
+                    out.candidates.append((election, c.id, r.randint(0, present // 2), False))
+            posts = held[code] = []
+            for c, (role, portfolio) in elected:
+                ended = None
+                if later is not None and role == "secretary":
+                    ended = since - datetime.timedelta(days=1)
+                else:
+                    posts.append((c.id, role))
+                out.positions.append((code, c.id, role, portfolio, start, ended, election))
+            if later is not None:
+                out.positions.append((code, later.id, "secretary", "", since, None, None))
+                posts.insert(0, (later.id, "secretary"))
+            sid = posts[0][0] if posts and posts[0][1] == "secretary" else None
+            if sid is not None:
+                secretaries[code] = (sid, since if later is not None else start)
+                taken.add(sid)
+        self._residents_committees(out, secretaries, held)
+        return out
+
+    def _residents_committees(self, out: Leadership, secretaries, held):
+        """One 居委会 per community: its chair is the community org's secretary in ~70 % of communities."""
+        communities = [s for s in _walk(self.area_roots) if s.type == "community"]
+        rng = random.Random(f"residents:{self.size}:{self.seed}")
+        with_secretary = [s.code for s in communities if f"SQ{s.code}" in secretaries]
+        one_shoulder = set(_pick(rng, with_secretary, _share(len(with_secretary), ONE_SHOULDER_SHARE)))
+        for area in communities:
+            unit = self.units.get(f"SQ{area.code}")
+            if unit is not None and unit.start is not None:
+                self._residents_committee(out, area, unit, secretaries, held, area.code in one_shoulder)
+
+    def _residents_committee(self, out: Leadership, area: Spec, unit: _Unit, secretaries, held, one_shoulder: bool):
+        org = unit.spec.code
+        r = random.Random(f"residents:{self.size}:{self.seed}:{area.code}")
+        start = min(self.today, unit.start + datetime.timedelta(days=r.randint(0, 45)))
+        index = len(out.committees)
+        out.committees.append((area.code, f"{area.name}居民委员会", start))
+        used: set[int] = set()
+        holders = [mid for mid, role in held.get(org, []) if role != "secretary"]  # 交叉任职 candidates
+        plain = [c.id for _k, c in unit.pool if c.id not in {m for m, _r in held.get(org, [])}]
+
+        def seat(role, member=None, since=start):
+            if member is None:
+                female = r.random() < 0.55
+                age = int(r.triangular(28, 60, 42))
+                birth = _add_years(self.ref, -age) - datetime.timedelta(days=r.randrange(365))
+                education = r.choices(EDUCATIONS, weights=RESIDENT_EDUCATION)[0]
+                name = _person_name(r, female, birth.year)
+                out.seats.append((index, role, None, name, birth, education, since))
+            else:
+                used.add(member)
+                out.seats.append((index, role, member, "", None, "", since))
+
+        def someone(cross: float, member: float):
+            x = r.random()
+            free = [m for m in holders if m not in used]
+            if x < cross and free:
+                return r.choice(free)
+            free = [m for m in plain if m not in used]
+            if x < cross + member and free:
+                return r.choice(free)
+            return None
+
+        if one_shoulder:
+            sid, since = secretaries[org]
+            seat("chair", sid, max(start, since))
+        else:
+            seat("chair", someone(0.1, 0.3))
+        for _ in range(r.randint(1, 2)):
+            seat("vice_chair", someone(0.35, 0.15))
+        for _ in range(r.randint(2, 4)):
+            seat("member", someone(0.25, 0.15))
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -850,8 +1223,9 @@ class _CopyWriter(_Writer):
 M_ID_NUMBER, M_JOINED, M_ORG, M_PHONE = (MEMBER_COLUMNS.index(c) for c in ("id_number", "joined_on", "org_id", "phone"))
 
 
-def _write_members(size, seed, specs, *, today, progress, started) -> tuple[int, int]:
-    """All members of the city, their "joined" ledger events and their community registrations."""
+def _write_members(size, seed, specs, *, today, progress, started, leader=None) -> tuple[int, int]:
+    """All members of the city, their "joined" ledger events and their community registrations; each branch's
+    members are shown to `leader` (a LeadershipMaker) on the way."""
     from django.db import connection
     from django.db.models import Max
     from django.utils import timezone
@@ -885,6 +1259,8 @@ def _write_members(size, seed, specs, *, today, progress, started) -> tuple[int,
 
     try:
         for rows in member_rows(size, seed, today=today, first_id=first_id, specs=specs):
+            if leader is not None and rows:
+                leader.add(rows[0].org, rows)
             for m in rows:
                 pinyin, initials = _pinyin(m.name)
                 members.append(
@@ -911,6 +1287,82 @@ def _write_members(size, seed, specs, *, today, progress, started) -> tuple[int,
     return done, n_regs
 
 
+def _leadership_columns():
+    from sqdj.orgs.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
+
+    return {
+        Election: ("id", "created", "last_updated", "org_id", "kind", "held_on", "seats", "eligible_voters",
+                   "voters_present", "approval", "note"),
+        Candidate: ("created", "last_updated", "election_id", "member_id", "votes", "elected"),
+        Position: ("created", "last_updated", "org_id", "member_id", "role", "portfolio", "started_on", "ended_on",
+                   "election_id"),
+        ResidentsCommittee: ("id", "created", "last_updated", "area_id", "name", "term_started_on"),
+        ResidentsSeat: ("created", "last_updated", "committee_id", "role", "member_id", "person_name", "birth_date",
+                        "education", "started_on", "ended_on"),
+    }  # fmt: skip
+
+
+def _insert(model, columns, rows):
+    """Rows (tuples in the order of `columns`) into `model`'s table: COPY on PostgreSQL, bulk_create elsewhere."""
+    from django.db import connection
+
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=1000)
+        return
+    names = ", ".join(f'"{model._meta.get_field(c.removesuffix("_id")).column}"' for c in columns)
+    with connection.cursor() as cursor, cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _write_leadership(made: Leadership) -> dict:
+    """Positions, elections with their candidates, residents' committees with their seats (no change-log rows)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from sqdj.areas.models import Area
+    from sqdj.orgs.models import Candidate, Election, Org, Position, ResidentsCommittee, ResidentsSeat
+
+    columns = _leadership_columns()
+    now = timezone.now()
+    org_ids = dict(Org.objects.values_list("code", "pk"))
+    area_ids = dict(Area.objects.filter(type="community").values_list("code", "pk"))
+    first_election = (Election.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    first_committee = (ResidentsCommittee.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    _insert(Election, columns[Election], [
+        (first_election + i, now, now, org_ids[code], "regular", held, seats, voters, present, approval, "")
+        for i, (code, held, seats, voters, present, approval) in enumerate(made.elections)
+    ])  # fmt: skip
+    _insert(Candidate, columns[Candidate], [
+        (now, now, first_election + e, member, votes, elected) for e, member, votes, elected in made.candidates
+    ])  # fmt: skip
+    _insert(Position, columns[Position], [
+        (now, now, org_ids[code], member, role, portfolio, started, ended, None if e is None else first_election + e)
+        for code, member, role, portfolio, started, ended, e in made.positions
+    ])  # fmt: skip
+    _insert(ResidentsCommittee, columns[ResidentsCommittee], [
+        (first_committee + i, now, now, area_ids[code], name, started)
+        for i, (code, name, started) in enumerate(made.committees)
+    ])  # fmt: skip
+    _insert(ResidentsSeat, columns[ResidentsSeat], [
+        (now, now, first_committee + c, role, member, name, birth, education, started, None)
+        for c, role, member, name, birth, education, started in made.seats
+    ])  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Election, ResidentsCommittee]):
+                cursor.execute(sql)
+    return {
+        "positions": len(made.positions),
+        "elections": len(made.elections),
+        "residents_committees": len(made.committees),
+    }
+
+
 def _analyze(progress, started):
     """Fresh planner statistics after a bulk load (PostgreSQL)."""
     from django.db import connection
@@ -924,7 +1376,7 @@ def _analyze(progress, started):
     from sqdj.orgs.models import Org
 
     with connection.cursor() as cursor:
-        for model in (Area, Org, Member, MembershipEvent, Registration):
+        for model in (Area, Org, Member, MembershipEvent, Registration, *_leadership_columns()):
             cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
@@ -955,7 +1407,11 @@ def generate(
         # a database loaded before the synthetic city had members gets them, once
         holder_codes = [s.code for s in _walk(org_roots) if s.type in HOLDER_TYPES]
         if not Member.objects.exists() and _tree_matches(holder_codes):
-            members, regs = _write_members(size, seed, specs, today=today, progress=progress, started=started)
+            leader = _leadership_maker(size, seed, specs, today)
+            members, regs = _write_members(
+                size, seed, specs, today=today, progress=progress, started=started, leader=leader
+            )
+            result.update(_write_leadership(leader.finish()))
             _analyze(progress, started)
             result.update(members_added=True, members=members, registrations=regs)
         result.setdefault("members", Member.objects.count())
@@ -968,13 +1424,19 @@ def generate(
         Org, org_roots, lambda s: Org(code=s.code, name=s.name, type=s.type, area_id=area_ids.get(s.area_code))
     )
     rng = random.Random(f"dates:{size}:{seed}")
+    terms = org_terms(size, seed, specs, today)
     for org in orgs:
         org.founded_on = datetime.date(rng.randint(1985, 2015), rng.randint(1, 12), rng.randint(1, 28))
-        org.term_started_on = datetime.date(rng.randint(2021, 2025), rng.choice([3, 6, 9]), 1)
+        term = terms.get(org.code)
+        if term is not None:
+            org.term_started_on, org.term_extended_to = term.started_on, term.extended_to
+            org.term_extension_approval, org.units_covered = term.approval, term.units_covered
     Org.objects.bulk_create(orgs, batch_size=2000)
     if progress:
         progress("orgs", len(orgs), len(orgs), time.monotonic() - started)
-    members, regs = _write_members(size, seed, specs, today=today, progress=progress, started=started)
+    leader = _leadership_maker(size, seed, specs, today)
+    members, regs = _write_members(size, seed, specs, today=today, progress=progress, started=started, leader=leader)
+    leadership = _write_leadership(leader.finish())
     _analyze(progress, started)
     return {
         "created": True,
@@ -982,8 +1444,18 @@ def generate(
         "orgs": len(orgs),
         "members": members,
         "registrations": regs,
+        **leadership,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _leadership_maker(size, seed, specs, today) -> LeadershipMaker:
+    """A LeadershipMaker for the terms the orgs in the database have (written just now, or earlier)."""
+    from sqdj.orgs.choices import TERM_TYPES
+    from sqdj.orgs.models import Org
+
+    terms = dict(Org.objects.filter(type__in=sorted(TERM_TYPES)).values_list("code", "term_started_on"))
+    return LeadershipMaker(size, seed, specs, terms, today)
 
 
 def _tree_matches(holder_codes: list[str]) -> bool:

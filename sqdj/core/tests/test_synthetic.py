@@ -42,18 +42,24 @@ def test_city_size_has_the_architectures_scale():
     assert 9_000 <= branches <= 11_000
     holders = synthetic._holders("city", 2026, org_roots)
     assert sum(h.count for h in holders) == 1_000_000
-    # small and medium keep the trees they always had (other tests and the docs rely on them)
+    joint = [h.count for h in holders if h.spec.type == "joint_branch"]
+    assert sum(1 for n in joint if n < 7) > len(joint) / 10  # small joint branches: no committee needed
+    # small and medium keep the trees they always had (other tests and the docs rely on them), plus one joint
+    # branch under each comprehensive committee
     _, small_orgs = synthetic.build_specs("small")
-    assert sum(1 for _ in synthetic._walk(small_orgs)) == 142
+    assert sum(1 for _ in synthetic._walk(small_orgs)) == 142 + 3
     _, medium_orgs = synthetic.build_specs("medium")
-    assert sum(1 for _ in synthetic._walk(medium_orgs)) == 2380
+    assert sum(1 for _ in synthetic._walk(medium_orgs)) == 2380 + 18
 
 
-def test_every_branch_of_the_small_and_medium_city_holds_8_to_60_members():
+def test_every_community_branch_of_the_small_and_medium_city_holds_8_to_60_members():
     for size in ("small", "medium"):
         _, org_roots = synthetic.build_specs(size)
-        counts = [h.count for h in synthetic._holders(size, 2026, org_roots)]
+        holders = synthetic._holders(size, 2026, org_roots)
+        counts = [h.count for h in holders if h.spec.type == "branch"]
         assert min(counts) >= 8 and max(counts) <= 60, size
+        joint = [h.count for h in holders if h.spec.type == "joint_branch"]
+        assert 4 <= min(joint) < 7 and max(joint) <= 15, size  # one at least under 7: no committee needed
 
 
 def test_distributions_of_the_small_city():
@@ -196,11 +202,12 @@ def test_every_generated_member_passes_validation(small_city):
 def test_generate_is_idempotent(small_city):
     from sqdj.areas.models import Area
     from sqdj.members.models import Member, MembershipEvent, Registration
-    from sqdj.orgs.models import Org
+    from sqdj.orgs.models import Candidate, Election, Org, Position, ResidentsCommittee, ResidentsSeat
 
     def state():
         return [list(model.objects.order_by("pk").values_list("pk", flat=True))
-                for model in (Area, Org, Member, MembershipEvent, Registration)]  # fmt: skip
+                for model in (Area, Org, Member, MembershipEvent, Registration, Position, Election, Candidate,
+                              ResidentsCommittee, ResidentsSeat)]  # fmt: skip
 
     before = state()
     again = synthetic.generate("small", today=TODAY)
@@ -210,13 +217,20 @@ def test_generate_is_idempotent(small_city):
 
 def test_a_tree_loaded_before_members_existed_gets_its_members_once(small_city):
     from sqdj.members.models import Member, MembershipEvent, Registration
+    from sqdj.orgs.models import Election, Position, ResidentsCommittee, ResidentsSeat
 
-    count = Member.objects.count()
+    count, posts = Member.objects.count(), Position.objects.count()
+    ResidentsSeat.objects.all().delete()
+    ResidentsCommittee.objects.all().delete()
+    Election.objects.all().delete()  # and their candidates
+    Position.objects.all().delete()
     Registration.objects.all().delete()
     MembershipEvent.objects.all().delete()
     Member.objects.all().delete()
     result = synthetic.generate("small", today=TODAY)
     assert result["members_added"] and Member.objects.count() == count
+    # the leadership comes with the members (the posts are held by them)
+    assert result["positions"] == Position.objects.count() == posts and ResidentsCommittee.objects.count() == 12
     assert not synthetic.generate("small", today=TODAY).get("members_added")
 
 
