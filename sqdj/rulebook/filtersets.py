@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet
@@ -17,7 +18,9 @@ class RuleParameterFilterSet(BaseFilterSet):
     rule_id = django_filters.ChoiceFilter(label=_("rule"), choices=[])
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=KIND_CHOICES, method="filter_kind")
     trust = django_filters.ChoiceFilter(label=_("trust"), choices=RuleParameter.Trust.choices)
-    in_force_on = django_filters.DateFilter(label=_("In force on (YYYY-MM-DD)"), method="filter_in_force")
+    in_force_on = django_filters.DateFilter(
+        label=_("In force on"), method="filter_in_force", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = RuleParameter

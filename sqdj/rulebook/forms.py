@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -57,8 +59,11 @@ class LocalVariantForm(RulebookForm):
         if base is not None:
             self.fields["regulation"].initial = base.regulation
             self.fields["article"].initial = base.article
-            self.fields["value"].help_text = _("The national figure is %(value)s. Numbers as 60 or 0.25.") % {
-                "value": services.format_value(base.value, base.unit)
+            self.fields["value"].help_text = _(
+                "The national figure is %(value)s; write the variant the same way, e.g. %(example)s."
+            ) % {
+                "value": services.format_value(base.value, base.unit),
+                "example": json.dumps(base.value, ensure_ascii=False),
             }
 
     def clean(self):

@@ -266,7 +266,7 @@ def validate_parameter(row: RuleParameter) -> RuleParameter:
                         "The dates overlap the %(kind)s in force %(span)s (value %(value)s); end that one first or "
                         "choose dates outside it."
                     )
-                    % {"kind": kind, "span": _span(o), "value": format_value(o.value)},
+                    % {"kind": kind, "span": _span(o), "value": format_value(o.value, o.unit)},
                 )
 
     value_errors: list[str] = []

@@ -1,10 +1,11 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import RuleParameter
-from sqdj.core.tables import BaseTable, DateColumn
+from sqdj.core.tables import BaseTable
 
 from . import services
 
@@ -14,19 +15,17 @@ class RuleParameterTable(BaseTable):
 
     rule_id = tables.Column(verbose_name=_("rule"))
     value = tables.Column(verbose_name=_("value"), orderable=False)
-    regulation = tables.Column()
-    article = tables.Column()
+    source = tables.Column(verbose_name=_("Source"), accessor="regulation", order_by=("regulation", "article"))
     trust = tables.Column()
-    effective_from = DateColumn()
-    effective_to = DateColumn(default="—")
-    local = tables.Column(verbose_name=_("kind"))
-    in_force = tables.Column(verbose_name=_("In force today"), empty_values=(), orderable=False)
+    period = tables.Column(
+        verbose_name=_("Effective period"), accessor="effective_from", order_by=("effective_from", "effective_to")
+    )
+    local = tables.Column(verbose_name=_("kind"), empty_values=())
 
     class Meta(BaseTable.Meta):
         model = RuleParameter
-        fields = ("rule_id", "value", "regulation", "article", "trust", "effective_from", "effective_to", "local",
-                  "in_force")  # fmt: skip
-        order_by = ("rule_id", "effective_from")
+        fields = ("rule_id", "value", "source", "trust", "period", "local")
+        order_by = ("rule_id", "period")
         row_attrs = {"data-rule": lambda record: record.rule_id, "data-pk": lambda record: record.pk}
 
     def __init__(self, *args, in_force: set[int] = frozenset(), **kwargs):
@@ -34,28 +33,47 @@ class RuleParameterTable(BaseTable):
         self.in_force_ids = in_force
 
     def render_rule_id(self, value):
-        return format_html('<a href="{}"><code>{}</code></a>', reverse("rulebook:rule", args=[value]), value)
+        # a line may break after a dot of the id, nowhere else
+        wrapped = mark_safe(".<wbr>".join(conditional_escape(part) for part in value.split(".")))
+        return format_html('<a href="{}"><code>{}</code></a>', reverse("rulebook:rule", args=[value]), wrapped)
 
     def render_value(self, record):
-        return services.format_value(record.value, record.unit)
+        return format_html(
+            '<span class="text-nowrap fw-semibold">{}</span>', services.format_value(record.value, record.unit)
+        )
+
+    def render_source(self, record):
+        return format_html(
+            '<div style="min-width: 14rem">{}</div><div class="small text-secondary">{}</div>',
+            record.regulation,
+            record.article,
+        )
 
     def render_trust(self, record):
         return format_html(
-            '<span class="badge text-bg-light border" title="{}">{}</span> <span class="small">{}</span>',
-            record.get_trust_display(),
+            '<span class="badge text-bg-light border">{}</span><div class="small" style="min-width: 8rem">{}</div>',
             record.trust,
             record.get_trust_display(),
         )
 
-    def render_local(self, value):
-        if value:
-            return format_html('<span class="badge text-bg-warning">{}</span>', _("Local variant"))
-        return format_html('<span class="badge text-bg-secondary">{}</span>', _("National"))
+    def render_period(self, record):
+        end = record.effective_to.isoformat() if record.effective_to else _("open-ended")
+        return format_html(
+            '<span class="text-nowrap">{}</span> — <span class="text-nowrap">{}</span>',
+            record.effective_from.isoformat(),
+            end,
+        )
 
-    def render_in_force(self, record):
+    def render_local(self, record):
+        if record.local:
+            kind = format_html('<span class="badge text-bg-warning">{}</span>', _("Local variant"))
+        else:
+            kind = format_html('<span class="badge text-bg-secondary">{}</span>', _("National"))
         if record.pk in self.in_force_ids:
-            return format_html(
-                '<span class="badge text-bg-success"><i aria-hidden="true" class="bi bi-check-lg"></i> {}</span>',
-                _("In force"),
+            kind = format_html(
+                '{} <span class="badge text-bg-success in-force"><i aria-hidden="true" class="bi bi-check-lg"></i> {}'
+                "</span>",
+                kind,
+                _("In force today"),
             )
-        return ""
+        return kind

@@ -54,8 +54,8 @@ class OnDateForm(forms.Form):
     on = forms.DateField(label=gettext_lazy("Date"), required=False, error_messages=DATE_ERRORS)
 
 
-def _timeline(rows, today: datetime.date) -> list[dict]:
-    """Each version as a bar over the span from the first start to a year past today (or the last end)."""
+def _timeline(rows, today: datetime.date) -> tuple[list[dict], tuple[datetime.date, datetime.date]]:
+    """Each version as a bar over the span from the first start to a year past today (or the last end); the span."""
     start = min(r.effective_from for r in rows)
     end = max([today, *(r.effective_to or r.effective_from for r in rows)]) + datetime.timedelta(days=365)
     span = max((end - start).days, 1)
@@ -64,7 +64,7 @@ def _timeline(rows, today: datetime.date) -> list[dict]:
         left = (r.effective_from - start).days / span * 100
         stop = (r.effective_to or end) - start
         bars.append({"row": r, "left": round(left, 2), "width": round(max(stop.days / span * 100 - left, 0.8), 2)})
-    return bars
+    return bars, (start, end)
 
 
 @login_required
@@ -82,10 +82,12 @@ def rule_detail(request, rule_id):
     editable = set(
         RuleParameter.objects.restrict(request.user, "change").filter(rule_id=rule_id).values_list("pk", flat=True)
     )
+    bars, axis = _timeline(hist.rows, today)
     ctx = {
         "rule_id": rule_id,
         "history": hist,
-        "bars": _timeline(hist.rows, today),
+        "bars": bars,
+        "axis": axis,
         "today": today,
         "form": form,
         "lookup": lookup,
