@@ -39,6 +39,8 @@ def test_community_admin_checks_the_community(page, demo, login, screenshot, bas
     row = page.locator(f'#health-error tr[data-rule="org.term_expired"][data-object="org:{branch.code}"]')
     expect(row).to_have_count(1)
     expect(row.locator(".health-source")).to_have_text(expired.source)
+    source_href = row.locator(".health-source a").get_attribute("href")
+    assert source_href == f"/rulebook/rule/{expired.basis}/?on={today.isoformat()}"
     expect(row).to_contain_text(expired.message)
     expect(
         page.locator(f'#health-warning tr[data-object="org:{branch.code}"][data-rule="org.term_expired"]')
@@ -60,6 +62,10 @@ def test_community_admin_checks_the_community(page, demo, login, screenshot, bas
     row.locator("a.health-object").click()
     expect(page).to_have_url(base_url + branch.get_absolute_url())
     expect(page.locator("main h1")).to_contain_text(branch.name)
+
+    # the source leads to the rulebook parameter it rests on
+    assert page.goto(source_href).status == 200
+    expect(page.locator("main")).to_contain_text(expired.basis)
 
     # a bad date is a message, not an error page; the sibling community's check does not exist for this user
     page.goto(f"/health/org/{own.pk}/?on=2025-02-30")

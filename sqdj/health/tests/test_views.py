@@ -75,7 +75,10 @@ def test_page_groups_findings_by_severity(world):
     warning = html[html.index('id="health-warning"') : html.index('id="health-reminder"')]
     assert 'data-rule="org.branch_size"' in warning and 'data-rule="org.committee_composition"' not in warning
     assert f'<a class="health-object" href="{world.branch1.get_absolute_url()}">{world.branch1.name}</a>' in warning
-    assert sections["warning"]["findings"][0].source in warning  # the article cited
+    size = sections["warning"]["findings"][0]
+    # the article cited, linked to the parameter's versions as in force on the checked day
+    rule_url = reverse("rulebook:rule", args=[size.basis])
+    assert f'<a href="{rule_url}?on={TODAY.isoformat()}">{size.source}</a>' in warning
     assert sections["warning"]["findings"][0].action in warning
     assert 'data-count="1"' in html and 'id="health-empty"' not in html
     # nothing of the sibling community's subtree
