@@ -13,12 +13,15 @@ def test_community_admin_checks_the_community(page, demo, login, screenshot, bas
     from sqdj.accounts.models import User
     from sqdj.health.exporting import HEADER_ROW
     from sqdj.health.services import findings_for
+    from sqdj.orgs.models import Election
     from sqdj.orgs.services import do_update_org
 
     own = demo.own
     branch = own.children().filter(type="branch").order_by("code").first()
     assert branch is not None  # the synthetic city has what this test relies on
     today = datetime.date.today()
+    # a term that ended years ago with no general election recorded since (the synthetic city records some)
+    Election.objects.filter(org=branch).delete()
     do_update_org(branch, acting_user=None, term_started_on=today.replace(year=today.year - 8))
     expected = {
         (f.rule, f.object_code): f for f in findings_for(own, user=User.objects.get(username="sq_admin"), on=today)
