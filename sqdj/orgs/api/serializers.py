@@ -93,6 +93,36 @@ class ElectionSerializer(ScopedModelSerializer):
         fields = ["id", "url", "org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval",
                   "note", "candidates"]  # fmt: skip
 
+    def to_internal_value(self, data):
+        # the API's 400 body is {field: [message, …]}: a candidate's errors become messages naming the row
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and "candidates" in exc.detail:
+                exc.detail["candidates"] = _flat_messages(exc.detail["candidates"])
+            raise
+
+
+def _flat_messages(detail, prefix: str = "") -> list[str]:
+    """Nested DRF errors ({"0": {"member": ["…"]}} or [{…}, {}]) as plain messages ("第1行 member：…")."""
+    if isinstance(detail, str):
+        return [f"{prefix}{detail}"]
+    if isinstance(detail, list):
+        if all(isinstance(d, str) for d in detail):
+            return [f"{prefix}{d}" for d in detail]
+        detail = {str(i): d for i, d in enumerate(detail)}
+    messages = []
+    for key, value in detail.items():
+        if str(key).isdigit():
+            label = _("Candidate %(n)d: ") % {"n": int(key) + 1}
+        elif key in ("non_field_errors", "detail"):
+            label = ""
+        else:
+            field = CandidateSerializer().fields.get(key)
+            label = f"{field.label if field is not None and field.label else key}："
+        messages += _flat_messages(value, prefix + label)
+    return messages
+
 
 class ResidentsSeatSerializer(ScopedModelSerializer):
     """A seat holds a party member (by id; name, birth date and education then come from the member record) or a
