@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def ensure_rulebook(sender, app_config=None, apps=None, using="default", **kwargs):
+    """The national rulebook rows are reference data, like content types: put back whatever is missing after
+    every migrate — and after a flush (which empties the table and then sends post_migrate), so that a
+    transactional test or a restored empty database never runs without the regulations."""
+    if apps is None:
+        return
+    try:
+        apps.get_model("core", "RuleParameter")
+    except LookupError:  # migrating to a state before the table exists
+        return
+    from .migrations._seed import seed
+
+    seed(apps, None)
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +25,5 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the change-log handlers)
+
+        post_migrate.connect(ensure_rulebook, sender=self, dispatch_uid="sqdj.core.ensure_rulebook")
