@@ -1,5 +1,3 @@
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -63,7 +61,7 @@ class LocalVariantForm(RulebookForm):
                 "The national figure is %(value)s; write the variant the same way, e.g. %(example)s."
             ) % {
                 "value": services.format_value(base.value, base.unit),
-                "example": json.dumps(base.value, ensure_ascii=False),
+                "example": services.format_value(base.value),
             }
 
     def clean(self):

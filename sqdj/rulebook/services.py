@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -128,10 +129,15 @@ def unit_label(unit: str) -> str:
 # Validation
 
 
+FRACTION = re.compile(r"^(\d+)\s*[/／]\s*(\d+)$")
+
+
 def parse_value(text: str):
-    """A value typed into the form: JSON (60, 0.25, {"numerator": 1, "denominator": 3}); anything that is not
-    JSON is taken as text (and then refused where the rule expects a number)."""
+    """A value typed into the form: a fraction as people write it (1/3), or JSON (60, 0.25, {"numerator": 1,
+    "denominator": 3}); anything else is taken as text (and then refused where the rule expects a number)."""
     text = (text or "").strip()
+    if m := FRACTION.match(text):
+        return {"numerator": int(m[1]), "denominator": int(m[2])}
     try:
         return json.loads(text)
     except ValueError:

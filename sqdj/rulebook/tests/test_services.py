@@ -215,5 +215,6 @@ def test_parse_value():
     assert services.parse_value("0.25") == 0.25
     assert services.parse_value('{"numerator": 1, "denominator": 3}') == {"numerator": 1, "denominator": 3}
     assert services.parse_value("六十") == "六十"
+    assert services.parse_value("1/4") == services.parse_value("1 ／ 4") == {"numerator": 1, "denominator": 4}
     assert services.format_value({"numerator": 1, "denominator": 3}, "share") == "1/3"
     assert services.format_value(50, "members") == "50 人"

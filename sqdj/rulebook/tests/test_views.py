@@ -224,3 +224,11 @@ class RulebookViewTests(TestCase):
             self.assertEqual(r.status_code, 403)
         self.national.refresh_from_db()
         self.assertIsNone(self.national.effective_to)
+
+    def test_a_share_is_typed_as_a_fraction(self):
+        rule = "appraisal.max_excellent_share"
+        r = self.post_add(self.district, rule, value="1/4")
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(RuleParameter.objects.get(rule_id=rule, local=True).value, {"numerator": 1, "denominator": 4})
+        r = self.post_add(self.district, rule, value="4/3", effective_from="2030-01-01")
+        self.assertIn("value", r.context["form"].errors)
