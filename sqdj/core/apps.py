@@ -7,8 +7,10 @@ def ensure_rulebook(sender, app_config=None, apps=None, using="default", **kwarg
     """The national rulebook rows are reference data, like content types: put back whatever is missing after
     every migrate — and after a flush (which empties the table and then sends post_migrate), so that a
     transactional test or a restored empty database never runs without the regulations."""
-    if apps is None:
-        return
+    if apps is None:  # flush sends post_migrate without the migration state: the installed models then
+        from django.apps import apps as installed
+
+        apps = installed
     try:
         apps.get_model("core", "RuleParameter")
     except LookupError:  # migrating to a state before the table exists
