@@ -16,8 +16,10 @@ def ensure_rulebook(sender, app_config=None, apps=None, using="default", **kwarg
     except LookupError:  # migrating to a state before the table exists
         return
     from .migrations._seed import seed
+    from .rules import clear_cache
 
     seed(apps, None)
+    clear_cache()  # bulk writes and a flush send no model signals
 
 
 class CoreConfig(AppConfig):

@@ -1,4 +1,5 @@
-"""The synthetic city: deterministic, idempotent, valid members with realistic distributions, quick when small."""
+"""The synthetic city: deterministic, idempotent, valid members with realistic distributions (its speed is measured
+in the benchmarks, not asserted here)."""
 
 from __future__ import annotations
 
@@ -232,11 +233,6 @@ def test_a_tree_loaded_before_members_existed_gets_its_members_once(small_city):
     # the leadership comes with the members (the posts are held by them)
     assert result["positions"] == Position.objects.count() == posts and ResidentsCommittee.objects.count() == 12
     assert not synthetic.generate("small", today=TODAY).get("members_added")
-
-
-def test_small_generate_is_quick(small_city):
-    # a few seconds even on a busy machine (about 1 s on SQLite, see docs/performance.md)
-    assert small_city["wall_seconds"] < 15, f"generate('small') took {small_city['wall_seconds']:.1f} s"
 
 
 def test_only_generate_offers_the_city_size(db, capsys):
