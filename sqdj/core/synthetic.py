@@ -677,8 +677,10 @@ class _MemberMaker:
         recruits): from a stream of their own, so that every other member stays exactly as before."""
         rng = random.Random(f"recent:{self.size}:{self.seed}:{spec.code}")
         today = self.today
-        for m in rows:
-            if m.member_type != "full" or m.registration or rng.random() >= RECENT_SHARE:
+        k = int(len(rows) * RECENT_SHARE + rng.random())  # RECENT_SHARE of them on average; O(k), not O(rows)
+        for i in sorted(rng.sample(range(len(rows)), k)):
+            m = rows[i]
+            if m.member_type != "full" or m.registration:
                 continue
             joined = today - datetime.timedelta(days=rng.randint(380, 700))
             if (joined - m.birth_date).days < 365.25 * 21:
@@ -925,13 +927,17 @@ class LeadershipMaker:
     def add(self, code: str, rows: list[MemberRow]):
         r = random.Random(f"lead:{self.size}:{self.seed}:{code}")
         full = [m for m in rows if m.member_type == "full"]
-        keyed = sorted(((r.random() ** (1 / self._weight(m)), m) for m in full), key=lambda km: (-km[0], km[1].id))
+        # weighted sampling without replacement (key u ** (1 / w), the largest first) over a random subset: the
+        # city has a million members, and a shortlist of a dozen needs no more
+        some = full if len(full) <= 4 * SHORTLIST else r.sample(full, 4 * SHORTLIST)
+        keyed = sorted(((r.random() ** (1 / self._weight(m)), m) for m in some), key=lambda km: (-km[0], km[1].id))
         for unit in self.chain.get(code, []):
             unit.full += len(full)
             if unit.start is None:
                 continue
-            ready = [(k, m) for k, m in keyed if m.confirmed_on <= unit.start]
-            unit.voters += len(ready)
+            start = unit.start
+            unit.voters += sum(1 for m in full if m.confirmed_on <= start)
+            ready = [(k, m) for k, m in keyed if m.confirmed_on <= start]
             # a parent takes fewer from each branch: it has several
             take = SHORTLIST if unit.spec.code == code else SHORTLIST // 2
             unit.pool += [(k, _Cand(m.id, m.confirmed_on, m.birth_date, m.education)) for k, m in ready[:take]]
