@@ -983,6 +983,8 @@ class LeadershipMaker:
             if code in young:
                 later = unit.latest
                 since = min(today, max(start, later.confirmed_on + datetime.timedelta(days=r.randint(7, 40))))
+                if secretary is None:  # nobody was a full member at the term's start: a secretary since then
+                    start, pool = since, [later]
                 if since == start or secretary is None or secretary.id == later.id:
                     secretary, later = later, None
             skip = {secretary.id, later.id if later else None}
