@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from sqdj.core.filtersets import BaseFilterSet, TreeFilterSet
 
@@ -23,8 +25,16 @@ class OrgFilterSet(TreeFilterSet):
         fields = ["q", "org", "descendants", "type", "code", "area"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
+    """An id: digits only (NumberFilter would take 1.5 or 1e9)."""
+
     field_class = forms.IntegerField
+
+    def filter(self, qs, value):
+        if value is not None and not -(2**63) <= value < 2**63:
+            return qs.none()  # no id is that large (the database could not even compare it)
+        return super().filter(qs, value)
 
 
 class UnderOrgFilterSet(BaseFilterSet):
