@@ -256,6 +256,16 @@ def bench_checks(users) -> dict:
             **timed(lambda o=org, u=user: run_checks(o, user=u, on=on), repeat=max(5, REPEAT // 3)),
         }
         log("checks", label, out[label])
+    # the workbench runs the checks of the user's top orgs for its tiles
+    from django.test import Client
+
+    client = Client()
+    for username in ("qu_admin", "sj_admin"):
+        client.force_login(users[username])
+        response, queries = count_queries(lambda c=client: c.get("/"))
+        if response.status_code == 200:
+            out[f"workbench page [{username}]"] = {**timed(lambda c=client: c.get("/"), repeat=5), "queries": queries}
+            log("workbench", username, out[f"workbench page [{username}]"])
     return out
 
 
