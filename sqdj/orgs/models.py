@@ -5,7 +5,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import ChangeLoggedModel, TreeNode
-
 from sqdj.members.choices import Education
 
 from .choices import ElectionKind, OrgType, Portfolio, PositionRole, ResidentsSeatRole

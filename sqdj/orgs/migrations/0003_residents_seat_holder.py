@@ -4,20 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0001_initial'),
-        ('orgs', '0002_leadership'),
+        ("members", "0001_initial"),
+        ("orgs", "0002_leadership"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='residentsseat',
-            name='education',
-            field=models.CharField(blank=True, choices=[('postgraduate', 'Postgraduate'), ('bachelor', 'Undergraduate (bachelor)'), ('associate', 'Junior college'), ('vocational', 'Secondary vocational school'), ('high_school', 'High school'), ('junior_or_below', 'Junior high school or below')], max_length=20, verbose_name='education'),
+            model_name="residentsseat",
+            name="education",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("postgraduate", "Postgraduate"),
+                    ("bachelor", "Undergraduate (bachelor)"),
+                    ("associate", "Junior college"),
+                    ("vocational", "Secondary vocational school"),
+                    ("high_school", "High school"),
+                    ("junior_or_below", "Junior high school or below"),
+                ],
+                max_length=20,
+                verbose_name="education",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='residentsseat',
-            constraint=models.CheckConstraint(condition=models.Q(('member__isnull', False), models.Q(('person_name', ''), _negated=True), _connector='OR'), name='orgs_residents_seat_has_holder', violation_error_message="Choose a party member or enter the person's name."),
+            model_name="residentsseat",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("member__isnull", False), models.Q(("person_name", ""), _negated=True), _connector="OR"
+                ),
+                name="orgs_residents_seat_has_holder",
+                violation_error_message="Choose a party member or enter the person's name.",
+            ),
         ),
     ]
