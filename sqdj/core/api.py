@@ -110,6 +110,32 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def org_report_schema(operation_id: str, tag: str, response, date_help):
+    """The schema of a report over an org subtree (statistics, checks): `?org=CODE` (404 outside the caller's
+    scope), `?as_of=YYYY-MM-DD`, and the same error responses."""
+    return extend_schema(
+        operation_id=operation_id,
+        tags=[tag],
+        parameters=[
+            OpenApiParameter(
+                "org",
+                {"type": "string", "minLength": 1, "pattern": NO_NUL},
+                required=True,
+                description=_("Organization code; the organization must be within your scope (else 404)."),
+            ),
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description=date_help),
+            WWW_AUTHENTICATE,
+        ],
+        responses={
+            200: response,
+            400: VALIDATION_ERROR,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+
+
 def strict_filterset(filterset_class):
     """The list page's FilterSet for the API: the same filters, with booleans parsed strictly."""
     if filterset_class is None or getattr(filterset_class, "_sqdj_strict", False):
