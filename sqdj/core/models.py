@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import decimal
 import uuid
@@ -53,18 +54,42 @@ class ChangeLoggedModel(BaseModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._prechange = instance.snapshot()
+        # The state as loaded, for the change log. It becomes a snapshot only when a write asks for it: pages and
+        # checks load thousands of rows they never change. Containers are copied, so that changing a JSON value
+        # in place still shows in the log.
+        instance.__dict__["_loaded_state"] = {
+            name: copy.deepcopy(v) if isinstance(v, dict | list) else v
+            for name, v in zip(field_names, values, strict=True)
+        }
         return instance
 
-    def snapshot(self) -> dict:
-        """Field values for the change log; personal data appear only masked, blind indexes not at all."""
+    @property
+    def _prechange(self) -> dict | None:
+        """The snapshot as last loaded or logged (None for an object not read from the database)."""
+        if "_prechange_data" not in self.__dict__:
+            loaded = self.__dict__.get("_loaded_state")
+            self.__dict__["_prechange_data"] = None if loaded is None else self.snapshot(loaded)
+        return self.__dict__["_prechange_data"]
+
+    @_prechange.setter
+    def _prechange(self, value: dict | None) -> None:
+        self.__dict__["_prechange_data"] = value
+
+    def snapshot(self, values: dict | None = None) -> dict:
+        """Field values for the change log (of this object, or of `values` by attribute name as loaded); personal
+        data appear only masked, blind indexes not at all."""
         data = {}
         for f in self._meta.concrete_fields:
             if f.name in self.change_log_exclude or f.primary_key or f.name.endswith("_index"):
                 continue
-            if f.attname not in self.__dict__:  # deferred field: don't trigger a query
+            if values is None:
+                if f.attname not in self.__dict__:  # deferred field: don't trigger a query
+                    continue
+                value = getattr(self, f.attname)
+            elif f.attname in values:
+                value = values[f.attname]
+            else:
                 continue
-            value = getattr(self, f.attname)
             data[f.name] = f.fingerprint(value) if getattr(f, "pii", False) else _jsonable(value)
         return data
 
