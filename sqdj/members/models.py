@@ -105,7 +105,12 @@ class Member(ChangeLoggedModel):
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
-        indexes = [models.Index(fields=["org", "standing"])]
+        # per-org counts (statistics, the checks' member counts) read only this index on PostgreSQL
+        indexes = [
+            models.Index(
+                fields=["org", "standing", "member_type", "joined_on", "confirmed_on"], name="members_org_counts"
+            )
+        ]
 
     def __str__(self):
         return self.name
