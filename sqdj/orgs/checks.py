@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
@@ -71,6 +72,14 @@ def _url_maker(viewname: str):
     return template.format
 
 
+class AreaRow(NamedTuple):
+    pk: int
+    code: str
+    name: str
+    path: str
+    depth: int
+
+
 @dataclass
 class OrgFacts:
     org: OrgRow
@@ -84,39 +93,42 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgFacts]:
 
     def compute():
         on = ctx.on
-        rows = (
+        orgs = (
             visible(Org.objects.all(), ctx.user)
             .filter(path__startswith=ctx.org.path)
             .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
-            .order_by("path")
-            .values_list(*_ORG_FIELDS)
+            .order_by()
         )
         url = _url_maker("orgs:org")
+        # 党小组 are never judged; only their members count for the branch above them
+        rows = orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS)
         facts = {row[0]: OrgFacts(OrgRow(*row, url=url(row[0]))) for row in rows}
+        paths = {pk: f.org.path for pk, f in facts.items()}
+        paths.update(orgs.filter(type=OrgType.GROUP).values_list("pk", "path"))
         by_path = {f.org.path: f for f in facts.values()}
         members = visible(Member.objects.all(), ctx.user).filter(
             org__path__startswith=ctx.org.path, standing=Standing.ACTIVE, joined_on__lte=on
         )
         counts = (
             members.order_by()
-            .values("org_id")
+            .values_list("org_id")
+            # counting a column of the index (not the key) lets PostgreSQL answer from the index alone
             .annotate(
-                total=Count("pk"),
-                full=Count("pk", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=on)),
+                total=Count("org_id"),
+                full=Count("org_id", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=on)),
             )
         )
-        steplen = Org.steplen
-        for row in counts:
-            own = facts.get(row["org_id"])
-            if own is None:
+        steplen, start = Org.steplen, len(ctx.org.path)
+        for org_id, total, full in counts:
+            path = paths.get(org_id)
+            if path is None:
                 continue
-            path = own.org.path
             # a member counts for the org holding the membership and for every org above it in the subtree
-            for i in range(len(ctx.org.path), len(path) + 1, steplen):
+            for i in range(start, len(path) + 1, steplen):
                 f = by_path.get(path[:i])
                 if f is not None:
-                    f.total += row["total"]
-                    f.full += row["full"]
+                    f.total += total
+                    f.full += full
         community_paths = set(
             Org.objects.filter(area__type__in=sorted(terms.COMMUNITY_LEVEL))
             .filter(Q(path__startswith=ctx.org.path) | Q(path__in=_ancestor_paths(ctx.org.path)))
@@ -134,21 +146,6 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(Org.steplen, len(path), Org.steplen)]
 
 
-@dataclass(frozen=True)
-class Held:
-    """A position held on the checked day (plain values: a city has tens of thousands)."""
-
-    role: str
-    member_id: int
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    member_type: str
-    confirmed_on: datetime.date | None
-
-
 def _held(ctx: CheckContext):
     on = ctx.on
     return Position.objects.filter(
@@ -156,27 +153,32 @@ def _held(ctx: CheckContext):
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
 
 
-def _positions(ctx: CheckContext) -> dict[int, list[Held]]:
-    """Positions in branches held on the checked day, per org id."""
+def _committees(ctx: CheckContext) -> dict[int, tuple[int, int]]:
+    """Per branch id: (people holding a post on the checked day, committee-member posts among them)."""
 
     def compute():
-        out = defaultdict(list)
-        for org_id, role, member_id in _held(ctx).order_by().values_list("org_id", "role", "member_id"):
-            out[org_id].append(Held(role, member_id))
-        return out
+        rows = (
+            _held(ctx)
+            .order_by()
+            .values_list("org_id")
+            .annotate(
+                size=Count("member_id", distinct=True),
+                members=Count("member_id", filter=Q(role=PositionRole.COMMITTEE_MEMBER)),
+            )
+        )
+        return {org_id: (size, members) for org_id, size, members in rows}
 
-    return ctx.cached("orgs.positions", compute)
+    return ctx.cached("orgs.committees", compute)
 
 
-def _secretaries(ctx: CheckContext) -> dict[int, Person]:
-    """The members holding a branch secretary's post on the checked day (a semi-join on the member key)."""
-
-    def compute():
-        held = _held(ctx).filter(role=PositionRole.SECRETARY).values("member_id")
-        rows = Member.objects.filter(pk__in=held).values_list("pk", "name", "member_type", "confirmed_on")
-        return {pk: Person(*rest) for pk, *rest in rows}
-
-    return ctx.cached("orgs.secretaries", compute)
+def _young_secretaries(ctx: CheckContext, years: int) -> list[tuple]:
+    """(org id, name, member type, confirmed on) of branch secretaries who may have under `years` of party age:
+    the database narrows them down (a day's margin), the check decides exactly."""
+    cutoff = add_months(ctx.on, -12 * years) - datetime.timedelta(days=1)
+    young = ~Q(member__member_type=MemberType.FULL) | Q(member__confirmed_on__isnull=True)
+    young |= Q(member__confirmed_on__gt=cutoff)
+    rows = _held(ctx).filter(young, role=PositionRole.SECRETARY).order_by("org_id")
+    return list(rows.values_list("org_id", "member__name", "member__member_type", "member__confirmed_on"))
 
 
 def _finding(ctx, rule, severity, org, message, basis, action) -> Finding:
@@ -208,11 +210,13 @@ def community_without_org(ctx: CheckContext):
     root_area = ctx.org.area if ctx.org.area_id else None
     if threshold is None or root_area is None:
         return
-    communities = list(
+    rows = (
         visible(Area.objects.all(), ctx.user)
         .filter(type=AreaType.COMMUNITY, path__startswith=root_area.path)
         .order_by("path")
+        .values_list("pk", "code", "name", "path", "depth")
     )
+    communities = [AreaRow(*row) for row in rows]
     if not communities:
         return
     with_org = set()
@@ -258,7 +262,7 @@ def community_without_org(ctx: CheckContext):
                 object_code=area.code,
                 object_name=area.name,
                 object_id=area.pk,
-                url=area.get_absolute_url(),
+                url=_url_maker("areas:area")(area.pk),
                 message=_(
                     "%(n)d full members live in the community (%(min)d or more) but no party organization is set up "
                     "in it"
@@ -342,13 +346,12 @@ def committee_composition(ctx: CheckContext):
     high = param("org.committee_max_size", ctx.on, default=None)
     if None in (need, low, high):
         return
-    positions = _positions(ctx)
+    committees = _committees(ctx)
     for f in _orgs(ctx).values():
         if f.org.type not in BRANCH_TYPES:
             continue
-        held = positions.get(f.org.pk, [])
-        size = len({p.member_id for p in held})
-        has_committee = any(p.role == PositionRole.COMMITTEE_MEMBER for p in held) or size > 2
+        size, committee_members = committees.get(f.org.pk, (0, 0))
+        has_committee = committee_members > 0 or size > 2
         if f.full >= need and not (low <= size <= high):
             yield _finding(
                 ctx,
@@ -382,31 +385,28 @@ def secretary_party_age(ctx: CheckContext):
     years = param("org.secretary_min_party_age_years", ctx.on, default=None)
     if years is None:
         return
-    positions, people = _positions(ctx), _secretaries(ctx)
+    facts = _orgs(ctx)
     action = _(
         "A branch secretary should as a rule have at least %(years)d year(s) of party age; review the appointment "
         "with the superior organization."
     ) % {"years": years}
-    for f in _orgs(ctx).values():
-        if f.org.type not in BRANCH_TYPES:
+    message = _("The branch secretary %(name)s has under %(years)d year(s) of party age")
+    for org_id, name, member_type, confirmed in _young_secretaries(ctx, years):
+        f = facts.get(org_id)
+        if f is None:  # not visible to the user, or not founded yet on the checked day
             continue
-        for p in positions.get(f.org.pk, []):
-            person = people.get(p.member_id) if p.role == PositionRole.SECRETARY else None
-            if person is None:
-                continue
-            confirmed = person.confirmed_on if person.member_type == MemberType.FULL else None
-            # 党龄 counts from the day the member became a full member (党章第七条)
-            if confirmed is None or confirmed > ctx.on or add_months(confirmed, 12 * years) > ctx.on:
-                yield _finding(
-                    ctx,
-                    "org.secretary_party_age",
-                    "warning",
-                    f.org,
-                    _("The branch secretary %(name)s has under %(years)d year(s) of party age")
-                    % {"name": person.name, "years": years},
-                    "org.secretary_min_party_age_years",
-                    action,
-                )
+        confirmed = confirmed if member_type == MemberType.FULL else None
+        # 党龄 counts from the day the member became a full member (党章第七条)
+        if confirmed is None or confirmed > ctx.on or add_months(confirmed, 12 * years) > ctx.on:
+            yield _finding(
+                ctx,
+                "org.secretary_party_age",
+                "warning",
+                f.org,
+                message % {"name": name, "years": years},
+                "org.secretary_min_party_age_years",
+                action,
+            )
 
 
 @register("org.joint_branch_units", "warning", title=gettext_lazy("Joint branch covering too many units"))
