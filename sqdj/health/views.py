@@ -164,6 +164,13 @@ def summary_of(findings) -> dict:
 
 
 # ---- views ------------------------------------------------------------------------------------------------------
+@login_required
+def workbench_tiles(request):
+    """The workbench's health tiles, loaded after the page (htmx): a whole city's checks take a second or two,
+    the rest of the workbench should not wait for them."""
+    return render(request, "health/_workbench_tiles.html", {"health_tiles": dashboard_tiles(request.user)})
+
+
 def _checked(request, pk):
     """The org (404 outside the view scope), the validated form, and the findings with their levels — the same
     for the page and the export. Findings are None when the input is bad."""

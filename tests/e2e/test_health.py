@@ -30,6 +30,9 @@ def test_community_admin_checks_the_community(page, demo, login, screenshot, bas
     assert expired.severity == "error" and expired.source
 
     login("sq_admin")
+    # the workbench shows the health tiles once they are loaded (after the page, htmx)
+    tile = page.locator('#health-tiles .health-tile [data-severity="error"]').first
+    expect(tile).to_be_visible()
     page.goto(own.get_absolute_url())
     page.locator("#org-health-link").click()
     expect(page.locator("main h1")).to_contain_text(own.name)

@@ -46,7 +46,8 @@ def world(db):
 
 def client(user):
     c = Client()
-    c.force_login(user)
+    if user is not None:
+        c.force_login(user)
     return c
 
 
@@ -159,7 +160,7 @@ def test_level_filter(world):
 
 
 def test_workbench_tiles_count_per_level(world):
-    r = client(world.admin1).get(reverse("home"))
+    r = client(world.admin1).get(reverse("health:workbench_tiles"))
     assert r.status_code == 200
     [tile] = r.context["health_tiles"]
     assert tile["org"] == world.community1
@@ -171,7 +172,7 @@ def test_workbench_tiles_count_per_level(world):
     html = r.content.decode()
     assert f'href="{reverse("health:org_health", args=[world.community1.pk])}?level=4"' in html
 
-    r = client(world.superuser).get(reverse("home"))
+    r = client(world.superuser).get(reverse("health:workbench_tiles"))
     [tile] = r.context["health_tiles"]
     counts = {lv["depth"]: {c["severity"]: c["n"] for c in lv["counts"]} for lv in tile["levels"]}
     assert sorted(counts) == [1, 2, 3, 4]
@@ -183,7 +184,7 @@ def test_workbench_tiles_count_per_level(world):
 
 
 def test_workbench_without_roles_has_no_tiles(world):
-    r = client(world.nobody).get(reverse("home"))
+    r = client(world.nobody).get(reverse("health:workbench_tiles"))
     assert r.status_code == 200 and r.context["health_tiles"] == []
 
 
@@ -191,3 +192,11 @@ def test_org_page_links_to_the_health_check(world):
     r = client(world.admin1).get(world.community1.get_absolute_url())
     url = reverse("health:org_health", args=[world.community1.pk])
     assert f'id="org-health-link" href="{url}"' in r.content.decode()
+
+
+def test_workbench_loads_the_tiles_after_the_page(world):
+    """The workbench itself runs no checks: it asks for the tiles once it is shown."""
+    r = client(world.admin1).get(reverse("home"))
+    assert r.status_code == 200 and "health_tiles" not in r.context
+    assert f'hx-get="{reverse("health:workbench_tiles")}"' in r.content.decode()
+    assert client(None).get(reverse("health:workbench_tiles")).status_code == 302
