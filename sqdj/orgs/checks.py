@@ -104,11 +104,11 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgFacts]:
         rows = orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS)
         facts = {row[0]: OrgFacts(OrgRow(*row, url=url(row[0]))) for row in rows}
         paths = {pk: f.org.path for pk, f in facts.items()}
-        paths.update(orgs.filter(type=OrgType.GROUP).values_list("pk", "path"))
         by_path = {f.org.path: f for f in facts.values()}
-        members = visible(Member.objects.all(), ctx.user).filter(
-            org__path__startswith=ctx.org.path, standing=Standing.ACTIVE, joined_on__lte=on
-        )
+        # Not restricted: the members of an org the user sees are members the user sees (both are scoped by the
+        # same org anchors), and rows of orgs outside `paths` are skipped below. Unfiltered by path at the top of a
+        # tree, so that PostgreSQL counts from the index alone instead of joining every member to its org.
+        members = _in_subtree(ctx, Member.objects.filter(standing=Standing.ACTIVE, joined_on__lte=on))
         counts = (
             members.order_by()
             .values_list("org_id")
@@ -118,6 +118,11 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgFacts]:
                 full=Count("org_id", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=on)),
             )
         )
+        counts = list(counts)
+        # the groups holding members (read only those: a city has thousands of groups, most hold nobody)
+        groups = [row[0] for row in counts if row[0] not in paths]
+        if groups:
+            paths.update(orgs.filter(type=OrgType.GROUP, pk__in=groups).values_list("pk", "path"))
         steplen, start = Org.steplen, len(ctx.org.path)
         for org_id, total, full in counts:
             path = paths.get(org_id)
@@ -146,11 +151,20 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:i] for i in range(Org.steplen, len(path), Org.steplen)]
 
 
+def _in_subtree(ctx: CheckContext, queryset, field: str = "org"):
+    """`queryset` limited to rows whose org is in the checked subtree — or not at all when the subtree is a whole
+    tree: the caller then keeps only the orgs it has read (`_orgs`), which is cheaper than a join on the path."""
+    if ctx.org.depth == 1:
+        return queryset
+    return queryset.filter(**{f"{field}__path__startswith": ctx.org.path})
+
+
 def _held(ctx: CheckContext):
+    """Posts held on the checked day in the subtree (the callers keep those of the branches in `_orgs`)."""
     on = ctx.on
-    return Position.objects.filter(
-        org__path__startswith=ctx.org.path, org__type__in=sorted(BRANCH_TYPES), started_on__lte=on
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    return _in_subtree(ctx, Position.objects.filter(started_on__lte=on)).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=on)
+    )
 
 
 def _committees(ctx: CheckContext) -> dict[int, tuple[int, int]]:
@@ -219,16 +233,20 @@ def community_without_org(ctx: CheckContext):
     communities = [AreaRow(*row) for row in rows]
     if not communities:
         return
-    with_org = set()
-    located = (
-        visible(Org.objects.all(), ctx.user)
-        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=ctx.on), area__path__startswith=root_area.path)
-        .values_list("area__path", flat=True)
+    located = visible(Org.objects.all(), ctx.user).filter(
+        Q(founded_on__isnull=True) | Q(founded_on__lte=ctx.on), area__path__startswith=root_area.path
     )
-    depths = {c.depth for c in communities}
-    for path in located:
-        for d in depths:
-            with_org.add(path[: d * Area.steplen])
+    with_org = set()
+    for depth in {c.depth for c in communities}:
+        # the communities (path prefixes at their depth) in which some org is located, counted in the database
+        prefixes = (
+            located.filter(area__depth__gte=depth)
+            .annotate(prefix=Substr("area__path", 1, depth * Area.steplen))
+            .order_by()
+            .values_list("prefix", flat=True)
+            .distinct()
+        )
+        with_org.update(prefixes)
     bare = {c.path: c for c in communities if c.path not in with_org}
     if not bare:
         return
@@ -393,7 +411,7 @@ def secretary_party_age(ctx: CheckContext):
     message = _("The branch secretary %(name)s has under %(years)d year(s) of party age")
     for org_id, name, member_type, confirmed in _young_secretaries(ctx, years):
         f = facts.get(org_id)
-        if f is None:  # not visible to the user, or not founded yet on the checked day
+        if f is None or f.org.type not in BRANCH_TYPES:  # not visible, not founded yet, or not a branch
             continue
         confirmed = confirmed if member_type == MemberType.FULL else None
         # 党龄 counts from the day the member became a full member (党章第七条)
