@@ -256,16 +256,18 @@ def bench_checks(users) -> dict:
             **timed(lambda o=org, u=user: run_checks(o, user=u, on=on), repeat=max(5, REPEAT // 3)),
         }
         log("checks", label, out[label])
-    # the workbench runs the checks of the user's top orgs for its tiles
+    # the workbench page, and its health tiles (loaded after the page: one run of the checks per top org)
     from django.test import Client
 
     client = Client()
     for username in ("qu_admin", "sj_admin"):
         client.force_login(users[username])
-        response, queries = count_queries(lambda c=client: c.get("/"))
-        if response.status_code == 200:
-            out[f"workbench page [{username}]"] = {**timed(lambda c=client: c.get("/"), repeat=5), "queries": queries}
-            log("workbench", username, out[f"workbench page [{username}]"])
+        for name, url in (("workbench page", "/"), ("workbench health tiles", "/health/tiles/")):
+            response, queries = count_queries(lambda c=client, u=url: c.get(u))
+            if response.status_code == 200:
+                key = f"{name} [{username}]"
+                out[key] = {**timed(lambda c=client, u=url: c.get(u), repeat=5), "queries": queries}
+                log(key, out[key])
     return out
 
 
