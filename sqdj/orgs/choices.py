@@ -60,7 +60,7 @@ class PositionRole(models.TextChoices):
 
 
 class Portfolio(models.TextChoices):
-    ORGANIZATION = "organization", _("Organization")
+    ORGANIZATION = "organization", _("Organizational work")
     PROPAGANDA = "propaganda", _("Propaganda")
     DISCIPLINE = "discipline", _("Discipline inspection")
     YOUTH = "youth", _("Youth")
