@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "sqdj.stats",
     "sqdj.health",
     "sqdj.rulebook",
+    "sqdj.transfers",
     "sqdj.api",
 ]
 

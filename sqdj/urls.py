@@ -14,6 +14,7 @@ urlpatterns = [
     path("stats/", include("sqdj.stats.urls")),
     path("health/", include("sqdj.health.urls")),
     path("rulebook/", include("sqdj.rulebook.urls")),
+    path("transfers/", include("sqdj.transfers.urls")),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]

@@ -258,3 +258,22 @@ class RuleParameter(ChangeLoggedModel):
         if "rulebook_editor" not in cache:
             cache["rulebook_editor"] = user.role_assignments.filter(role__in=cls.EDITOR_ROLES).exists()
         return cache["rulebook_editor"]
+
+
+class Notification(models.Model):
+    """A message in the app to a person who must act (a case waiting for them) or should know (a case done)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notification_unread")]
+
+    def __str__(self):
+        return self.text

@@ -51,14 +51,17 @@ def scope_q(user, model, action: str = "view") -> Q | None:
     org_field = getattr(model, "scope_org_field", None)
     area_field = getattr(model, "scope_area_field", None)
     area_hook = getattr(model, "scope_area_q", None)  # a model may express its area scope itself (a subquery)
+    org_hook = getattr(model, "scope_org_q", None)  # … and its org scope (e.g. two orgs, each under a condition)
     area_actions = getattr(model, "scope_area_actions", None)  # None: every action
     if area_actions is not None and action not in area_actions:
         area_field = area_hook = None
-    if org_field is None and area_field is None and area_hook is None:
+    if org_field is None and org_hook is None and area_field is None and area_hook is None:
         return NOTHING  # unscoped models are only for superusers
     parts = []
     for org, descendants in anchors(user, action):
-        if org_field is not None:
+        if org_hook is not None:
+            parts.append(org_hook(org, descendants))
+        elif org_field is not None:
             p = _prefix(org_field)
             parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
         if org.area_id and area_hook is not None:

@@ -37,6 +37,7 @@ class Standing(models.TextChoices):
     SUSPENDED = "suspended", _("Membership suspended")
     REMOVED = "removed", _("Removed")
     DECEASED = "deceased", _("Deceased")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out of this deployment")
 
 
 class EventKind(models.TextChoices):

@@ -14,7 +14,7 @@ from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation, ensure_in_scope
 
-from .choices import Category, EventKind, MemberType
+from .choices import Category, EventKind, MemberType, Standing
 from .models import Member, MembershipEvent, PiiReveal, Registration
 from .validation import validate_member
 
@@ -98,9 +98,13 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
     merged = {**before, **{k: v for k, v in data.items() if k in FIELDS}}
     merged["phone"] = merged.get("phone") or ""
     merged["work_unit"] = merged.get("work_unit") or ""
+    if merged["org"] != before["org"]:
+        # a membership moves only through a transfer case (transfers.services → do_transfer_member)
+        raise ValidationError(
+            {"org": [_("The organization of a member changes only through a transfer (组织关系接转).")]}
+        )
     check = dict(merged)
-    if merged["org"] == before["org"]:
-        check.pop("org")  # keeping an org is always allowed; moving needs the right to add under the new one
+    check.pop("org")
     _check(check, acting_user)
     if merged["id_number"] != before["id_number"]:
         index = Member(id_number=merged["id_number"]).id_number_index_value()
@@ -113,6 +117,44 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
     for kind, date, org, note in updated_events(before, merged):
         _event(member, kind, date, acting_user=acting_user, org=org, note=note)
     ensure_in_scope(member, acting_user, "change")
+    return member
+
+
+@transaction.atomic
+def do_transfer_member(member: Member, *, to_org, date: datetime.date, acting_user, note: str = "") -> Member:
+    """The one way a membership moves (called by a transfer case on completion, which checked who may act):
+    the ledger gets "transferred out" on the sending org and "transferred in" on the receiving one. `to_org`
+    None: the membership left this deployment (the member stays on file, no longer active here)."""
+    from_org = member.org
+    if to_org is not None and to_org.pk == from_org.pk:
+        raise ValidationError(_("The member already belongs to this organization."))
+    if to_org is None:
+        member.standing = Standing.TRANSFERRED_OUT
+    else:
+        member.org = to_org
+    with acting_as(acting_user):
+        member.save()
+    _event(member, EventKind.TRANSFERRED_OUT, date, acting_user=acting_user, org=from_org, note=note)
+    if to_org is not None:
+        _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=to_org, note=note)
+    return member
+
+
+@transaction.atomic
+def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **data) -> Member:
+    """A member whose membership comes from outside this deployment, put on the roll of `data["org"]` (a transfer
+    case on completion): validated like any member, but the ledger says "transferred in", not "joined"."""
+    data = {k: data.get(k) for k in FIELDS}
+    data["phone"] = data.get("phone") or ""
+    data["work_unit"] = data.get("work_unit") or ""
+    _check(data, None)
+    index = Member(id_number=data["id_number"]).id_number_index_value()
+    if Member.objects.filter(id_number_index=index).exists():
+        raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
+    member = Member(**data)
+    with acting_as(acting_user):
+        member.save()
+    _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=data["org"], note=note)
     return member
 
 
