@@ -72,13 +72,18 @@ def today() -> datetime.date:
 # The approval path
 
 
-def org_level(org: Org) -> str | None:
+def _levels(chain: list[Org]) -> list[str | None]:
+    """The level of each org of `chain` (root first): by type for the administration's committees; "community"
+    for the first org located in a community (its branches, located there too, have no level)."""
     from sqdj.areas.choices import AreaType
 
-    level = _TYPE_LEVELS.get(org.type)
-    if level is None and org.area_id and org.area.type == AreaType.COMMUNITY:
-        level = "community"
-    return level
+    levels, community_seen = [], False
+    for org in chain:
+        level = _TYPE_LEVELS.get(org.type)
+        if level is None and not community_seen and org.area_id and org.area.type == AreaType.COMMUNITY:
+            level, community_seen = "community", True
+        levels.append(level)
+    return levels
 
 
 def _chain(org: Org) -> list[Org]:
@@ -88,19 +93,14 @@ def _chain(org: Org) -> list[Org]:
 
 
 def _path_level(chain: list[Org]) -> str:
-    """The level of the deepest org of `chain` that has one (the root's level if none has; "city" at worst)."""
-    for org in reversed(chain):
-        level = org_level(org)
-        if level:
-            return level
-    return "city"
+    """The level of the deepest org of `chain` that has one ("city" if none has)."""
+    return next((level for level in reversed(_levels(chain)) if level), "city")
 
 
 def _approver_at(chain: list[Org], level: str) -> Org:
     """The deepest org of `chain` at `level` or above it (the root if none is)."""
     rank = LEVELS.index(level)
-    for org in reversed(chain):
-        own = org_level(org)
+    for org, own in reversed(list(zip(chain, _levels(chain), strict=True))):
         if own is not None and LEVELS.index(own) <= rank:
             return org
     return chain[0]
