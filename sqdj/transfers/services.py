@@ -343,7 +343,11 @@ def _locked(case: Transfer, version: int | None, states) -> Transfer:
     """The case re-read under a row lock; a conflict when it is no longer in `states` or no longer at `version`
     (the version the actor's page or API call showed)."""
     try:
-        fresh = Transfer.objects.select_for_update().select_related("from_org", "to_org", "member").get(pk=case.pk)
+        fresh = (
+            Transfer.objects.select_for_update(of=("self",))
+            .select_related("from_org", "to_org", "member")
+            .get(pk=case.pk)
+        )
     except Transfer.DoesNotExist:
         raise Conflict() from None
     if fresh.state not in states or (version is not None and fresh.version != int(version)):
