@@ -16,6 +16,8 @@ from sqdj.orgs.api.views import (
     ResidentsCommitteeViewSet,
     ResidentsSeatViewSet,
 )
+from sqdj.transfers.api.mobile import InflowViewSet, OutflowViewSet
+from sqdj.transfers.api.views import TransferViewSet
 
 router = DefaultRouter()
 router.register("areas", AreaViewSet, basename="area")
@@ -25,6 +27,9 @@ router.register("positions", PositionViewSet, basename="position")
 router.register("elections", ElectionViewSet, basename="election")
 router.register("residents-committees", ResidentsCommitteeViewSet, basename="residentscommittee")
 router.register("residents-seats", ResidentsSeatViewSet, basename="residentsseat")
+router.register("transfers", TransferViewSet, basename="transfer")
+router.register("outflows", OutflowViewSet, basename="outflow")
+router.register("inflows", InflowViewSet, basename="inflow")
 
 
 @csrf_exempt  # nothing is done here; a cookie-authenticated PUT must get this 404 too, not a CSRF page
