@@ -163,6 +163,10 @@ SQDJ_IMPORT_MAX_UNPACKED_BYTES = env.int("SQDJ_IMPORT_MAX_UNPACKED_BYTES", defau
 # an uploaded file waiting for confirmation is deleted after this long
 SQDJ_IMPORT_PENDING_SECONDS = env.int("SQDJ_IMPORT_PENDING_SECONDS", default=2 * 3600)
 
+# This deployment's id in transfer letters exchanged with other sqdj deployments (docs/exchange.md); its signing
+# key comes from SQDJ_SIGNING_KEY or is created once in the data directory.
+SQDJ_DEPLOYMENT_ID = env.str("SQDJ_DEPLOYMENT_ID", default="sqdj")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
