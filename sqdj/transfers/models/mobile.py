@@ -54,6 +54,14 @@ class Outflow(ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("transfers:outflow", args=[self.pk])
 
+    @property
+    def name(self) -> str:
+        return self.member.name
+
+    @property
+    def contact_masked(self) -> str:
+        return mask_phone(self.contact)
+
 
 class Inflow(ChangeLoggedModel):
     """A member of another organization living here (流入). Not on our roll and not in our statistics: the
@@ -121,3 +129,11 @@ class Inflow(ChangeLoggedModel):
     @property
     def verified(self) -> bool:
         return self.verified_on is not None
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

@@ -1,0 +1,84 @@
+"""Filters of the mobile members' lists (the page's sidebar and the API's parameters)."""
+
+import re
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.filtersets import BaseFilterSet
+from sqdj.core.pii import blind_index
+
+from .models import Inflow, Outflow
+
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+STATE_CHOICES = [("open", _("Open")), ("lost", _("Lost contact")), ("ended", _("Ended"))]
+INFLOW_STATE_CHOICES = [("open", _("Open")), ("unverified", _("Not verified")), ("ended", _("Ended"))]
+
+
+def _org_subtree(queryset, field: str, code: str, descendants: bool):
+    from sqdj.orgs.models import Org
+
+    org = Org.objects.filter(code=code.strip()).first()
+    if org is None:
+        return queryset.none()
+    if descendants:
+        return queryset.filter(**{f"{field}__path__startswith": org.path})
+    return queryset.filter(**{field: org})
+
+
+class OutflowFilterSet(BaseFilterSet):
+    """Search: the member's name, the destination or the card number."""
+
+    search_fields = ("member__name", "destination", "destination_org", "mobile_card_number")
+    org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
+    descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
+    state = django_filters.ChoiceFilter(choices=STATE_CHOICES, method="filter_state", label=_("status"))
+
+    class Meta:
+        model = Outflow
+        fields = ["q", "org", "descendants", "state"]
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def filter_org(self, queryset, name, value):
+        return _org_subtree(queryset, "member__org", value, bool(self.form.cleaned_data.get("descendants")))
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(ended_on__isnull=True)
+        if value == "lost":
+            return queryset.filter(ended_on__isnull=True, lost_contact_since__isnull=False)
+        return queryset.filter(ended_on__isnull=False)
+
+
+class InflowFilterSet(BaseFilterSet):
+    """Search: the name, the home organization, the card number, or an exact ID number."""
+
+    search_fields = ("name", "home_org_name", "mobile_card_number")
+    org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
+    descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
+    state = django_filters.ChoiceFilter(choices=INFLOW_STATE_CHOICES, method="filter_state", label=_("status"))
+
+    class Meta:
+        model = Inflow
+        fields = ["q", "org", "descendants", "state"]
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if ID_LIKE.match(value):
+            return queryset.filter(id_number_index=blind_index(value.upper()))
+        return super().search(queryset, name, value)
+
+    def filter_org(self, queryset, name, value):
+        return _org_subtree(queryset, "host_org", value, bool(self.form.cleaned_data.get("descendants")))
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(ended_on__isnull=True)
+        if value == "unverified":
+            return queryset.filter(ended_on__isnull=True, verified_on__isnull=True)
+        return queryset.filter(ended_on__isnull=False)
