@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import BooleanField, Count, F, Func, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -47,7 +48,8 @@ _ORG_FIELDS = (
 
 @dataclass(slots=True)
 class OrgRow:
-    """The fields of an org the checks read (plain values: a city has tens of thousands of orgs)."""
+    """The fields of an org the checks read (plain values: a city has tens of thousands of orgs), its URL, and the
+    active members of the org and of its descendants (`total`; `full`: full members among them)."""
 
     pk: int
     code: str
@@ -60,6 +62,8 @@ class OrgRow:
     term_extension_approval: str
     units_covered: int | None
     url: str = ""
+    total: int = 0
+    full: int = 0
 
     def get_absolute_url(self) -> str:
         return self.url
@@ -80,36 +84,33 @@ class AreaRow(NamedTuple):
     depth: int
 
 
-@dataclass
-class OrgFacts:
-    org: OrgRow
-    total: int = 0  # active members of the org and of its descendants
-    full: int = 0
-    community: bool = False
+def _visible_orgs(ctx: CheckContext):
+    """The orgs of the subtree the user may see that exist on the checked day (党小组 included)."""
+    return (
+        visible(Org.objects.all(), ctx.user)
+        .filter(path__startswith=ctx.org.path)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=ctx.on))
+        .order_by()
+    )
 
 
-def _orgs(ctx: CheckContext) -> dict[int, OrgFacts]:
+def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
     """The orgs of the subtree the user may see that exist on the checked day, with member counts rolled up."""
 
     def compute():
         on = ctx.on
-        orgs = (
-            visible(Org.objects.all(), ctx.user)
-            .filter(path__startswith=ctx.org.path)
-            .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
-            .order_by()
-        )
+        orgs = _visible_orgs(ctx)
         url = _url_maker("orgs:org")
         # 党小组 are never judged; only their members count for the branch above them
-        rows = orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS)
-        facts = {row[0]: OrgFacts(OrgRow(*row, url=url(row[0]))) for row in rows}
-        paths = {pk: f.org.path for pk, f in facts.items()}
-        by_path = {f.org.path: f for f in facts.values()}
+        facts = {}
+        by_path = {}
+        for row in orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS):
+            facts[row[0]] = by_path[row[4]] = OrgRow(*row, url(row[0]))
         # Not restricted: the members of an org the user sees are members the user sees (both are scoped by the
         # same org anchors), and rows of orgs outside `paths` are skipped below. Unfiltered by path at the top of a
         # tree, so that PostgreSQL counts from the index alone instead of joining every member to its org.
         members = _in_subtree(ctx, Member.objects.filter(standing=Standing.ACTIVE, joined_on__lte=on))
-        counts = (
+        counts = list(
             members.order_by()
             .values_list("org_id")
             # counting a column of the index (not the key) lets PostgreSQL answer from the index alone
@@ -118,33 +119,64 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgFacts]:
                 full=Count("org_id", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=on)),
             )
         )
-        counts = list(counts)
         # the groups holding members (read only those: a city has thousands of groups, most hold nobody)
-        groups = [row[0] for row in counts if row[0] not in paths]
-        if groups:
-            paths.update(orgs.filter(type=OrgType.GROUP, pk__in=groups).values_list("pk", "path"))
+        groups = [row[0] for row in counts if row[0] not in facts]
+        group_paths = dict(orgs.filter(type=OrgType.GROUP, pk__in=groups).values_list("pk", "path")) if groups else {}
+        # A member counts for the org holding the membership and for every org above it in the subtree. Rolled up
+        # one level at a time from the deepest: each path hands its sums to its parent path (present or not), so
+        # that the work is one step per org with members or above them, not one per org and ancestor.
         steplen, start = Org.steplen, len(ctx.org.path)
+        levels: dict[int, dict[str, list[int]]] = defaultdict(dict)
         for org_id, total, full in counts:
-            path = paths.get(org_id)
-            if path is None:
+            o = facts.get(org_id)
+            path = o.path if o is not None else group_paths.get(org_id)
+            if path is not None and len(path) >= start:
+                levels[len(path)][path] = [total, full]
+        for length in range(max(levels, default=0), start - 1, -steplen):
+            level = levels.pop(length, None)
+            if not level:
                 continue
-            # a member counts for the org holding the membership and for every org above it in the subtree
-            for i in range(start, len(path) + 1, steplen):
-                f = by_path.get(path[:i])
-                if f is not None:
-                    f.total += total
-                    f.full += full
+            parents = levels[length - steplen] if length > start else None
+            for path, sums in level.items():
+                o = by_path.get(path)
+                if o is not None:
+                    o.total += sums[0]
+                    o.full += sums[1]
+                if parents is not None:
+                    up = parents.get(path[:-steplen])
+                    if up is None:
+                        parents[path[:-steplen]] = sums
+                    else:
+                        up[0] += sums[0]
+                        up[1] += sums[1]
+        return facts
+
+    return ctx.cached("orgs.facts", compute)
+
+
+def _community_test(ctx: CheckContext):
+    """A function telling whether the org at a path is a community org: it or an org above it (seen or not) is
+    located at community level or below (村和社区的党组织; terms.COMMUNITY_LEVEL)."""
+
+    def compute():
         community_paths = set(
             Org.objects.filter(area__type__in=sorted(terms.COMMUNITY_LEVEL))
             .filter(Q(path__startswith=ctx.org.path) | Q(path__in=_ancestor_paths(ctx.org.path)))
             .values_list("path", flat=True)
         )
-        for f in facts.values():
-            p = f.org.path
-            f.community = any(p[:i] in community_paths for i in range(steplen, len(p) + 1, steplen))
-        return facts
+        steplen = Org.steplen
+        memo: dict[str, bool] = {}
 
-    return ctx.cached("orgs.facts", compute)
+        def is_community(path: str) -> bool:
+            found = memo.get(path)
+            if found is None:  # the parent's answer is memoized: one set lookup per path
+                found = path in community_paths or (len(path) > steplen and is_community(path[:-steplen]))
+                memo[path] = found
+            return found
+
+        return is_community
+
+    return ctx.cached("orgs.community", compute)
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -167,48 +199,65 @@ def _held(ctx: CheckContext):
     )
 
 
-def _committees(ctx: CheckContext) -> dict[int, tuple[int, int]]:
-    """Per branch id: (people holding a post on the checked day, committee-member posts among them)."""
+class _Posts(NamedTuple):
+    committees: dict[int, tuple[int, int]]  # branch id: (people holding a post, committee-member posts)
+    secretaries: list[tuple[int, int]]  # (org id, member id) of the secretaries
+
+
+def _posts(ctx: CheckContext) -> _Posts:
+    """The posts held on the checked day, read once as plain rows (cheaper than an aggregate with a distinct count
+    and a second scan joined to the members for the secretaries)."""
 
     def compute():
-        rows = (
-            _held(ctx)
-            .order_by()
-            .values_list("org_id")
-            .annotate(
-                size=Count("member_id", distinct=True),
-                members=Count("member_id", filter=Q(role=PositionRole.COMMITTEE_MEMBER)),
-            )
-        )
-        return {org_id: (size, members) for org_id, size, members in rows}
+        people: dict[int, set[int]] = defaultdict(set)
+        committee_posts: dict[int, int] = defaultdict(int)
+        secretaries = []
+        secretary, committee_member = PositionRole.SECRETARY, PositionRole.COMMITTEE_MEMBER
+        for org_id, member_id, role in _held(ctx).order_by().values_list("org_id", "member_id", "role"):
+            people[org_id].add(member_id)
+            if role == committee_member:
+                committee_posts[org_id] += 1
+            elif role == secretary:
+                secretaries.append((org_id, member_id))
+        committees = {org_id: (len(ids), committee_posts.get(org_id, 0)) for org_id, ids in people.items()}
+        return _Posts(committees, secretaries)
 
-    return ctx.cached("orgs.committees", compute)
+    return ctx.cached("orgs.posts", compute)
+
+
+class _InArray(Func):
+    """PostgreSQL's `column = ANY(ARRAY(subquery))`: the ids are looked up in the order of the index (an `IN
+    (subquery)` is planned as a join that visits the members in the posts' order, twice as slow for a city)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
 def _young_secretaries(ctx: CheckContext, years: int) -> list[tuple]:
     """(org id, name, member type, confirmed on) of branch secretaries who may have under `years` of party age:
     the database narrows them down (a day's margin), the check decides exactly."""
+    secretaries = _posts(ctx).secretaries
+    if not secretaries:
+        return []
     cutoff = add_months(ctx.on, -12 * years) - datetime.timedelta(days=1)
-    young = ~Q(member__member_type=MemberType.FULL) | Q(member__confirmed_on__isnull=True)
-    young |= Q(member__confirmed_on__gt=cutoff)
-    rows = _held(ctx).filter(young, role=PositionRole.SECRETARY).order_by("org_id")
-    return list(rows.values_list("org_id", "member__name", "member__member_type", "member__confirmed_on"))
+    young = ~Q(member_type=MemberType.FULL) | Q(confirmed_on__isnull=True) | Q(confirmed_on__gt=cutoff)
+    ids = _held(ctx).filter(role=PositionRole.SECRETARY).order_by().values("member_id")
+    if connection.vendor == "postgresql":
+        young &= Q(_InArray(F("pk"), Subquery(ids)))
+    else:
+        young &= Q(pk__in=ids)
+    rows = Member.objects.filter(young).order_by().values_list("pk", "name", "member_type", "confirmed_on")
+    people = {pk: rest for pk, *rest in rows}
+    return [(org_id, *people[member_id]) for org_id, member_id in sorted(secretaries) if member_id in people]
 
 
-def _finding(ctx, rule, severity, org, message, basis, action) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=severity,
-        object_type="org",
-        object_code=org.code,
-        object_name=org.name,
-        object_id=org.pk,
-        url=org.get_absolute_url(),
-        message=message,
-        source=ctx.cached(f"source:{basis}", lambda: source_of(basis, ctx.on)),
-        action=action,
-        basis=basis,
-    )
+def _finding(rule, severity, org, message, source, action, basis) -> Finding:
+    return Finding(rule, severity, "org", org.code, org.name, message, source, action, org.pk, org.url, basis)
 
 
 # --- organization setup (rules.md §1) ---------------------------------------------------------------------------
@@ -295,25 +344,37 @@ def community_without_org(ctx: CheckContext):
             )
 
 
+def _source(ctx: CheckContext, basis: str) -> str:
+    return ctx.cached(f"source:{basis}", lambda: source_of(basis, ctx.on))
+
+
+class _Messages(dict):
+    """`template % values` memoized by a key: thousands of findings share a few hundred distinct messages."""
+
+    def __init__(self, template: str, values):
+        super().__init__()
+        self.template, self.values = template, values
+
+    def __missing__(self, key):
+        text = self[key] = self.template % self.values(key)
+        return text
+
+
 @register("org.branch_size", "warning", title=gettext_lazy("Branch with too many members"))
 def branch_size(ctx: CheckContext):
     limit = param("org.branch_max_members", ctx.on, default=None)
     if limit is None:
         return
     # translated once per run, not per finding (a city has thousands of findings)
-    message = _("The branch has %(n)d members, more than the usual %(max)d")
+    messages = _Messages(
+        _("The branch has %(n)d members, more than the usual %(max)d"), lambda n: {"n": n, "max": limit}
+    )
     action = _("Consider dividing the branch into party groups or splitting it.")
-    for f in _orgs(ctx).values():
-        if f.org.type in BRANCH_TYPES and f.total > limit:
-            yield _finding(
-                ctx,
-                "org.branch_size",
-                "warning",
-                f.org,
-                message % {"n": f.total, "max": limit},
-                "org.branch_max_members",
-                action,
-            )
+    basis = "org.branch_max_members"
+    source = _source(ctx, basis)
+    for o in _orgs(ctx).values():
+        if o.total > limit and o.type in BRANCH_TYPES:
+            yield _finding("org.branch_size", "warning", o, messages[o.total], source, action, basis)
 
 
 @register("org.may_become_general_branch", "reminder", title=gettext_lazy("Branch that may become a general branch"))
@@ -322,19 +383,16 @@ def may_become_general_branch(ctx: CheckContext):
     high = param("org.committee_min_members", ctx.on, default=None)
     if low is None or high is None:
         return
-    message = _("The branch has %(n)d members (%(low)d to %(high)d): it may become a general branch")
+    messages = _Messages(
+        _("The branch has %(n)d members (%(low)d to %(high)d): it may become a general branch"),
+        lambda n: {"n": n, "low": low, "high": high - 1},
+    )
     action = _("If the work requires it, ask the superior organization to approve a general branch.")
-    for f in _orgs(ctx).values():
-        if f.org.type in BRANCH_TYPES and low <= f.total < high:
-            yield _finding(
-                ctx,
-                "org.may_become_general_branch",
-                "reminder",
-                f.org,
-                message % {"n": f.total, "low": low, "high": high - 1},
-                "org.general_branch_min_members",
-                action,
-            )
+    basis = "org.general_branch_min_members"
+    source = _source(ctx, basis)
+    for o in _orgs(ctx).values():
+        if low <= o.total < high and o.type in BRANCH_TYPES:
+            yield _finding("org.may_become_general_branch", "reminder", o, messages[o.total], source, action, basis)
 
 
 @register("org.may_become_committee", "reminder", title=gettext_lazy("Organization that may become a party committee"))
@@ -342,19 +400,16 @@ def may_become_committee(ctx: CheckContext):
     high = param("org.committee_min_members", ctx.on, default=None)
     if high is None:
         return
-    message = _("The organization has %(n)d members (%(min)d or more): it may become a primary party committee")
+    messages = _Messages(
+        _("The organization has %(n)d members (%(min)d or more): it may become a primary party committee"),
+        lambda n: {"n": n, "min": high},
+    )
     action = _("If the work requires it, ask the superior organization to approve a primary party committee.")
-    for f in _orgs(ctx).values():
-        if (f.org.type in BRANCH_TYPES or f.org.type == OrgType.GENERAL_BRANCH) and f.total >= high:
-            yield _finding(
-                ctx,
-                "org.may_become_committee",
-                "reminder",
-                f.org,
-                message % {"n": f.total, "min": high},
-                "org.committee_min_members",
-                action,
-            )
+    basis = "org.committee_min_members"
+    source = _source(ctx, basis)
+    for o in _orgs(ctx).values():
+        if o.total >= high and (o.type in BRANCH_TYPES or o.type == OrgType.GENERAL_BRANCH):
+            yield _finding("org.may_become_committee", "reminder", o, messages[o.total], source, action, basis)
 
 
 @register("org.committee_composition", "error", title=gettext_lazy("Branch committee composition"))
@@ -364,37 +419,39 @@ def committee_composition(ctx: CheckContext):
     high = param("org.committee_max_size", ctx.on, default=None)
     if None in (need, low, high):
         return
-    committees = _committees(ctx)
-    for f in _orgs(ctx).values():
-        if f.org.type not in BRANCH_TYPES:
+    committees = _posts(ctx).committees
+    basis = "org.committee_min_full_members"
+    source = _source(ctx, basis)
+    for o in _orgs(ctx).values():
+        if o.type not in BRANCH_TYPES:
             continue
-        size, committee_members = committees.get(f.org.pk, (0, 0))
+        size, committee_members = committees.get(o.pk, (0, 0))
         has_committee = committee_members > 0 or size > 2
-        if f.full >= need and not (low <= size <= high):
+        if o.full >= need and not (low <= size <= high):
             yield _finding(
-                ctx,
                 "org.committee_composition",
                 "error",
-                f.org,
+                o,
                 _(
                     "The branch has %(n)d full members (%(need)d or more) but no branch committee of %(low)d to "
                     "%(high)d members (it has %(size)d)"
                 )
-                % {"n": f.full, "need": need, "low": low, "high": high, "size": size},
-                "org.committee_min_full_members",
+                % {"n": o.full, "need": need, "low": low, "high": high, "size": size},
+                source,
                 _("Hold a members' meeting to elect a branch committee of %(low)d to %(high)d members.")
                 % {"low": low, "high": high},
+                basis,
             )
-        elif f.full < need and has_committee:
+        elif o.full < need and has_committee:
             yield _finding(
-                ctx,
                 "org.committee_composition",
                 "error",
-                f.org,
+                o,
                 _("The branch has %(n)d full members (fewer than %(need)d) but a branch committee of %(size)d members")
-                % {"n": f.full, "need": need, "size": size},
-                "org.committee_min_full_members",
+                % {"n": o.full, "need": need, "size": size},
+                source,
                 _("Without a committee a branch has a secretary and, if needed, one deputy secretary."),
+                basis,
             )
 
 
@@ -409,21 +466,23 @@ def secretary_party_age(ctx: CheckContext):
         "with the superior organization."
     ) % {"years": years}
     message = _("The branch secretary %(name)s has under %(years)d year(s) of party age")
+    basis = "org.secretary_min_party_age_years"
+    source = _source(ctx, basis)
     for org_id, name, member_type, confirmed in _young_secretaries(ctx, years):
-        f = facts.get(org_id)
-        if f is None or f.org.type not in BRANCH_TYPES:  # not visible, not founded yet, or not a branch
+        o = facts.get(org_id)
+        if o is None or o.type not in BRANCH_TYPES:  # not visible, not founded yet, or not a branch
             continue
         confirmed = confirmed if member_type == MemberType.FULL else None
         # 党龄 counts from the day the member became a full member (党章第七条)
         if confirmed is None or confirmed > ctx.on or add_months(confirmed, 12 * years) > ctx.on:
             yield _finding(
-                ctx,
                 "org.secretary_party_age",
                 "warning",
-                f.org,
+                o,
                 message % {"name": name, "years": years},
-                "org.secretary_min_party_age_years",
+                source,
                 action,
+                basis,
             )
 
 
@@ -432,17 +491,18 @@ def joint_branch_units(ctx: CheckContext):
     limit = param("org.joint_branch_max_units", ctx.on, default=None)
     if limit is None:
         return
-    for f in _orgs(ctx).values():
-        n = f.org.units_covered
-        if f.org.type == OrgType.JOINT_BRANCH and n is not None and n > limit:
+    basis = "org.joint_branch_max_units"
+    for o in _orgs(ctx).values():
+        n = o.units_covered
+        if o.type == OrgType.JOINT_BRANCH and n is not None and n > limit:
             yield _finding(
-                ctx,
                 "org.joint_branch_units",
                 "warning",
-                f.org,
+                o,
                 _("The joint branch covers %(n)d units, more than the usual %(max)d") % {"n": n, "max": limit},
-                "org.joint_branch_max_units",
+                _source(ctx, basis),
                 _("Review the joint branch: units that are neighbours or in the same trade, of a manageable number."),
+                basis,
             )
 
 
@@ -450,17 +510,22 @@ def joint_branch_units(ctx: CheckContext):
 
 
 def _term_orgs(ctx: CheckContext):
-    """(facts, end of term) for the orgs with a term on the checked day, ignoring terms that start later."""
+    """(org, end of term, parameter of its length) for the orgs with a term on the checked day, ignoring terms
+    that start later."""
 
     def compute():
         out = []
-        for f in _orgs(ctx).values():
-            o = f.org
-            if o.type not in TERM_TYPES or o.term_started_on is None or o.term_started_on > ctx.on:
+        on = ctx.on
+        is_community = None
+        for o in _orgs(ctx).values():
+            if o.type not in TERM_TYPES or o.term_started_on is None or o.term_started_on > on:
                 continue
-            end = terms.term_end(o, f.community, ctx.on)
+            if is_community is None:  # read only when some org has a term
+                is_community = _community_test(ctx)
+            community = is_community(o.path)
+            end = terms.term_end(o, community, on)
             if end is not None:
-                out.append((f, end))
+                out.append((o, end, terms.term_rule(o, community) or "org.term_years.branch"))
         return out
 
     return ctx.cached("orgs.terms", compute)
@@ -473,53 +538,53 @@ def term_expiring(ctx: CheckContext):
         return
     message = _("The term of office ends on %(date)s")
     action = _("Send the request for the general election to the superior organization and prepare the election.")
-    for f, end in _term_orgs(ctx):
+    for o, end, basis in _term_orgs(ctx):
         if add_months(end, -months) <= ctx.on < end:
             last_day = end - datetime.timedelta(days=1)
             yield _finding(
-                ctx,
                 "org.term_expiring",
                 "reminder",
-                f.org,
+                o,
                 message % {"date": last_day.isoformat()},
-                _term_basis(f),
+                _source(ctx, basis),
                 action,
+                basis,
             )
 
 
 @register("org.term_expired", "error", title=gettext_lazy("Term of office ended without an election"))
 def term_expired(ctx: CheckContext):
-    expired = [(f, end) for f, end in _term_orgs(ctx) if ctx.on >= end]
+    expired = [(o, end, basis) for o, end, basis in _term_orgs(ctx) if ctx.on >= end]
     if not expired:
         return
     # an election recorded after the term's start (e.g. imported while the term field was not updated) counts
-    elected = set(
-        Election.objects.filter(
-            org_id__in=[f.org.pk for f, _end in expired], kind="regular", held_on__lte=ctx.on
-        ).values_list("org_id", "held_on")
-    )
-    for f, end in expired:
-        if any(org_id == f.org.pk and held > f.org.term_started_on for org_id, held in elected):
+    latest: dict[int, datetime.date] = {}
+    for org_id, held in (
+        Election.objects.filter(org_id__in=[o.pk for o, _end, _basis in expired], kind="regular", held_on__lte=ctx.on)
+        .order_by()
+        .values_list("org_id", "held_on")
+    ):
+        if org_id not in latest or held > latest[org_id]:
+            latest[org_id] = held
+    months = param("org.term_max_extension_months", ctx.on, default=None)
+    action = _("Hold the general election now; a postponement needs the superior organization's approval.")
+    if months is not None:
+        action = _(
+            "Hold the general election now; a postponement needs the superior organization's approval (as a "
+            "rule at most %(months)d months) and its record."
+        ) % {"months": months}
+    message = _("The term of office ended on %(date)s and no general election is recorded")
+    for o, end, basis in expired:
+        held = latest.get(o.pk)
+        if held is not None and held > o.term_started_on:
             continue
         last_day = end - datetime.timedelta(days=1)
-        months = param("org.term_max_extension_months", ctx.on, default=None)
-        action = _("Hold the general election now; a postponement needs the superior organization's approval.")
-        if months is not None:
-            action = _(
-                "Hold the general election now; a postponement needs the superior organization's approval (as a "
-                "rule at most %(months)d months) and its record."
-            ) % {"months": months}
         yield _finding(
-            ctx,
             "org.term_expired",
             "error",
-            f.org,
-            _("The term of office ended on %(date)s and no general election is recorded")
-            % {"date": last_day.isoformat()},
-            _term_basis(f),
+            o,
+            message % {"date": last_day.isoformat()},
+            _source(ctx, basis),
             action,
+            basis,
         )
-
-
-def _term_basis(f: OrgFacts) -> str:
-    return terms.term_rule(f.org, f.community) or "org.term_years.branch"
