@@ -1,11 +1,170 @@
-"""Printable documents of a transfer case (being built): the letter of introduction and its receipt as PDF."""
+"""Printable documents of a transfer case: the letter of introduction (党员组织关系介绍信) and its receipt (回执) as
+PDF, rendered by WeasyPrint from Django templates with the Noto CJK fonts of the system (embedded in the PDF).
 
-from django.http import Http404
+No audit row (PiiReveal) is written when a document is printed: the documents carry the ID number masked only
+(the region and the last four digits, as the member's page shows it), so printing reveals nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import formats
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from sqdj.core.pii import mask_id_number
+from sqdj.members.validation import age_on
+
+from .choices import Direction, TransferState
+from .models import Transfer
+
+log = logging.getLogger(__name__)
+S = TransferState
+
+# The letter exists from approval on; once the case is returned, expired or cancelled it is no longer valid and
+# is not printed again (a resubmitted case gets a new letter with a new number).
+LETTER_STATES = (S.APPROVED, S.RECEIVED, S.COMPLETED)
 
 
+def letter_available(case: Transfer) -> bool:
+    """The letter can be printed: issued here (a case from outside came with its own letter) and still valid."""
+    return bool(case.letter_number) and case.state in LETTER_STATES and case.direction != Direction.INCOMING
+
+
+def receipt_available(case: Transfer) -> bool:
+    """The receipt can be printed once the member was received (completed); for a case going outside this
+    deployment already with the letter, since the outside org fills it in and sends it back."""
+    if not case.letter_number:
+        return False
+    if case.state == S.COMPLETED:
+        return True
+    return case.direction == Direction.OUTGOING and case.state == S.APPROVED
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rendering
+
+
+def _date(value: datetime.date | None) -> str:
+    return formats.date_format(value, "DATE_FORMAT") if value else ""
+
+
+def _css_string(text: str) -> str:
+    """A CSS string literal (quotes, backslashes and markup escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def _page_counter_css() -> str:
+    """The CSS `content` of the page footer, from one translatable sentence ("第 {page} 页 / 共 {pages} 页")."""
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    parts = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
+    return " ".join(counters.get(p) or _css_string(p) for p in parts if p)
+
+
+def _person(case: Transfer) -> dict:
+    """The member as the letter describes them; the ID number masked, never in clear."""
+    member, on = case.member, case.approved_on or case.submitted_on or datetime.date.today()
+    if member is None:  # a case from outside before completion: only the name is printed
+        return {"name": case.person_name}
+    return {
+        "name": member.name,
+        "sex": member.get_sex_display(),
+        "ethnicity": member.ethnicity,
+        "age": age_on(member.birth_date, on),
+        "birth_year": member.birth_date.year,
+        "member_type": member.get_member_type_display(),
+        "id_number": mask_id_number(member.id_number),
+    }
+
+
+def _context(case: Transfer) -> dict:
+    issuer = case.sending_approver or case.from_org
+    return {
+        "case": case,
+        "person": _person(case),
+        "number": case.letter_number,
+        "from_name": case.from_name,
+        "to_name": case.to_name,
+        # the letter is addressed to the receiving side's accepting org (it passes the member on to `to_org`)
+        "addressee": case.receiving_approver.name if case.receiving_approver_id else case.to_name,
+        "issuer_name": issuer.name if issuer else case.external_org_name,
+        "issued_on": _date(case.approved_on),
+        "valid_until": _date(case.valid_until),
+        "completed_on": _date(case.completed_on),
+        "outgoing": case.direction == Direction.OUTGOING,
+        "page_counter": mark_safe(_page_counter_css()),  # built from escaped CSS strings above
+        "blank": mark_safe('<span class="blank"></span>'),  # a line to fill in by hand
+    }
+
+
+def _render(template: str, context: dict) -> bytes:
+    # imported here so that the rest of the app works where WeasyPrint (or Pango) is not installed
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(template, context)
+    # the documents use no outside resources: refuse every URL (no requests from user-entered text)
+    fetcher = URLFetcher(allowed_protocols=())
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def letter_pdf(case: Transfer) -> bytes:
+    """The letter of introduction with its stub (存根), one A4 page."""
+    return _render("transfers/pdf/letter.html", _context(case))
+
+
+def receipt_pdf(case: Transfer) -> bytes:
+    """The receipt (回执): filled in when the member was received here; blanks for an outside org to fill in."""
+    return _render("transfers/pdf/receipt.html", _context(case))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Views
+
+
+def _case(request, pk) -> Transfer:
+    qs = Transfer.objects.restrict(request.user, "view").select_related(
+        "member", "from_org", "to_org", "sending_approver", "receiving_approver"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _pdf_response(build, case: Transfer, kind: str) -> HttpResponse:
+    try:
+        body = build(case)
+    except (ImportError, OSError):  # WeasyPrint or its system libraries (Pango) missing on this server
+        log.exception("PDF rendering is not available")
+        return HttpResponse(
+            _("Printing is not available on this server (WeasyPrint is not installed)."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(body, content_type="application/pdf")
+    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{kind}-{case.letter_number}") + ".pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 def letter_view(request, pk):
-    raise Http404
+    case = _case(request, pk)
+    if not letter_available(case):
+        raise Http404(_("There is no letter of introduction for this case (yet)."))
+    return _pdf_response(letter_pdf, case, "letter")
 
 
+@login_required
 def receipt_view(request, pk):
-    raise Http404
+    case = _case(request, pk)
+    if not receipt_available(case):
+        raise Http404(_("There is no receipt for this case (yet)."))
+    return _pdf_response(receipt_pdf, case, "receipt")
