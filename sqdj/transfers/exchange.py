@@ -132,12 +132,13 @@ def canonical(package: dict) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def sign(package: dict) -> dict:
-    """`package` with this deployment's key_id and signature."""
+def sign(package: dict, private_key: Ed25519PrivateKey | None = None) -> dict:
+    """`package` with the key_id and signature of `private_key` (default: this deployment's key)."""
+    key = private_key or _private_key()
     signed = dict(package)
     signed.pop("signature", None)
-    signed["key_id"] = key_id(public_key())
-    signed["signature"] = base64.b64encode(_private_key().sign(canonical(signed))).decode()
+    signed["key_id"] = key_id(base64.b64encode(key.public_key().public_bytes_raw()).decode())
+    signed["signature"] = base64.b64encode(key.sign(canonical(signed))).decode()
     return signed
 
 
@@ -246,15 +247,16 @@ def filename(case: Transfer) -> str:
 # Verification and import
 
 
-def _refuse(message: str):
-    raise ValidationError(message)
+def _refuse(message: str, code: str):
+    """Refuse the package; `code` says why to programs (tests, the CLI's JSON), the message says it to people."""
+    raise ValidationError(message, code=code)
 
 
 def _date(value, label: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
-        _refuse(_("The package's %(field)s is not a date.") % {"field": label})
+        _refuse(_("The package's %(field)s is not a date.") % {"field": label}, "bad_date")
 
 
 def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
@@ -263,24 +265,27 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > MAX_BYTES:
-        _refuse(_("The file is too large to be a transfer letter package."))
+        _refuse(_("The file is too large to be a transfer letter package."), "not_package")
     try:
         package = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
-        _refuse(_("The file is not a transfer letter package (not valid JSON)."))
+        _refuse(_("The file is not a transfer letter package (not valid JSON)."), "not_package")
     if not isinstance(package, dict) or package.get("format") != FORMAT:
-        _refuse(_("The file is not a transfer letter package of sqdj."))
+        _refuse(_("The file is not a transfer letter package of sqdj."), "not_package")
     if package.get("version") != VERSION:
-        _refuse(_("Package version %(version)s is not supported here.") % {"version": package.get("version")})
+        _refuse(
+            _("Package version %(version)s is not supported here.") % {"version": package.get("version")}, "version"
+        )
     for key, kind in (("from_deployment", str), ("to_deployment", str), ("issued_at", str), ("letter", dict),
                       ("member", dict), ("key_id", str), ("signature", str)):  # fmt: skip
         if not isinstance(package.get(key), kind):
-            _refuse(_("The package is incomplete: %(field)s is missing.") % {"field": key})
+            _refuse(_("The package is incomplete: %(field)s is missing.") % {"field": key}, "incomplete")
     here = deployment_id()
     if package["to_deployment"] != here:
         _refuse(
             _("This package is addressed to deployment %(to)s, not to this one (%(here)s); nothing was imported.")
-            % {"to": package["to_deployment"], "here": here}
+            % {"to": package["to_deployment"], "here": here},
+            "wrong_deployment",
         )
     peer = PeerDeployment.objects.filter(deployment_id=package["from_deployment"]).first()
     if peer is None:
@@ -289,7 +294,8 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
                 "Deployment %(id)s is not trusted here: the operator must first add its public key "
                 "(sqdj exchange trust). Nothing was imported."
             )
-            % {"id": package["from_deployment"]}
+            % {"id": package["from_deployment"]},
+            "untrusted",
         )
     if package["key_id"] != key_id(peer.public_key):
         _refuse(
@@ -297,7 +303,8 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
                 "The package was signed with a key (%(key)s) that is not the one configured for deployment %(id)s: "
                 "the signature is not valid. Nothing was imported."
             )
-            % {"key": package["key_id"], "id": peer.deployment_id}
+            % {"key": package["key_id"], "id": peer.deployment_id},
+            "wrong_key",
         )
     try:
         signature = base64.b64decode(package["signature"], validate=True)
@@ -308,12 +315,13 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
                 "The signature does not match the package: it was altered after it was signed, or was not signed "
                 "by deployment %(id)s. Nothing was imported."
             )
-            % {"id": peer.deployment_id}
+            % {"id": peer.deployment_id},
+            "bad_signature",
         )
     # Signed by the peer: from here on the content is theirs, checked only for what this side needs.
     letter, member = package["letter"], package["member"]
     if not str(letter.get("number") or "").strip():
-        _refuse(_("The package has no letter number."))
+        _refuse(_("The package has no letter number."), "incomplete")
     issued_on = _date(letter.get("issued_on"), _("date of issue"))
     valid_until = _date(letter.get("valid_until"), _("validity"))
     if valid_until < (on or services.today()):
@@ -322,12 +330,15 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
                 "The letter of introduction expired on %(date)s and can no longer be accepted. The sending "
                 "organization must issue a new one."
             )
-            % {"date": valid_until.isoformat()}
+            % {"date": valid_until.isoformat()},
+            "expired",
         )
     if not isinstance(letter.get("from_org"), dict) or not isinstance(letter.get("to_org"), dict):
-        _refuse(_("The package is incomplete: %(field)s is missing.") % {"field": "from_org/to_org"})
+        _refuse(_("The package is incomplete: %(field)s is missing.") % {"field": "from_org/to_org"}, "incomplete")
     if not str(member.get("name") or "").strip() or not str(member.get("id_number") or "").strip():
-        _refuse(_("The package is incomplete: %(field)s is missing.") % {"field": "member.name/id_number"})
+        _refuse(
+            _("The package is incomplete: %(field)s is missing.") % {"field": "member.name/id_number"}, "incomplete"
+        )
     for field in DATE_FIELDS:
         if member.get(field):
             _date(member[field], field)
@@ -366,7 +377,8 @@ def import_package(data: bytes | str, *, acting_user, to_org: Org | None = None)
     if previous is not None:
         _refuse(
             _("Letter %(number)s was already imported (case %(case)s); nothing was imported again.")
-            % {"number": letter["number"], "case": previous.pk}
+            % {"number": letter["number"], "case": previous.pk},
+            "already_imported",
         )
     if to_org is None:
         code = str(letter["to_org"].get("code") or "").strip()
@@ -401,5 +413,8 @@ def import_package(data: bytes | str, *, acting_user, to_org: Org | None = None)
                 imported_by=acting_user if getattr(acting_user, "pk", None) else None,
             )
     except IntegrityError:  # imported by someone else at the same moment: this import rolls back whole
-        _refuse(_("Letter %(number)s was already imported; nothing was imported again.") % {"number": letter["number"]})
+        _refuse(
+            _("Letter %(number)s was already imported; nothing was imported again.") % {"number": letter["number"]},
+            "already_imported",
+        )
     return case
