@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import formats
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -148,8 +149,9 @@ def _pdf_response(build, case: Transfer, kind: str) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     response = HttpResponse(body, content_type="application/pdf")
-    filename = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{kind}-{case.letter_number}") + ".pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # a letter from outside may have a Chinese number (外省〔2026〕88号): Django adds filename*=utf-8'' then
+    filename = re.sub(r'[\\/:*?"<>|\s]', "_", f"{kind}-{case.letter_number}.pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -180,3 +180,48 @@ def test_out_of_scope_is_404(tw, client):
     client.logout()
     response = client.get(reverse("transfers:transfer_letter", args=[case.pk]))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_case_from_outside_prints_only_the_receipt_once_completed(tw, client):
+    from sqdj.members.testing import member_data
+
+    details = member_data(None, seq=31, name="王外来")
+    details.pop("org")
+    details = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in details.items()}
+    case = T.do_create_incoming(
+        acting_user=tw.receiver,
+        to_org=tw.branch3,
+        details=details,
+        letter_number="外省〔2026〕88号",
+        issued_on=datetime.date.today(),
+        valid_until=datetime.date.today() + datetime.timedelta(days=30),
+        external_org_name="中共某省某县某支部",
+    )
+    client.force_login(tw.receiver)
+    letter = reverse("transfers:transfer_letter", args=[case.pk])
+    receipt = reverse("transfers:transfer_receipt", args=[case.pk])
+    assert client.get(receipt).status_code == 404  # not before the member was received
+    case = T.do_accept(case, acting_user=tw.district_admin, version=case.version)
+    case = T.do_complete(case, acting_user=tw.receiver, version=case.version)
+    assert client.get(letter).status_code == 404  # the letter was issued outside this deployment
+    response = client.get(receipt)
+    assert response.status_code == 200
+    assert "filename*=utf-8''" in response["Content-Disposition"]  # the Chinese number survives in the name
+    reader, text = _read(response.content)
+    assert "外省〔2026〕88号" in text and "王外来" in text
+    assert "中共某省某县某支部" in text  # sent back to the outside org that issued the letter
+    assert tw.branch3.name in text and _zh(case.completed_on) in text
+    assert details["id_number"] not in text
+    _assert_cjk_fonts_embedded(reader)
+
+
+def test_without_weasyprint_the_view_says_so(tw, client, monkeypatch):
+    import sys
+
+    case = _approved(tw)
+    # WeasyPrint absent (a None entry makes `import weasyprint` fail): only printing is unavailable
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    client.force_login(tw.sender)
+    response = client.get(reverse("transfers:transfer_letter", args=[case.pk]))
+    assert response.status_code == 503
+    assert response.content.decode() == _("Printing is not available on this server (WeasyPrint is not installed).")
