@@ -106,7 +106,7 @@ class LostSerializer(serializers.Serializer):
 
 class EndSerializer(serializers.Serializer):
     ended_on = serializers.DateField(required=False, help_text=gettext_lazy("default today"))
-    reason = serializers.ChoiceField(choices=MobileEnd.choices)
+    end_reason = serializers.ChoiceField(choices=MobileEnd.choices)  # the record's field name (one enum in the schema)
 
 
 class VerifySerializer(serializers.Serializer):
@@ -133,7 +133,15 @@ class MobileViewSet(ScopedModelViewSet):
         obj = self.get_object()
         body = body_class(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        obj = service(obj, acting_user=request.user, **body.validated_data)
+        data = dict(body.validated_data)
+        if "end_reason" in data:
+            data["reason"] = data.pop("end_reason")
+        try:
+            obj = service(obj, acting_user=request.user, **data)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                exc.error_dict["end_reason"] = exc.error_dict.pop("reason")
+            raise
         return Response(self.get_serializer(obj).data)
 
 
