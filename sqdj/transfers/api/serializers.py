@@ -11,7 +11,7 @@ from sqdj.core.serializers import StrictCharField
 from sqdj.orgs.models import Org
 
 from .. import services
-from ..choices import TransferReason
+from ..choices import Side, TransferReason
 from ..models import Transfer
 
 ACTIONS = ("submit", "approve", "return", "accept", "complete", "cancel")
@@ -63,6 +63,7 @@ class TransferSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
     waiting_on = serializers.SerializerMethodField(help_text=_("code of the organization that must act next"))
     actions = serializers.SerializerMethodField(help_text=_("the steps you may take now"))
+    returned_by = serializers.ChoiceField(choices=Side.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Transfer
@@ -98,6 +99,11 @@ class OrgCodeField(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", queryset=Org.objects.all(), **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":  # DRF reads "" as null for a relation; the schema says a code has at least one character
+            self.fail("invalid")
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or "\x00" in data:
