@@ -148,6 +148,7 @@ class Command(SqdjCommand):
                 return self._fail(
                     options,
                     _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["to_org"]},
+                    "to_org",
                 )
         try:
             if options["dry_run"]:
@@ -157,18 +158,20 @@ class Command(SqdjCommand):
                         options,
                         _("Letter %(number)s was already imported; nothing was imported again.")
                         % {"number": package["letter"]["number"]},
+                        "already_imported",
                     )
                 return self._done(options, None, package)
             case = exchange.import_package(data, acting_user=user, to_org=to_org)
         except Http404:
-            return self._fail(options, _("You cannot receive a member into this organization."))
+            return self._fail(options, _("You cannot receive a member into this organization."), "to_org")
         except ValidationError as exc:
-            return self._fail(options, _messages(exc))
+            code = exc.error_list[0].code if not hasattr(exc, "error_dict") and exc.error_list else "invalid"
+            return self._fail(options, _messages(exc), code)
         self._done(options, case, None)
 
-    def _fail(self, options, message: str):
+    def _fail(self, options, message: str, code: str = "invalid"):
         if options["json"]:
-            self.stdout.write(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+            self.stdout.write(json.dumps({"ok": False, "code": code, "error": message}, ensure_ascii=False))
         raise CommandError(message, returncode=1)
 
     def _done(self, options, case, package):
