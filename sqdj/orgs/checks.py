@@ -9,12 +9,12 @@ over a whole city is a handful of queries whatever its size.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Func, Q, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -61,6 +61,7 @@ class OrgRow:
     term_extended_to: datetime.date | None
     term_extension_approval: str
     units_covered: int | None
+    located_in_community: bool | None  # located at community level or below (terms.COMMUNITY_LEVEL)
     url: str = ""
     total: int = 0
     full: int = 0
@@ -103,8 +104,10 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
         url = _url_maker("orgs:org")
         # 党小组 are never judged; only their members count for the branch above them
         facts = {}
-        by_path = {}
-        for row in orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS):
+        by_path = ctx.memo["orgs.by_path"] = {}
+        located = ExpressionWrapper(Q(area__type__in=sorted(terms.COMMUNITY_LEVEL)), output_field=BooleanField())
+        rows = orgs.exclude(type=OrgType.GROUP).annotate(located_in_community=located)
+        for row in rows.values_list(*_ORG_FIELDS, "located_in_community"):
             facts[row[0]] = by_path[row[4]] = OrgRow(*row, url(row[0]))
         # Not restricted: the members of an org the user sees are members the user sees (both are scoped by the
         # same org anchors), and rows of orgs outside `paths` are skipped below. Unfiltered by path at the top of a
@@ -156,21 +159,35 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
 
 def _community_test(ctx: CheckContext):
     """A function telling whether the org at a path is a community org: it or an org above it (seen or not) is
-    located at community level or below (村和社区的党组织; terms.COMMUNITY_LEVEL)."""
+    located at community level or below (村和社区的党组织; terms.COMMUNITY_LEVEL). The orgs read by `_orgs` carry
+    their own answer; only the paths above them that it did not read (above the checked org, not visible, not
+    founded yet) are looked up, in one query."""
 
     def compute():
-        community_paths = set(
-            Org.objects.filter(area__type__in=sorted(terms.COMMUNITY_LEVEL))
-            .filter(Q(path__startswith=ctx.org.path) | Q(path__in=_ancestor_paths(ctx.org.path)))
-            .values_list("path", flat=True)
-        )
+        by_path = ctx.memo["orgs.by_path"]
         steplen = Org.steplen
+        unread = {p for p in _ancestor_paths(ctx.org.path + "x" * steplen) if p not in by_path}
+        for path in by_path:
+            parent = path[:-steplen]
+            while parent and parent not in by_path and parent not in unread:
+                unread.add(parent)
+                parent = parent[:-steplen]
+        others = set()
+        if unread:
+            others = set(
+                Org.objects.filter(path__in=sorted(unread), area__type__in=sorted(terms.COMMUNITY_LEVEL)).values_list(
+                    "path", flat=True
+                )
+            )
         memo: dict[str, bool] = {}
 
         def is_community(path: str) -> bool:
             found = memo.get(path)
-            if found is None:  # the parent's answer is memoized: one set lookup per path
-                found = path in community_paths or (len(path) > steplen and is_community(path[:-steplen]))
+            if found is None:  # the parent's answer is memoized: one step per path
+                o = by_path.get(path)
+                found = bool(o.located_in_community) if o is not None else path in others
+                if not found and len(path) > steplen:
+                    found = is_community(path[:-steplen])
                 memo[path] = found
             return found
 
@@ -209,50 +226,60 @@ def _posts(ctx: CheckContext) -> _Posts:
     and a second scan joined to the members for the secretaries)."""
 
     def compute():
-        people: dict[int, set[int]] = defaultdict(set)
-        committee_posts: dict[int, int] = defaultdict(int)
-        secretaries = []
-        secretary, committee_member = PositionRole.SECRETARY, PositionRole.COMMITTEE_MEMBER
-        for org_id, member_id, role in _held(ctx).order_by().values_list("org_id", "member_id", "role"):
-            people[org_id].add(member_id)
-            if role == committee_member:
-                committee_posts[org_id] += 1
-            elif role == secretary:
-                secretaries.append((org_id, member_id))
-        committees = {org_id: (len(ids), committee_posts.get(org_id, 0)) for org_id, ids in people.items()}
+        rows = list(_held(ctx).order_by().values_list("org_id", "member_id", "role"))
+        # people: distinct (org, member) pairs; committee-member posts counted as posts
+        people = Counter(org_id for org_id, _member in {(org_id, member_id) for org_id, member_id, _role in rows})
+        committee_member, secretary = PositionRole.COMMITTEE_MEMBER, PositionRole.SECRETARY
+        posts = Counter(org_id for org_id, _member, role in rows if role == committee_member)
+        committees = {org_id: (n, posts.get(org_id, 0)) for org_id, n in people.items()}
+        secretaries = [(org_id, member_id) for org_id, member_id, role in rows if role == secretary]
         return _Posts(committees, secretaries)
 
     return ctx.cached("orgs.posts", compute)
 
 
-class _InArray(Func):
-    """PostgreSQL's `column = ANY(ARRAY(subquery))`: the ids are looked up in the order of the index (an `IN
-    (subquery)` is planned as a join that visits the members in the posts' order, twice as slow for a city)."""
+class _AnyOf(Func):
+    """PostgreSQL's `column = ANY(ARRAY(SELECT unnest(%s::bigint[])))`, the ids sent as one array: they are looked
+    up in the order of the index. A long `IN (…)` list costs more to send and ~30 ms to plan (a selectivity
+    estimate per element, which the sub-select hides from the planner), and `IN (subquery)` is planned as a
+    join that visits the members in the posts' order, twice as slow for a city's secretaries."""
 
     output_field = BooleanField()
 
+    def __init__(self, column, ids):
+        super().__init__(column)
+        self.ids = ids
+
     def as_sql(self, compiler, connection, **extra_context):
-        column, subquery = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)
-        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column_sql} = ANY(ARRAY(SELECT unnest(%s::bigint[])))", (*column_params, self.ids)
+
+
+_IDS_PER_QUERY = 10_000  # SQLite: well below its limit of bound parameters
 
 
 def _young_secretaries(ctx: CheckContext, years: int) -> list[tuple]:
-    """(org id, name, member type, confirmed on) of branch secretaries who may have under `years` of party age:
-    the database narrows them down (a day's margin), the check decides exactly."""
-    secretaries = _posts(ctx).secretaries
+    """(org id, name, member type, confirmed on) of the secretaries of the branches read by `_orgs` who may have
+    under `years` of party age: the database narrows them down (a day's margin), the check decides exactly."""
+    facts = _orgs(ctx)
+    secretaries = [
+        (org_id, member_id)
+        for org_id, member_id in _posts(ctx).secretaries
+        if org_id in facts and facts[org_id].type in BRANCH_TYPES
+    ]
     if not secretaries:
         return []
     cutoff = add_months(ctx.on, -12 * years) - datetime.timedelta(days=1)
     young = ~Q(member_type=MemberType.FULL) | Q(confirmed_on__isnull=True) | Q(confirmed_on__gt=cutoff)
-    ids = _held(ctx).filter(role=PositionRole.SECRETARY).order_by().values("member_id")
+    ids = sorted({member_id for _org, member_id in secretaries})
     if connection.vendor == "postgresql":
-        young &= Q(_InArray(F("pk"), Subquery(ids)))
+        batches = [Q(_AnyOf(F("pk"), ids))]
     else:
-        young &= Q(pk__in=ids)
-    rows = Member.objects.filter(young).order_by().values_list("pk", "name", "member_type", "confirmed_on")
-    people = {pk: rest for pk, *rest in rows}
+        batches = [Q(pk__in=ids[i : i + _IDS_PER_QUERY]) for i in range(0, len(ids), _IDS_PER_QUERY)]
+    people = {}
+    for batch in batches:
+        rows = Member.objects.filter(young, batch).order_by().values_list("pk", "name", "member_type", "confirmed_on")
+        people.update((pk, rest) for pk, *rest in rows)
     return [(org_id, *people[member_id]) for org_id, member_id in sorted(secretaries) if member_id in people]
 
 
@@ -517,15 +544,24 @@ def _term_orgs(ctx: CheckContext):
         out = []
         on = ctx.on
         is_community = None
+        # term_end and term_rule read the org's type, term start, extension and approval, and the community flag:
+        # orgs alike in those share the answer (a city's 11,000 terms have some 3,000 distinct ones)
+        memo = {}
         for o in _orgs(ctx).values():
             if o.type not in TERM_TYPES or o.term_started_on is None or o.term_started_on > on:
                 continue
             if is_community is None:  # read only when some org has a term
                 is_community = _community_test(ctx)
             community = is_community(o.path)
-            end = terms.term_end(o, community, on)
-            if end is not None:
-                out.append((o, end, terms.term_rule(o, community) or "org.term_years.branch"))
+            key = (o.type, community, o.term_started_on, o.term_extended_to, bool(o.term_extension_approval))
+            answer = memo.get(key)
+            if answer is None:
+                answer = memo[key] = (
+                    terms.term_end(o, community, on),
+                    terms.term_rule(o, community) or "org.term_years.branch",
+                )
+            if answer[0] is not None:
+                out.append((o, *answer))
         return out
 
     return ctx.cached("orgs.terms", compute)
