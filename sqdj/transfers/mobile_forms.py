@@ -117,7 +117,7 @@ class LostContactForm(_Styled):
 
 
 class EndForm(_Styled):
-    ended_on = forms.DateField(label=_("ended on"), widget=DATE, initial=datetime.date.today)
+    ended_on = forms.DateField(label=_("end date"), widget=DATE, initial=datetime.date.today)
     reason = forms.ChoiceField(label=_("how it ended"), choices=MobileEnd.choices)
 
 

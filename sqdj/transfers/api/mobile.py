@@ -39,6 +39,10 @@ class ScopedMemberField(serializers.PrimaryKeyRelatedField):
         return Member.objects.restrict(getattr(request, "user", None), "view")
 
 
+# read back as text: empty while the record is open (the enum of end/ does not hold "")
+END_REASON = {"read_only": True, "help_text": gettext_lazy("returned, transferred, left or other; empty while open")}
+
+
 class OutflowSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:outflow-detail")
     member = ScopedMemberField(help_text=gettext_lazy("party member id (cannot change after creation)"))
@@ -49,6 +53,7 @@ class OutflowSerializer(ScopedModelSerializer):
     last_contact_on = serializers.DateField(
         required=False, help_text=gettext_lazy("on creation (default today); later only through contact/")
     )
+    end_reason = serializers.CharField(**END_REASON)
     months_away = serializers.SerializerMethodField()
     contact_overdue = serializers.SerializerMethodField()
 
@@ -57,7 +62,7 @@ class OutflowSerializer(ScopedModelSerializer):
         fields = ["id", "url", "member", "member_name", "org", "left_on", "destination", "destination_org", "contact",
                   "contact_masked", "last_contact_on", "mobile_card_number", "lost_contact_since", "ended_on",
                   "end_reason", "months_away", "contact_overdue"]  # fmt: skip
-        read_only_fields = ["lost_contact_since", "ended_on", "end_reason"]
+        read_only_fields = ["lost_contact_since", "ended_on"]
 
     def get_months_away(self, obj) -> int:
         return services.months_away(obj.left_on)
@@ -79,6 +84,7 @@ class InflowSerializer(ScopedModelSerializer):
     last_contact_on = serializers.DateField(
         required=False, help_text=gettext_lazy("on creation (default today); later only through contact/")
     )
+    end_reason = serializers.CharField(**END_REASON)
     verified = serializers.BooleanField(read_only=True)
     verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
 
@@ -88,7 +94,7 @@ class InflowSerializer(ScopedModelSerializer):
                   "home_org_contact", "arrived_on", "mobile_card_number", "host_org", "verified", "verified_on",
                   "verified_by", "verification_note", "branch", "last_contact_on", "ended_on",
                   "end_reason"]  # fmt: skip
-        read_only_fields = ["verified_on", "verification_note", "ended_on", "end_reason"]
+        read_only_fields = ["verified_on", "verification_note", "ended_on"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
