@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sqdj.api.urls import schema_urlpatterns
+from sqdj.core import notifications
 from sqdj.core.views import home
 
 urlpatterns = [
@@ -15,6 +16,9 @@ urlpatterns = [
     path("health/", include("sqdj.health.urls")),
     path("rulebook/", include("sqdj.rulebook.urls")),
     path("transfers/", include("sqdj.transfers.urls")),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
+    path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path("api/", include("sqdj.api.urls")),
     *schema_urlpatterns,
 ]

@@ -21,6 +21,16 @@ MENU = [
         ],
     ),
     (_("Party members"), [("members:member_list", _("Member roster"), "people", "view")]),
+    (
+        _("Membership transfers"),
+        [
+            ("transfers:transfer_list", _("Transfer cases"), "arrow-left-right", "view"),
+            ("transfers:transfer_open", _("Open cases"), "hourglass-split", "view"),
+            ("transfers:residence_list", _("To receive into the residence community"), "house", "change"),
+            ("transfers:outflow_list", _("Outflow members"), "box-arrow-right", "view"),
+            ("transfers:inflow_list", _("Inflow members"), "box-arrow-in-left", "view"),
+        ],
+    ),
     (_("Statistics"), [("stats:stats", _("Statistics"), "bar-chart", "view")]),
     (_("Rulebook"), [("rulebook:parameter_list", _("Rulebook parameters"), "journal-text", "view")]),
     (
@@ -54,4 +64,8 @@ def navigation(request):
             visible.append({"url": url, "label": label, "icon": icon, "active": active})
         if visible:
             groups.append({"title": title, "items": visible})
-    return {"nav_groups": groups}
+    from .models import Notification
+
+    # the top bar's badge: one count on the (user, read_at) index
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"nav_groups": groups, "unread_notifications": unread}

@@ -32,6 +32,11 @@ class MemberForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["org"].queryset = self.fields["org"].queryset.model.objects.restrict(user, "add").order_by("path")
         if self.instance.pk:
+            # a membership moves only through a transfer case: on edit the org is shown, not chosen
+            org = self.fields["org"]
+            org.disabled = True
+            org.queryset = org.queryset.model.objects.filter(pk=self.instance.org_id)
+            org.help_text = _("The organization changes only through a transfer (组织关系接转).")
             self.fields["new_id_number"].help_text = _("Now %(masked)s. Leave empty to keep it.") % {
                 "masked": self.instance.id_number_masked
             }
@@ -41,6 +46,13 @@ class MemberForm(ScopedModelForm):
         else:
             self.fields["new_id_number"].required = True
         self.order_fields(self.field_order)
+
+    def clean_org(self):
+        # a disabled field ignores what is posted; a posted different org is refused, not silently dropped
+        posted = self.data.get(self.add_prefix("org"))
+        if self.instance.pk and posted not in (None, "", str(self.instance.org_id)):
+            raise forms.ValidationError(_("The organization changes only through a transfer (组织关系接转)."))
+        return self.cleaned_data["org"]
 
     def service_data(self):
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("new_id_number", "new_phone")}
