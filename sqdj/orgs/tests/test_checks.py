@@ -293,3 +293,71 @@ def test_scope_limits_findings(world):
     add_members(world.branch2, 51)
     assert codes(world.street, "org.branch_size") == ["ZBT1", "ZBT2"]
     assert codes(world.street, "org.branch_size", user=world.admin1) == ["ZBT1"]
+
+
+# --- what a city-sized run reads once and shares (posts, secretaries, counts, order) ------------------------------
+
+
+def test_a_member_holding_two_posts_is_one_person_of_the_committee(world):
+    people = add_members(world.branch2, 7)
+    # three posts held by two people: a committee of two, below the three a committee needs
+    positions(world.branch2, [people[0], people[0], people[1]], ["secretary", "committee_member", "committee_member"])
+    (f,) = findings(world.community2, "org.committee_composition")
+    assert f.object_code == "ZBT2"  # counted by posts it would be a committee of three, and not fire
+
+
+def test_a_young_secretary_of_two_branches_is_found_in_each_and_only_branches_are_judged(world):
+    (new,) = add_members(world.branch2, 1, confirmed=datetime.date(2026, 1, 1))
+    positions(world.branch1, [new], ["secretary"])
+    positions(world.branch2, [new], ["secretary"])
+    positions(world.community2, [new], ["secretary"])  # a general branch's secretary is not judged by this rule
+    assert codes(world.street, "org.secretary_party_age") == ["ZBT1", "ZBT2"]
+    # the branch outside the checked subtree is not reported
+    assert codes(world.community1, "org.secretary_party_age") == ["ZBT1"]
+
+
+def test_members_count_for_every_org_above_them_even_across_an_org_not_founded_yet(world):
+    later = do_create_org(
+        acting_user=None,
+        parent=world.street,
+        code="ZJT9",
+        name="新设总支部",
+        type="general_branch",
+        founded_on=ON + datetime.timedelta(days=1),
+    )
+    below = do_create_org(acting_user=None, parent=later, code="ZBT8", name="新设党支部", type="branch")
+    add_members(below, 100)
+    # the general branch does not exist yet on the checked day; the street committee above it still counts them
+    assert codes(world.street, "org.may_become_committee") == ["ZBT8"]
+    assert codes(world.street, "org.may_become_committee", on=ON + datetime.timedelta(days=1)) == ["ZBT8", "ZJT9"]
+
+
+def test_findings_come_by_severity_then_rule_then_code(world):
+    add_members(world.branch1, 60)
+    add_members(world.branch2, 55)
+    got = [(f.severity, f.rule, f.object_code) for f in run_checks(world.district, user=EVERYTHING, on=ON)]
+    order = {s: i for i, s in enumerate(rules.SEVERITIES)}
+    assert got == sorted(got, key=lambda k: (order[k[0]], k[1], k[2]))
+    assert ("warning", "org.branch_size", "ZBT1") in got and (
+        "reminder",
+        "org.may_become_general_branch",
+        "ZBT2",
+    ) in got
+
+
+def test_a_check_yielding_another_severity_is_still_sorted(world):
+    """The engine sorts each check's findings by code and puts the checks in page order; a check that yields
+    findings of another severity or rule makes it sort the whole list."""
+
+    def odd(ctx):
+        for code in ("B", "A"):
+            yield rules.Finding("zzz.odd", "error", "org", code, code, "m", "s", "a")
+
+    rules.register("zzz.odd", "reminder")(odd)
+    try:
+        got = [(f.severity, f.rule, f.object_code) for f in run_checks(world.district, user=EVERYTHING, on=ON)]
+    finally:
+        rules._registry.pop("zzz.odd")
+    order = {s: i for i, s in enumerate(rules.SEVERITIES)}
+    assert got == sorted(got, key=lambda k: (order[k[0]], k[1], k[2]))
+    assert got.index(("error", "zzz.odd", "A")) < got.index(("error", "zzz.odd", "B"))
