@@ -99,6 +99,33 @@ class TransferPageTests(TestCase):
         self.assertIsNone(FULL_ID.search(html))
         self.assertIsNone(FULL_PHONE.search(html))
 
+    def test_change_history_page_is_scoped(self):
+        url = reverse("transfers:transfer_changes", args=[self.case.pk])
+        self.client.force_login(self.tw.sender)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.client.force_login(self.tw.receiver)
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_an_incoming_case_shows_its_numbers_masked(self):
+        data = member_data(self.tw.branch3, seq=30, name="蒋外来")
+        details = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in data.items() if k != "org"}
+        case = services.do_create_incoming(
+            acting_user=self.tw.receiver, to_org=self.tw.branch3, details=details, letter_number="WS-2026-1",
+            issued_on=datetime.date.today(), valid_until=datetime.date.today() + datetime.timedelta(days=30),
+            external_org_name="外省某党支部",
+        )  # fmt: skip
+        self.client.force_login(self.tw.receiver)
+        r = self.client.get(self.url(case))
+        self.assertEqual(r.status_code, 200)
+        html = r.content.decode()
+        self.assertIsNone(FULL_ID.search(html))
+        self.assertIsNone(FULL_PHONE.search(html))
+        self.assertNotIn(data["id_number"], html)
+        self.assertIn(data["id_number"][-4:], r.context["masked_id"])  # masked, not empty
+        self.assertEqual(buttons(r), set())  # the subdistrict above the branch accepts a letter from outside
+        self.client.force_login(self.tw.district_admin)
+        self.assertEqual(buttons(self.client.get(self.url(case))), {"accept", "return"})
+
     # the steps through the pages, and who gets which button -----------------------------------------------------
     def test_buttons_per_user_through_every_step_to_completion(self):
         tw = self.tw
