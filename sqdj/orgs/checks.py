@@ -164,6 +164,7 @@ def _community_test(ctx: CheckContext):
     founded yet) are looked up, in one query."""
 
     def compute():
+        _orgs(ctx)
         by_path = ctx.memo["orgs.by_path"]
         steplen = Org.steplen
         unread = {p for p in _ancestor_paths(ctx.org.path + "x" * steplen) if p not in by_path}
