@@ -33,6 +33,7 @@ from sqdj.orgs.models import Org
 
 from . import residence, services
 from .choices import Direction, TransferState
+from .documents import letter_available, receipt_available
 from .filtersets import TransferFilterSet
 from .forms import ReasonForm, TransferForm, receiving_orgs
 from .models import Transfer
@@ -52,6 +53,7 @@ class TransferViews(ModelViews):
     extra_list_actions = (
         ("transfers:transfer_open", gettext_lazy("Open cases"), "hourglass-split"),
         ("transfers:residence_list", gettext_lazy("Members to receive into their residence community"), "house"),
+        ("transfers:transfer_import", gettext_lazy("Import a letter package"), "box-arrow-in-down"),
     )
 
 
@@ -158,8 +160,14 @@ def _detail_context(request, case: Transfer, **extra) -> dict:
         "overdue": services.is_overdue(case),
         "waiting_on": services.waiting_on(case),
         "timeline": _timeline(case),
-        "letter_url": reverse("transfers:transfer_letter", args=[case.pk]) if case.letter_number else None,
-        "receipt_url": reverse("transfers:transfer_receipt", args=[case.pk]) if case.state == S.COMPLETED else None,
+        "letter_url": reverse("transfers:transfer_letter", args=[case.pk]) if letter_available(case) else None,
+        "receipt_url": reverse("transfers:transfer_receipt", args=[case.pk]) if receipt_available(case) else None,
+        # the package carries the member's unmasked details: only for those who may reveal them
+        "package_url": reverse("transfers:transfer_package", args=[case.pk])
+        if case.direction == Direction.OUTGOING
+        and case.state == S.APPROVED
+        and Member.objects.restrict(user, "reveal").filter(pk=case.member_id).exists()
+        else None,
         "reason_form": ReasonForm(),
         "list_url": reverse("transfers:transfer_list"),
         "changes_url": reverse("transfers:transfer_changes", args=[case.pk]),
