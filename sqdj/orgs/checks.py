@@ -9,10 +9,8 @@ over a whole city is a handful of queries whatever its size.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import eq, itemgetter
 from typing import NamedTuple
 
 from django.db import connection, connections
@@ -228,29 +226,22 @@ def _held(ctx: CheckContext):
     )
 
 
-class _Posts(NamedTuple):
-    committees: dict[int, tuple[int, int]]  # branch id: (people holding a post, committee-member posts)
-    secretaries: list[tuple[int, int]]  # (org id, member id) of the secretaries
-
-
-def _posts(ctx: CheckContext) -> _Posts:
-    """The posts held on the checked day, read once as plain rows (cheaper than an aggregate with a distinct count
-    and a second scan joined to the members for the secretaries)."""
+def _committees(ctx: CheckContext) -> dict[int, tuple[int, int]]:
+    """Per org id: (people holding a post on the checked day, committee-member posts among them)."""
 
     def compute():
-        rows = list(_held(ctx).order_by().values_list("org_id", "member_id", "role"))
-        if not rows:
-            return _Posts({}, [])
-        # by columns, with iterators that run in C (a city holds 48,000 posts): people are distinct (org, member)
-        # pairs, committee-member posts are counted as posts
-        orgs, members, roles = zip(*rows, strict=True)
-        people = Counter(map(itemgetter(0), set(zip(orgs, members, strict=True))))
-        posts = Counter(compress(orgs, map(eq, roles, repeat(PositionRole.COMMITTEE_MEMBER))))
-        committees = {org_id: (n, posts.get(org_id, 0)) for org_id, n in people.items()}
-        secretaries = list(compress(zip(orgs, members, strict=True), map(eq, roles, repeat(PositionRole.SECRETARY))))
-        return _Posts(committees, secretaries)
+        rows = (
+            _held(ctx)
+            .order_by()
+            .values_list("org_id")
+            .annotate(
+                size=Count("member_id", distinct=True),
+                members=Count("member_id", filter=Q(role=PositionRole.COMMITTEE_MEMBER)),
+            )
+        )
+        return {org_id: (size, members) for org_id, size, members in _raw_rows(rows)}
 
-    return ctx.cached("orgs.posts", compute)
+    return ctx.cached("orgs.committees", compute)
 
 
 class _AnyOf(Func):
@@ -277,11 +268,8 @@ def _young_secretaries(ctx: CheckContext, years: int) -> list[tuple]:
     """(org id, name, member type, confirmed on) of the secretaries of the branches read by `_orgs` who may have
     under `years` of party age: the database narrows them down (a day's margin), the check decides exactly."""
     facts = _orgs(ctx)
-    secretaries = [
-        (org_id, member_id)
-        for org_id, member_id in _posts(ctx).secretaries
-        if org_id in facts and facts[org_id].type in BRANCH_TYPES
-    ]
+    rows = _held(ctx).filter(role=PositionRole.SECRETARY).order_by().values_list("org_id", "member_id")
+    secretaries = [(o, m) for o, m in rows if o in facts and facts[o].type in BRANCH_TYPES]
     if not secretaries:
         return []
     cutoff = add_months(ctx.on, -12 * years) - datetime.timedelta(days=1)
@@ -461,7 +449,7 @@ def committee_composition(ctx: CheckContext):
     high = param("org.committee_max_size", ctx.on, default=None)
     if None in (need, low, high):
         return
-    committees = _posts(ctx).committees
+    committees = _committees(ctx)
     basis = "org.committee_min_full_members"
     source = _source(ctx, basis)
     for o in _orgs(ctx).values():
