@@ -176,7 +176,9 @@ def _community_test(ctx: CheckContext):
         _orgs(ctx)
         by_path = ctx.memo["orgs.by_path"]
         steplen = Org.steplen
-        unread = {p for p in _ancestor_paths(ctx.org.path + "x" * steplen) if p not in by_path}
+        root = ctx.org.path
+        # the checked org and those above it, then the paths between the orgs read and the checked org
+        unread = {root[:i] for i in range(steplen, len(root) + 1, steplen)} - by_path.keys()
         for path in by_path:
             parent = path[:-steplen]
             while parent and parent not in by_path and parent not in unread:
@@ -204,10 +206,6 @@ def _community_test(ctx: CheckContext):
         return is_community
 
     return ctx.cached("orgs.community", compute)
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[:i] for i in range(Org.steplen, len(path), Org.steplen)]
 
 
 def _in_subtree(ctx: CheckContext, queryset, field: str = "org"):
