@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection, connections
@@ -107,7 +108,10 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
         by_path = ctx.memo["orgs.by_path"] = {}
         located = ExpressionWrapper(Q(area__type__in=sorted(terms.COMMUNITY_LEVEL)), output_field=BooleanField())
         rows = orgs.exclude(type=OrgType.GROUP).annotate(located_in_community=located)
-        for row in rows.values_list(*_ORG_FIELDS, "located_in_community"):
+        rows = list(rows.values_list(*_ORG_FIELDS, "located_in_community"))
+        # in code order: the checks then yield their findings in the order of the page (sorting them costs less)
+        rows.sort(key=itemgetter(1))
+        for row in rows:
             facts[row[0]] = by_path[row[4]] = OrgRow(*row, url(row[0]))
         # Not restricted: the members of an org the user sees are members the user sees (both are scoped by the
         # same org anchors), and rows of orgs outside `paths` are skipped below. Unfiltered by path at the top of a
@@ -179,11 +183,11 @@ def _community_test(ctx: CheckContext):
         root = ctx.org.path
         # the checked org and those above it, then the paths between the orgs read and the checked org
         unread = {root[:i] for i in range(steplen, len(root) + 1, steplen)} - by_path.keys()
-        for path in by_path:
-            parent = path[:-steplen]
-            while parent and parent not in by_path and parent not in unread:
-                unread.add(parent)
-                parent = parent[:-steplen]
+        missing = [p for p in {path[:-steplen] for path in by_path} if p and p not in by_path and p not in unread]
+        while missing:  # rare: an org above is not visible or not founded yet; look further up
+            unread.update(missing)
+            missing = [p[:-steplen] for p in missing if p[:-steplen] and p[:-steplen] not in by_path]
+            missing = [p for p in missing if p not in unread]
         others = set()
         if unread:
             others = set(
@@ -284,8 +288,11 @@ def _young_secretaries(ctx: CheckContext, years: int) -> list[tuple]:
     return [(org_id, *people[member_id]) for org_id, member_id in sorted(secretaries) if member_id in people]
 
 
+_new = tuple.__new__  # Finding(...) without its Python-level __new__: the size checks make 20,000 of them
+
+
 def _finding(rule, severity, org, message, source, action, basis) -> Finding:
-    return Finding(rule, severity, "org", org.code, org.name, message, source, action, org.pk, org.url, basis)
+    return _new(Finding, (rule, severity, "org", org.code, org.name, message, source, action, org.pk, org.url, basis))
 
 
 # --- organization setup (rules.md §1) ---------------------------------------------------------------------------
@@ -398,11 +405,14 @@ def branch_size(ctx: CheckContext):
         _("The branch has %(n)d members, more than the usual %(max)d"), lambda n: {"n": n, "max": limit}
     )
     action = _("Consider dividing the branch into party groups or splitting it.")
-    basis = "org.branch_max_members"
+    rule, basis = "org.branch_size", "org.branch_max_members"
     source = _source(ctx, basis)
     for o in _orgs(ctx).values():
         if o.total > limit and o.type in BRANCH_TYPES:
-            yield _finding("org.branch_size", "warning", o, messages[o.total], source, action, basis)
+            yield _new(
+                Finding,
+                (rule, "warning", "org", o.code, o.name, messages[o.total], source, action, o.pk, o.url, basis),
+            )
 
 
 @register("org.may_become_general_branch", "reminder", title=gettext_lazy("Branch that may become a general branch"))
@@ -416,11 +426,14 @@ def may_become_general_branch(ctx: CheckContext):
         lambda n: {"n": n, "low": low, "high": high - 1},
     )
     action = _("If the work requires it, ask the superior organization to approve a general branch.")
-    basis = "org.general_branch_min_members"
+    rule, basis = "org.may_become_general_branch", "org.general_branch_min_members"
     source = _source(ctx, basis)
     for o in _orgs(ctx).values():
         if low <= o.total < high and o.type in BRANCH_TYPES:
-            yield _finding("org.may_become_general_branch", "reminder", o, messages[o.total], source, action, basis)
+            yield _new(
+                Finding,
+                (rule, "reminder", "org", o.code, o.name, messages[o.total], source, action, o.pk, o.url, basis),
+            )
 
 
 @register("org.may_become_committee", "reminder", title=gettext_lazy("Organization that may become a party committee"))
@@ -433,11 +446,14 @@ def may_become_committee(ctx: CheckContext):
         lambda n: {"n": n, "min": high},
     )
     action = _("If the work requires it, ask the superior organization to approve a primary party committee.")
-    basis = "org.committee_min_members"
+    rule, basis = "org.may_become_committee", "org.committee_min_members"
     source = _source(ctx, basis)
     for o in _orgs(ctx).values():
         if o.total >= high and (o.type in BRANCH_TYPES or o.type == OrgType.GENERAL_BRANCH):
-            yield _finding("org.may_become_committee", "reminder", o, messages[o.total], source, action, basis)
+            yield _new(
+                Finding,
+                (rule, "reminder", "org", o.code, o.name, messages[o.total], source, action, o.pk, o.url, basis),
+            )
 
 
 @register("org.committee_composition", "error", title=gettext_lazy("Branch committee composition"))
