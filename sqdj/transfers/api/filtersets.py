@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField
 
 from sqdj.core.filtersets import BaseFilterSet
 
@@ -13,13 +15,27 @@ from ..choices import OPEN_STATES, Direction, TransferState
 from ..models import Transfer
 
 
+class GivenChoiceField(ChoiceField):
+    """`?state=` with no value is an error: the schema lists the values, and "" is not one of them (the HTML
+    form's empty choice means "any", which a client can say by leaving the parameter out)."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return super().clean(value)
+
+
+class GivenChoiceFilter(django_filters.ChoiceFilter):
+    field_class = GivenChoiceField
+
+
 class TransferFilterSet(BaseFilterSet):
     """`q` searches the name on the letter and the letter number."""
 
     search_fields = ("person_name", "letter_number")
 
-    state = django_filters.ChoiceFilter(choices=TransferState.choices, label=_("state"))
-    direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
+    state = GivenChoiceFilter(choices=TransferState.choices, label=_("state"))
+    direction = GivenChoiceFilter(choices=Direction.choices, label=_("direction"))
     org = django_filters.CharFilter(method="filter_org", label=_("Organization (code), on either side"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 

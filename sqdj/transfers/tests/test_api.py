@@ -275,7 +275,7 @@ def test_filters(tw):
     Transfer.objects.filter(pk=out["id"]).update(state_changed_on=datetime.date.today() - datetime.timedelta(days=90))
     assert ids(c.get(URL, {"overdue": "true"})) == [out["id"]]
     assert ids(c.get(URL, {"overdue": "false"})) == [draft["id"]]
-    for bad in ({"state": "nope"}, {"overdue": "maybe"}, {"limit": "x"}):
+    for bad in ({"state": "nope"}, {"state": ""}, {"direction": ""}, {"overdue": ""}, {"limit": "x"}):
         assert c.get(URL, bad).status_code == 400
 
 
