@@ -3,8 +3,24 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField
+
+
+class GivenChoiceField(ChoiceField):
+    """For the API: `?state=` with no value is an error — the schema lists the values and "" is not one of them
+    (the HTML form's empty choice means "any", which an API client says by leaving the parameter out)."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return super().clean(value)
+
+
+class GivenChoiceFilter(django_filters.ChoiceFilter):
+    field_class = GivenChoiceField
 
 
 class BaseFilterSet(django_filters.FilterSet):

@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.filtersets import BaseFilterSet
+from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
 from sqdj.core.pii import blind_index
 
 from .choices import Category, Education, MemberType, Sex, Standing
@@ -45,9 +45,7 @@ class MemberFilterSet(BaseFilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
     # distinct=False: these columns need no join, and DISTINCT over every column makes the count slow at scale
-    category = django_filters.MultipleChoiceFilter(
-        choices=Category.choices, label=_("member category"), distinct=False
-    )
+    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("member category"), distinct=False)
     member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label=_("member type"))
     standing = django_filters.ChoiceFilter(choices=Standing.choices, label=_("membership standing"))
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("sex"))
@@ -107,3 +105,14 @@ class MemberFilterSet(BaseFilterSet):
 
     def filter_registered(self, queryset, name, value):
         return queryset.filter(registrations__community__code=value.strip(), registrations__active=True)
+
+
+class MemberApiFilterSet(MemberFilterSet):
+    """The API's member filters: a choice parameter given without a value is an error (see GivenChoiceFilter)."""
+
+    member_type = GivenChoiceFilter(choices=MemberType.choices, label=_("member type"))
+    standing = GivenChoiceFilter(choices=Standing.choices, label=_("membership standing"))
+    sex = GivenChoiceFilter(choices=Sex.choices, label=_("sex"))
+    age_band = GivenChoiceFilter(
+        choices=[(str(i), b[0]) for i, b in enumerate(AGE_BANDS)], method="filter_age_band", label=_("Age")
+    )

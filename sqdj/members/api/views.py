@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from sqdj.core.api import FORBIDDEN, NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, ScopedModelViewSet, scoped_schema
 
 from .. import services
-from ..filtersets import MemberFilterSet
+from ..filtersets import MemberApiFilterSet
 from ..models import Member
 from .serializers import MemberSerializer, RevealRequestSerializer, RevealResponseSerializer
 
@@ -16,7 +16,7 @@ class MemberViewSet(ScopedModelViewSet):
 
     queryset = Member.objects.select_related("org", "home_area").order_by("org__path", "name", "pk")
     serializer_class = MemberSerializer
-    filterset_class = MemberFilterSet
+    filterset_class = MemberApiFilterSet
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # members leave the roll by an event
 
     def create_object(self, data):

@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ChoiceField
 
-from sqdj.core.filtersets import BaseFilterSet
+from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
 
 from .. import services
 from ..choices import OPEN_STATES, Direction, TransferState
 from ..models import Transfer
-
-
-class GivenChoiceField(ChoiceField):
-    """`?state=` with no value is an error: the schema lists the values, and "" is not one of them (the HTML
-    form's empty choice means "any", which a client can say by leaving the parameter out)."""
-
-    def clean(self, value):
-        if value == "":
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
-        return super().clean(value)
-
-
-class GivenChoiceFilter(django_filters.ChoiceFilter):
-    field_class = GivenChoiceField
 
 
 class TransferFilterSet(BaseFilterSet):

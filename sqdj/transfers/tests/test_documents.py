@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -55,7 +56,8 @@ def _read(pdf: bytes) -> tuple[PdfReader, str]:
     assert pdf.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(pdf))
     text = "\n".join(page.extract_text() for page in reader.pages)
-    return reader, text
+    # a Chinese line wraps anywhere, even inside an org's name: join the lines of a paragraph back
+    return reader, re.sub(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])", "", text)
 
 
 def _fonts(reader: PdfReader) -> list[tuple[str, bool]]:

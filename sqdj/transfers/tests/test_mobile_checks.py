@@ -80,7 +80,7 @@ def test_lost_contact_warning_at_six_months_and_changes_nothing(tw):
     assert findings(tw.world.branch1, D(2024, 10, 9)) == []  # a lost contact is no longer a contact reminder
     got = run_checks(tw.world.branch1, user=EVERYTHING, on=D(2024, 10, 10), rules=RULES)
     assert [(f.rule, f.severity, f.object_code) for f in got] == [("member.lost_contact", "warning", code)]
-    assert "停止党籍" in got[0].message and got[0].source.endswith("第二十四条")
+    assert "党籍" in got[0].message and "不自动" in got[0].message and got[0].source.endswith("第二十四条")
     assert got[0].url == o.get_absolute_url()
     assert Member.objects.get(pk=tw.member.pk).standing == "active"
     M.do_record_outflow_contact(o, acting_user=tw.sender, on=D(2024, 10, 10))
