@@ -131,7 +131,16 @@ def approvers(from_org: Org | None, to_org: Org | None, on: datetime.date) -> tu
 
 
 def may_act(user, org: Org | None, action: str = "change") -> bool:
-    return org is not None and Org.objects.restrict(user, action).filter(pk=org.pk).exists()
+    """Whether `user` may `action` on `org`; remembered with the user's scope (a list asks it for every row)."""
+    if org is None:
+        return False
+    if user is None or not hasattr(user, "__dict__"):
+        return Org.objects.restrict(user, action).filter(pk=org.pk).exists()
+    cache = user.__dict__.setdefault("_sqdj_anchor_cache", {}).setdefault("may_act", {})
+    key = (org.pk, action)
+    if key not in cache:
+        cache[key] = Org.objects.restrict(user, action).filter(pk=org.pk).exists()
+    return cache[key]
 
 
 def _require(user, *orgs: Org | None) -> None:
