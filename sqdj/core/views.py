@@ -337,6 +337,8 @@ def home(request):
     from sqdj.areas.models import Area
     from sqdj.members.models import Member
     from sqdj.orgs.models import Org
+    from sqdj.transfers.choices import OPEN_STATES
+    from sqdj.transfers.models import Transfer
 
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -345,6 +347,7 @@ def home(request):
     ctx = {
         "org_count": orgs.count(),
         "area_count": Area.objects.restrict(user, "view").count(),
+        "open_transfer_count": Transfer.objects.restrict(user, "view").filter(state__in=OPEN_STATES).count(),
         "member_count": Member.objects.restrict(user, "view").filter(standing="active").count(),
         "assignments": user.role_assignments.select_related("org").order_by("pk"),
         "by_type": {},

@@ -405,3 +405,26 @@ class TransferPageTests(TestCase):
         self.assertEqual(self.client.post(url, data).status_code, 302)
         free = Member.objects.get(pk=free.pk)
         self.assertEqual((free.org, free.work_unit), (self.w.branch1, "新单位"))
+
+
+class WorkbenchTileTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.tw = build_transfer_world()
+        case = services.do_create_transfer(
+            acting_user=cls.tw.sender, member=cls.tw.member, reason="work", to_org=cls.tw.branch3
+        )
+        cls.case = case
+
+    def count(self, user) -> str:
+        self.client.force_login(user)
+        html = self.client.get(reverse("home")).content.decode()
+        match = re.search(r'id="home-open-transfers".*?class="sqdj-count">(\d+)<', html, re.S)
+        return match.group(1)
+
+    def test_open_cases_counted_in_the_users_scope(self):
+        # a draft counts for the sending side only; once submitted, for the receiving side too
+        self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("1", "0"))
+        services.do_submit(self.case, acting_user=self.tw.sender, version=self.case.version)
+        self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("1", "1"))
+        self.assertEqual(self.count(self.tw.world.nobody), "0")
