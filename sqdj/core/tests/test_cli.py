@@ -29,8 +29,11 @@ def run(env, *args, stdin=None):
 
 
 def test_demo_is_idempotent(env):
+    before = json.loads(run(env, "transfers", "--json").stdout)["cases"]
+    assert {c["state"] for c in before} >= {"draft", "submitted", "approved", "received", "returned", "expired"}
     r = run(env, "demo", "--no-serve")
     assert r.returncode == 0
+    assert json.loads(run(env, "transfers", "--json").stdout)["cases"] == before  # no second set of cases
     r = run(env, "generate", "--size", "small")
     assert r.returncode == 0 and "已" in r.stdout
 

@@ -23,6 +23,10 @@ class Command(SqdjCommand):
         call_command("migrate", interactive=False, verbosity=0)
         synthetic.generate(options["size"])
         rows = ensure_demo_users()
+        # a few transfer cases in every state and some mobile members, so that those pages have something to show
+        from sqdj.transfers.synthetic import generate_mobility
+
+        generate_mobility()
         url = f"http://127.0.0.1:{options['port']}/"
         self.stdout.write(_("sqdj demo city is ready. Accounts (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         for username, display, _role, org in rows:
