@@ -169,7 +169,7 @@ SQDJ_DEPLOYMENT_ID = env.str("SQDJ_DEPLOYMENT_ID", default="sqdj")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["sqdj.core.filter_backend.FilterBackend"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "sqdj.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -29,7 +29,8 @@ CONFIG = {
             # sit under. Those answer 400 with field errors (the 400 response is documented and its body is
             # checked against the schema like any other). Reads keep the default: valid input must give 2xx.
             "include-method": ["POST", "PUT", "PATCH", "DELETE"],
-            "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404"]}},
+            # 409: a transfer case acted on at a stale version or in another state (a correct answer)
+            "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409"]}},
         }
     ],
 }
@@ -66,13 +67,20 @@ schema = _load_schema()
 
 @pytest.fixture
 def object_ids(city):
-    """Ids of every org and area (in and out of the caller's scope): most generated ids name nothing."""
+    """Ids of every org, area, transfer case and mobile-member record (in and out of the caller's scope): most
+    generated ids name nothing. The demo's cases and records are added (every state of a case)."""
     from sqdj.areas.models import Area
     from sqdj.orgs.models import Org
+    from sqdj.transfers.models import Inflow, Outflow, Transfer
+    from sqdj.transfers.synthetic import generate_mobility
 
+    generate_mobility()
     return {
         "orgs": sorted(Org.objects.values_list("pk", flat=True)),
         "areas": sorted(Area.objects.values_list("pk", flat=True)),
+        "transfers": sorted(Transfer.objects.values_list("pk", flat=True)),
+        "outflows": sorted(Outflow.objects.values_list("pk", flat=True)),
+        "inflows": sorted(Inflow.objects.values_list("pk", flat=True)),
     }
 
 
@@ -84,7 +92,10 @@ def _aim_at_real_object(case, object_ids):
         return
     if case.meta.phase.name.value != "fuzzing" or not case.meta.generation.mode.is_positive:
         return
-    pool = object_ids["orgs" if "/orgs/" in case.operation.path else "areas"]
+    kind = next((k for k in ("orgs", "transfers", "outflows", "inflows") if f"/{k}/" in case.operation.path), "areas")
+    pool = object_ids[kind]
+    if not pool:
+        return
     pick = zlib.crc32(repr((case.path_parameters, case.body)).encode())
     if pick % 2:
         case.path_parameters["id"] = pool[(pick // 2) % len(pool)]

@@ -74,7 +74,9 @@ class OutflowSerializer(ScopedModelSerializer):
 class InflowSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:inflow-detail")
     host_org = ScopedSlugRelatedField(model=Org, help_text=gettext_lazy("organization code"))
-    branch = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=gettext_lazy("set by branch/"))
+    branch = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text=gettext_lazy("set by branch/")
+    )
     id_number = StrictCharField(
         write_only=True, max_length=18, help_text=gettext_lazy("citizen ID number (write only)")
     )
@@ -86,7 +88,8 @@ class InflowSerializer(ScopedModelSerializer):
     )
     end_reason = serializers.CharField(**END_REASON)
     verified = serializers.BooleanField(read_only=True)
-    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
+    # a related field: null when nobody verified yet, also in the answer to a partial update (PATCH)
+    verified_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Inflow
