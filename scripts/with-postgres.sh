@@ -18,7 +18,8 @@ INITDB=$(find_bin initdb) || { echo "PostgreSQL server binaries (initdb) not fou
 PG_CTL=$(find_bin pg_ctl) || { echo "PostgreSQL server binaries (pg_ctl) not found" >&2; exit 3; }
 CREATEDB=$(find_bin createdb) || { echo "PostgreSQL client binaries (createdb) not found" >&2; exit 3; }
 
-PORT=${SQDJ_PG_PORT:-54329}
+# a free port chosen by the kernel unless SQDJ_PG_PORT says which (two runs at once must not collide)
+PORT=${SQDJ_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DATA=$(mktemp -d /tmp/sqdj-pg-data.XXXXXX)
 SOCK=$(mktemp -d /tmp/sqdj-pg-sock.XXXXXX)
 AS=()
