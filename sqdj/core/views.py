@@ -134,8 +134,19 @@ class ObjectListView(BaseObjectView):
         if fs is not None:
             qs = fs.qs if fs.is_bound and fs.is_valid() else qs
         fmt = request.GET.get("export")
-        if fmt in ("xlsx", "csv") and self.views.importer is not None:
-            data, _count = export_queryset(self.views.importer(user=request.user), qs, fmt)
+        importer_cls = self.views.importer
+        reveals_pii = getattr(importer_cls, "reveals_pii", False)  # full numbers only with a reason, logged
+        if fmt in ("xlsx", "csv") and importer_cls is not None:
+            kwargs = {"reveal_reason": request.GET.get("reveal_reason", "")} if reveals_pii else {}
+            try:
+                importer = importer_cls(user=request.user, **kwargs)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+                back = request.GET.copy()
+                for key in ("export", "reveal_reason"):
+                    back.pop(key, None)
+                return redirect(f"{request.path}?{back.urlencode()}")
+            data, _count = export_queryset(importer, qs, fmt)
             ctype = (
                 "text/csv; charset=utf-8"
                 if fmt == "csv"
@@ -143,6 +154,8 @@ class ObjectListView(BaseObjectView):
             )
             response = HttpResponse(data, content_type=ctype)
             response["Content-Disposition"] = f'attachment; filename="{self.views.importer.kind}.{fmt}"'
+            if kwargs.get("reveal_reason"):
+                response["Cache-Control"] = "no-store"
             return response
         table = self.views.table(qs, request=request)
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -157,6 +170,8 @@ class ObjectListView(BaseObjectView):
                 total=table.paginator.count if hasattr(table, "paginator") else len(qs),
                 querystring=query.urlencode(),
                 can_export=self.views.importer is not None,
+                reveal_export=reveals_pii and importer_cls.may_reveal_any(request.user),
+                export_hidden=[(k, v) for k, vs in query.lists() if k not in ("export", "reveal_reason") for v in vs],
             ),
         )
 

@@ -9,11 +9,15 @@ rules as the forms and the API (`validation.validate_member`), and the file is w
 (`services.bulk_upsert_members`): the same members, ledger entries and change-log rows as the one-by-one
 services, in a few statements per thousand rows, inside the pipeline's single transaction.
 
-Personal data on export: ID and phone numbers are written in full only for members the acting user may reveal
-(`Member.objects.restrict(user, "reveal")`; a superuser may reveal everything). Without a user — `sqdj export`
-with no `--user`, the operator at the console — they are masked, as for a user without the reveal right. A masked
-number (with `*`) is never taken as input, so re-importing a masked export cannot overwrite real numbers: each
-such row is an error.
+Personal data on export (security.md: masked in every output, revealed only with permission and a logged
+reason): ID and phone numbers are masked unless the export is given a reason (`reveal_reason`, at least 2
+characters once stripped; `sqdj export members --reveal-reason`, the "export full numbers" form of the members
+list). With a reason they are written in full only for members the acting user may reveal
+(`Member.objects.restrict(user, "reveal")`; a superuser may reveal everything), and each member written in full
+gets one `PiiReveal` row (reason "导出：…", the request's address when there is one), bulk-created in chunks.
+Without a reason everything is masked, for everybody; without a user — `sqdj export` with no `--user`, the
+operator at the console — always. A masked number (with `*`) is never taken as input, so re-importing a masked
+export cannot overwrite real numbers: each such row is an error.
 """
 
 from __future__ import annotations
@@ -29,13 +33,14 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core.context import current as current_context
 from sqdj.core.importing import Importer, ParsedRow, RowErrors, RowMessage, messages_from_validation, register_importer
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
 from sqdj.orgs.models import Org
 
 from . import services
 from .choices import CATEGORY_LABELS, EDUCATION_LABELS, SEX_LABELS, TYPE_LABELS
-from .models import Member
+from .models import Member, PiiReveal
 from .validation import validate_member
 
 COLUMNS = {
@@ -60,6 +65,8 @@ CHOICES = {"性别": SEX_LABELS, "学历": EDUCATION_LABELS, "人员类别": TYP
 WORDS = {header: {word: str(value) for value, word in labels.items()} for header, labels in CHOICES.items()}
 RESIDENCE_TYPES = {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE, AreaType.BUILDING, AreaType.ENTRANCE}
 PLAIN_FIELDS = [f for f in services.FIELDS if f not in ("org", "home_area")]
+REVEAL_PREFIX = "导出："  # stored in PiiReveal.reason: tells an export from a look at one member's page
+REVEAL_CHUNK = 2000  # PiiReveal rows per bulk insert while exporting
 
 
 @register_importer
@@ -72,9 +79,11 @@ class MemberImporter(Importer):
     required = {"姓名", "性别", "民族", ID, "出生日期", "学历", "人员类别", "入党日期", "党员分类", ORG}
     columns = COLUMNS  # model field -> template column, for the services' messages
     batch_size = 1000  # rows per bulk statement, and per progress report while writing
+    reveals_pii = True  # the export may carry full numbers: callers pass `reveal_reason` (see the module doc)
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, reveal_reason: str = ""):
         super().__init__(user)
+        self.reveal_reason = self.clean_reveal_reason(reveal_reason) if reveal_reason else ""
         self.today = datetime.date.today()
         self.orgs: dict[str, Org] = {}
         self.areas: dict[str, Area] = {}
@@ -248,11 +257,39 @@ class MemberImporter(Importer):
             ) from exc
 
     # ---- export ------------------------------------------------------------------------------------------
+    @staticmethod
+    def clean_reveal_reason(reason: str) -> str:
+        reason = (reason or "").strip()
+        if len(reason) < 2:
+            raise ValidationError(_("Say why you need the full numbers (at least 2 characters)."), code="reveal_reason")
+        return reason
+
+    @classmethod
+    def may_reveal_any(cls, user) -> bool:
+        """Whether an export with a reason could show `user` any full number (the list page offers the form)."""
+        return user is not None and Member.objects.restrict(user, "reveal").exists()
+
+    def _log_reveals(self, pks: list[int]) -> None:
+        ctx = current_context()
+        reason = (REVEAL_PREFIX + self.reveal_reason)[:200]
+        remote_addr = ctx.remote_addr if ctx else None
+        PiiReveal.objects.bulk_create(
+            [
+                PiiReveal(
+                    user=self.user, member_id=pk, fields="id_number,phone", reason=reason, remote_addr=remote_addr
+                )
+                for pk in pks
+            ],
+            batch_size=1000,
+        )
+
     def export_rows(self, queryset):
-        """Template rows; full ID and phone numbers only where the user may reveal them (see the module doc)."""
-        q = scope_q(self.user, Member, "reveal") if self.user is not None else NOTHING
+        """Template rows; full ID and phone numbers only with a reason, where the user may reveal them, logged."""
+        q = scope_q(self.user, Member, "reveal") if self.user is not None and self.reveal_reason else NOTHING
         if q is None:  # a superuser
             reveal = Value(True, output_field=BooleanField())
+        elif q is NOTHING:
+            reveal = Value(False, output_field=BooleanField())
         else:
             reveal = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
         qs = (
@@ -260,21 +297,34 @@ class MemberImporter(Importer):
             .annotate(_may_reveal=reveal)
             .order_by("org__path", "name_pinyin", "pk")
         )
-        for m in qs.iterator(chunk_size=2000):
-            full = bool(m._may_reveal)
-            yield [
-                m.name,
-                SEX_LABELS.get(m.sex, m.sex),
-                m.ethnicity,
-                m.id_number if full else m.id_number_masked,
-                m.birth_date,
-                EDUCATION_LABELS.get(m.education, m.education),
-                TYPE_LABELS.get(m.member_type, m.member_type),
-                m.joined_on,
-                m.confirmed_on,
-                CATEGORY_LABELS.get(m.category, m.category),
-                m.org.code,
-                m.home_area.code if m.home_area_id else "",
-                m.phone if full else m.phone_masked,
-                m.work_unit,
-            ]
+        revealed: list[int] = []
+        try:
+            for m in qs.iterator(chunk_size=2000):
+                full = bool(m._may_reveal)
+                if full:
+                    revealed.append(m.pk)
+                    if len(revealed) >= REVEAL_CHUNK:
+                        self._log_reveals(revealed)
+                        revealed = []
+                yield self._export_row(m, full)
+        finally:  # also when the caller stops early: every full number handed out is logged
+            if revealed:
+                self._log_reveals(revealed)
+
+    def _export_row(self, m: Member, full: bool) -> list:
+        return [
+            m.name,
+            SEX_LABELS.get(m.sex, m.sex),
+            m.ethnicity,
+            m.id_number if full else m.id_number_masked,
+            m.birth_date,
+            EDUCATION_LABELS.get(m.education, m.education),
+            TYPE_LABELS.get(m.member_type, m.member_type),
+            m.joined_on,
+            m.confirmed_on,
+            CATEGORY_LABELS.get(m.category, m.category),
+            m.org.code,
+            m.home_area.code if m.home_area_id else "",
+            m.phone if full else m.phone_masked,
+            m.work_unit,
+        ]

@@ -2,7 +2,8 @@
 
 Every bad input is rejected whole with a Chinese message naming the row and the column, and writes nothing;
 the ID number is the key; a second import of the same file changes nothing; exports mask the personal data
-unless the user may reveal it, and a masked export cannot overwrite real numbers.
+unless given a reason and the user may reveal it (test_export_reveal.py), and a masked export cannot overwrite
+real numbers.
 """
 
 from __future__ import annotations
@@ -383,11 +384,14 @@ def test_export_masks_unless_the_user_may_reveal(world, tmp_path):
     run_import("members", write_csv(tmp_path / "m.csv", rows(3)))
     services.do_create_member(acting_user=None, **member_data(world.branch2, seq=9))  # another community
     full_id, full_phone = make_id_number(BIRTH, 1), "13812340001"
+    why = ("--reveal-reason", "换届核对")
     for name, args, masked in (
         ("operator.xlsx", (), True),  # the console without --user: masked
-        ("viewer.csv", ("--user", "viewer1"), True),  # may view, may not reveal
-        ("admin.xlsx", ("--user", "admin1"), False),
-        ("root.csv", ("--user", "root"), False),
+        ("viewer.csv", ("--user", "viewer1", *why), True),  # may view, may not reveal
+        ("admin.xlsx", ("--user", "admin1"), True),  # may reveal, but gave no reason
+        ("root.csv", ("--user", "root"), True),  # not even the superuser without a reason
+        ("admin-why.xlsx", ("--user", "admin1", *why), False),
+        ("root-why.csv", ("--user", "root", *why), False),
     ):
         table = _export(tmp_path, name, *args)
         assert table[0] == H and len(table) == 4, (name, table)
@@ -423,7 +427,7 @@ def test_export_then_reimport_is_unchanged_for_a_user_who_may_reveal(world, tmp_
     )  # fmt: skip
     before = state()
     for name in ("admin.xlsx", "admin.csv"):
-        table = _export(tmp_path, name, "--user", "admin1")
+        table = _export(tmp_path, name, "--user", "admin1", "--reveal-reason", "核对后重新导入")
         assert "'=SUM(1+1)" in [r[H.index("工作单位")] for r in table]  # R37: a formula leaves as text
         status, out = run_import("members", tmp_path / name, "--user", "admin1")
         assert status == 0 and (out["created"], out["updated"], out["unchanged"]) == (0, 0, 4), out

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,14 @@ class Command(SqdjCommand):
         parser.add_argument("--org", required=True, help=gettext_lazy("organization code"))
         parser.add_argument("--descendants", action="store_true", help=gettext_lazy("include everything below the org"))
         parser.add_argument("-o", "--output", required=True, help=gettext_lazy("FILE.xlsx or FILE.csv"))
+        parser.add_argument(
+            "--reveal-reason",
+            default=None,
+            help=gettext_lazy(
+                "why the full ID and phone numbers are needed (members only, with --user): written in full for the "
+                "members the user may reveal, each one logged"
+            ),
+        )
 
     def handle(self, *args, **options):
         if options["kind"] not in importer_kinds():
@@ -33,7 +42,24 @@ class Command(SqdjCommand):
         if fmt not in ("xlsx", "csv"):
             raise CommandError(_("The output file must end in .xlsx or .csv."), returncode=2)
         user = self.acting_user(options)
-        importer = get_importer(options["kind"])(user=user)
+        importer_cls = get_importer(options["kind"])
+        kwargs = {}
+        reason = options["reveal_reason"]
+        if reason is not None:
+            if not getattr(importer_cls, "reveals_pii", False):
+                raise CommandError(
+                    _("--reveal-reason is only for exports that contain personal data (members)."), returncode=2
+                )
+            if user is None:
+                raise CommandError(
+                    _("--reveal-reason needs --user: full numbers are shown only to a user allowed to see them."),
+                    returncode=2,
+                )
+            kwargs["reveal_reason"] = reason or " "  # an empty reason is an error, not "no reason"
+        try:
+            importer = importer_cls(user=user, **kwargs)
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages), returncode=2) from exc
         qs = scoped_queryset_for(importer, user, options["org"], options["descendants"])
         if qs is None:
             raise CommandError(
