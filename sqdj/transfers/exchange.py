@@ -170,7 +170,7 @@ def export_package(
     written). `to_deployment` is recorded on the case the first time; later exports must name the same one."""
     if not Transfer.objects.restrict(acting_user, "view").filter(pk=case.pk).exists():
         raise services.OutOfScope(_("No such transfer case in your scope."))
-    case = Transfer.objects.select_for_update().select_related("member", "from_org").get(pk=case.pk)
+    case = Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_org").get(pk=case.pk)
     if case.direction != Direction.OUTGOING or case.state != TransferState.APPROVED:
         raise ValidationError(
             _(
