@@ -149,9 +149,15 @@ def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **dat
     data["work_unit"] = data.get("work_unit") or ""
     _check(data, None)
     index = Member(id_number=data["id_number"]).id_number_index_value()
-    if Member.objects.filter(id_number_index=index).exists():
+    member = Member.objects.select_for_update().filter(id_number_index=index).first()
+    if member is not None and member.standing != Standing.TRANSFERRED_OUT:
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
-    member = Member(**data)
+    if member is None:
+        member = Member(**data)
+    else:  # transferred out of this deployment once, now coming back: the same record, active again
+        for k, v in data.items():
+            setattr(member, k, v)
+        member.standing = Standing.ACTIVE
     with acting_as(acting_user):
         member.save()
     _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=data["org"], note=note)

@@ -353,3 +353,33 @@ def test_org_not_holding_members_cannot_receive_but_a_new_branch_can(tw):
     new = do_create_org(acting_user=None, parent=tw.community3, code="ZBT4", name="中共丙社区第二党支部", type="branch")
     case = _case(tw, to_org=new)
     assert case.to_org == new
+
+
+def test_a_member_who_left_the_deployment_comes_back_as_the_same_record(tw):
+    case = T.do_create_transfer(
+        acting_user=tw.sender, member=tw.member, reason="residence", external_org_name="外省某支部"
+    )
+    case = T.do_submit(case, acting_user=tw.sender, version=case.version)
+    case = T.do_approve(case, acting_user=tw.street_admin, version=case.version)
+    T.do_complete(case, acting_user=tw.sender, version=case.version)
+    tw.member.refresh_from_db()
+    assert tw.member.standing == Standing.TRANSFERRED_OUT
+    details = member_data(None, seq=7, name="李流转", work_unit="新单位")
+    details.pop("org")
+    details = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in details.items()}
+    back = T.do_create_incoming(
+        acting_user=tw.receiver,
+        to_org=tw.branch3,
+        details=details,
+        letter_number="外省〔2026〕99号",
+        issued_on=datetime.date.today(),
+        valid_until=datetime.date.today() + datetime.timedelta(days=30),
+        external_org_name="外省某支部",
+    )
+    back = T.do_accept(back, acting_user=_admin_of(tw.street2), version=back.version)
+    back = T.do_complete(back, acting_user=tw.receiver, version=back.version)
+    member = Member.objects.get(pk=tw.member.pk)
+    assert back.member == member and Member.objects.filter(name="李流转").count() == 1
+    assert (member.standing, member.org, member.work_unit) == (Standing.ACTIVE, tw.branch3, "新单位")
+    kinds = list(member.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds[-2:] == [EventKind.TRANSFERRED_OUT, EventKind.TRANSFERRED_IN]
