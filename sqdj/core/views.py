@@ -352,8 +352,7 @@ def home(request):
     from sqdj.areas.models import Area
     from sqdj.members.models import Member
     from sqdj.orgs.models import Org
-    from sqdj.transfers.choices import OPEN_STATES
-    from sqdj.transfers.models import Transfer
+    from sqdj.transfers.services import waiting_for
 
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -362,7 +361,7 @@ def home(request):
     ctx = {
         "org_count": orgs.count(),
         "area_count": Area.objects.restrict(user, "view").count(),
-        "open_transfer_count": Transfer.objects.restrict(user, "view").filter(state__in=OPEN_STATES).count(),
+        "transfers_waiting": waiting_for(user),
         "member_count": Member.objects.restrict(user, "view").filter(standing="active").count(),
         "assignments": user.role_assignments.select_related("org").order_by("pk"),
         "by_type": {},

@@ -573,3 +573,15 @@ def open_cases(user, org: Org | None = None):
     return qs.select_related("from_org", "to_org", "sending_approver", "receiving_approver").order_by(
         "state_changed_on", "pk"
     )
+
+
+def waiting_for(user, on: datetime.date | None = None) -> tuple[int, int]:
+    """(open cases whose next step is the user's, how many of them are overdue) — the workbench's to-do count.
+    Cases are read once; who may act on an org is remembered per org (`may_act`)."""
+    mine = overdue = 0
+    for case in open_cases(user):
+        org = waiting_on(case)
+        if org is not None and may_act(user, org):
+            mine += 1
+            overdue += is_overdue(case, on)
+    return mine, overdue

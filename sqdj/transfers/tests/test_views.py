@@ -422,9 +422,16 @@ class WorkbenchTileTests(TestCase):
         match = re.search(r'id="home-open-transfers".*?class="sqdj-count">(\d+)<', html, re.S)
         return match.group(1)
 
-    def test_open_cases_counted_in_the_users_scope(self):
-        # a draft counts for the sending side only; once submitted, for the receiving side too
+    def test_cases_waiting_for_the_user_and_overdue(self):
+        # a draft waits for the sender; once submitted, for the district (the common ancestor), not the receiver
         self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("1", "0"))
-        services.do_submit(self.case, acting_user=self.tw.sender, version=self.case.version)
-        self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("1", "1"))
+        case = services.do_submit(self.case, acting_user=self.tw.sender, version=self.case.version)
+        self.assertEqual((self.count(self.tw.sender), self.count(self.tw.district_admin)), ("0", "1"))
         self.assertEqual(self.count(self.tw.world.nobody), "0")
+        self.assertEqual(services.waiting_for(self.tw.district_admin), (1, 0))
+        late = services.due_date(case) + datetime.timedelta(days=1)
+        self.assertEqual(services.waiting_for(self.tw.district_admin, late), (1, 1))
+        case = services.do_approve(case, acting_user=self.tw.district_admin, version=case.version)
+        case = services.do_accept(case, acting_user=self.tw.district_admin, version=case.version)
+        # accepted: the receiving branch completes it (the district above it could too)
+        self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("0", "1"))
