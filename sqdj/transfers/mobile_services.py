@@ -203,22 +203,27 @@ def do_update_outflow(outflow: Outflow, *, acting_user, **data) -> Outflow:
     return _save(outflow, acting_user, "change")
 
 
+def _contact_errors(record, on: datetime.date) -> dict:
+    """Why a contact on `on` cannot be recorded for an open outflow or inflow (none: an empty dict)."""
+    errors: dict = {}
+    _open(record, errors)
+    _not_future(errors, "on", on, today())
+    if on < record.last_contact_on:
+        _err(
+            errors,
+            "on",
+            _("Earlier than the last contact on record (%(date)s).") % {"date": record.last_contact_on.isoformat()},
+        )
+    return errors
+
+
 @transaction.atomic
 def do_record_outflow_contact(outflow: Outflow, *, acting_user, on: datetime.date | None = None) -> Outflow:
     """We were in touch with the member on `on` (default today): a lost contact is found again."""
     ensure_in_scope(outflow, acting_user, "change")
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
     on = on or today()
-    errors: dict = {}
-    _open(outflow, errors)
-    _not_future(errors, "on", on, today())
-    if on < outflow.last_contact_on:
-        _err(
-            errors,
-            "on",
-            _("Earlier than the last contact on record (%(date)s).") % {"date": outflow.last_contact_on.isoformat()},
-        )
-    _raise(errors)
+    _raise(_contact_errors(outflow, on))
     outflow.last_contact_on = on
     outflow.lost_contact_since = None
     return _save(outflow, acting_user, "change")
@@ -428,16 +433,7 @@ def do_record_inflow_contact(inflow: Inflow, *, acting_user, on: datetime.date |
     ensure_in_scope(inflow, acting_user, "change")
     inflow = Inflow.objects.select_for_update().get(pk=inflow.pk)
     on = on or today()
-    errors: dict = {}
-    _open(inflow, errors)
-    _not_future(errors, "on", on, today())
-    if on < inflow.last_contact_on:
-        _err(
-            errors,
-            "on",
-            _("Earlier than the last contact on record (%(date)s).") % {"date": inflow.last_contact_on.isoformat()},
-        )
-    _raise(errors)
+    _raise(_contact_errors(inflow, on))
     inflow.last_contact_on = on
     return _save(inflow, acting_user, "change")
 
