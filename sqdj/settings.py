@@ -49,16 +49,21 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "sqdj.core",
     "sqdj.accounts",
     "sqdj.areas",
     "sqdj.orgs",
     "sqdj.members",
+    "sqdj.leadership",
+    "sqdj.transfers",
     "sqdj.stats",
     "sqdj.health",
     "sqdj.rulebook",
-    "sqdj.transfers",
+    "sqdj.workbench",
     "sqdj.api",
+    "sqdj.demo",
 ]
 
 MIDDLEWARE = [
@@ -205,5 +210,17 @@ LOGGING = {
 }
 # Lockout is by user name (security.md R2); an IP-wide lockout would lock a whole office behind one NAT.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-# Web imports run in a background thread so that the page can show progress (False: inside the request).
-SQDJ_IMPORT_BACKGROUND = env.bool("SQDJ_IMPORT_BACKGROUND", default=True)
+
+# Background jobs (docs/operations.md, "Background jobs"): django-tasks with its database backend; `sqdj worker`
+# runs them. Imports, large exports and the daily jobs are queued as rows of the database; so is their progress.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker writes a heartbeat this often (seconds); a worker on another host whose heartbeat is older than the lease
+# is dead, and its running job is failed (a worker on this host is checked by its process id at once).
+SQDJ_WORKER_HEARTBEAT = env.float("SQDJ_WORKER_HEARTBEAT", default=5.0)
+SQDJ_WORKER_LEASE = env.float("SQDJ_WORKER_LEASE", default=60.0)
+# The daily jobs (transfer expiry, reminders) are queued once a day, at or after this hour (local time).
+SQDJ_DAILY_JOBS_HOUR = env.int("SQDJ_DAILY_JOBS_HOUR", default=1)
+# An export from a list page with more rows than this runs as a background job, to download from the job's page.
+SQDJ_EXPORT_BACKGROUND_ROWS = env.int("SQDJ_EXPORT_BACKGROUND_ROWS", default=5000)
+# A finished export's file is kept this long (seconds) in the data directory.
+SQDJ_EXPORT_KEEP_SECONDS = env.int("SQDJ_EXPORT_KEEP_SECONDS", default=24 * 3600)

@@ -1,24 +1,17 @@
+"""The site's URLs: sign-in, notifications, the API, and every app's pages at its declared prefix."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from sqdj.api.urls import schema_urlpatterns
 from sqdj.core import notifications
-from sqdj.core.views import home
+from sqdj.core.plugins import app_urls
 
 urlpatterns = [
-    path("", home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("orgs/", include("sqdj.orgs.urls")),
-    path("areas/", include("sqdj.areas.urls")),
-    path("members/", include("sqdj.members.urls")),
-    path("stats/", include("sqdj.stats.urls")),
-    path("health/", include("sqdj.health.urls")),
-    path("rulebook/", include("sqdj.rulebook.urls")),
-    path("transfers/", include("sqdj.transfers.urls")),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
-    path("api/", include("sqdj.api.urls")),
-    *schema_urlpatterns,
+    path("jobs/", include("sqdj.core.job_views")),  # the user's background jobs (core.jobs)
+    *[path(prefix, include(module)) for prefix, module in app_urls()],
 ]

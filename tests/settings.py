@@ -10,9 +10,10 @@ from sqdj.settings import *  # noqa: E402,F403
 # Argon2 at full strength makes every test login cost ~100 ms; the hasher itself is tested separately.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
 
-# Web imports run inside the request in tests (a TestCase's data are invisible to other threads); the
-# background path has its own transactional test.
-SQDJ_IMPORT_BACKGROUND = False
+# Background jobs run inside the request in tests (a TestCase's data are invisible to other connections): the
+# same job code, enqueued on the immediate backend. The tests about the queue and the worker
+# (sqdj/core/tests/test_jobs_worker.py) switch to the database backend and run real `sqdj worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # A file, not shared-cache memory, for the SQLite test database: like production it runs in WAL mode, so a
 # background import's writer does not lock out the requests that poll it.

@@ -27,7 +27,3 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
     Role.MEMBER: frozenset({"view"}),
 }
-
-
-def actions_for(role: str) -> frozenset[str]:
-    return ROLE_ACTIONS.get(role, frozenset())

@@ -7,9 +7,12 @@ import secrets
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sqdj.core.context import acting_as
+from sqdj.core.notify import notify
+from sqdj.core.scope import roles_allowing
 
 from .models import ApiToken, RoleAssignment, User
 from .roles import Role
@@ -57,3 +60,17 @@ def do_issue_token(user: User, *, acting_user=None) -> str:
     key = secrets.token_hex(20)
     ApiToken.objects.create(user=user, key_hash=ApiToken.hash(key), prefix=key[:8])
     return key
+
+
+def staff_of(org, action: str = "change"):
+    """Active users whose role assignments let them `action` on `org` (held on it, or above it with descendants)."""
+    ancestors = [org.path[:i] for i in range(org.steplen, len(org.path), org.steplen)]
+    held = RoleAssignment.objects.filter(role__in=roles_allowing(action)).filter(
+        Q(org=org) | Q(descendants=True, org__path__in=ancestors)
+    )
+    return User.objects.filter(is_active=True, pk__in=held.values("user_id"))
+
+
+def notify_org(org, text: str, url: str = "", exclude=None) -> int:
+    """Notify whoever may act on `org` (not `exclude`, who is acting)."""
+    return notify(staff_of(org), text, url, exclude=exclude) if org is not None else 0

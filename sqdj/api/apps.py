@@ -5,3 +5,4 @@ class ApiConfig(AppConfig):
     name = "sqdj.api"
     label = "api"
     verbose_name = "API"
+    url_prefix = "api/"

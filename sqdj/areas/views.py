@@ -19,8 +19,3 @@ class AreaViews(ModelViews):
     delete_service = staticmethod(services.do_delete_area)
     detail_template = "areas/area.html"
 
-    @classmethod
-    def detail_context(cls, obj, user):
-        from sqdj.orgs.models import Org
-
-        return {"located_orgs": Org.objects.filter(area=obj).restrict(user, "view").order_by("code")}

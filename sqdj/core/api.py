@@ -20,6 +20,8 @@ from drf_spectacular.utils import (
 from rest_framework import parsers, serializers, viewsets
 from rest_framework.response import Response
 
+from .services import UNSET
+
 # {"detail": "…"}: 401, 403, 404, 415 (and 405/406, which the schema does not list per operation)
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 
@@ -249,8 +251,6 @@ class ScopedTreeViewSet(ScopedModelViewSet):
         return type(self).create_service(acting_user=self.request.user, **data)
 
     def update_object(self, obj, data):
-        from .services import UNSET
-
         data = dict(data)
         data.setdefault("parent", UNSET)
         return type(self).update_service(obj, acting_user=self.request.user, **data)

@@ -1,24 +1,26 @@
 from django.apps import AppConfig
+from django.apps import apps as installed_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from .plugins import autodiscover
+from .rulebook_seed import insert_missing, seeded_rows
 
 
 def ensure_rulebook(sender, app_config=None, apps=None, using="default", **kwargs):
     """The national rulebook rows are reference data, like content types: put back whatever is missing after
     every migrate — and after a flush (which empties the table and then sends post_migrate), so that a
     transactional test or a restored empty database never runs without the regulations."""
-    if apps is None:  # flush sends post_migrate without the migration state: the installed models then
-        from django.apps import apps as installed
-
-        apps = installed
+    # flush sends post_migrate without the migration state: the installed models then
+    apps = apps or installed_apps
     try:
-        apps.get_model("core", "RuleParameter")
+        model = apps.get_model("core", "RuleParameter")
     except LookupError:  # migrating to a state before the table exists
         return
-    from .migrations._seed import seed
+    # rules.py imports this app's models, which can be imported only once the app registry is ready
     from .rules import clear_cache
 
-    seed(apps, None)
+    insert_missing(model, list(seeded_rows()))
     clear_cache()  # bulk writes and a flush send no model signals
 
 
@@ -28,6 +30,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the change-log handlers)
+        # the change-log handlers import models, so they connect here, once the app registry is ready
+        from . import signals  # noqa: F401
 
         post_migrate.connect(ensure_rulebook, sender=self, dispatch_uid="sqdj.core.ensure_rulebook")
+        autodiscover("checks")  # every app's rulebook checks register themselves

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+
+from .scope import org_tree
 from .tabular import write_table
 
 
@@ -20,9 +22,7 @@ def subtree_q(model, org, descendants: bool) -> Q:
 
 def scoped_queryset_for(importer, user, org_code: str, descendants: bool):
     """The rows an export of `org_code` may contain for `user` (None if the org is unknown or out of scope)."""
-    from sqdj.orgs.models import Org
-
-    orgs = Org.objects.select_related("area")
+    orgs = org_tree().objects.select_related("area")
     if user is not None:
         orgs = orgs.restrict(user, "view")
     org = orgs.filter(code=org_code).first()

@@ -11,6 +11,7 @@ import datetime
 import json
 from dataclasses import asdict, dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -237,8 +238,6 @@ def register_importer(cls: type[Importer]) -> type[Importer]:
 
 
 def get_importer(kind: str) -> type[Importer]:
-    from django.apps import apps
-
     for config in apps.get_app_configs():  # importers register themselves when their module loads
         if config.name.startswith("sqdj."):
             try:

@@ -1,44 +1,60 @@
-"""Imports from the web run in the background so that the page can show their progress.
+"""Background jobs of the web pages — imports and large exports — run by `sqdj worker` (core.worker).
 
-The uploaded file waits in the data directory under the batch id until the import is confirmed,
-cancelled or expires (`SQDJ_IMPORT_PENDING_SECONDS`). A batch row records who imported which file
-(SHA-256), the progress and the report. With `SQDJ_IMPORT_BACKGROUND = False` the work runs inside
-the request instead (same code, no thread).
+A job is two rows: the user's record (`ImportBatch`, `ExportJob`: state, progress, result) and a django-tasks task
+(database backend) that a worker claims and runs. Both are written in one transaction, so a job the page shows is
+in the queue, whatever happens to the web process afterwards. The record follows its task: `refresh()` marks it
+failed when the task failed or when the worker running it died (core.worker). A failed job may be retried: a new
+task for the next `attempt`; a task runs its job only while the job is queued for that very attempt, so neither
+a task delivered twice nor an old attempt runs it again, and a job that succeeded is never run again.
+
+An import runs in one transaction (core.importing): a worker killed in the middle leaves the data as they were,
+and the retry writes every row once. The uploaded file waits in the data directory under the batch id until the
+import has succeeded, was rejected, cancelled or expired (`SQDJ_IMPORT_PENDING_SECONDS`); the workers share the
+data directory with the web process. Export files wait there for `SQDJ_EXPORT_KEEP_SECONDS`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import queue
 import threading
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .context import acting_as
 from .importing import get_importer
-from .models import ImportBatch
+from .models import BackgroundJob, ExportJob, ImportBatch
+from .tabular import write_table
+from .worker import WorkerDied, reap_task
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("sqdj.jobs")
+S = BackgroundJob.Status
+E = BackgroundJob.Error
 
 
-def pending_dir() -> Path:
-    d = Path(settings.DATA_DIR) / "imports"
+# ---- files ---------------------------------------------------------------------------------------------------------
+
+
+def _dir(name: str) -> Path:
+    d = Path(settings.DATA_DIR) / name
     d.mkdir(parents=True, exist_ok=True)
     return d
 
 
-def purge_stale_files() -> None:
-    limit = time.time() - settings.SQDJ_IMPORT_PENDING_SECONDS
-    for f in pending_dir().iterdir():
-        try:
-            if f.stat().st_mtime < limit:
-                f.unlink()
-        except FileNotFoundError:
-            pass
+def pending_dir() -> Path:
+    return _dir("imports")
 
 
 def pending_file(batch: ImportBatch) -> Path:
@@ -49,81 +65,304 @@ def discard(batch: ImportBatch) -> None:
     pending_file(batch).unlink(missing_ok=True)
 
 
-def _progress_file(batch_id) -> Path:
-    return pending_dir() / f"{batch_id.hex}.progress"
+def export_file(job: ExportJob) -> Path:
+    return _dir("exports") / f"{job.pk.hex}.{job.fmt}"
 
 
-def read_progress(batch: ImportBatch) -> tuple[int, int, str]:
-    """(done, total, stage) of a running batch. Progress lives in a small file next to the upload, not in
-    the database: the import's own transaction would hide (and, for a dry run, roll back) any row it wrote."""
-    try:
-        done, total, stage = _progress_file(batch.pk).read_text().split()
-        return int(done), int(total), stage
-    except (FileNotFoundError, ValueError):
-        return 0, 0, "check"
+def _stale(directory: Path, seconds: int) -> dict[str, Path]:
+    limit = time.time() - seconds
+    stale = {}
+    for f in directory.iterdir():
+        try:
+            if f.stat().st_mtime < limit:
+                stale[f.name.split(".")[0]] = f
+        except FileNotFoundError:
+            pass
+    return stale
+
+
+def purge_stale_files() -> None:
+    """Delete waiting uploads and finished exports past their time — not the files of queued or running jobs."""
+    for model, directory, seconds in (
+        (ImportBatch, pending_dir(), settings.SQDJ_IMPORT_PENDING_SECONDS),
+        (ExportJob, _dir("exports"), settings.SQDJ_EXPORT_KEEP_SECONDS),
+    ):
+        stale = _stale(directory, seconds)
+        if not stale:
+            continue
+        keep = {
+            pk.hex
+            for pk in model.objects.filter(
+                status__in=BackgroundJob.ACTIVE, pk__in=[k for k in stale if len(k) == 32]
+            ).values_list("pk", flat=True)
+        }
+        for name, f in stale.items():
+            if name not in keep:
+                f.unlink(missing_ok=True)
+
+
+# ---- progress ------------------------------------------------------------------------------------------------------
+
+
+class Progress:
+    """`progress(done, total, stage)` for a job's record, at most twice a second (and at each new stage).
+
+    Where it is written. The check stage of an import runs outside any transaction: its progress is written on the
+    job's own connection and is visible at once. The write stage runs inside the import's one transaction, which
+    would hide — and for a dry run roll back — a row written on the same connection. On PostgreSQL the write-stage
+    progress goes through a second connection (owned by a small thread): committed at once, and never held up by
+    the import, which does not touch the job's row. On SQLite the import's transaction holds the database's only
+    write lock until it ends, so no other connection may write: the page shows the last count of the check stage
+    until the import ends. Nor is anything written from a job run inside a caller's transaction (the immediate
+    backend of the tests): nobody else could see it.
+    """
+
+    interval = 0.5
+
+    def __init__(self, job: BackgroundJob):
+        self.model, self.pk = type(job), job.pk
+        self.done = self.total = 0
+        self.stage = ""
+        self._last = 0.0
+        self._side_ok = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self._queue: queue.SimpleQueue | None = None
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, done: int, total: int, stage: str = "write") -> None:
+        new_stage = stage != self.stage
+        self.done, self.total, self.stage = done, total, stage
+        now = time.monotonic()
+        if not new_stage and done != total and now - self._last < self.interval:
+            return
+        self._last = now
+        log.debug("%s %s: %s %d/%d", self.model._meta.model_name, self.pk, stage, done, total)
+        values = {"done": done, "total": total, "stage": stage}
+        if not connection.in_atomic_block:
+            self.model.objects.filter(pk=self.pk).update(**values)
+        elif self._side_ok:
+            if self._thread is None:
+                self._queue = queue.SimpleQueue()
+                self._thread = threading.Thread(target=self._side_writer, name=f"progress-{self.pk}", daemon=True)
+                self._thread.start()
+            self._queue.put(values)
+
+    def _side_writer(self) -> None:
+        try:
+            while (values := self._queue.get()) is not None:
+                try:
+                    self.model.objects.filter(pk=self.pk).update(**values)
+                except Exception:  # progress is a courtesy: never fail the job for it
+                    log.exception("progress of %s not written", self.pk)
+        finally:
+            connection.close()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+
+# ---- the record follows its task -------------------------------------------------------------------------------
+
+
+def _submit(job: BackgroundJob, job_task) -> None:
+    """Queue `job` (already marked queued for `job.attempt`, in the caller's transaction) and remember its task."""
+    result = job_task.enqueue(str(job.pk), job.attempt)
+    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+def _claim(model, pk: str, attempt: int) -> bool:
+    """The task's right to run the job: it is queued, for this attempt (a second delivery, an old attempt: no)."""
+    return bool(
+        model.objects.filter(pk=pk, attempt=attempt, status=S.QUEUED).update(
+            status=S.RUNNING, stage="", done=0, total=0
+        )
+    )
+
+
+def _finish(model, pk, attempt: int, status: str, **values) -> None:
+    # a job marked failed meanwhile (its worker was judged dead) takes the real outcome of the same attempt
+    model.objects.filter(pk=pk, attempt=attempt).exclude(status=S.DONE).update(
+        status=status, finished=timezone.now(), **values
+    )
+
+
+def _fail(job: BackgroundJob, error: str) -> None:
+    if (
+        type(job)
+        .objects.filter(pk=job.pk, attempt=job.attempt, status__in=job.ACTIVE)
+        .update(status=S.FAILED, error=error, finished=timezone.now())
+    ):
+        job.refresh_from_db()
+
+
+def refresh(job: BackgroundJob) -> BackgroundJob:
+    """Bring a queued or running job's record up to date with its task: failed if the task failed, if its worker
+    died (the task is marked failed too), or if the task is gone."""
+    if not job.active:
+        return job
+    if not isinstance(run_import.get_backend(), DatabaseBackend):  # the immediate backend: it ran when queued
+        return job
+    row = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None
+    if row is None:  # queued by a web process before the queue existed, or its task was pruned
+        _fail(job, E.LOST)
+    elif row.status == TaskResultStatus.FAILED:
+        died = row.exception_class_path.endswith(WorkerDied.__qualname__)
+        _fail(job, E.WORKER_DIED if died else (job.error or E.CRASHED))
+    elif reap_task(row):
+        _fail(job, E.WORKER_DIED)
+    return job
+
+
+def retry(job: BackgroundJob) -> bool:
+    """Queue a failed job again (True). A job that is waiting, running or done is left alone: nothing is doubled."""
+    model = type(job)
+    job_task = run_import if model is ImportBatch else run_export
+    if model is ImportBatch and not pending_file(job).exists():
+        return False
+    with transaction.atomic():
+        if not model.objects.filter(pk=job.pk, status=S.FAILED).update(
+            status=S.QUEUED, attempt=F("attempt") + 1, error="", stage="", done=0, total=0, finished=None
+        ):
+            return False
+        job.refresh_from_db()
+        _submit(job, job_task)
+    job.refresh_from_db()
+    return True
+
+
+# ---- imports -------------------------------------------------------------------------------------------------------
 
 
 def start_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool) -> ImportBatch:
-    batch = ImportBatch.objects.create(
-        user=user, kind=kind, filename=filename, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run
-    )
-    if dry_run:
-        pending_file(batch).write_bytes(data)  # kept for the confirmation
-    if settings.SQDJ_IMPORT_BACKGROUND:
-        threading.Thread(target=_run_in_thread, args=(batch.pk, data), daemon=True, name=f"import-{batch.pk}").start()
-    else:
-        _run(batch, data)
-        batch.refresh_from_db()
+    """Keep the file and queue its import (a dry run first: the preview)."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            user=user,
+            kind=kind,
+            filename=filename,
+            sha256=hashlib.sha256(data).hexdigest(),
+            dry_run=dry_run,
+            attempt=1,
+        )
+        pending_file(batch).write_bytes(data)  # kept for the worker, a retry, and a dry run's confirmation
+        _submit(batch, run_import)
+    batch.refresh_from_db()
     return batch
 
 
 def confirm_import(preview: ImportBatch, *, user) -> ImportBatch | None:
-    """Run for real the file of a successful dry run; None if it has expired or was used already."""
-    file = pending_file(preview)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
+    """Queue for real the file of a successful dry run; None if it has expired or was confirmed already."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            user=user,
+            kind=preview.kind,
+            filename=preview.filename,
+            sha256=preview.sha256,
+            dry_run=False,
+            attempt=1,
+        )
+        try:  # the rename is atomic: of two confirmations at once, one gets the file
+            pending_file(preview).rename(pending_file(batch))
+        except FileNotFoundError:
+            transaction.set_rollback(True)
+            return None
+        _submit(batch, run_import)
+    batch.refresh_from_db()
+    return batch
+
+
+@task()
+def run_import(batch_id: str, attempt: int) -> dict | None:
+    """The task: import the batch's file for this attempt (None: not this task's to run)."""
+    if not _claim(ImportBatch, batch_id, attempt):
+        log.info("import %s attempt %s: not queued for it, nothing to do", batch_id, attempt)
         return None
-    file.unlink(missing_ok=True)
-    return start_import(preview.kind, data, preview.filename, user=user, dry_run=False)
-
-
-def _run_in_thread(batch_id, data: bytes) -> None:
-    close_old_connections()
+    batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
+    progress = Progress(batch)
     try:
-        _run(ImportBatch.objects.get(pk=batch_id), data)
-    finally:
-        connection.close()
-
-
-def _run(batch: ImportBatch, data: bytes) -> None:
-    last = [0.0]
-
-    progress_file = _progress_file(batch.pk)
-
-    def progress(done, total, stage="write"):
-        now = time.monotonic()
-        if done == total or now - last[0] > 0.3:
-            last[0] = now
-            tmp = progress_file.with_suffix(".tmp")
-            tmp.write_text(f"{done} {total} {stage}")
-            tmp.replace(progress_file)  # atomic: a reader never sees half a line
-
-    try:
+        try:
+            data = pending_file(batch).read_bytes()
+        except FileNotFoundError:
+            _finish(ImportBatch, batch.pk, attempt, S.FAILED, error=E.FILE_GONE)
+            return None
         importer = get_importer(batch.kind)(user=batch.user)
         with acting_as(batch.user):
             result = importer.run(data, batch.filename, dry_run=batch.dry_run, progress=progress)
-        if not result.ok:
-            discard(batch)
-        done, total, _stage = read_progress(batch)
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.DONE, result=result.as_dict(), finished=timezone.now(), done=done, total=total
-        )
-    except Exception:  # the import rolled back; record the failure instead of losing it with the thread
+    except BaseException:  # rolled back; the file stays for a retry. The task is marked failed too (re-raised).
         log.exception("import %s failed", batch.pk)
+        progress.close()
+        _finish(ImportBatch, batch.pk, attempt, S.FAILED, error=E.CRASHED)
+        raise
+    progress.close()
+    if not (result.ok and batch.dry_run):  # a rejected file is not kept; a confirmed one is done with
         discard(batch)
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, finished=timezone.now())
-        if not settings.SQDJ_IMPORT_BACKGROUND:
-            raise
+    _finish(ImportBatch, batch.pk, attempt, S.DONE, result=result.as_dict(), done=progress.done, total=progress.total)
+    return {"ok": result.ok, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+# ---- exports -------------------------------------------------------------------------------------------------------
+
+
+def start_export(views, query: QueryDict, fmt: str, *, user, reveal_reason: str = "") -> ExportJob:
+    """Queue the export of a list page (`views`: its ModelViews class) with the list's filters."""
+    importer = views.importer
+    params = {"views": f"{views.__module__}.{views.__qualname__}", "query": query.urlencode()}
+    if reveal_reason:
+        params["reveal_reason"] = reveal_reason
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            user=user, kind=importer.kind, fmt=fmt, params=params, filename=f"{importer.kind}.{fmt}", attempt=1
+        )
+        _submit(job, run_export)
+    job.refresh_from_db()
+    return job
+
+
+def export_queryset_of(views, user, query: QueryDict):
+    """The rows the list page shows `user` with these filters (what its export contains)."""
+    qs = views.queryset if views.queryset is not None else views.model.objects.all()
+    qs = qs.all().restrict(user, "view")
+    if views.filterset is not None and query:
+        fs = views.filterset(query, queryset=qs)
+        if fs.is_valid():
+            qs = fs.qs
+    return qs
+
+
+@task()
+def run_export(job_id: str, attempt: int) -> dict | None:
+    if not _claim(ExportJob, job_id, attempt):
+        log.info("export %s attempt %s: not queued for it, nothing to do", job_id, attempt)
+        return None
+    job = ExportJob.objects.select_related("user").get(pk=job_id)
+    progress = Progress(job)
+    target = export_file(job)
+    tmp = target.with_suffix(".part")
+    try:
+        views = import_string(job.params["views"])
+        kwargs = {"reveal_reason": job.params["reveal_reason"]} if job.params.get("reveal_reason") else {}
+        importer = views.importer(user=job.user, **kwargs)
+        qs = export_queryset_of(views, job.user, QueryDict(job.params.get("query", "")))
+        total = qs.count()
+        counted = [0]
+
+        def rows():
+            for row in importer.export_rows(qs):
+                counted[0] += 1
+                progress(counted[0], total, "export")
+                yield row
+
+        with acting_as(job.user):
+            tmp.write_bytes(write_table(importer.headers, rows(), job.fmt))
+        tmp.replace(target)  # a worker killed before this leaves no file that looks finished
+    except BaseException:
+        log.exception("export %s failed", job.pk)
+        tmp.unlink(missing_ok=True)
+        _finish(ExportJob, job.pk, attempt, S.FAILED, error=E.CRASHED)
+        raise
     finally:
-        progress_file.unlink(missing_ok=True)
+        progress.close()
+    _finish(ExportJob, job.pk, attempt, S.DONE, rows=counted[0], done=counted[0], total=total)
+    return {"rows": counted[0]}

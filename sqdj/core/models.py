@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from .querysets import RestrictedQuerySet, RestrictedTreeManager
+from .scope import ACTIONS, is_unrestricted
 
 
 def _jsonable(value):
@@ -157,30 +158,64 @@ class ObjectChange(models.Model):
         return {k: (before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)}
 
 
-class ImportBatch(models.Model):
-    """One run of an import from the web: who, which file (SHA-256), progress, and the result report."""
+class BackgroundJob(models.Model):
+    """What a user sees of one of their background jobs (core.jobs): state, progress, why it failed.
+
+    The work itself is a django-tasks task (`task_id`: its latest attempt); the state here follows the task's —
+    `core.jobs.refresh` marks the job failed when its task failed or its worker died. `attempt` counts the runs
+    asked for: a task runs the job only if it is queued for that very attempt, so no attempt runs twice."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
+    class Error(models.TextChoices):
+        WORKER_DIED = "worker_died", _("The background worker running it stopped (it was restarted or killed).")
+        CRASHED = "crashed", _("It stopped because of an unexpected error.")
+        FILE_GONE = "file_gone", _("The uploaded file is no longer kept: please upload it again.")
+        LOST = "lost", _("It was interrupted before it could finish.")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=30)
-    filename = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    dry_run = models.BooleanField(_("dry run"), default=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     stage = models.CharField(max_length=10, blank=True)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    result = models.JSONField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=20, blank=True, choices=Error.choices)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created"]
+
+    @property
+    def active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return 100 * self.done // self.total if self.total else 0
+
+
+class ImportBatch(BackgroundJob):
+    """One run of an import from the web: who, which file (SHA-256), progress, and the result report."""
+
+    filename = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
 
@@ -189,13 +224,61 @@ class ImportBatch(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status != self.Status.RUNNING:
+        if self.status == self.Status.DONE:
             return 100
         if not self.total:
             return 0
         # checking the rows is the first half of the work, writing them the second
         half = 50 * self.done // self.total
         return half if self.stage == "check" else 50 + half
+
+
+class ExportJob(BackgroundJob):
+    """An export too large for a request: the list's filters, and the file to download when done."""
+
+    fmt = models.CharField(max_length=5)
+    params = models.JSONField(default=dict)  # views (ModelViews path), query (the list's filters), reveal_reason
+    filename = models.CharField(_("file name"), max_length=255)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta(BackgroundJob.Meta):
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self):
+        return self.filename
+
+
+class WorkerProcess(models.Model):
+    """A running `sqdj worker` (core.worker), under the id it leaves in the tasks it claims. A worker on this host
+    is alive while its process is (pid and the process's start time); one elsewhere while its heartbeat is fresh."""
+
+    id = models.CharField(primary_key=True, max_length=64)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    process_start = models.CharField(max_length=32, blank=True)
+    started = models.DateTimeField(auto_now_add=True)
+    seen = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.host}:{self.pid}"
+
+
+class DailyRun(models.Model):
+    """A daily job queued for a day: at most one row per (job, day), so that it is queued once whatever the
+    number of workers."""
+
+    job = models.CharField(max_length=60)
+    day = models.DateField()
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="core_dailyrun_once_a_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day}"
 
 
 class RuleParameter(ChangeLoggedModel):
@@ -209,8 +292,6 @@ class RuleParameter(ChangeLoggedModel):
 
     class RuleParameterQuerySet(RestrictedQuerySet):
         def restrict(self, user, action: str = "view"):
-            from .scope import ACTIONS, is_unrestricted
-
             if action not in ACTIONS:
                 raise ValueError(f"unknown action {action!r}")
             if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:

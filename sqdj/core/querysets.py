@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db import models
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
+from .scope import scope_q
+
 
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view"):
         """Only the rows `user` may `action` (view/add/change/delete); deny by default."""
-        from .scope import scope_q
-
         q = scope_q(user, self.model, action)
         if q is None:
             return self

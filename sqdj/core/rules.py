@@ -1,31 +1,26 @@
 """The rulebook's parameters: every regulatory figure (thresholds, terms, deadlines) is a row with its source
 and effective dates, never a literal in code (rules.md). `param(rule_id, on=date)` reads the version in force.
 
-The seed rows live in `rulebook_seed.json` (the project's own copy of rules.md's figures) and are loaded by a
-data migration; a district may add a local variant as a new row with its own dates.
+The national rows (the project's own copy of rules.md's figures) are carried by the data migrations of the apps
+that use them (`core.rulebook_seed`); a district may add a local variant as a new row with its own dates.
 """
 
 from __future__ import annotations
 
 import datetime
 import gc
-import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from pathlib import Path
 from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
-SEED_FILE = Path(__file__).with_name("rulebook_seed.json")
+from .models import RuleParameter
+
 CACHE_SECONDS = 60  # other processes see a changed parameter within a minute; this one at once
 _cache: dict[str, tuple[float, list]] = {}
-
-
-def seed_rows() -> list[dict]:
-    return json.loads(SEED_FILE.read_text(encoding="utf-8"))
 
 
 def clear_cache(**kwargs) -> None:
@@ -35,8 +30,6 @@ def clear_cache(**kwargs) -> None:
 def _versions(rule_id: str) -> list:
     hit = _cache.get(rule_id)
     if hit is None or time.monotonic() - hit[0] > CACHE_SECONDS:
-        from .models import RuleParameter
-
         rows = list(RuleParameter.objects.filter(rule_id=rule_id).order_by("-local", "-effective_from"))
         hit = _cache[rule_id] = (time.monotonic(), rows)
     return hit[1]

@@ -17,6 +17,43 @@ from django.db.models import Q
 ACTIONS = ("view", "add", "change", "delete", "reveal")  # reveal: see unmasked personal data
 NOTHING = Q(pk__in=[])
 
+# role -> the actions it allows within its scope; registered by the app that defines the roles (accounts),
+# so that the gate knows no app above it
+_ROLE_ACTIONS: dict[str, frozenset[str]] = {}
+
+
+def register_roles(table: dict[str, frozenset[str]]) -> None:
+    """Declare roles and the actions each allows (called from an app's `ready()`)."""
+    for role, actions in table.items():
+        unknown = set(actions) - set(ACTIONS)
+        if unknown:
+            raise ValueError(f"role {role!r}: unknown actions {sorted(unknown)}")
+        _ROLE_ACTIONS[str(role)] = frozenset(actions)
+
+
+_TREE: dict[str, type] = {}
+
+
+def register_org_tree(model: type) -> None:
+    """Declare the model of the party organization tree (the orgs app, from its `ready()`): role assignments hang
+    on its nodes, and generic code (exports, the CLI's --org) finds an org by code through it."""
+    _TREE["org"] = model
+
+
+def org_tree() -> type:
+    try:
+        return _TREE["org"]
+    except KeyError:
+        raise LookupError("no org tree registered (is the orgs app installed?)") from None
+
+
+def actions_for(role: str) -> frozenset[str]:
+    return _ROLE_ACTIONS.get(role, frozenset())
+
+
+def roles_allowing(action: str) -> list[str]:
+    return [role for role, actions in _ROLE_ACTIONS.items() if action in actions]
+
 
 def _prefix(field: str) -> str:
     return f"{field}__" if field else ""
@@ -28,8 +65,6 @@ def anchors(user, action: str):
         return []
     cache = user.__dict__.setdefault("_sqdj_anchor_cache", {})
     if action not in cache:
-        from sqdj.accounts.roles import actions_for
-
         cache[action] = [
             (a.org, a.descendants)
             for a in user.role_assignments.select_related("org", "org__area").order_by("pk")

@@ -33,6 +33,7 @@ from . import jobs
 from .exporting import export_queryset
 from .forms import ImportForm
 from .models import ImportBatch, ObjectChange, TreeNode
+from .plugins import actions_for, panels_for
 from .scope import anchors, is_unrestricted
 from .services import UNSET, ScopeViolation
 
@@ -146,6 +147,13 @@ class ObjectListView(BaseObjectView):
                 for key in ("export", "reveal_reason"):
                     back.pop(key, None)
                 return redirect(f"{request.path}?{back.urlencode()}")
+            if qs.count() > settings.SQDJ_EXPORT_BACKGROUND_ROWS:  # too large for a request: a background job
+                query = request.GET.copy()
+                for key in ("export", "reveal_reason", "page"):
+                    query.pop(key, None)
+                reason = kwargs.get("reveal_reason", "")
+                job = jobs.start_export(self.views, query, fmt, user=request.user, reveal_reason=reason)
+                return redirect("export_job", job.pk)
             data, _count = export_queryset(importer, qs, fmt)
             ctype = (
                 "text/csv; charset=utf-8"
@@ -197,6 +205,9 @@ class ObjectDetailView(BaseObjectView):
             ctx["ancestors"] = [(a, a.pk in visible) for a in obj.ancestors()]
             ctx["children"] = obj.children().restrict(user, "view").order_by("code")
         ctx.update(self.views.detail_context(obj, user))
+        # what other apps add to this page (core.plugins: their panels.py)
+        ctx["plugin_panels"] = panels_for(obj, user)
+        ctx["plugin_actions"] = actions_for(obj, user)
         template = self.views.detail_template or "generic/object_detail.html"
         return render(request, template, ctx)
 
@@ -279,8 +290,8 @@ class ObjectDeleteView(BaseObjectView):
 
 
 class ObjectImportView(BaseObjectView):
-    """Upload → dry-run preview → confirm → result, each run in the background with a progress bar
-    (core.jobs). A batch is visible only to the user who started it."""
+    """Upload → dry-run preview → confirm → result, each run as a background job (core.jobs) with a progress bar,
+    and a retry button when it failed. A batch is visible only to the user who started it."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not may(request.user, "add"):
@@ -300,8 +311,22 @@ class ObjectImportView(BaseObjectView):
         if batch is not None and batch.status == ImportBatch.Status.DONE:
             ctx["result"] = batch.result
             ctx["confirmed"] = not batch.dry_run
+        if batch is not None and batch.status == ImportBatch.Status.FAILED:
+            ctx["retryable"] = jobs.pending_file(batch).exists()
         template = "generic/_import_batch.html" if self.request.htmx else "generic/object_import.html"
         return render(self.request, template, self.base_context(headers=importer.headers, kind=importer.kind, **ctx))
+
+    def _retry(self, batch_id):
+        """Run a failed batch again (its file is kept); a batch that is done, waiting or running is left alone."""
+        batch = self._batch(batch_id)
+        if batch is None:
+            raise Http404
+        if not jobs.retry(jobs.refresh(batch)):
+            if batch.status == ImportBatch.Status.FAILED:
+                messages.error(self.request, _("This import has expired; please upload the file again."))
+            else:
+                messages.info(self.request, _("This import is not failed: there is nothing to retry."))
+        return redirect(f"{reverse(self.views.url_name('import'))}?batch={batch.pk}")
 
     def get(self, request):
         jobs.purge_stale_files()
@@ -310,14 +335,14 @@ class ObjectImportView(BaseObjectView):
             batch = self._batch(batch_id)
             if batch is None:
                 raise Http404
-            if batch.status == ImportBatch.Status.RUNNING:
-                batch.done, batch.total, batch.stage = jobs.read_progress(batch)
-            return self._render(batch=batch)
+            return self._render(batch=jobs.refresh(batch))  # failed if its worker died
         return self._render()
 
     def post(self, request):
         jobs.purge_stale_files()
         importer_cls = self.views.importer
+        if request.POST.get("retry"):
+            return self._retry(request.POST["retry"])
         batch_id = request.POST.get("token", "")
         if batch_id:
             preview = self._batch(batch_id)
@@ -345,31 +370,3 @@ class ObjectImportView(BaseObjectView):
             importer_cls.kind, upload.read(), Path(upload.name).name, user=request.user, dry_run=True
         )
         return redirect(f"{reverse(self.views.url_name('import'))}?batch={batch.pk}")
-
-
-def home(request):
-    """工作台: the user's organizations and counts, one click from the work."""
-    from sqdj.areas.models import Area
-    from sqdj.members.models import Member
-    from sqdj.orgs.models import Org
-    from sqdj.transfers.services import waiting_for
-
-    if not request.user.is_authenticated:
-        return redirect(settings.LOGIN_URL)
-    user = request.user
-    orgs = Org.objects.restrict(user, "view")
-    ctx = {
-        "org_count": orgs.count(),
-        "area_count": Area.objects.restrict(user, "view").count(),
-        "transfers_waiting": waiting_for(user),
-        "member_count": Member.objects.restrict(user, "view").filter(standing="active").count(),
-        "assignments": user.role_assignments.select_related("org").order_by("pk"),
-        "by_type": {},
-    }
-    from django.db.models import Count
-
-    from sqdj.orgs.choices import OrgType
-
-    for row in orgs.order_by().values("type").annotate(n=Count("pk")):
-        ctx["by_type"][OrgType(row["type"]).label] = row["n"]
-    return render(request, "home.html", ctx)  # the health tiles load after the page (health:workbench_tiles)

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.core.rules import SEVERITIES, summary
 from sqdj.core.scope import anchors, is_unrestricted
+from sqdj.leadership.terms import COMMUNITY_LEVEL
 from sqdj.orgs.choices import OrgType
 from sqdj.orgs.models import Org
-from sqdj.orgs.terms import COMMUNITY_LEVEL
 
 from . import services
 from .exporting import workbook

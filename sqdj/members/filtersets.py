@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
 from sqdj.core.pii import blind_index
+from sqdj.orgs.models import Org
 
 from .choices import Category, Education, MemberType, Sex, Standing
 from .models import Member
@@ -83,8 +84,6 @@ class MemberFilterSet(BaseFilterSet):
         return queryset.filter(name__icontains=value)
 
     def filter_org(self, queryset, name, value):
-        from sqdj.orgs.models import Org
-
         org = Org.objects.filter(code=value.strip()).first()
         if org is None:
             return queryset.none()

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.areas.models import Area
 from sqdj.core.forms import ScopedModelForm
 
 from .choices import ETHNIC_GROUPS
@@ -73,7 +74,6 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from sqdj.areas.models import Area
 
         self.fields["community"].queryset = Area.objects.filter(type="community").order_by("code")
         self.fields["community"].label_from_instance = lambda a: f"{a.name}（{a.code}）"

@@ -6,13 +6,16 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation, ensure_in_scope
+from sqdj.orgs.models import Org
 
 from .choices import Category, EventKind, MemberType, Standing
 from .models import Member, MembershipEvent, PiiReveal, Registration
@@ -26,9 +29,6 @@ def _check(data: dict, acting_user) -> dict:
     """Validate; raise ValidationError with every problem at once. Returns the warnings."""
     errors, warnings = validate_member(data)
     if acting_user is not None:
-        from sqdj.areas.models import Area
-        from sqdj.orgs.models import Org
-
         org, area = data.get("org"), data.get("home_area")
         if org is not None and not Org.objects.restrict(acting_user, "add").filter(pk=org.pk).exists():
             errors.setdefault("org", []).append(_("Unknown organization, or outside your scope."))
@@ -167,8 +167,6 @@ def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **dat
 @transaction.atomic
 def do_register(member: Member, *, acting_user, community, registered_on, posts_of_interest="", skills=""):
     """An in-service member registers with the residence community; their own org keeps the membership."""
-    from sqdj.areas.choices import AreaType
-
     ensure_in_scope(member, acting_user, "view")
     errors = {}
     if member.category != Category.EMPLOYED:
@@ -289,8 +287,6 @@ def _last_value_cached(convert):
 
 def _next_ids(model, n: int) -> list[int]:
     """PostgreSQL: `n` new primary keys from the table's sequence (then COPY can write the rows with them)."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -307,7 +303,6 @@ def _insert_rows(model, attnames: list[str], rows, returning: tuple[str, ...] = 
     hundred rows per statement. PostgreSQL: COPY … FROM STDIN — psycopg adapts row by row in C, where thousands
     of query parameters would cost more than the rows — and `rows` may be a generator: the server inserts while
     the caller makes the next rows. COPY returns nothing: PostgreSQL callers bring their keys (`_next_ids`)."""
-    from django.db import connection
 
     if connection.vendor == "postgresql" and returning:
         raise ValueError("COPY returns no columns: draw the primary keys with _next_ids()")
@@ -417,10 +412,6 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     do_update_member write (the log is attributed like theirs: `acting_as(acting_user)`). A row equal to the
     stored member (decrypted values compared) is left alone. `progress(written, to_write)` is called per batch.
     """
-    from django.db import connection
-
-    from sqdj.areas.models import Area
-    from sqdj.orgs.models import Org
 
     rows = [_comparable(r) | {"org": r.get("org"), "home_area": r.get("home_area")} for r in rows]
     indexes = [Member.index_of_id_number(r["id_number"]) for r in rows]

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews
+from sqdj.orgs.models import Org
 
 from . import services
 from .filtersets import MemberFilterSet
@@ -29,8 +30,6 @@ class MemberViews(ModelViews):
 
     @classmethod
     def detail_context(cls, obj, user):
-        from sqdj.orgs.models import Org
-
         return {
             "events": obj.events.select_related("org").all(),
             "registrations": Registration.objects.filter(member=obj).select_related("community"),

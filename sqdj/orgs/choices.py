@@ -53,33 +53,6 @@ ALLOWED_PARENTS: dict[str, set[str]] = {
 ROOT_TYPES = {OrgType.CITY_COMMITTEE, OrgType.DISTRICT_COMMITTEE}
 
 
-class PositionRole(models.TextChoices):
-    SECRETARY = "secretary", _("Secretary")
-    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
-    COMMITTEE_MEMBER = "committee_member", _("Committee member")
-
-
-class Portfolio(models.TextChoices):
-    ORGANIZATION = "organization", _("Organizational work")
-    PROPAGANDA = "propaganda", _("Propaganda")
-    DISCIPLINE = "discipline", _("Discipline inspection")
-    YOUTH = "youth", _("Youth")
-    WOMEN = "women", _("Women")
-    UNITED_FRONT = "united_front", _("United front")
-    OTHER = "other", _("Other")
-
-
-class ElectionKind(models.TextChoices):
-    REGULAR = "regular", _("General election (end of term)")
-    BY_ELECTION = "by_election", _("By-election")
-
-
-class ResidentsSeatRole(models.TextChoices):
-    CHAIR = "chair", _("Chair")
-    VICE_CHAIR = "vice_chair", _("Vice chair")
-    MEMBER = "member", _("Member")
-
-
 # Org types whose committee is elected for a term (任期意见; 2.4: an appointed body has no term).
 TERM_TYPES = {
     OrgType.COMPREHENSIVE_COMMITTEE,

@@ -1,16 +1,13 @@
-import datetime
-
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from sqdj.core.filtersets import BaseFilterSet, TreeFilterSet
 
-from .choices import ElectionKind, OrgType, PositionRole, ResidentsSeatRole
-from .models import Election, Org, Position, ResidentsCommittee, ResidentsSeat
+from .choices import OrgType
+from .models import Org
 
 
 class OrgFilterSet(TreeFilterSet):
@@ -55,53 +52,3 @@ class UnderOrgFilterSet(BaseFilterSet):
         if self.form.cleaned_data.get("descendants"):
             return queryset.filter(**{f"{self.org_path_field}__startswith": node.path})
         return queryset.filter(**{self.org_path_field: node.path})
-
-
-class PositionFilterSet(UnderOrgFilterSet):
-    search_fields = ("member__name", "member__name_initials", "org__name", "org__code")
-
-    role = django_filters.MultipleChoiceFilter(choices=PositionRole.choices, label=_("post"))
-    current = django_filters.BooleanFilter(method="filter_current", label=_("Held today"))
-
-    class Meta:
-        model = Position
-        fields = ["q", "org", "descendants", "role", "current"]
-
-    def filter_current(self, queryset, name, value):
-        if value is None:
-            return queryset
-        today = datetime.date.today()
-        held = Q(started_on__lte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        return queryset.filter(held) if value else queryset.exclude(held)
-
-
-class ElectionFilterSet(UnderOrgFilterSet):
-    search_fields = ("org__name", "org__code", "note")
-
-    kind = django_filters.ChoiceFilter(choices=ElectionKind.choices, label=_("kind"))
-
-    class Meta:
-        model = Election
-        fields = ["q", "org", "descendants", "kind"]
-
-
-class ResidentsCommitteeFilterSet(BaseFilterSet):
-    search_fields = ("name", "area__name", "area__code")
-
-    area = django_filters.CharFilter(field_name="area__code", label=_("Area code"))
-
-    class Meta:
-        model = ResidentsCommittee
-        fields = ["q", "area"]
-
-
-class ResidentsSeatFilterSet(BaseFilterSet):
-    search_fields = ("person_name", "member__name", "member__name_initials", "committee__name")
-
-    committee = IntegerFilter(field_name="committee_id", label=_("residents' committee"))
-    area = django_filters.CharFilter(field_name="committee__area__code", label=_("Area code"))
-    role = django_filters.MultipleChoiceFilter(choices=ResidentsSeatRole.choices, label=_("post"))
-
-    class Meta:
-        model = ResidentsSeat
-        fields = ["q", "committee", "area", "role"]

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.tables import BaseTable, DateColumn
 
-from .models import Election, Org, Position, ResidentsCommittee, ResidentsSeat
+from .models import Org
 
 
 class OrgTable(BaseTable):
@@ -19,62 +19,3 @@ class OrgTable(BaseTable):
         model = Org
         fields = ("name", "code", "type", "area", "numchild", "founded_on", "term_started_on")
         order_by = ("code",)
-
-
-def _link(record):
-    return record.get_absolute_url()
-
-
-class PositionTable(BaseTable):
-    member = tables.Column(linkify=_link, verbose_name=_("party member"), order_by=("member__name",))
-    org = tables.Column(verbose_name=_("party organization"), order_by=("org__path",))
-    role = tables.Column()
-    portfolio = tables.Column()
-    started_on = DateColumn()
-    ended_on = DateColumn()
-
-    class Meta(BaseTable.Meta):
-        model = Position
-        fields = ("member", "org", "role", "portfolio", "started_on", "ended_on")
-        order_by = ("org", "-started_on")
-
-
-class ElectionTable(BaseTable):
-    held_on = DateColumn(linkify=_link)
-    org = tables.Column(verbose_name=_("party organization"), order_by=("org__path",))
-    kind = tables.Column()
-    seats = tables.Column()
-    candidate_count = tables.Column(verbose_name=_("candidates"), orderable=False)
-    eligible_voters = tables.Column()
-    voters_present = tables.Column()
-
-    class Meta(BaseTable.Meta):
-        model = Election
-        fields = ("held_on", "org", "kind", "seats", "candidate_count", "eligible_voters", "voters_present")
-        order_by = ("-held_on",)
-
-
-class ResidentsCommitteeTable(BaseTable):
-    name = tables.Column(linkify=True)
-    area = tables.Column(verbose_name=_("community"), order_by=("area__path",))
-    term_started_on = DateColumn()
-
-    class Meta(BaseTable.Meta):
-        model = ResidentsCommittee
-        fields = ("name", "area", "term_started_on")
-        order_by = ("area",)
-
-
-class ResidentsSeatTable(BaseTable):
-    holder = tables.Column(
-        linkify=_link, accessor="holder_name", verbose_name=_("name"), order_by=("member__name", "person_name")
-    )
-    committee = tables.Column(order_by=("committee__area__path",))
-    role = tables.Column()
-    started_on = DateColumn()
-    ended_on = DateColumn()
-
-    class Meta(BaseTable.Meta):
-        model = ResidentsSeat
-        fields = ("holder", "committee", "role", "started_on", "ended_on")
-        order_by = ("committee", "role")

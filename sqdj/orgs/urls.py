@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -6,10 +6,5 @@ app_name = "orgs"
 urlpatterns = [
     path("tree/", views.org_tree, name="org_tree"),
     path("tree/<int:pk>/children/", views.org_tree_children, name="org_tree_children"),
-    path("<int:pk>/extend-term/", views.extend_term, name="org_extend_term"),
-    path("positions/", include(views.PositionViews.urls())),
-    path("elections/", include(views.ElectionViews.urls())),
-    path("residents-committees/", include(views.ResidentsCommitteeViews.urls())),
-    path("residents-seats/", include(views.ResidentsSeatViews.urls())),
     *views.OrgViews.urls(),
 ]

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class TransfersConfig(AppConfig):
     name = "sqdj.transfers"
     verbose_name = _("Transfers and mobile members")
-
-    def ready(self):
-        from . import checks  # noqa: F401  (registers the rulebook checks)

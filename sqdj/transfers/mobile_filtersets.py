@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet
 from sqdj.core.pii import blind_index
+from sqdj.orgs.models import Org
 
 from .models import Inflow, Outflow
 
@@ -16,8 +17,6 @@ INFLOW_STATE_CHOICES = [("open", _("Open")), ("unverified", _("Not verified")), 
 
 
 def _org_subtree(queryset, field: str, code: str, descendants: bool):
-    from sqdj.orgs.models import Org
-
     org = Org.objects.filter(code=code.strip()).first()
     if org is None:
         return queryset.none()

@@ -7,6 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.forms import ScopedModelForm
+from sqdj.members.models import Member
+from sqdj.orgs.models import Org
 
 from .choices import MobileEnd
 from .models import Inflow, Outflow
@@ -32,7 +34,6 @@ class OutflowForm(ScopedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        from sqdj.members.models import Member
 
         if self.instance.pk:
             del self.fields["member"], self.fields["last_contact_on"]
@@ -74,7 +75,6 @@ class InflowForm(ScopedModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        from sqdj.orgs.models import Org
 
         self.fields["host_org"].queryset = Org.objects.restrict(user, "add").exclude(type="group").order_by("path")
         if self.instance.pk:
@@ -135,6 +135,5 @@ class BranchForm(_Styled):
 
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from sqdj.orgs.models import Org
 
         self.fields["branch"].queryset = choices if choices is not None else Org.objects.none()

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sqdj.core.context import acting_as
+from sqdj.core.pii import blind_index
 from sqdj.core.rules import param
 from sqdj.core.services import ScopeViolation, ensure_in_scope
 from sqdj.members.choices import Standing
@@ -307,8 +308,6 @@ def _check_inflow(data: dict, on: datetime.date, acting_user, errors: dict) -> N
 
 
 def _already_here(id_number: str, exclude_pk=None) -> bool:
-    from sqdj.core.pii import blind_index
-
     qs = Inflow.objects.select_for_update().filter(id_number_index=blind_index(id_number), ended_on__isnull=True)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)

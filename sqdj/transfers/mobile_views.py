@@ -9,11 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews, ObjectEditView
+from sqdj.members.models import Member
+from sqdj.orgs.models import Org
 
 from . import mobile_services as services
 from .mobile_filtersets import InflowFilterSet, OutflowFilterSet
@@ -35,8 +38,6 @@ class MobileEditView(ObjectEditView):
 class MobileViews(ModelViews):
     @classmethod
     def urls(cls):
-        from django.urls import path
-
         name = cls.meta().model_name
         out = []
         for p in super().urls():
@@ -62,8 +63,6 @@ class OutflowViews(MobileViews):
 
     @classmethod
     def detail_context(cls, obj, user):
-        from sqdj.members.models import Member
-
         may = cls.may_change(obj, user)
         return {
             "member_visible": Member.objects.restrict(user, "view").filter(pk=obj.member_id).exists(),
@@ -91,8 +90,6 @@ class InflowViews(MobileViews):
 
     @classmethod
     def detail_context(cls, obj, user):
-        from sqdj.orgs.models import Org
-
         may = cls.may_change(obj, user)
         return {
             "host_visible": Org.objects.restrict(user, "view").filter(pk=obj.host_org_id).exists(),
@@ -165,8 +162,6 @@ def inflow_verify(request, pk):
 def inflow_branch(request, pk):
     # any branch the user sees: the service says why one under another org is refused
     def kwargs(obj):
-        from sqdj.orgs.models import Org
-
         return {"choices": Org.objects.restrict(request.user, "view")}
 
     return _act(request, Inflow, pk, BranchForm, services.do_assign_branch, _("The branch is recorded."), kwargs)

@@ -21,15 +21,17 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sqdj.accounts.services import notify_org
+from sqdj.areas.choices import AreaType
 from sqdj.core.context import acting_as
-from sqdj.core.notify import notify_org
 from sqdj.core.rules import param
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
-from sqdj.members.services import do_receive_member, do_transfer_member
+from sqdj.members.services import FIELDS, do_receive_member, do_transfer_member
 from sqdj.members.validation import add_months
 from sqdj.orgs.choices import OrgType
 from sqdj.orgs.models import Org
@@ -75,7 +77,6 @@ def today() -> datetime.date:
 def _levels(chain: list[Org]) -> list[str | None]:
     """The level of each org of `chain` (root first): by type for the administration's committees; "community"
     for the first org located in a community (its branches, located there too, have no level)."""
-    from sqdj.areas.choices import AreaType
 
     levels, community_seen = [], False
     for org in chain:
@@ -520,8 +521,6 @@ def do_complete(case: Transfer, *, acting_user, version: int | None = None) -> T
 
 def _member_data(details: dict) -> dict:
     """The member fields of an incoming case's details (the exchange package's member object)."""
-    from sqdj.members.services import FIELDS
-
     data = {k: details.get(k) for k in FIELDS if k not in ("org", "home_area")}
     for k in ("birth_date", "joined_on", "confirmed_on"):
         if data.get(k):
@@ -567,12 +566,20 @@ def open_cases(user, org: Org | None = None):
     """Open cases the user may see (of `org`'s subtree, on either side, when given), oldest step first."""
     qs = Transfer.objects.restrict(user, "view").filter(state__in=OPEN_STATES)
     if org is not None:
-        from django.db.models import Q
-
         qs = qs.filter(Q(from_org__path__startswith=org.path) | Q(to_org__path__startswith=org.path))
     return qs.select_related("from_org", "to_org", "sending_approver", "receiving_approver").order_by(
         "state_changed_on", "pk"
     )
+
+
+def cases_waiting_for(user, on: datetime.date | None = None) -> list[tuple[Transfer, bool]]:
+    """(case, overdue) for the open cases whose next step is the user's."""
+    found = []
+    for case in open_cases(user):
+        org = waiting_on(case)
+        if org is not None and may_act(user, org):
+            found.append((case, is_overdue(case, on)))
+    return found
 
 
 def waiting_for(user, on: datetime.date | None = None) -> tuple[int, int]:

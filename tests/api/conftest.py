@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
+
+from sqdj.accounts.models import User
+from sqdj.accounts.services import do_issue_token
+from sqdj.demo.accounts import demo_accounts, ensure_demo_users
+from sqdj.demo.synthetic import generate
 
 
 @pytest.fixture(scope="package")
 def demo_city(django_db_setup, django_db_blocker):
     """`generate("small")` + the demo accounts, inside a transaction that is rolled back after the package's
     tests (each test runs in its own savepoint through the `db` fixture), so no other test sees them."""
-    from sqdj.accounts.demo import demo_accounts, ensure_demo_users
-    from sqdj.core.synthetic import generate
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -38,9 +42,6 @@ def city(demo_city, db):
 @pytest.fixture
 def token_for(city):
     """token_for("sq_admin") → a fresh API key of that demo account."""
-    from sqdj.accounts.models import User
-    from sqdj.accounts.services import do_issue_token
-
     return lambda username: do_issue_token(User.objects.get(username=username))
 
 
@@ -48,7 +49,6 @@ def token_for(city):
 def wsgi_app():
     """Django's WSGI app as a server would run it, minus closing the database connection at the end of each
     request (as django.test.Client does): the test's data lives in a transaction on that connection."""
-    from django.core.wsgi import get_wsgi_application
 
     app = get_wsgi_application()
     request_started.disconnect(close_old_connections)

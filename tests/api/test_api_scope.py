@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from sqdj.accounts.models import User
 from sqdj.areas.models import Area
 from sqdj.core.models import ObjectChange
 from sqdj.orgs.choices import BRANCH_TYPES
@@ -404,7 +405,6 @@ def test_unknown_api_urls_are_json_404(city, tokens):
 def test_schema_and_docs_are_served(client, city):
     assert client.get("/api/schema/?format=json").status_code == 401  # for signed-in users only
     assert client.get("/api/docs/").status_code in (302, 401, 403)
-    from sqdj.accounts.models import User
 
     client.force_login(User.objects.get(username="sq_admin"))
     response = client.get("/api/schema/?format=json")

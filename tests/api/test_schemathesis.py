@@ -12,8 +12,14 @@ import zlib
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+
+from sqdj.areas.models import Area
+from sqdj.demo.mobility import generate_mobility
+from sqdj.orgs.models import Org
+from sqdj.transfers.models import Inflow, Outflow, Transfer
 
 MAX_EXAMPLES = 20
 
@@ -52,7 +58,6 @@ def _load_schema():
     # run on pytest 9.2: it writes `Item._nodeid`, which pytest 9.2 no longer has). No database is touched.
     import json
 
-    from django.core.wsgi import get_wsgi_application
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
@@ -69,10 +74,6 @@ schema = _load_schema()
 def object_ids(city):
     """Ids of every org, area, transfer case and mobile-member record (in and out of the caller's scope): most
     generated ids name nothing. The demo's cases and records are added (every state of a case)."""
-    from sqdj.areas.models import Area
-    from sqdj.orgs.models import Org
-    from sqdj.transfers.models import Inflow, Outflow, Transfer
-    from sqdj.transfers.synthetic import generate_mobility
 
     generate_mobility()
     return {

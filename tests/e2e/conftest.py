@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sqdj.demo.accounts import DEMO_PASSWORD, demo_accounts, ensure_demo_users
+from sqdj.demo.synthetic import generate
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -44,9 +47,11 @@ def _check_chromium() -> None:
     if os.path.exists(CHROMIUM):
         return
     if _browser_required():
-        pytest.fail(f"SQDJ_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}. "
-                    "Install Debian's package (apt-get install chromium); never run `playwright install`.",
-                    pytrace=False)
+        pytest.fail(
+            f"SQDJ_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}. "
+            "Install Debian's package (apt-get install chromium); never run `playwright install`.",
+            pytrace=False,
+        )
     pytest.skip(SKIP_REASON)
 
 
@@ -64,10 +69,14 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_terminal_summary(terminalreporter):
     if not os.path.exists(CHROMIUM) and not _browser_required():
-        if any(E2E_DIR in Path(str(r.fspath)).resolve().parents
-               for r in terminalreporter.stats.get("skipped", []) if getattr(r, "fspath", None)):
-            terminalreporter.write_line(f"NOTICE: {SKIP_REASON} (set SQDJ_REQUIRE_BROWSER=1 to make this an error)",
-                                        yellow=True)
+        if any(
+            E2E_DIR in Path(str(r.fspath)).resolve().parents
+            for r in terminalreporter.stats.get("skipped", [])
+            if getattr(r, "fspath", None)
+        ):
+            terminalreporter.write_line(
+                f"NOTICE: {SKIP_REASON} (set SQDJ_REQUIRE_BROWSER=1 to make this an error)", yellow=True
+            )
 
 
 # ---- browser ----------------------------------------------------------------------------------------------------
@@ -85,8 +94,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # The users' browsers ask for Chinese; Playwright's default would be en-US.
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-            "viewport": {"width": 1366, "height": 900}}
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1366, "height": 900},
+    }
 
 
 @pytest.fixture
@@ -122,9 +135,6 @@ def base_url(live_server):
 @pytest.fixture
 def demo(live_server, transactional_db):
     """The small synthetic city plus the demo accounts, in the live server's database."""
-    from sqdj.accounts.demo import DEMO_PASSWORD, demo_accounts, ensure_demo_users
-    from sqdj.core.synthetic import generate
-
     generate("small")
     ensure_demo_users()
     orgs = {username: org for username, _display, _role, org in demo_accounts()}

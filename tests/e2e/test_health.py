@@ -8,14 +8,14 @@ import datetime
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from sqdj.accounts.models import User
+from sqdj.health.exporting import HEADER_ROW
+from sqdj.health.services import findings_for
+from sqdj.leadership.models import Election
+from sqdj.orgs.services import do_update_org
+
 
 def test_community_admin_checks_the_community(page, demo, login, screenshot, base_url):
-    from sqdj.accounts.models import User
-    from sqdj.health.exporting import HEADER_ROW
-    from sqdj.health.services import findings_for
-    from sqdj.orgs.models import Election
-    from sqdj.orgs.services import do_update_org
-
     own = demo.own
     branch = own.children().filter(type="branch").order_by("code").first()
     assert branch is not None  # the synthetic city has what this test relies on

@@ -24,7 +24,8 @@ def _csv(rows) -> bytes:
 def _upload(page, name: str, data: bytes):
     form = page.locator('form[enctype="multipart/form-data"]')
     form.locator('input[type="file"][name="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+        files=[{"name": name, "mimeType": "text/csv", "buffer": data}]
+    )
     form.locator('button[type="submit"]').click()
     result = page.locator("#import-result")
     expect(result).to_be_visible()
@@ -76,16 +77,19 @@ def test_import_wizard_preview_confirm_and_reject(page, demo, login, screenshot)
     assert Org.objects.count() == total + 1
     page.goto("/orgs/tree/")
     expect(page.locator(f'#org-tree li[data-code="{branch.code}"] li[data-code="{new_code}"] > a')).to_have_text(
-        "第九党小组")
+        "第九党小组"
+    )
 
     # A bad file: row 2 is fine, row 3 names an unknown parent, row 4 a parent outside the user's scope
     # (which must look exactly like an unknown one). Row-level errors; nothing at all is written.
     page.goto("/orgs/import/")
-    bad = _csv([
-        [f"XZ{community}-01-8", "第八党小组", "党小组", branch.code, "", "", ""],
-        [f"XZ{community}-99-1", "无主党小组", "党小组", f"ZB{community}-99", "", "", ""],
-        [f"XZ{community}-01-7", "越界党小组", "党小组", sibling_branch.code, "", "", ""],
-    ])
+    bad = _csv(
+        [
+            [f"XZ{community}-01-8", "第八党小组", "党小组", branch.code, "", "", ""],
+            [f"XZ{community}-99-1", "无主党小组", "党小组", f"ZB{community}-99", "", "", ""],
+            [f"XZ{community}-01-7", "越界党小组", "党小组", sibling_branch.code, "", "", ""],
+        ]
+    )
     result = _upload(page, "bad.csv", bad)
     expect(result.locator('.alert-danger[role="alert"]')).to_be_visible()
     expect(result.locator("input[name='token']")).to_have_count(0)  # no way to confirm a rejected file
@@ -99,8 +103,9 @@ def test_import_wizard_preview_confirm_and_reject(page, demo, login, screenshot)
     # The user can upload a corrected file straight away.
     expect(page.locator('form[enctype="multipart/form-data"] input[type="file"]')).to_be_visible()
     assert Org.objects.count() == total + 1
-    assert not Org.objects.filter(code__in=[f"XZ{community}-01-8", f"XZ{community}-99-1",
-                                            f"XZ{community}-01-7"]).exists()
+    assert not Org.objects.filter(
+        code__in=[f"XZ{community}-01-8", f"XZ{community}-99-1", f"XZ{community}-01-7"]
+    ).exists()
 
     # Catalog-dependent (zh_Hans translation of "Confirm import"): checked last so the flow above runs regardless.
     assert "确认" in confirm_label, f"the confirm button reads {confirm_label!r}, not Chinese 确认…"

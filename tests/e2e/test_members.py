@@ -6,15 +6,15 @@ import re
 
 from playwright.sync_api import expect
 
+from sqdj.members.models import Member, PiiReveal
+from sqdj.members.services import do_create_member
+from sqdj.testing.members import member_data
+
 FULL_ID = re.compile(r"\d{17}[\dX]")
 FULL_PHONE = re.compile(r"1[3-9]\d{9}")
 
 
 def test_find_member_by_initials_masked_then_revealed(page, demo, login, screenshot):
-    from sqdj.members.models import Member, PiiReveal
-    from sqdj.members.services import do_create_member
-    from sqdj.members.testing import member_data
-
     branch = demo.own.children().order_by("code").first()
     sibling_branch = demo.sibling.children().order_by("code").first()
     mine = do_create_member(acting_user=None, **member_data(branch, seq=901, name="欧阳明轩"))

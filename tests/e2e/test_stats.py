@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from sqdj.accounts.models import User
+from sqdj.stats.services import compute
+
 
 def test_statistics_page_for_a_community(page, demo, login, screenshot):
-    from sqdj.accounts.models import User
-    from sqdj.stats.services import compute
-
     login("sq_admin")
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))

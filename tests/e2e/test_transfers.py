@@ -9,6 +9,16 @@ import re
 
 from playwright.sync_api import expect
 
+from sqdj.accounts.services import do_create_user, do_grant_role
+from sqdj.core.models import Notification
+from sqdj.members.choices import EventKind
+from sqdj.members.models import Member
+from sqdj.members.services import do_create_member
+from sqdj.orgs.models import Org
+from sqdj.testing.members import member_data
+from sqdj.transfers import services as T
+from sqdj.transfers.models import Transfer
+
 
 def _as(page, login, username):
     page.context.clear_cookies()
@@ -29,15 +39,6 @@ def _roster_has(page, name) -> bool:
 
 
 def test_member_carried_across_subdistricts(page, demo, login, screenshot):
-    from sqdj.accounts.services import do_create_user, do_grant_role
-    from sqdj.core.models import Notification
-    from sqdj.members.choices import EventKind
-    from sqdj.members.models import Member
-    from sqdj.members.services import do_create_member
-    from sqdj.members.testing import member_data
-    from sqdj.orgs.models import Org
-    from sqdj.transfers.models import Transfer
-
     sending = demo.orgs["zb_admin"]
     street = demo.orgs["jd_admin"]
     district = demo.orgs["qu_admin"]
@@ -118,11 +119,6 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
 
 def test_two_tabs_acting_on_one_case_get_one_success_and_a_conflict(page, demo, login):
     """Two people (here: two tabs of the approving district) press "approve" on the same page version."""
-    from sqdj.members.services import do_create_member
-    from sqdj.members.testing import member_data
-    from sqdj.transfers import services as T
-    from sqdj.transfers.models import Transfer
-
     sending = demo.orgs["zb_admin"]
     member = do_create_member(acting_user=None, **member_data(sending, seq=952, name="欧阳冲突"))
     case = T.do_create_transfer(acting_user=None, member=member, reason="work", to_org=demo.orgs["sq2_admin"])

@@ -2,13 +2,15 @@ import io
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from sqdj import settings as prod
 from sqdj.accounts.models import ApiToken, RoleAssignment, User
-from sqdj.core.testing import PASSWORD, build_world
+from sqdj.testing import PASSWORD, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +21,7 @@ def world():
 
 
 def test_production_hashing_is_argon2():
-    from sqdj import settings as prod
-
     assert prod.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
-    from django.contrib.auth.hashers import make_password
 
     assert make_password("x" * 12, hasher="argon2").startswith("argon2$argon2id$")
 

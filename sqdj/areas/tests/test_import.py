@@ -4,8 +4,8 @@ import pytest
 
 from sqdj.areas.importers import AreaImporter
 from sqdj.areas.models import Area
-from sqdj.core.testing import build_world
-from sqdj.core.testing_import import run_import, write_csv, write_xlsx
+from sqdj.testing import build_world
+from sqdj.testing.imports import run_import, write_csv, write_xlsx
 
 H = AreaImporter.headers
 pytestmark = pytest.mark.django_db

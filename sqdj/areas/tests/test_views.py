@@ -1,7 +1,9 @@
 from django.test import TestCase
 
+from sqdj.areas.services import do_create_area
 from sqdj.areas.views import AreaViews
-from sqdj.core.testing import ScopedViewTests
+from sqdj.orgs.services import do_create_org
+from sqdj.testing import ScopedViewTests
 
 
 class AreaViewTests(ScopedViewTests, TestCase):
@@ -29,7 +31,6 @@ class AreaViewTests(ScopedViewTests, TestCase):
     def test_update_writes_one_change_row(self):
         # a community admin may not re-parent the community itself (the street is outside their scope), so the
         # update is tested on a node below the community
-        from sqdj.areas.services import do_create_area
 
         grid = do_create_area(
             acting_user=None, parent=self.world.community_area1, code="T0100100199", name="网格", type="grid"
@@ -44,8 +45,6 @@ class AreaViewTests(ScopedViewTests, TestCase):
         super().test_update_writes_one_change_row()
 
     def test_detail_lists_only_visible_orgs_located_here(self):
-        from sqdj.orgs.services import do_create_org
-
         # an org located in community 1's area but hanging under community 2's tree: admin1 may not see it
         do_create_org(
             acting_user=None,

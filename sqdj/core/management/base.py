@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -33,22 +34,7 @@ class SqdjCommand(BaseCommand):
         name = options.get("acting_username")
         if not name:
             return None
-        from sqdj.accounts.models import User
-
-        user = User.objects.filter(username=name, is_active=True).first()
+        user = get_user_model().objects.filter(username=name, is_active=True).first()
         if user is None:
             raise CommandError(translation.gettext("No such user: %(name)s") % {"name": name}, returncode=2)
         return user
-
-
-def add_size_argument(parser, *, city: bool = False):
-    """--size small|medium (the demo sizes); with `city`, also the 1,000,000-member city (minutes to generate)."""
-    from sqdj.core import synthetic
-
-    if city:
-        parser.add_argument(
-            "--size", default="small", choices=list(synthetic.SIZES), help=gettext_lazy("small | medium | city")
-        )
-    else:
-        sizes = [s for s in synthetic.SIZES if s != "city"]
-        parser.add_argument("--size", default="small", choices=sizes, help=gettext_lazy("small | medium"))

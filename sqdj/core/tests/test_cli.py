@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sqdj.core.testing_import import write_csv
+from sqdj.testing.imports import write_csv
 
 SQDJ = str(Path(sys.executable).with_name("sqdj"))
 

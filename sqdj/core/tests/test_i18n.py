@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import translation
 
 from sqdj.areas import choices as area_choices
+from sqdj.members import choices as c
 from sqdj.orgs import choices as org_choices
 
 
@@ -30,8 +31,6 @@ def test_login_page_is_chinese():
 
 
 def test_member_choice_labels_equal_the_template_words():
-    from sqdj.members import choices as c
-
     with translation.override("zh-hans"):
         for enum, words in (
             (c.Sex, c.SEX_LABELS),

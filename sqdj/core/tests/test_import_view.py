@@ -11,9 +11,10 @@ from django.test import Client, override_settings
 from sqdj.accounts.models import User
 from sqdj.core import jobs
 from sqdj.core.models import ImportBatch
-from sqdj.core.testing import build_world
+from sqdj.orgs import services
 from sqdj.orgs.importers import OrgImporter
 from sqdj.orgs.models import Org
+from sqdj.testing import build_world
 
 URL = "/orgs/import/"
 GOOD = [["XZW1", "甲社区网页党小组", "党小组", "ZBT1", "", "", ""]]
@@ -86,7 +87,6 @@ def test_stale_waiting_files_are_purged(client):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(SQDJ_IMPORT_BACKGROUND=True)
 def test_background_run_reports_progress_then_the_result():
     world = build_world()
     c = Client()
@@ -104,10 +104,7 @@ def test_background_run_reports_progress_then_the_result():
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(SQDJ_IMPORT_BACKGROUND=True)
 def test_background_crash_is_recorded_and_writes_nothing(monkeypatch):
-    from sqdj.orgs import services
-
     world = build_world()
     before = Org.objects.count()
     real, calls = services.do_create_org, []

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from sqdj.core.models import ObjectChange, RuleParameter
-from sqdj.core.rules import seed_rows
+from sqdj.core.rulebook_seed import seeded_rows as seed_rows
 
 
 @pytest.mark.django_db(transaction=True)

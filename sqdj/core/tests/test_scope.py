@@ -3,14 +3,15 @@
 import os
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from sqdj.accounts.models import User
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.areas.models import Area
 from sqdj.core.scope import scope_q
-from sqdj.core.testing import build_world
 from sqdj.orgs.models import Org
+from sqdj.testing import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +51,6 @@ def test_union_of_assignments(world):
 
 
 def test_deny_by_default(world):
-    from django.contrib.auth.models import AnonymousUser
-
     for user in (world.nobody, AnonymousUser(), None):
         assert not Org.objects.restrict(user, "view").exists()
         assert not Area.objects.restrict(user, "view").exists()

@@ -2,4 +2,4 @@ from django.urls import path
 
 from .views import ChecksView
 
-urlpatterns = [path("", ChecksView.as_view(), name="checks")]
+urlpatterns = [path("checks/", ChecksView.as_view(), name="checks")]

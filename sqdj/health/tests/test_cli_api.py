@@ -11,8 +11,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from sqdj.accounts.services import do_issue_token
-from sqdj.core.testing import build_world
-from sqdj.orgs.tests.test_checks import add_members
+from sqdj.leadership.tests.test_checks import add_members
+from sqdj.testing import build_world
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/checks/"

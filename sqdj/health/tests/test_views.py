@@ -17,12 +17,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sqdj.areas.services import do_create_area
-from sqdj.core.testing import build_world
 from sqdj.health.exporting import COLUMNS, HEADER_ROW
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
 from sqdj.orgs.choices import OrgType
 from sqdj.orgs.services import do_update_org
+from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

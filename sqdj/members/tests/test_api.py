@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 
 from sqdj.accounts.services import do_issue_token
 from sqdj.core.models import ObjectChange
-from sqdj.core.testing import build_world
 from sqdj.members.models import Member, PiiReveal
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
+from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 pytestmark = pytest.mark.django_db
 

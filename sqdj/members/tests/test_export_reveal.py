@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from sqdj.core.testing import build_world
 from sqdj.members import services
 from sqdj.members.importers import MemberImporter
 from sqdj.members.models import Member, PiiReveal
-from sqdj.members.testing import member_data
+from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 H = MemberImporter.headers
 ID, PHONE = H.index("公民身份号码"), H.index("联系电话")

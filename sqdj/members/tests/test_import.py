@@ -25,14 +25,16 @@ from django.core.management import call_command
 from django.test import override_settings
 from openpyxl import load_workbook
 
+from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
-from sqdj.core.testing import build_world
-from sqdj.core.testing_import import run_import, write_csv, write_xlsx
+from sqdj.demo.synthetic import build_specs
 from sqdj.members import services
 from sqdj.members.importers import MemberImporter
-from sqdj.members.models import Member, MembershipEvent
-from sqdj.members.testing import make_id_number, member_data
+from sqdj.members.models import Member, MembershipEvent, name_pinyin
 from sqdj.members.validation import id_check_digit
+from sqdj.testing import build_world
+from sqdj.testing.imports import run_import, write_csv, write_xlsx
+from sqdj.testing.members import make_id_number, member_data
 
 H = MemberImporter.headers
 BIRTH = datetime.date(1970, 5, 4)
@@ -167,8 +169,6 @@ def test_same_id_number_updates_that_member(world, tmp_path):
 
 def test_bulk_writes_the_rows_the_services_write(world, tmp_path):
     """The importer's bulk path and do_create_member leave the same member, ledger and change-log rows."""
-    from sqdj.core.context import acting_as
-
     with acting_as(world.admin1):
         by_service = services.do_create_member(acting_user=world.admin1, **member_data(world.branch1, seq=7,
                                                home_area=world.community_area1))  # fmt: skip
@@ -213,7 +213,6 @@ def test_dry_run_reports_counts_and_writes_nothing(world, tmp_path):
 
 
 def test_warnings_do_not_block(world, tmp_path):
-
     body = "999999" + BIRTH.strftime("%Y%m%d") + "001"
     odd = row(1, **{"公民身份号码": body + id_check_digit(body), "居住区域编码": "T01001"})
     status, out = run_import("members", write_csv(tmp_path / "m.csv", [H, odd]))
@@ -442,7 +441,6 @@ SQDJ = str(Path(sys.executable).with_name("sqdj"))
 def test_sigkill_while_writing_leaves_the_roll_unchanged(tmp_path):
     from bench.import_members import member_rows
     from bench.import_members import write_csv as write_members_csv
-    from sqdj.core.synthetic import build_specs
 
     data = tmp_path / "data"
     env = {**os.environ, "SQDJ_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "sqdj.settings", "SQDJ_PROGRESS": "1"}
@@ -515,7 +513,6 @@ def test_name_pinyin_equals_pypinyins_two_styles():
     from pypinyin import Style, lazy_pinyin
 
     from bench.import_members import member_rows
-    from sqdj.members.models import name_pinyin
 
     generated = [r[0] for r in member_rows(2000, ["A"], ["B"], seed=99)]
     for name in NAMES + generated:

@@ -6,13 +6,13 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from sqdj.core import pii
-from sqdj.core.testing import build_world
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
+from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,6 @@ def test_wrong_key_or_tampering_is_detected(member, monkeypatch):
     pii.reset_keys()
     with pytest.raises(ValueError):
         Member.objects.get(pk=member.pk)
-    from django.db import transaction
 
     with pytest.raises(CommandError), transaction.atomic():  # a savepoint: PostgreSQL aborts the failed one
         call_command("pii", "rotate", stdout=io.StringIO())

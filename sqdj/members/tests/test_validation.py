@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import translation
 
-from sqdj.members.testing import make_id_number
+from sqdj.core.models import RuleParameter
 from sqdj.members.validation import add_months, id_check_digit, validate_member
+from sqdj.testing.members import make_id_number
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 22)
@@ -72,8 +73,6 @@ def test_probation_boundary_from_the_rulebook():
 
 
 def test_probation_follows_a_changed_parameter():
-    from sqdj.core.models import RuleParameter
-
     RuleParameter.objects.create(
         rule_id="member.probation_months",
         value=6,
@@ -107,6 +106,10 @@ def test_add_months_clamps_month_ends():
 
 def test_records_older_than_the_encoded_regulations_are_not_judged_by_them():
     birth = datetime.date(1925, 1, 1)
-    old = base(id_number=make_id_number(birth), birth_date=birth, joined_on=datetime.date(1940, 1, 1),
-               confirmed_on=datetime.date(1940, 6, 1))
+    old = base(
+        id_number=make_id_number(birth),
+        birth_date=birth,
+        joined_on=datetime.date(1940, 1, 1),
+        confirmed_on=datetime.date(1940, 6, 1),
+    )
     assert validate_member(old, today=TODAY)[0] == {}  # no rule row before 1982: no age or probation finding

@@ -4,11 +4,11 @@ import re
 from django.test import TestCase
 from django.urls import reverse
 
-from sqdj.core.testing import ScopedViewTests, build_world
 from sqdj.members.models import Member, MembershipEvent, PiiReveal
 from sqdj.members.services import do_create_member, do_register
-from sqdj.members.testing import member_data
 from sqdj.members.views import MemberViews
+from sqdj.testing import ScopedViewTests, build_world
+from sqdj.testing.members import member_data
 
 FULL_ID = re.compile(r"\b\d{17}[\dX]\b")
 FULL_PHONE = re.compile(r"\b1[3-9]\d{9}\b")

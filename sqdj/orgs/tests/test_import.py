@@ -5,13 +5,15 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from sqdj.core.models import ObjectChange
-from sqdj.core.testing import build_world
-from sqdj.core.testing_import import run_import, write_csv, write_xlsx
+from sqdj.orgs import services
 from sqdj.orgs.importers import OrgImporter
 from sqdj.orgs.models import Org
+from sqdj.testing import build_world
+from sqdj.testing.imports import run_import, write_csv, write_xlsx
 
 H = OrgImporter.headers
 
@@ -165,8 +167,6 @@ def test_scope_of_the_importing_user(world, tmp_path):
 
 
 def test_crash_mid_import_leaves_the_database_as_it_was(world, tmp_path):
-    from sqdj.orgs import services
-
     rows = [H, *[[f"XZN{i}", f"小组{i}", "党小组", "ZBT1", "", "", ""] for i in range(5)]]
     before, changes = snapshot(), ObjectChange.objects.count()
     real = services.do_create_org
@@ -201,15 +201,12 @@ def test_export_respects_the_users_scope(world, tmp_path):
     )
     text = out.read_text("utf-8-sig")
     assert "ZBT1" in text and "ZBT2" not in text
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError):
         call_command("export", "orgs", "--org", "SQT2", "-o", str(out), "--user", "admin1", stderr=io.StringIO())
 
 
 def test_unknown_kind_is_a_usage_error(tmp_path):
-    from django.core.management.base import CommandError
-
     f = write_csv(tmp_path / "x.csv", [H])
     with pytest.raises(CommandError) as exc:
         call_command("import", "nonsense", str(f))

@@ -1,12 +1,12 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from sqdj.areas.services import do_delete_area
+from sqdj.areas.services import do_create_area, do_delete_area
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation
-from sqdj.core.testing import build_world, changes_for
 from sqdj.orgs.models import Org
 from sqdj.orgs.services import do_create_org, do_delete_org, do_update_org
+from sqdj.testing import build_world, changes_for
 
 pytestmark = pytest.mark.django_db
 
@@ -61,8 +61,6 @@ def test_org_with_users_or_children_is_not_deleted(world):
 
 
 def test_area_with_orgs_located_in_it_is_not_deleted(world):
-    from sqdj.areas.services import do_create_area
-
     grid = do_create_area(acting_user=None, parent=world.community_area1, code="G1", name="网格", type="grid")
     do_create_org(acting_user=None, parent=world.branch1, code="XZG", name="网格党小组", type="group", area=grid)
     with pytest.raises(ValidationError) as exc:

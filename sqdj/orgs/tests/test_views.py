@@ -1,8 +1,8 @@
 from django.test import TestCase
 from django.urls import reverse
 
-from sqdj.core.testing import ScopedViewTests
 from sqdj.orgs.views import OrgViews
+from sqdj.testing import ScopedViewTests
 
 
 class OrgViewTests(ScopedViewTests, TestCase):

@@ -10,10 +10,10 @@ import datetime
 import pytest
 
 from sqdj.core.rules import clear_cache, run_checks
-from sqdj.core.testing import build_world
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
 from sqdj.rulebook import services
+from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 D = datetime.date
 

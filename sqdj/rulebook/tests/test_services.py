@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core.models import ObjectChange, RuleParameter
 from sqdj.core.rules import clear_cache, param
-from sqdj.core.testing import PASSWORD, build_world
 from sqdj.rulebook import services
+from sqdj.testing import PASSWORD, build_world
 
 D = datetime.date
 BRANCH_MAX = "org.branch_max_members"  # national 50 members from 2018-10-28
@@ -199,7 +200,6 @@ def test_restrict(editor):
     total = RuleParameter.objects.count()
     for user in (world.nobody, world.viewer1, editor):
         assert RuleParameter.objects.restrict(user, "view").count() == total  # public regulation figures
-    from django.contrib.auth.models import AnonymousUser
 
     assert not RuleParameter.objects.restrict(AnonymousUser(), "view").exists()
     for action in ("add", "change", "delete"):

@@ -13,8 +13,8 @@ from django.urls import reverse
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core.models import ObjectChange, RuleParameter
 from sqdj.core.rules import clear_cache, param
-from sqdj.core.testing import PASSWORD, build_world
 from sqdj.rulebook import services
+from sqdj.testing import PASSWORD, build_world
 
 D = datetime.date
 RULE = "org.branch_max_members"

@@ -2,4 +2,4 @@ from django.urls import path
 
 from .views import StatsView
 
-urlpatterns = [path("", StatsView.as_view(), name="stats")]
+urlpatterns = [path("stats/", StatsView.as_view(), name="stats")]

@@ -31,11 +31,11 @@ import pytest
 
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.areas.services import do_create_area
-from sqdj.core.testing import PASSWORD, build_world
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member, do_register
-from sqdj.members.testing import member_data
 from sqdj.orgs.services import do_create_org
+from sqdj.testing import PASSWORD, build_world
+from sqdj.testing.members import member_data
 
 AS_OF = datetime.date(2025, 6, 15)
 LATER = datetime.date(2025, 7, 1)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
+from sqdj.orgs.models import Org
 
 from .. import services
 from ..choices import OPEN_STATES, Direction, TransferState
@@ -28,8 +29,6 @@ class TransferFilterSet(BaseFilterSet):
         fields = ["q", "state", "direction", "org", "overdue"]
 
     def filter_org(self, queryset, name, value):
-        from sqdj.orgs.models import Org
-
         org = Org.objects.filter(code=value.strip()).first()
         if org is None:
             return queryset.none()

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django import template
 
+from sqdj.members.models import Member
+
+from .. import residence
+from ..choices import OPEN_STATES
+from ..models import Transfer
+from ..views import residence_start_url
+
 register = template.Library()
 
 
 @register.inclusion_tag("transfers/_member_buttons.html", takes_context=True)
 def transfer_buttons(context, member):
-    from sqdj.members.models import Member
-
-    from .. import residence
-    from ..choices import OPEN_STATES
-    from ..models import Transfer
-    from ..views import residence_start_url
-
     user = context["request"].user
     open_cases = Transfer.objects.filter(member=member, state__in=OPEN_STATES)
     may_change = member.standing == "active" and Member.objects.restrict(user, "change").filter(pk=member.pk).exists()

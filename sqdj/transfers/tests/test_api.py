@@ -10,15 +10,16 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
-from sqdj.accounts.services import do_issue_token
+from sqdj.accounts.services import do_create_user, do_grant_role, do_issue_token
 from sqdj.core.models import ObjectChange
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
+from sqdj.testing import PASSWORD
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 S = TransferState
@@ -89,9 +90,6 @@ def test_scope_sender_sees_the_draft_the_receiver_only_once_submitted(tw):
 
 
 def _admin_of_community2(tw):
-    from sqdj.accounts.services import do_create_user, do_grant_role
-    from sqdj.core.testing import PASSWORD
-
     user = do_create_user("c2_admin", password=PASSWORD, validate=False)
     do_grant_role(user, role="community_admin", org=tw.world.community2, descendants=True)
     return user

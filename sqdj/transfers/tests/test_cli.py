@@ -17,11 +17,13 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from sqdj.members.models import PiiReveal
+from sqdj.members.services import do_create_member
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import exchange
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
 from sqdj.transfers.models import PeerDeployment, Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 S = TransferState
@@ -51,9 +53,6 @@ def _approved(tw, member=None, outgoing=False):
 
 
 def _second_member(tw, seq, name):
-    from sqdj.members.services import do_create_member
-    from sqdj.members.testing import member_data
-
     return do_create_member(acting_user=None, **member_data(tw.world.branch1, seq=seq, name=name))
 
 
@@ -186,7 +185,7 @@ def test_a_letter_round_trips_to_a_second_deployment(tw, tmp_path):
     assert oct(package.stat().st_mode & 0o777) == "0o600"
 
     _b(tmp_path, "migrate", "--no-input")
-    _b(tmp_path, "shell", "-c", "from sqdj.core.testing import build_world; build_world()")
+    _b(tmp_path, "shell", "-c", "from sqdj.testing import build_world; build_world()")
     b_id, b_key = _b(tmp_path, "exchange", "key").stdout.split()
     assert b_id == "B" and b_key != a_key
     # before B trusts A, the package is refused

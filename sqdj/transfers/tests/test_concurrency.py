@@ -11,10 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 
 from sqdj.core.models import ObjectChange
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

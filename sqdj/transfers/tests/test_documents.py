@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from sqdj.accounts.services import do_create_user, do_grant_role
-from sqdj.core.testing import PASSWORD
 from sqdj.members.validation import age_on
+from sqdj.testing import PASSWORD
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
 from sqdj.transfers.documents import letter_available, letter_pdf, receipt_available, receipt_pdf
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 S = TransferState
@@ -185,8 +186,6 @@ def test_out_of_scope_is_404(tw, client):
 
 
 def test_case_from_outside_prints_only_the_receipt_once_completed(tw, client):
-    from sqdj.members.testing import member_data
-
     details = member_data(None, seq=31, name="王外来")
     details.pop("org")
     details = {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in details.items()}

@@ -10,17 +10,19 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from sqdj.core.testing import PASSWORD
+from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.members.models import Member, PiiReveal
-from sqdj.members.testing import member_data
+from sqdj.testing import PASSWORD
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import exchange
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import Direction, TransferState
 from sqdj.transfers.models import ImportedLetter, PeerDeployment, Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 S = TransferState
@@ -104,8 +106,6 @@ def test_a_signed_package_verifies_and_creates_the_incoming_case(tw, peer_key):
 
 
 def _admin(org):
-    from sqdj.accounts.services import do_create_user, do_grant_role
-
     user = do_create_user(f"admin_{org.code}", password=PASSWORD, validate=False)
     do_grant_role(user, role="subdistrict_admin", org=org, descendants=True)
     return user
@@ -324,8 +324,6 @@ def test_package_download_page(client, tw):
 
 
 def test_import_page_previews_then_creates_the_case(client, tw, peer_key):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     url = reverse("transfers:transfer_import")
     client.force_login(tw.receiver)
     assert client.get(url).status_code == 200

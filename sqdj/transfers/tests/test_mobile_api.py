@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from sqdj.accounts.services import do_issue_token
-from sqdj.members.testing import make_id_number
+from sqdj.testing.members import make_id_number
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import mobile_services as M
 from sqdj.transfers.models import Inflow, Outflow
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

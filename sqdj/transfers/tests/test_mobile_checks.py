@@ -13,10 +13,10 @@ from sqdj.core.models import RuleParameter
 from sqdj.core.rules import clear_cache, run_checks
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.models import Member
-from sqdj.members.testing import make_id_number
+from sqdj.testing.members import make_id_number
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import mobile_services as M
 from sqdj.transfers.models import Outflow
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -12,10 +12,10 @@ from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import make_id_number, member_data
+from sqdj.testing.members import make_id_number, member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import mobile_services as M
 from sqdj.transfers.models import Inflow, Outflow
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date.today()

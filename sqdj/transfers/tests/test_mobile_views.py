@@ -9,9 +9,9 @@ import re
 from django.test import TestCase
 from django.urls import reverse
 
-from sqdj.core.testing import ScopedViewTests, build_world
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import make_id_number, member_data
+from sqdj.testing import ScopedViewTests, build_world
+from sqdj.testing.members import make_id_number, member_data
 from sqdj.transfers import mobile_services as M
 from sqdj.transfers.mobile_views import InflowViews, OutflowViews
 from sqdj.transfers.models import Inflow, Outflow

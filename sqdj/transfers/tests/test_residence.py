@@ -7,10 +7,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import residence, services
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 
 class ResidenceFlowTests(TestCase):

@@ -10,20 +10,21 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
+from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core.models import Notification, ObjectChange, RuleParameter
 from sqdj.core.rules import clear_cache
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import EventKind, Standing
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member, do_update_member
-from sqdj.members.testing import member_data
 from sqdj.members.validation import add_months
 from sqdj.orgs.services import do_create_org
 from sqdj.stats.services import compute
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import Direction, Side, TransferState
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 pytestmark = pytest.mark.django_db
 S = TransferState
@@ -182,8 +183,6 @@ def test_incoming_case_creates_the_member_at_completion(tw):
 
 
 def _admin_of(org):
-    from sqdj.accounts.services import do_create_user, do_grant_role
-
     user = do_create_user(f"admin_{org.code}", password="x", validate=False)
     do_grant_role(user, role="subdistrict_admin", org=org, descendants=True)
     return user

@@ -9,17 +9,19 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sqdj.core.models import Notification
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member
-from sqdj.members.testing import member_data
 from sqdj.members.tests.test_views import form_data
+from sqdj.testing.members import member_data
+from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services
 from sqdj.transfers.models import Transfer
-from sqdj.transfers.testing import build_transfer_world
 
 BUTTONS = ("submit", "approve", "return", "accept", "complete", "cancel")
 FULL_ID = re.compile(r"\b\d{17}[\dX]\b")
@@ -381,8 +383,6 @@ class TransferPageTests(TestCase):
 
     def test_the_badge_is_one_query(self):
         self.client.force_login(self.tw.district_admin)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
             self.client.get(reverse("home"))

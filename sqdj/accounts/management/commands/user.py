@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
 from sqdj.accounts.services import do_create_user, do_grant_role, do_issue_token
+from sqdj.core.scope import org_tree
 from sqdj.core.management.base import SqdjCommand
 
 
@@ -45,9 +46,7 @@ class Command(SqdjCommand):
         p.add_argument("name")
 
     def _org(self, code):
-        from sqdj.orgs.models import Org
-
-        org = Org.objects.filter(code=code).first()
+        org = org_tree().objects.filter(code=code).first()
         if org is None:
             raise CommandError(_("Unknown organization code %(code)s.") % {"code": code}, returncode=1)
         return org

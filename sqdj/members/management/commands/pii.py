@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.core import pii
 from sqdj.core.management.base import SqdjCommand
+from sqdj.members.models import Member
 
 
 class Command(SqdjCommand):
@@ -19,8 +20,6 @@ class Command(SqdjCommand):
         parser.add_argument("action", choices=["rotate"])
 
     def handle(self, *args, **options):
-        from sqdj.members.models import Member
-
         pii.reset_keys()
         done = 0
         try:

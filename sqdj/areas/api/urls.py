@@ -1,0 +1,3 @@
+from .views import AreaViewSet
+
+routes = [("areas", AreaViewSet, "area")]

@@ -1,0 +1,223 @@
+"""How an app plugs in: by declarations in its own files, found at start-up. Nothing central is edited.
+
+An app under `INSTALLED_APPS` may have, each optional:
+
+- ``urls.py`` with ``app_name`` and ``urlpatterns``: mounted at ``<AppConfig.url_prefix>`` (default: the app label
+  followed by a slash; ``url_prefix = None`` mounts nothing);
+- ``api/urls.py`` with ``routes`` — ``[(prefix, viewset, basename), …]`` registered on the ``/api/v1/`` router —
+  and/or ``urlpatterns`` (other endpoints, mounted under ``/api/v1/``);
+- ``navigation.py`` with ``menu``: a list of :class:`MenuGroup` (groups with the same key are merged);
+- ``workbench.py`` with ``tiles`` (:class:`Tile`) and ``todos`` (:class:`TodoSource`) for the home page;
+- ``panels.py`` with ``panels`` (:class:`Panel`) and ``actions`` (:class:`Action`): sections and buttons on
+  another app's detail pages (e.g. the members count on an org's page), so that a lower app never names a higher one;
+- ``checks.py``: registers rulebook checks (``core.rules.register``) when imported;
+- ``tasks.py``: background and daily jobs;
+- rulebook rows in one of its own data migrations (``core.rulebook.seed_operation``), frozen there.
+
+Declarations are read once, when first asked for (after the app registry is ready).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+
+def declarations(module: str) -> list[tuple[Any, ModuleType]]:
+    """(app config, module) for every installed app that has the submodule `module` (e.g. "navigation")."""
+    found = []
+    for config in apps.get_app_configs():
+        if not (config.name.startswith("sqdj.") or getattr(config, "sqdj_plugin", False)):
+            continue  # third-party apps (e.g. django.contrib.auth's urls) are not plug-ins
+        head, _sep, _rest = module.partition(".")
+        if module_has_submodule(config.module, head) and (
+            head == module or module_has_submodule(import_module(f"{config.name}.{head}"), _rest)
+        ):
+            found.append((config, import_module(f"{config.name}.{module}")))
+    return found
+
+
+def autodiscover(module: str) -> None:
+    """Import `module` of every app that has one (for modules that register themselves, e.g. checks)."""
+    declarations(module)
+
+
+# ---- navigation ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    url_name: str
+    label: Any
+    icon: str
+    action: str = "view"  # shown to users whose scope allows this action somewhere
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    key: str
+    label: Any
+    items: tuple[MenuItem, ...]
+    order: int = 100
+
+
+@cache
+def menu() -> tuple[MenuGroup, ...]:
+    groups: dict[str, MenuGroup] = {}
+    for _config, module in declarations("navigation"):
+        for group in getattr(module, "menu", ()):
+            have = groups.get(group.key)
+            if have is None:
+                groups[group.key] = group
+            else:
+                groups[group.key] = MenuGroup(
+                    have.key, have.label, have.items + group.items, min(have.order, group.order)
+                )
+    return tuple(sorted(groups.values(), key=lambda g: (g.order, g.key)))
+
+
+# ---- the workbench (home) -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A card on the workbench. `context(request)` returns what the template needs, or None to leave it out."""
+
+    key: str
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Todo:
+    label: str
+    url: str
+    due: datetime.date | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """Things waiting for the user: `items(user)` gives :class:`Todo` rows (only what needs this user now)."""
+
+    key: str
+    label: Any
+    items: Callable[[Any], list[Todo]]
+    order: int = 100
+
+
+@cache
+def tiles() -> tuple[Tile, ...]:
+    found = [t for _c, m in declarations("workbench") for t in getattr(m, "tiles", ())]
+    return tuple(sorted(found, key=lambda t: (t.order, t.key)))
+
+
+@cache
+def todo_sources() -> tuple[TodoSource, ...]:
+    found = [t for _c, m in declarations("workbench") for t in getattr(m, "todos", ())]
+    return tuple(sorted(found, key=lambda t: (t.order, t.key)))
+
+
+# ---- detail pages ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the detail page of `model` ("app_label.ModelName"), declared by another app."""
+
+    model: str
+    context: Callable[[Any, Any], dict | None]  # (object, user) -> the template's context, or None to leave it out
+    template: str = ""  # a section below the page's own
+    row: str = ""  # or a row of the page's own facts table (where the page has one)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on the detail page of `model`: `url(object)`; shown if `allowed(object, user)`."""
+
+    model: str
+    label: Any
+    icon: str
+    url: Callable[[Any], str]
+    allowed: Callable[[Any, Any], bool] = lambda obj, user: True
+    key: str = ""
+    order: int = 100
+
+
+@cache
+def _panels() -> tuple[Panel, ...]:
+    found = [p for _c, m in declarations("panels") for p in getattr(m, "panels", ())]
+    return tuple(sorted(found, key=lambda p: p.order))
+
+
+@cache
+def _actions() -> tuple[Action, ...]:
+    found = [a for _c, m in declarations("panels") for a in getattr(m, "actions", ())]
+    return tuple(sorted(found, key=lambda a: a.order))
+
+
+def panels_for(obj, user) -> list[dict]:
+    """The rendered-to-be panels of `obj`'s page: [{"template", **context}]."""
+    label = obj._meta.label
+    shown = []
+    for panel in _panels():
+        if panel.model == label:
+            ctx = panel.context(obj, user)
+            if ctx is not None:
+                shown.append({"template": panel.template, "row": panel.row, **ctx})
+    return shown
+
+
+def actions_for(obj, user) -> list[dict]:
+    label = obj._meta.label
+    return [
+        {"label": a.label, "icon": a.icon, "url": a.url(obj), "id": a.key}
+        for a in _actions()
+        if a.model == label and a.allowed(obj, user)
+    ]
+
+
+# ---- API -----------------------------------------------------------------------------------------------------------
+
+
+def api_declarations() -> tuple[list[tuple[str, Any, str]], list]:
+    """(router routes, other url patterns) declared by the apps' api/urls.py."""
+    routes, patterns = [], []
+    for _config, module in declarations("api.urls"):
+        routes += list(getattr(module, "routes", ()))
+        patterns += list(getattr(module, "urlpatterns", ()))
+    return routes, patterns
+
+
+def app_urls() -> list[tuple[str, str]]:
+    """(prefix, urls module) of every app with pages."""
+    found = []
+    for config, module in declarations("urls"):
+        prefix = getattr(config, "url_prefix", f"{config.label}/")
+        if prefix is not None and hasattr(module, "urlpatterns"):
+            found.append((prefix, module.__name__))
+    return found
+
+
+@dataclass
+class _Registry:
+    """For tests: forget what was read, so that a test app's declarations are found."""
+
+    caches: list = field(default_factory=lambda: [menu, tiles, todo_sources, _panels, _actions])
+
+    def clear(self):
+        for f in self.caches:
+            f.cache_clear()
+
+
+registry = _Registry()

@@ -1,0 +1,53 @@
+"""Demo accounts, one at each level of the synthetic city (printed by `sqdj demo`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from sqdj.accounts.models import User
+from sqdj.accounts.roles import Role
+from sqdj.accounts.services import do_create_user, do_grant_role
+from sqdj.orgs.choices import BRANCH_TYPES
+from sqdj.orgs.models import Org
+
+# Shown on the demo's start page and in the terminal: these accounts exist only in demo databases.
+DEMO_PASSWORD = "Sqdj-Demo-2026"
+
+
+def _first_branch(community):
+    return community.descendants().filter(type__in=list(BRANCH_TYPES)).order_by("path").first() or community
+
+
+def demo_accounts():
+    """(username, display name, role, org) for each demo account, from the generated data."""
+    district = Org.objects.filter(type="district_committee").order_by("path").first()
+    if district is None:
+        return []
+    street = district.children().filter(type="subdistrict_committee").order_by("path").first()
+    communities = list(street.children().exclude(type="comprehensive_committee").order_by("path")[:2])
+    return [
+        ("qu_admin", "区委组织部 管理员", Role.DISTRICT_ADMIN, district),
+        ("jd_admin", "街道党工委 管理员", Role.SUBDISTRICT_ADMIN, street),
+        ("sq_admin", "社区党组织 管理员", Role.COMMUNITY_ADMIN, communities[0]),
+        ("sq2_admin", "社区党组织 管理员（相邻社区）", Role.COMMUNITY_ADMIN, communities[1]),
+        ("zb_admin", "党支部 管理员", Role.BRANCH_ADMIN, _first_branch(communities[0])),
+        ("viewer", "只读用户", Role.VIEWER, district),
+    ]
+
+
+@transaction.atomic
+def ensure_demo_users() -> list[tuple[str, str, str, object]]:
+    """Create the demo accounts once (idempotent); return what to print."""
+    rows = []
+    if not User.objects.filter(username="sysadmin").exists():
+        admin = do_create_user("sysadmin", password=DEMO_PASSWORD, display_name="系统管理员", validate=False)
+        admin.is_superuser = admin.is_staff = True
+        admin.save()
+    rows.append(("sysadmin", "系统管理员", "superuser", None))
+    for username, display, role, org in demo_accounts():
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = do_create_user(username, password=DEMO_PASSWORD, display_name=display, validate=False)
+            do_grant_role(user, role=role, org=org, descendants=True)
+        rows.append((username, display, str(role), org))
+    return rows

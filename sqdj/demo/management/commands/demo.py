@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sqdj.core.management.base import SqdjCommand
+from sqdj.core.worker import worker_beside
+from sqdj.demo import synthetic
+from sqdj.demo.accounts import DEMO_PASSWORD, ensure_demo_users
+from sqdj.demo.management.options import add_size_argument
+from sqdj.demo.mobility import generate_mobility
+
+
+class Command(SqdjCommand):
+    help = gettext_lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
+
+    def add_arguments(self, parser):
+        add_size_argument(parser)
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("prepare the database and stop"))
+
+    def handle(self, *args, **options):
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        synthetic.generate(options["size"])
+        rows = ensure_demo_users()
+        # a few transfer cases in every state and some mobile members, so that those pages have something to show
+
+        generate_mobility()
+        url = f"http://127.0.0.1:{options['port']}/"
+        self.stdout.write(_("sqdj demo city is ready. Accounts (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
+        for username, display, _role, org in rows:
+            self.stdout.write(f"  {username:<10} {display:<24} {org or ''}")
+        self.stdout.write(_("Open %(url)s in a browser. Press Ctrl+C to stop.") % {"url": url})
+        if not options["no_serve"]:
+            with worker_beside(self.stdout):  # the background jobs' `sqdj worker`, stopped with the server
+                call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False, use_threading=True)

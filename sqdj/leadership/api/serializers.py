@@ -1,0 +1,126 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from sqdj.areas.models import Area
+from sqdj.core.serializers import ScopedModelSerializer, ScopedSlugRelatedField, StrictCharField
+from sqdj.members.models import Member
+from sqdj.orgs.models import Org
+
+from ..models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
+
+# ---- leadership --------------------------------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object given by id, chosen only among those the caller may see (else: does not exist)."""
+
+    def __init__(self, model=None, **kwargs):
+        self.related_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.related_model.objects.restrict(getattr(request, "user", None), "view")
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+def _member_field(**kwargs):
+    return ScopedPrimaryKeyRelatedField(model=Member, help_text=_("party member id"), **kwargs)
+
+
+class PositionSerializer(ScopedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:position-detail")
+    org = ScopedSlugRelatedField(model=Org, help_text=_("organization code"))
+    member = _member_field()
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    election = ScopedPrimaryKeyRelatedField(model=Election, required=False, allow_null=True)
+
+    class Meta:
+        model = Position
+        fields = ["id", "url", "org", "member", "member_name", "role", "portfolio", "started_on", "ended_on",
+                  "election"]  # fmt: skip
+
+
+class CandidateSerializer(ScopedModelSerializer):
+    member = _member_field()
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = Candidate
+        fields = ["member", "member_name", "votes", "elected"]
+
+
+class ElectionSerializer(ScopedModelSerializer):
+    """An election with its candidates: written in one request; on an update a given list replaces the stored
+    one, a missing list keeps it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:election-detail")
+    org = ScopedSlugRelatedField(model=Org, help_text=_("organization code"))
+    candidates = CandidateSerializer(many=True, required=False)
+
+    class Meta:
+        model = Election
+        fields = ["id", "url", "org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval",
+                  "note", "candidates"]  # fmt: skip
+
+    def to_internal_value(self, data):
+        # the API's 400 body is {field: [message, …]}: a candidate's errors become messages naming the row
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if isinstance(exc.detail, dict) and "candidates" in exc.detail:
+                exc.detail["candidates"] = _flat_messages(exc.detail["candidates"])
+            raise
+
+
+def _flat_messages(detail, prefix: str = "") -> list[str]:
+    """Nested DRF errors ({"0": {"member": ["…"]}} or [{…}, {}]) as plain messages ("第1行 member：…")."""
+    if isinstance(detail, str):
+        return [f"{prefix}{detail}"]
+    if isinstance(detail, list):
+        if all(isinstance(d, str) for d in detail):
+            return [f"{prefix}{d}" for d in detail]
+        detail = {str(i): d for i, d in enumerate(detail)}
+    messages = []
+    for key, value in detail.items():
+        if str(key).isdigit():
+            label = _("Candidate %(n)d: ") % {"n": int(key) + 1}
+        elif key in ("non_field_errors", "detail"):
+            label = ""
+        else:
+            field = CandidateSerializer().fields.get(key)
+            label = f"{field.label if field is not None and field.label else key}："
+        messages += _flat_messages(value, prefix + label)
+    return messages
+
+
+class ResidentsSeatSerializer(ScopedModelSerializer):
+    """A seat holds a party member (by id; name, birth date and education then come from the member record) or a
+    person given by name."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:residentsseat-detail")
+    committee = ScopedPrimaryKeyRelatedField(model=ResidentsCommittee)
+    member = _member_field(required=False, allow_null=True)
+    holder_name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ResidentsSeat
+        fields = ["id", "url", "committee", "role", "member", "person_name", "birth_date", "education", "holder_name",
+                  "started_on", "ended_on"]  # fmt: skip
+
+
+class ResidentsCommitteeSerializer(ScopedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:residentscommittee-detail")
+    area = ScopedSlugRelatedField(model=Area, help_text=_("community area code"))
+    name = StrictCharField(max_length=100, required=False, allow_blank=True)
+
+    class Meta:
+        model = ResidentsCommittee
+        fields = ["id", "url", "area", "name", "term_started_on"]

@@ -1,0 +1,29 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PositionRole(models.TextChoices):
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+
+
+class Portfolio(models.TextChoices):
+    ORGANIZATION = "organization", _("Organizational work")
+    PROPAGANDA = "propaganda", _("Propaganda")
+    DISCIPLINE = "discipline", _("Discipline inspection")
+    YOUTH = "youth", _("Youth")
+    WOMEN = "women", _("Women")
+    UNITED_FRONT = "united_front", _("United front")
+    OTHER = "other", _("Other")
+
+
+class ElectionKind(models.TextChoices):
+    REGULAR = "regular", _("General election (end of term)")
+    BY_ELECTION = "by_election", _("By-election")
+
+
+class ResidentsSeatRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    VICE_CHAIR = "vice_chair", _("Vice chair")
+    MEMBER = "member", _("Member")

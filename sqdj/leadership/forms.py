@@ -1,0 +1,196 @@
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.areas.choices import AreaType
+from sqdj.core.forms import ScopedModelForm
+from sqdj.members.choices import Standing
+from sqdj.members.models import Member
+from sqdj.orgs.models import Org
+
+from .models import Election, Position, ResidentsCommittee, ResidentsSeat
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# ---- leadership --------------------------------------------------------------------------------------------------
+# The member pickers list only the people who fit (the org's members, the community's residents) so that a page
+# stays small however large the user's scope; the field still accepts any member the user may see (a secretary
+# may come from elsewhere: 上级选派). The form is opened from the org's (committee's) page with ?org= (?committee=);
+# without it, the template first asks for the org.
+
+MEMBER_CHOICES_CAP = 2000
+
+
+def _member_label(m) -> str:
+    return f"{m.name}（{m.org.name}）"
+
+
+def _narrow_members(field, narrowed, current=None):
+    """Show `narrowed` (a queryset of members) in the select of `field`, plus the current choice."""
+    rows = list(
+        narrowed.filter(standing=Standing.ACTIVE).select_related("org").order_by("name", "pk")[:MEMBER_CHOICES_CAP]
+    )
+    if current is not None and all(m.pk != current.pk for m in rows):
+        rows.insert(0, current)
+    field.widget.choices = [("", "---------")] + [(m.pk, _member_label(m)) for m in rows]
+
+
+def _org_choices(field, user):
+    field.queryset = Org.objects.restrict(user, "add").order_by("path")
+    field.label_from_instance = lambda o: f"{o.name}（{o.code}）"
+
+
+class LeadershipForm(ScopedModelForm):
+    """Knows its parent (the org, or the committee) from the instance, the posted data or ?org= / ?committee=."""
+
+    parent_field = "org"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.limit_choices(user)
+        self.parent = self._parent()
+        self.needs_parent = self.parent is None and not self.is_bound
+
+    def limit_choices(self, user):
+        """Narrow the pickers before the parent is looked up among them."""
+
+    def _parent(self):
+        field = self.fields[self.parent_field]
+        if self.instance.pk:
+            return getattr(self.instance, self.parent_field)
+        raw = self.data.get(self.parent_field) if self.is_bound else self.initial.get(self.parent_field)
+        if not raw:
+            return None
+        try:
+            return field.queryset.filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+
+class PositionForm(LeadershipForm):
+    class Meta:
+        model = Position
+        fields = ["org", "member", "role", "portfolio", "started_on", "ended_on", "election"]
+        widgets = {"started_on": DATE, "ended_on": DATE}
+
+    def limit_choices(self, user):
+        _org_choices(self.fields["org"], user)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        elections = self.fields["election"].queryset
+        self.fields["election"].queryset = elections.filter(org=self.parent) if self.parent else elections.none()
+        if self.parent is not None:
+            members = self.fields["member"].queryset.filter(org__path__startswith=self.parent.path)
+            _narrow_members(self.fields["member"], members, self.instance.member if self.instance.pk else None)
+
+
+class ElectionForm(LeadershipForm):
+    class Meta:
+        model = Election
+        fields = ["org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note"]
+        widgets = {"held_on": DATE}
+
+    def limit_choices(self, user):
+        _org_choices(self.fields["org"], user)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        initial = []
+        if self.instance.pk:
+            initial = [
+                {"member": c.member_id, "votes": c.votes, "elected": c.elected} for c in self.instance.candidates.all()
+            ]
+        extra = max(3, 8 - len(initial))
+        formset_class = forms.formset_factory(CandidateForm, extra=extra)
+        self.candidates = formset_class(
+            self.data if self.is_bound else None,
+            prefix="candidates",
+            initial=initial,
+            form_kwargs={"user": user, "org": self.parent},
+        )
+
+    def is_valid(self):
+        return super().is_valid() & self.candidates.is_valid()  # both, so that every error shows
+
+    def service_data(self):
+        data = dict(self.cleaned_data)
+        data["candidates"] = [f.cleaned_data for f in self.candidates.forms if f.cleaned_data.get("member")]
+        return data
+
+
+class CandidateForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=None, required=False, label=_("party member"))
+    votes = forms.IntegerField(min_value=0, max_value=2147483647, required=False, label=_("votes in favour"))
+    elected = forms.BooleanField(required=False, label=_("elected"))
+
+    def __init__(self, *args, user=None, org=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        visible = Member.objects.restrict(user, "view")
+        self.fields["member"].queryset = visible
+        current = None
+        if self.initial.get("member"):
+            current = visible.select_related("org").filter(pk=self.initial["member"]).first()
+        narrowed = visible.filter(org__path__startswith=org.path) if org is not None else visible.none()
+        _narrow_members(self.fields["member"], narrowed, current)
+        self.fields["member"].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["votes"].widget.attrs["class"] = "form-control form-control-sm"
+        self.fields["elected"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("member") and (data.get("votes") is not None or data.get("elected")):
+            self.add_error("member", _("Choose the candidate."))
+        return data
+
+
+class ResidentsCommitteeForm(LeadershipForm):
+    parent_field = "area"
+
+    class Meta:
+        model = ResidentsCommittee
+        fields = ["area", "name", "term_started_on"]
+        widgets = {"term_started_on": DATE}
+
+    def limit_choices(self, user):
+        self.fields["area"].queryset = self.fields["area"].queryset.filter(type=AreaType.COMMUNITY).order_by("path")
+        self.fields["area"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("Leave empty for the community's name followed by 居民委员会.")
+        self.needs_parent = False
+
+
+class ResidentsSeatForm(LeadershipForm):
+    parent_field = "committee"
+
+    class Meta:
+        model = ResidentsSeat
+        fields = ["committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on"]
+        widgets = {"birth_date": DATE, "started_on": DATE, "ended_on": DATE}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["person_name"].help_text = _("Only for a holder who is not a party member.")
+        if self.parent is not None:
+            area_path = self.parent.area.path
+            members = self.fields["member"].queryset.filter(
+                Q(org__area__path__startswith=area_path) | Q(home_area__path__startswith=area_path)
+            )
+            _narrow_members(self.fields["member"], members, self.instance.member if self.instance.pk else None)
+
+
+class ExtendTermForm(forms.Form):
+    term_extended_to = forms.DateField(label=_("term extended to"), widget=DATE)
+    term_extension_approval = forms.CharField(
+        label=_("approval of the extension"),
+        max_length=200,
+        help_text=_("The superior organization's approval: document number and date."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-control")

@@ -1,0 +1,495 @@
+"""Leadership (班子): positions, elections, residents' committees, term extension."""
+
+from __future__ import annotations
+
+import datetime
+import math
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
+from sqdj.core.context import acting_as
+from sqdj.core.rules import param
+from sqdj.core.services import ensure_in_scope
+from sqdj.members.choices import MemberType
+from sqdj.members.models import Member
+from sqdj.members.validation import add_months
+from sqdj.orgs.models import Org
+
+from .choices import ElectionKind, PositionRole, ResidentsSeatRole
+from .models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
+from .terms import is_community_org, regular_term_end
+
+# ---- leadership (班子): positions, elections, residents' committees, term extension ------------------------------
+# rules.md §2. Every rule answers with a Chinese message on the field concerned (a `code` names the rule for
+# callers and tests) and nothing is saved: each service is one transaction.
+
+POSITION_FIELDS = ("org", "member", "role", "portfolio", "started_on", "ended_on", "election")
+ELECTION_FIELDS = ("org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note")
+COMMITTEE_FIELDS = ("area", "name", "term_started_on")
+SEAT_FIELDS = ("committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on")
+
+
+class Errors:
+    """Collects field errors, then raises them all at once."""
+
+    def __init__(self):
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str):
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def raise_if_any(self):
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _merge(obj, fields, data: dict) -> dict:
+    """The values after the change: the object's current values overridden by `data`."""
+    current = {f: getattr(obj, f) for f in fields} if obj is not None else dict.fromkeys(fields)
+    current.update({k: v for k, v in data.items() if k in fields})
+    return current
+
+
+def _member_visible(member, acting_user) -> bool:
+    if member is None or acting_user is None:
+        return True
+    return Member.objects.restrict(acting_user, "view").filter(pk=member.pk).exists()
+
+
+def _overlaps(qs, start: datetime.date, end: datetime.date | None):
+    """Rows of `qs` (with started_on/ended_on, both days included) whose period shares a day with start–end."""
+    qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    return qs if end is None else qs.filter(started_on__lte=end)
+
+
+def _check_period(errors: Errors, start, end):
+    if start and end and end < start:
+        errors.add("ended_on", _("A position cannot end before it starts."), "ends_before_start")
+
+
+def _is_full_member_on(member, day: datetime.date) -> bool:
+    return member.member_type == MemberType.FULL and (member.confirmed_on is None or member.confirmed_on <= day)
+
+
+def _save(obj, acting_user, action: str):
+    obj.full_clean()
+    with acting_as(acting_user):
+        obj.save()
+    ensure_in_scope(obj, acting_user, action)
+    return obj
+
+
+# positions ------------------------------------------------------------------------------------------------------
+
+
+def _check_position(data: dict, acting_user, instance=None):
+    errors = Errors()
+    for f in ("org", "member", "role", "started_on"):
+        if not data.get(f):
+            errors.add(f, _("This field is required."), "required")
+    errors.raise_if_any()
+    _check_period(errors, data["started_on"], data["ended_on"])
+    member = data["member"]
+    if not _member_visible(member, acting_user):
+        errors.add("member", _("Unknown party member, or outside your scope."), "member_out_of_scope")
+    elif not _is_full_member_on(member, data["started_on"]):
+        # 选举条例第五条: a probationary member has no right to be elected (rules.md 2.8)
+        errors.add("member", _("A probationary member cannot hold a leadership position."), "not_full_member")
+    election = data.get("election")
+    if election is not None and election.org_id != data["org"].pk:
+        errors.add("election", _("The election must be one of this organization's."), "election_of_other_org")
+    if data["role"] == PositionRole.SECRETARY and not errors.errors.get("ended_on"):
+        others = _overlaps(Position.objects.filter(org=data["org"], role=PositionRole.SECRETARY), data["started_on"],
+                           data["ended_on"])  # fmt: skip
+        if instance is not None:
+            others = others.exclude(pk=instance.pk)
+        other = others.select_related("member").first()
+        if other is not None:
+            errors.add(
+                "started_on",
+                _("The organization already has a secretary in this period: %(name)s from %(start)s to %(end)s. "
+                  "End that position first.")
+                % {"name": other.member.name, "start": other.started_on, "end": other.ended_on or _("now")},
+                "two_secretaries",
+            )  # fmt: skip
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def do_create_position(*, acting_user, **data) -> Position:
+    data = _merge(None, POSITION_FIELDS, data)
+    data["portfolio"] = data["portfolio"] or ""
+    _check_position(data, acting_user)
+    return _save(Position(**data), acting_user, "add")
+
+
+@transaction.atomic
+def do_update_position(position: Position, *, acting_user, **data) -> Position:
+    ensure_in_scope(position, acting_user, "change")
+    data = _merge(position, POSITION_FIELDS, data)
+    data["portfolio"] = data["portfolio"] or ""
+    _check_position(data, acting_user, instance=position)
+    for k, v in data.items():
+        setattr(position, k, v)
+    return _save(position, acting_user, "change")
+
+
+@transaction.atomic
+def do_delete_position(position: Position, *, acting_user) -> None:
+    ensure_in_scope(position, acting_user, "delete")
+    with acting_as(acting_user):
+        position.delete()
+
+
+# elections ------------------------------------------------------------------------------------------------------
+
+
+def min_candidates(seats: int, held_on: datetime.date) -> int:
+    """The fewest candidates for `seats` (差额, 选举条例第十三条): seats × (1 + ratio), rounded up; just the
+    seats where no version of the rule was in force on the day."""
+    ratio = param("election.min_extra_candidates_ratio", held_on, default=None)
+    if ratio is None:
+        return seats
+    return math.ceil(seats * (1 + Fraction(str(ratio))))  # exact: 5 × 1.2 is 6, not 6.000000000000001
+
+
+def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
+    errors = Errors()
+    for f in ("org", "held_on", "seats", "eligible_voters", "voters_present"):
+        if data.get(f) in (None, ""):
+            errors.add(f, _("This field is required."), "required")
+    errors.raise_if_any()
+    seats, held_on = data["seats"], data["held_on"]
+    if seats < 1:
+        errors.add("seats", _("There must be at least one seat."), "no_seats")
+    if held_on > datetime.date.today():
+        errors.add("held_on", _("An election cannot be recorded before it is held."), "future")
+    if data["voters_present"] > data["eligible_voters"]:
+        errors.add("voters_present", _("More voters present than members entitled to vote."), "present_over_eligible")
+    if seats >= 1:
+        if len(candidates) < seats:
+            errors.add(
+                "candidates",
+                _("Fewer candidates (%(n)d) than seats (%(seats)d).") % {"n": len(candidates), "seats": seats},
+                "fewer_candidates_than_seats",
+            )
+        else:
+            need = min_candidates(seats, held_on)
+            if len(candidates) < need:
+                errors.add(
+                    "candidates",
+                    _("Too few candidates for a contested election (差额): %(seats)d seats need at least %(need)d "
+                      "candidates, %(n)d were given.") % {"seats": seats, "need": need, "n": len(candidates)},
+                    "too_few_for_contest",
+                )  # fmt: skip
+    elected = sum(1 for c in candidates if c.get("elected"))
+    if elected > seats:
+        errors.add(
+            "candidates",
+            _("More candidates elected (%(n)d) than seats (%(seats)d).") % {"n": elected, "seats": seats},
+            "elected_over_seats",
+        )
+    member_ids = [c["member"].pk for c in candidates if c.get("member") is not None]
+    if any(c.get("member") is None for c in candidates):
+        errors.add("candidates", _("Every candidate must be a party member."), "required")
+    if len(set(member_ids)) != len(member_ids):
+        errors.add("candidates", _("A member appears twice among the candidates."), "duplicate_candidate")
+    visible = set(member_ids)
+    if acting_user is not None:
+        visible = set(
+            Member.objects.restrict(acting_user, "view").filter(pk__in=member_ids).values_list("pk", flat=True)
+        )
+    for c in candidates:
+        m = c.get("member")
+        if m is None:
+            continue
+        if m.pk not in visible:
+            errors.add("candidates", _("Unknown party member, or outside your scope."), "member_out_of_scope")
+        elif not _is_full_member_on(m, held_on):
+            # 选举条例第五条: only full members may be elected (rules.md 2.8)
+            errors.add(
+                "candidates",
+                _("%(name)s is a probationary member and cannot be elected.") % {"name": m.name},
+                "not_full_member",
+            )
+        votes = c.get("votes")
+        if votes is not None and votes > data["voters_present"]:
+            errors.add(
+                "candidates",
+                _("%(name)s received more votes (%(votes)d) than there were voters present (%(present)d).")
+                % {"name": m.name, "votes": votes, "present": data["voters_present"]},
+                "votes_over_present",
+            )
+    errors.raise_if_any()
+
+
+def _latest_regular(org, exclude_pk=None):
+    qs = Election.objects.filter(org=org, kind=ElectionKind.REGULAR)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.order_by("-held_on", "-pk").first()
+
+
+def _apply_term(org, acting_user):
+    """A general election (换届) starts a new term on its day and ends any extension of the old one. An older
+    election entered afterwards does not move the term back."""
+    org = Org.objects.get(pk=org.pk)
+    latest = _latest_regular(org)
+    if latest is None or (org.term_started_on is not None and latest.held_on < org.term_started_on):
+        return
+    if (org.term_started_on, org.term_extended_to, org.term_extension_approval) == (latest.held_on, None, ""):
+        return
+    org.term_started_on, org.term_extended_to, org.term_extension_approval = latest.held_on, None, ""
+    with acting_as(acting_user):
+        org.save(update_fields=["term_started_on", "term_extended_to", "term_extension_approval", "last_updated"])
+
+
+def _write_candidates(election, candidates: list[dict], acting_user):
+    """Make the stored candidates equal `candidates` (by member), writing only what changed."""
+    existing = {c.member_id: c for c in election.candidates.all()}
+    wanted = {c["member"].pk: c for c in candidates}
+    with acting_as(acting_user):
+        for member_id, cand in existing.items():
+            if member_id not in wanted:
+                cand.delete()
+        for member_id, c in wanted.items():
+            cand = existing.get(member_id) or Candidate(election=election, member=c["member"])
+            cand.votes, cand.elected = c.get("votes"), bool(c.get("elected"))
+            cand.full_clean(exclude=["election", "member"], validate_unique=False, validate_constraints=False)
+            cand.save()
+
+
+def _clean_candidates(candidates) -> list[dict]:
+    return [
+        {"member": c.get("member"), "votes": c.get("votes"), "elected": bool(c.get("elected"))}
+        for c in (candidates or [])
+    ]
+
+
+@transaction.atomic
+def do_create_election(*, acting_user, candidates=(), **data) -> Election:
+    """Record an election with its candidates (one transaction); a general election starts the org's term."""
+    data = _merge(None, ELECTION_FIELDS, data)
+    data["kind"] = data["kind"] or ElectionKind.REGULAR
+    data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
+    candidates = _clean_candidates(candidates)
+    _check_election(data, candidates, acting_user)
+    election = _save(Election(**data), acting_user, "add")
+    _write_candidates(election, candidates, acting_user)
+    _apply_term(election.org, acting_user)
+    return election
+
+
+@transaction.atomic
+def do_update_election(election: Election, *, acting_user, candidates=None, **data) -> Election:
+    """Change an election; `candidates` None keeps the stored list, a list replaces it."""
+    ensure_in_scope(election, acting_user, "change")
+    old_org = election.org
+    data = _merge(election, ELECTION_FIELDS, data)
+    data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
+    if candidates is None:
+        candidates = [{"member": c.member, "votes": c.votes, "elected": c.elected}
+                      for c in election.candidates.select_related("member")]  # fmt: skip
+    else:
+        candidates = _clean_candidates(candidates)
+    _check_election(data, candidates, acting_user)
+    for k, v in data.items():
+        setattr(election, k, v)
+    _save(election, acting_user, "change")
+    _write_candidates(election, candidates, acting_user)
+    _apply_term(election.org, acting_user)
+    if old_org.pk != election.org_id:
+        _apply_term(old_org, acting_user)
+    return election
+
+
+@transaction.atomic
+def do_delete_election(election: Election, *, acting_user) -> None:
+    """Delete an election and its candidates. If it started the org's current term, the term goes back to the
+    previous general election's day (when one is recorded)."""
+    ensure_in_scope(election, acting_user, "delete")
+    org = Org.objects.get(pk=election.org_id)
+    started_term = election.kind == ElectionKind.REGULAR and org.term_started_on == election.held_on
+    previous = _latest_regular(org, exclude_pk=election.pk) if started_term else None
+    with acting_as(acting_user):
+        election.candidates.all().delete()
+        election.delete()
+        if previous is not None and previous.held_on != org.term_started_on:
+            org.term_started_on = previous.held_on
+            org.save(update_fields=["term_started_on", "last_updated"])
+
+
+# term extension (延期换届) ----------------------------------------------------------------------------------------
+
+
+def max_extension_months(regular_end: datetime.date) -> int | None:
+    """The longest extension (选举条例第三条), by the version in force when the term was due to end, else today's."""
+    rule = "org.term_max_extension_months"
+    months = param(rule, regular_end, default=None)
+    return months if months is not None else param(rule, default=None)
+
+
+@transaction.atomic
+def do_extend_term(org: Org, *, extended_to: datetime.date, approval: str, acting_user) -> Org:
+    """Record the superior's approval to keep the committee in office until `extended_to` (its last day)."""
+    ensure_in_scope(org, acting_user, "change")
+    org = Org.objects.select_related("area").get(pk=org.pk)
+    approval = (approval or "").strip()
+    errors = Errors()
+    if not approval:
+        errors.add(
+            "term_extension_approval",
+            _("A term may only be extended with the superior organization's approval: enter the approval."),
+            "approval_required",
+        )
+    if extended_to is None:
+        errors.add("term_extended_to", _("This field is required."), "required")
+        errors.raise_if_any()
+    regular_end = regular_term_end(org, is_community_org(org))
+    if regular_end is None:
+        errors.add(
+            "term_extended_to",
+            _("This organization has no term to extend (no term start recorded, or an appointed body)."),
+            "no_term",
+        )
+        errors.raise_if_any()
+    last_day = regular_end - datetime.timedelta(days=1)
+    if extended_to <= last_day:
+        errors.add(
+            "term_extended_to",
+            _("The extension must end after the regular end of the term (%(last)s).") % {"last": last_day},
+            "not_after_regular_end",
+        )
+    months = max_extension_months(regular_end)
+    if months is not None:
+        limit = add_months(regular_end, months) - datetime.timedelta(days=1)
+        if extended_to > limit:
+            errors.add(
+                "term_extended_to",
+                _("A term may be extended by at most %(months)d months, that is until %(limit)s.")
+                % {"months": months, "limit": limit},
+                "extension_too_long",
+            )
+    errors.raise_if_any()
+    org.term_extended_to, org.term_extension_approval = extended_to, approval[:200]
+    with acting_as(acting_user):
+        org.save(update_fields=["term_extended_to", "term_extension_approval", "last_updated"])
+    ensure_in_scope(org, acting_user, "change")
+    return org
+
+
+# residents' committees (居委会) -----------------------------------------------------------------------------------
+
+
+def _check_committee(data: dict, acting_user):
+    errors = Errors()
+    area = data.get("area")
+    if area is None:
+        errors.add("area", _("This field is required."), "required")
+    elif area.type != AreaType.COMMUNITY:
+        errors.add("area", _("A residents' committee belongs to a community (社区)."), "not_a_community")
+    elif acting_user is not None and not Area.objects.restrict(acting_user, "view").filter(pk=area.pk).exists():
+        errors.add("area", _("Unknown area, or outside your scope."), "area_out_of_scope")
+    errors.raise_if_any()
+
+
+@transaction.atomic
+def do_create_residents_committee(*, acting_user, **data) -> ResidentsCommittee:
+    data = _merge(None, COMMITTEE_FIELDS, data)
+    _check_committee(data, acting_user)
+    if not (data["name"] or "").strip():
+        data["name"] = f"{data['area'].name}居民委员会"
+    return _save(ResidentsCommittee(**data), acting_user, "add")
+
+
+@transaction.atomic
+def do_update_residents_committee(committee: ResidentsCommittee, *, acting_user, **data) -> ResidentsCommittee:
+    ensure_in_scope(committee, acting_user, "change")
+    data = _merge(committee, COMMITTEE_FIELDS, data)
+    _check_committee(data, acting_user)
+    for k, v in data.items():
+        setattr(committee, k, v)
+    return _save(committee, acting_user, "change")
+
+
+@transaction.atomic
+def do_delete_residents_committee(committee: ResidentsCommittee, *, acting_user) -> None:
+    ensure_in_scope(committee, acting_user, "delete")
+    with acting_as(acting_user):
+        committee.seats.all().delete()
+        committee.delete()
+
+
+def _check_seat(data: dict, acting_user, instance=None):
+    errors = Errors()
+    for f in ("committee", "role", "started_on"):
+        if not data.get(f):
+            errors.add(f, _("This field is required."), "required")
+    errors.raise_if_any()
+    _check_period(errors, data["started_on"], data["ended_on"])
+    member, name = data["member"], data["person_name"]
+    if member is None and not name:
+        errors.add("member", _("Choose a party member or enter the person's name."), "no_holder")
+    elif member is not None and (name or data["birth_date"] or data["education"]):
+        errors.add(
+            "person_name",
+            _("For a party member, name, birth date and education come from the member record: leave them empty."),
+            "member_and_person",
+        )
+    elif member is not None and not _member_visible(member, acting_user):
+        errors.add("member", _("Unknown party member, or outside your scope."), "member_out_of_scope")
+    if data["role"] == ResidentsSeatRole.CHAIR and not errors.errors.get("ended_on"):
+        others = _overlaps(
+            ResidentsSeat.objects.filter(committee=data["committee"], role=ResidentsSeatRole.CHAIR),
+            data["started_on"],
+            data["ended_on"],
+        )
+        if instance is not None:
+            others = others.exclude(pk=instance.pk)
+        other = others.select_related("member").first()
+        if other is not None:
+            errors.add(
+                "started_on",
+                _("The committee already has a chair in this period: %(name)s from %(start)s to %(end)s. "
+                  "End that seat first.")
+                % {"name": other.holder_name, "start": other.started_on, "end": other.ended_on or _("now")},
+                "two_chairs",
+            )  # fmt: skip
+    errors.raise_if_any()
+
+
+def _seat_data(obj, data):
+    data = _merge(obj, SEAT_FIELDS, data)
+    data["person_name"] = (data["person_name"] or "").strip()
+    data["education"] = data["education"] or ""
+    return data
+
+
+@transaction.atomic
+def do_create_residents_seat(*, acting_user, **data) -> ResidentsSeat:
+    data = _seat_data(None, data)
+    _check_seat(data, acting_user)
+    return _save(ResidentsSeat(**data), acting_user, "add")
+
+
+@transaction.atomic
+def do_update_residents_seat(seat: ResidentsSeat, *, acting_user, **data) -> ResidentsSeat:
+    ensure_in_scope(seat, acting_user, "change")
+    data = _seat_data(seat, data)
+    _check_seat(data, acting_user, instance=seat)
+    for k, v in data.items():
+        setattr(seat, k, v)
+    return _save(seat, acting_user, "change")
+
+
+@transaction.atomic
+def do_delete_residents_seat(seat: ResidentsSeat, *, acting_user) -> None:
+    ensure_in_scope(seat, acting_user, "delete")
+    with acting_as(acting_user):
+        seat.delete()

@@ -1,0 +1,3 @@
+from .views import MemberViewSet
+
+routes = [("members", MemberViewSet, "member")]

@@ -1,0 +1,7 @@
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.plugins import MenuGroup, MenuItem
+
+menu = [
+    MenuGroup("members", _("Party members"), (MenuItem("members:member_list", _("Member roster"), "people"),), order=20)
+]

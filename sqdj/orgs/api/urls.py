@@ -1,0 +1,3 @@
+from .views import OrgViewSet
+
+routes = [("orgs", OrgViewSet, "org")]
