@@ -1,0 +1,3 @@
+from .views import NoteViewSet
+
+routes = [("notes", NoteViewSet, "note")]
