@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from sqdj.areas.models import Area
+from sqdj.core.scope import visible
 from sqdj.core.services import UNSET, TreeRules
 
 from .choices import ALLOWED_PARENTS, ROOT_TYPES, OrgType
@@ -36,3 +37,9 @@ def do_update_org(org: Org, *, acting_user, parent=UNSET, **data) -> Org:
 
 def do_delete_org(org: Org, *, acting_user) -> None:
     rules.delete(org, acting_user=acting_user)
+
+
+def find_org(code: str, user):
+    """The organization with this code if `user` may see it, else None (unknown and out of scope look alike);
+    `EVERYTHING` for the operator at the shell."""
+    return visible(Org.objects.select_related("area"), user).filter(code=code).first()

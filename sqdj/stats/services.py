@@ -208,8 +208,3 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
         "members": _members(org, user, as_of),
         "coverage": {**_communities(org, user, as_of), **_neworgs(org, user, as_of)},
     }
-
-
-def find_org(code: str, user):
-    """The organization with this code if `user` may see it, else None (unknown and out of scope look alike)."""
-    return visible(Org.objects.select_related("area"), user).filter(code=code).first()

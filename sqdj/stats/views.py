@@ -15,6 +15,7 @@ from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.core.views import may
 from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
 from sqdj.orgs.models import Org
+from sqdj.orgs.services import find_org
 
 from . import services
 from .exporting import report_sections, workbook
@@ -90,7 +91,7 @@ def stats_page(request):
     if not form.is_valid():
         return render(request, "stats/stats.html", {"form": form, "stats": None}, status=400)
     code = form.cleaned_data["org"]
-    org = services.find_org(code, user) if code else default_org(user)
+    org = find_org(code, user) if code else default_org(user)
     if org is None:
         if code:
             raise Http404(_("Not found."))

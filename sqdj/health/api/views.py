@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sqdj.core.api import org_report_schema
-from sqdj.stats.services import find_org
+from sqdj.orgs.services import find_org
 
 from .. import services
 from .serializers import ChecksQuerySerializer, ChecksSerializer

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sqdj.core.api import org_report_schema
+from sqdj.orgs.services import find_org
 
 from .. import services
 from .serializers import StatsQuerySerializer, StatsSerializer
@@ -21,7 +22,7 @@ class StatsView(APIView):
     def get(self, request):
         params = StatsQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        org = services.find_org(params.validated_data["org"], request.user)
+        org = find_org(params.validated_data["org"], request.user)
         if org is None:
             raise NotFound(_("Not found."))
         return Response(services.compute(org, user=request.user, as_of=params.validated_data.get("as_of")))

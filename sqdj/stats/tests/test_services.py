@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from sqdj.accounts.models import User
 from sqdj.orgs.models import Org
+from sqdj.orgs.services import find_org
 from sqdj.stats import services
-from sqdj.stats.services import EVERYTHING, compute, find_org, years_before
+from sqdj.stats.services import EVERYTHING, compute, years_before
 
 from . import expected
 from .conftest import AS_OF, LATER, add_member

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from sqdj.core.management.base import SqdjCommand
 from sqdj.core.scope import EVERYTHING
 from sqdj.health import services
-from sqdj.stats.services import find_org
+from sqdj.orgs.services import find_org
 
 SEVERITY_LABELS = {
     "error": gettext_lazy("Error"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.management.base import SqdjCommand
+from sqdj.orgs.services import find_org
 from sqdj.stats import services
 from sqdj.stats.exporting import report_sections, workbook
 
@@ -43,7 +44,7 @@ class Command(SqdjCommand):
         user = self.acting_user(options)
         if user is None:
             user = services.EVERYTHING  # the operator at the shell, as for `sqdj export`
-        org = services.find_org(options["org"], user)
+        org = find_org(options["org"], user)
         if org is None:
             raise CommandError(
                 _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["org"]},

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.management.base import SqdjCommand
-from sqdj.stats.services import find_org
+from sqdj.orgs.services import find_org
 from sqdj.transfers import services
 
 
