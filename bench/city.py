@@ -42,7 +42,7 @@ def log(*args):
 
 def ensure_users():
     """The demo accounts (a district, a subdistrict, a community admin …) and a city admin on the 市委."""
-    from sqdj.accounts.demo import ensure_demo_users
+    from sqdj.demo.accounts import ensure_demo_users
     from sqdj.accounts.models import User
     from sqdj.accounts.roles import Role
     from sqdj.accounts.services import do_create_user, do_grant_role
@@ -287,7 +287,7 @@ def main():
         print()
         return
 
-    from sqdj.core import synthetic
+    from sqdj.demo import synthetic
 
     stages = {}
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqdj.members.validation import id_check_digit
+from sqdj.core import idnumber
 
 HEADERS = ["姓名", "性别", "民族", "公民身份号码", "出生日期", "学历", "人员类别", "入党日期", "转正日期", "党员分类",
            "所在党组织编码", "居住区域编码", "联系电话", "工作单位"]  # fmt: skip
@@ -64,8 +64,7 @@ def member_rows(n: int, org_codes: list[str], area_codes: list[str], seed: int =
         female = rng.random() < 0.32
         while True:
             birth = first_birth + datetime.timedelta(days=rng.randint(0, (last_birth - first_birth).days))
-            body = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{rng.randint(0, 499) * 2 + (0 if female else 1):03d}"
-            id_number = body + id_check_digit(body)
+            id_number = idnumber.compose(rng.choice(REGIONS), birth, rng.randint(0, 499) * 2 + (0 if female else 1))
             if id_number not in seen:
                 seen.add(id_number)
                 break
@@ -147,7 +146,7 @@ def main():
     from django.db import connection
 
     from sqdj.areas.models import Area
-    from sqdj.core import synthetic
+    from sqdj.demo import synthetic
     from sqdj.members.importers import MemberImporter
     from sqdj.members.models import Member
     from sqdj.orgs.models import Org

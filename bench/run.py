@@ -43,8 +43,8 @@ def timed(fn, repeat=15):
 def main():
     from django.test import Client
 
-    from sqdj.accounts.demo import ensure_demo_users
-    from sqdj.core import synthetic
+    from sqdj.demo.accounts import ensure_demo_users
+    from sqdj.demo import synthetic
     from sqdj.core.importing import get_importer
     from sqdj.core.tabular import write_table
     from sqdj.members.models import Member
