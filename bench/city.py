@@ -33,6 +33,8 @@ from common import count_queries, keep_request_queries, machine, timed, timed_pa
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from sqdj.core.dates import add_years  # noqa: E402
+
 REPEAT = int(os.environ.get("SQDJ_BENCH_REPEAT", "15"))
 
 
@@ -145,10 +147,7 @@ WHERE o.path LIKE %(prefix)s AND m.standing = 'active' AND m.joined_on <= %(as_o
 
 
 def years_before(day, years):
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    return add_years(day, -years)
 
 
 def hand_sql(org, as_of):

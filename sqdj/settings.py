@@ -218,6 +218,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # is dead, and its running job is failed (a worker on this host is checked by its process id at once).
 SQDJ_WORKER_HEARTBEAT = env.float("SQDJ_WORKER_HEARTBEAT", default=5.0)
 SQDJ_WORKER_LEASE = env.float("SQDJ_WORKER_LEASE", default=60.0)
+# SQLite has one writer at a time: a worker waits this long (seconds) for the write lock, e.g. while another
+# worker's import writes.
+SQDJ_WORKER_SQLITE_WAIT = env.float("SQDJ_WORKER_SQLITE_WAIT", default=600.0)
 # The daily jobs (transfer expiry, reminders) are queued once a day, at or after this hour (local time).
 SQDJ_DAILY_JOBS_HOUR = env.int("SQDJ_DAILY_JOBS_HOUR", default=1)
 # An export from a list page with more rows than this runs as a background job, to download from the job's page.

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.scope import register_roles
 
-from .roles import ROLE_ACTIONS
+from .roles import ROLE_ACTIONS, SELF_ONLY_ROLES
 
 
 class AccountsConfig(AppConfig):
@@ -12,4 +12,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        register_roles(ROLE_ACTIONS)
+        register_roles(ROLE_ACTIONS, self_only=SELF_ONLY_ROLES)

@@ -27,3 +27,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.VIEWER: frozenset({"view"}),
     Role.MEMBER: frozenset({"view"}),
 }
+
+# Roles that reach only the holder's own records (core.scope: no org or area scope, whatever org the assignment
+# names): a member sees their own record (`Member.user`) and what a model declares theirs, read-only.
+SELF_ONLY_ROLES: frozenset[str] = frozenset({Role.MEMBER})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -190,7 +192,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     Every object is first looked up among those the user may see (else 404); a write then needs the action's
     permission on it too (else 403: `ScopedPermission.has_object_permission`, run by `get_object()`)."""
 
-    filterset_class = None
+    filterset_class: Any = None
     # JSON only: a form encoding cannot say null (parent, area, dates), it could only send the text "null"
     parser_classes = [parsers.JSONParser]
     schema = ScopedAutoSchema()
@@ -200,7 +202,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         cls.filterset_class = strict_filterset(cls.filterset_class)
 
     def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user, "view")
+        queryset: Any = super().get_queryset()  # a RestrictedQuerySet (every scoped model's manager)
+        return queryset.restrict(self.request.user, "view")
 
     def perform_create(self, serializer):
         with transaction.atomic():
@@ -232,14 +235,16 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
 class ScopedTreeViewSet(ScopedModelViewSet):
     """A tree model's resource: `?code=`, parent codes without N+1, writes through a TreeRules service."""
 
-    create_service = update_service = delete_service = None
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:
             nodes = list(args[0])
             model = self.get_queryset().model
             paths = {n.path[: -model.steplen] for n in nodes if n.depth > 1}
-            context = self.get_serializer_context()
+            context = dict(self.get_serializer_context())
             context["parent_codes"] = dict(model.objects.filter(path__in=paths).values_list("path", "code"))
             kwargs["context"] = context
             args = (nodes, *args[1:])

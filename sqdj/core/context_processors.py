@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from .models import Notification
 from .plugins import menu
-from .scope import anchors, is_unrestricted
+from .scope import may
+
+
+def _page_model(url: str):
+    """The model a menu item's page lists (the generic list views: `views.model`), or None for another page."""
+    views = getattr(resolve(url).func, "view_initkwargs", {}).get("views")
+    return getattr(views, "model", None)
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if hasattr(request, "_sqdj_navigation"):  # {% render_table %} renders its template with the request again
+        return request._sqdj_navigation
     path = request.path
     groups = []
     for group in menu():
         visible = []
         urls = [reverse(item.url_name) for item in group.items]
         for item, url in zip(group.items, urls, strict=True):
-            if not (is_unrestricted(user) or anchors(user, item.action)) and url != "/":
+            # a self-only role (a member's self service) sees only the lists of models with a self scope
+            if url != "/" and not (may(user, item.action) or may(user, item.action, _page_model(url))):
                 continue
             # the longest menu URL that the page's path starts with is the active one
             active = path == url or (
@@ -30,4 +39,5 @@ def navigation(request):
             groups.append({"title": group.label, "items": visible})
     # the top bar's badge: one count on the (user, read_at) index
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"nav_groups": groups, "unread_notifications": unread}
+    request._sqdj_navigation = {"nav_groups": groups, "unread_notifications": unread}
+    return request._sqdj_navigation

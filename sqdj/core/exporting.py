@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-
-from .scope import org_tree
 from .tabular import write_table
 
 
@@ -20,18 +18,11 @@ def subtree_q(model, org, descendants: bool) -> Q:
     return Q(pk__in=[])
 
 
-def scoped_queryset_for(importer, user, org_code: str, descendants: bool):
-    """The rows an export of `org_code` may contain for `user` (None if the org is unknown or out of scope)."""
-    orgs = org_tree().objects.select_related("area")
-    if user is not None:
-        orgs = orgs.restrict(user, "view")
-    org = orgs.filter(code=org_code).first()
-    if org is None:
-        return None
+def subtree_queryset(importer, user, org, descendants: bool):
+    """The rows an export of `org` (found within the user's scope) may contain for `user` (None: the operator at
+    the shell, to whom no scope applies)."""
     qs = importer.model.objects.filter(subtree_q(importer.model, org, descendants))
-    if user is not None:
-        qs = qs.restrict(user, "view")
-    return qs
+    return qs if user is None else qs.restrict(user, "view")
 
 
 def export_queryset(importer, queryset, fmt: str) -> tuple[bytes, int]:

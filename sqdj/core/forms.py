@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ class ScopedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
+            field = cast(Any, field)  # model choice fields carry a queryset
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict"):
                 field.queryset = qs.restrict(user, "view")
@@ -32,7 +35,7 @@ class ScopedModelForm(forms.ModelForm):
 class TreeNodeForm(ScopedModelForm):
     """A tree node's form: a `parent` picker limited to the nodes under which the user may add."""
 
-    parent = forms.ModelChoiceField(queryset=None, required=False, label=_("Parent"))
+    parent: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=False, label=_("Parent"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
@@ -42,9 +45,10 @@ class TreeNodeForm(ScopedModelForm):
             parents = parents.exclude(path__startswith=self.instance.path)
             current = model.objects.get_parent(self.instance)
             self.fields["parent"].initial = current.pk if current else None
-        self.fields["parent"].queryset = parents
-        self.fields["parent"].widget.attrs["class"] = "form-select"
-        self.fields["parent"].label_from_instance = lambda n: f"{'　' * (n.depth - 1)}{n.name}（{n.code}）"
+        picker = cast(forms.ModelChoiceField, self.fields["parent"])
+        picker.queryset = parents
+        picker.widget.attrs["class"] = "form-select"
+        picker.label_from_instance = lambda n: f"{'　' * (n.depth - 1)}{n.name}（{n.code}）"  # type: ignore[method-assign,assignment]
 
 
 class ImportForm(forms.Form):

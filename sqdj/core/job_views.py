@@ -3,6 +3,8 @@ the page of a large export with its file. A user only ever sees their own jobs: 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,9 +31,11 @@ def _own(model, request, pk):
 
 def _import_page(batch: ImportBatch) -> str | None:
     try:
-        meta = get_importer(batch.kind).model._meta
-        return f"{reverse(f'{meta.app_label}:{meta.model_name}_import')}?batch={batch.pk}"
-    except (KeyError, AttributeError, NoReverseMatch):
+        model = get_importer(batch.kind).model
+        if model is None:
+            return None
+        return f"{reverse(f'{model._meta.app_label}:{model._meta.model_name}_import')}?batch={batch.pk}"
+    except (KeyError, NoReverseMatch):
         return None
 
 
@@ -40,13 +44,15 @@ def _label(kind: str) -> str:
         importer = get_importer(kind)
     except KeyError:
         return kind
-    return str(importer.verbose_name or importer.model._meta.verbose_name_plural)
+    if importer.verbose_name or importer.model is None:
+        return str(importer.verbose_name or kind)
+    return str(importer.model._meta.verbose_name_plural)
 
 
 @login_required
 def job_list(request):
     jobs.purge_stale_files()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for batch in ImportBatch.objects.filter(user=request.user)[:SHOWN]:
         jobs.refresh(batch)
         what = _("Import check") if batch.dry_run else _("Import")

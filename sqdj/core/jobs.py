@@ -21,9 +21,10 @@ import queue
 import threading
 import time
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
@@ -34,12 +35,14 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from .context import acting_as
+from .context import current as current_context
 from .importing import get_importer
 from .models import BackgroundJob, ExportJob, ImportBatch
 from .tabular import write_table
 from .worker import WorkerDied, reap_task
 
 log = logging.getLogger("sqdj.jobs")
+J = TypeVar("J", bound=BackgroundJob)
 S = BackgroundJob.Status
 E = BackgroundJob.Error
 
@@ -92,7 +95,7 @@ def purge_stale_files() -> None:
             continue
         keep = {
             pk.hex
-            for pk in model.objects.filter(
+            for pk in model._default_manager.filter(
                 status__in=BackgroundJob.ACTIVE, pk__in=[k for k in stale if len(k) == 32]
             ).values_list("pk", flat=True)
         }
@@ -125,7 +128,7 @@ class Progress:
         self.stage = ""
         self._last = 0.0
         self._side_ok = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self._queue: queue.SimpleQueue | None = None
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
 
     def __call__(self, done: int, total: int, stage: str = "write") -> None:
@@ -138,10 +141,12 @@ class Progress:
         log.debug("%s %s: %s %d/%d", self.model._meta.model_name, self.pk, stage, done, total)
         values = {"done": done, "total": total, "stage": stage}
         if not connection.in_atomic_block:
-            self.model.objects.filter(pk=self.pk).update(**values)
+            try:
+                self.model._default_manager.filter(pk=self.pk).update(**values)
+            except OperationalError:  # SQLite: another worker's import holds the write lock
+                log.info("progress of %s not written: the database is busy", self.pk)
         elif self._side_ok:
             if self._thread is None:
-                self._queue = queue.SimpleQueue()
                 self._thread = threading.Thread(target=self._side_writer, name=f"progress-{self.pk}", daemon=True)
                 self._thread.start()
             self._queue.put(values)
@@ -150,7 +155,7 @@ class Progress:
         try:
             while (values := self._queue.get()) is not None:
                 try:
-                    self.model.objects.filter(pk=self.pk).update(**values)
+                    self.model._default_manager.filter(pk=self.pk).update(**values)
                 except Exception:  # progress is a courtesy: never fail the job for it
                     log.exception("progress of %s not written", self.pk)
         finally:
@@ -169,13 +174,13 @@ class Progress:
 def _submit(job: BackgroundJob, job_task) -> None:
     """Queue `job` (already marked queued for `job.attempt`, in the caller's transaction) and remember its task."""
     result = job_task.enqueue(str(job.pk), job.attempt)
-    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+    type(job)._default_manager.filter(pk=job.pk).update(task_id=str(result.id))
 
 
 def _claim(model, pk: str, attempt: int) -> bool:
     """The task's right to run the job: it is queued, for this attempt (a second delivery, an old attempt: no)."""
     return bool(
-        model.objects.filter(pk=pk, attempt=attempt, status=S.QUEUED).update(
+        model._default_manager.filter(pk=pk, attempt=attempt, status=S.QUEUED).update(
             status=S.RUNNING, stage="", done=0, total=0
         )
     )
@@ -183,21 +188,18 @@ def _claim(model, pk: str, attempt: int) -> bool:
 
 def _finish(model, pk, attempt: int, status: str, **values) -> None:
     # a job marked failed meanwhile (its worker was judged dead) takes the real outcome of the same attempt
-    model.objects.filter(pk=pk, attempt=attempt).exclude(status=S.DONE).update(
+    model._default_manager.filter(pk=pk, attempt=attempt).exclude(status=S.DONE).update(
         status=status, finished=timezone.now(), **values
     )
 
 
 def _fail(job: BackgroundJob, error: str) -> None:
-    if (
-        type(job)
-        .objects.filter(pk=job.pk, attempt=job.attempt, status__in=job.ACTIVE)
-        .update(status=S.FAILED, error=error, finished=timezone.now())
-    ):
+    active = type(job)._default_manager.filter(pk=job.pk, attempt=job.attempt, status__in=job.ACTIVE)
+    if active.update(status=S.FAILED, error=error, finished=timezone.now()):
         job.refresh_from_db()
 
 
-def refresh(job: BackgroundJob) -> BackgroundJob:
+def refresh(job: J) -> J:
     """Bring a queued or running job's record up to date with its task: failed if the task failed, if its worker
     died (the task is marked failed too), or if the task is gone."""
     if not job.active:
@@ -205,13 +207,16 @@ def refresh(job: BackgroundJob) -> BackgroundJob:
     if not isinstance(run_import.get_backend(), DatabaseBackend):  # the immediate backend: it ran when queued
         return job
     row = DBTaskResult.objects.filter(pk=job.task_id).first() if job.task_id else None
-    if row is None:  # queued by a web process before the queue existed, or its task was pruned
-        _fail(job, E.LOST)
-    elif row.status == TaskResultStatus.FAILED:
-        died = row.exception_class_path.endswith(WorkerDied.__qualname__)
-        _fail(job, E.WORKER_DIED if died else (job.error or E.CRASHED))
-    elif reap_task(row):
-        _fail(job, E.WORKER_DIED)
+    try:
+        if row is None:  # queued by a web process before the queue existed, or its task was pruned
+            _fail(job, E.LOST)
+        elif row.status == TaskResultStatus.FAILED:
+            died = row.exception_class_path.endswith(WorkerDied.__qualname__)
+            _fail(job, E.WORKER_DIED if died else (job.error or E.CRASHED))
+        elif reap_task(row):
+            _fail(job, E.WORKER_DIED)
+    except OperationalError:  # SQLite: a worker's import holds the write lock; the next look will do it
+        log.info("job %s not brought up to date: the database is busy", job.pk)
     return job
 
 
@@ -219,10 +224,10 @@ def retry(job: BackgroundJob) -> bool:
     """Queue a failed job again (True). A job that is waiting, running or done is left alone: nothing is doubled."""
     model = type(job)
     job_task = run_import if model is ImportBatch else run_export
-    if model is ImportBatch and not pending_file(job).exists():
+    if isinstance(job, ImportBatch) and not pending_file(job).exists():
         return False
     with transaction.atomic():
-        if not model.objects.filter(pk=job.pk, status=S.FAILED).update(
+        if not model._default_manager.filter(pk=job.pk, status=S.FAILED).update(
             status=S.QUEUED, attempt=F("attempt") + 1, error="", stage="", done=0, total=0, finished=None
         ):
             return False
@@ -308,9 +313,10 @@ def run_import(batch_id: str, attempt: int) -> dict | None:
 def start_export(views, query: QueryDict, fmt: str, *, user, reveal_reason: str = "") -> ExportJob:
     """Queue the export of a list page (`views`: its ModelViews class) with the list's filters."""
     importer = views.importer
-    params = {"views": f"{views.__module__}.{views.__qualname__}", "query": query.urlencode()}
-    if reveal_reason:
-        params["reveal_reason"] = reveal_reason
+    params: dict[str, str | None] = {"views": f"{views.__module__}.{views.__qualname__}", "query": query.urlencode()}
+    if reveal_reason:  # full numbers: each one is logged with the reason and the requester's address
+        ctx = current_context()
+        params |= {"reveal_reason": reveal_reason, "remote_addr": ctx.remote_addr if ctx else None}
     with transaction.atomic():
         job = ExportJob.objects.create(
             user=user, kind=importer.kind, fmt=fmt, params=params, filename=f"{importer.kind}.{fmt}", attempt=1
@@ -354,7 +360,7 @@ def run_export(job_id: str, attempt: int) -> dict | None:
                 progress(counted[0], total, "export")
                 yield row
 
-        with acting_as(job.user):
+        with acting_as(job.user, remote_addr=job.params.get("remote_addr")):
             tmp.write_bytes(write_table(importer.headers, rows(), job.fmt))
         tmp.replace(target)  # a worker killed before this leaves no file that looks finished
     except BaseException:

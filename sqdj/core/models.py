@@ -6,6 +6,7 @@ import copy
 import datetime
 import decimal
 import uuid
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -53,8 +54,8 @@ class ChangeLoggedModel(BaseModel):
         abstract = True
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, **kwargs):
+        instance = super().from_db(db, field_names, values, **kwargs)
         # The state as loaded, for the change log. It becomes a snapshot only when a write asks for it: pages and
         # checks load thousands of rows they never change. Containers are copied, so that changing a JSON value
         # in place still shows in the log.
@@ -91,14 +92,14 @@ class ChangeLoggedModel(BaseModel):
                 value = values[f.attname]
             else:
                 continue
-            data[f.name] = f.fingerprint(value) if getattr(f, "pii", False) else _jsonable(value)
+            data[f.name] = cast(Any, f).fingerprint(value) if getattr(f, "pii", False) else _jsonable(value)
         return data
 
 
 class TreeNode(MP_Node, ChangeLoggedModel):
     """A node of one of the two trees (materialized path; steplen 4, alphabet 0-9A-Z)."""
 
-    objects = RestrictedTreeManager()
+    objects = RestrictedTreeManager()  # type: ignore[misc]
 
     class Meta:
         abstract = True
@@ -320,7 +321,7 @@ class RuleParameter(ChangeLoggedModel):
     local = models.BooleanField(_("local variant"), default=False)
     note = models.TextField(_("note"), blank=True)
 
-    objects = RuleParameterQuerySet.as_manager()
+    objects = RuleParameterQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["rule_id", "effective_from"]

@@ -59,6 +59,7 @@ class MenuItem:
     label: Any
     icon: str
     action: str = "view"  # shown to users whose scope allows this action somewhere
+    order: int = 100  # within its group (groups declared by several apps are merged)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,10 @@ def menu() -> tuple[MenuGroup, ...]:
                 groups[group.key] = MenuGroup(
                     have.key, have.label, have.items + group.items, min(have.order, group.order)
                 )
-    return tuple(sorted(groups.values(), key=lambda g: (g.order, g.key)))
+    merged = [
+        MenuGroup(g.key, g.label, tuple(sorted(g.items, key=lambda i: i.order)), g.order) for g in groups.values()
+    ]
+    return tuple(sorted(merged, key=lambda g: (g.order, g.key)))
 
 
 # ---- the workbench (home) -----------------------------------------------------------------------------------------

@@ -21,6 +21,6 @@ class RestrictedTreeQuerySet(RestrictedQuerySet, MP_NodeQuerySet):
     pass
 
 
-class RestrictedTreeManager(MP_NodeManager.from_queryset(RestrictedTreeQuerySet)):
+class RestrictedTreeManager(MP_NodeManager.from_queryset(RestrictedTreeQuerySet)):  # type: ignore[misc]
     def get_queryset(self):
         return RestrictedTreeQuerySet(self.model, using=self._db).order_by("path")

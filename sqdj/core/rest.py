@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions, serializers
 
-from .scope import anchors, is_unrestricted
+from .scope import holds_role, is_unrestricted, may
 
 ACTION_FOR_METHOD = {
     "GET": "view",
@@ -78,13 +80,18 @@ class ScopedPermission(permissions.BasePermission):
         action = ACTION_FOR_METHOD.get(request.method, "view")
         if getattr(view, "detail", False) and action in ("change", "delete"):
             action = "view"
-        return bool(anchors(user, action))
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is None:
+            # an endpoint over an org (statistics, checks) looks the org up in the caller's scope itself: any role
+            # gets that far, and an org out of scope — every org, for a self-only role — answers 404
+            return holds_role(user, action)
+        return may(user, action, model)  # a self-only role reaches a resource with a self scope (own record)
 
     def has_object_permission(self, request, view, obj):
         action = ACTION_FOR_METHOD.get(request.method, "view")
         if action not in ("change", "delete") or is_unrestricted(request.user):
             return True
-        manager = getattr(type(obj), "objects", None)
+        manager: Any = getattr(type(obj), "objects", None)
         if not hasattr(manager, "restrict"):
             return False
         return manager.restrict(request.user, action).filter(pk=obj.pk).exists()

@@ -5,10 +5,16 @@ or the node and its descendants. The union of the assignments whose role allows 
 user's scope; with none, nothing (deny by default). A scoped model declares how it hangs off the
 trees (`scope_org_field`, `scope_area_field`); the territory a user sees is the area in which each
 assigned org is located (and that area's descendants for a descendants assignment).
+
+A self-only role (the member's self service) gives no org or area scope at all: its holder may act only on
+what is theirs, and only where a model says what that is — `scope_self_q(user)`, a classmethod returning a Q
+(a member: the record linked to the user), for the actions in `scope_self_actions` (default: view only).
+A model without the hook gives a self-only role nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
@@ -22,13 +28,22 @@ NOTHING = Q(pk__in=[])
 _ROLE_ACTIONS: dict[str, frozenset[str]] = {}
 
 
-def register_roles(table: dict[str, frozenset[str]]) -> None:
-    """Declare roles and the actions each allows (called from an app's `ready()`)."""
+# roles whose holder acts only on their own records (see the module's docstring); never an org anchor
+_SELF_ONLY: set[str] = set()
+
+
+def register_roles(table: dict[str, frozenset[str]], *, self_only: Iterable[str] = ()) -> None:
+    """Declare roles and the actions each allows (called from an app's `ready()`); `self_only` names those of
+    them that reach only the holder's own records, wherever their assignment hangs in the org tree."""
     for role, actions in table.items():
         unknown = set(actions) - set(ACTIONS)
         if unknown:
             raise ValueError(f"role {role!r}: unknown actions {sorted(unknown)}")
         _ROLE_ACTIONS[str(role)] = frozenset(actions)
+    for role in self_only:
+        if str(role) not in _ROLE_ACTIONS:
+            raise ValueError(f"self-only role {role!r} is not declared")
+        _SELF_ONLY.add(str(role))
 
 
 _TREE: dict[str, type] = {}
@@ -52,25 +67,63 @@ def actions_for(role: str) -> frozenset[str]:
 
 
 def roles_allowing(action: str) -> list[str]:
-    return [role for role, actions in _ROLE_ACTIONS.items() if action in actions]
+    """The roles that allow `action` on the org they are held on (self-only roles reach no org: not listed)."""
+    return [role for role, actions in _ROLE_ACTIONS.items() if action in actions and role not in _SELF_ONLY]
 
 
 def _prefix(field: str) -> str:
     return f"{field}__" if field else ""
 
 
-def anchors(user, action: str):
-    """The (org, descendants) pairs that give `user` the right to `action`; cached per user object."""
+def _assignments(user) -> list:
+    """The user's role assignments with their orgs, read once per user object (the cache do_grant_role clears)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cache = user.__dict__.setdefault("_sqdj_anchor_cache", {})
-    if action not in cache:
-        cache[action] = [
-            (a.org, a.descendants)
-            for a in user.role_assignments.select_related("org", "org__area").order_by("pk")
-            if action in actions_for(a.role)
+    if "assignments" not in cache:
+        cache["assignments"] = list(user.role_assignments.select_related("org", "org__area").order_by("pk"))
+    return cache["assignments"]
+
+
+def anchors(user, action: str):
+    """The (org, descendants) pairs that give `user` the right to `action`; cached per user object. A self-only
+    role gives none: whatever reads the anchors (menus, org pickers, the org tree, statistics) sees nothing of it."""
+    assignments = _assignments(user)
+    if not assignments:
+        return []
+    cache = user.__dict__["_sqdj_anchor_cache"]
+    key = ("anchors", action)
+    if key not in cache:
+        cache[key] = [
+            (a.org, a.descendants) for a in assignments if action in actions_for(a.role) and a.role not in _SELF_ONLY
         ]
-    return cache[action]
+    return cache[key]
+
+
+def acts_for_self(user, action: str) -> bool:
+    """Whether `user` holds a self-only role allowing `action` (on their own records)."""
+    return any(a.role in _SELF_ONLY and action in actions_for(a.role) for a in _assignments(user))
+
+
+def holds_role(user, action: str) -> bool:
+    """Whether `user` holds any role allowing `action`, a self-only one included (or is a superuser)."""
+    return is_unrestricted(user) or any(action in actions_for(a.role) for a in _assignments(user))
+
+
+def self_hook(model, action: str):
+    """The model's `scope_self_q` if it lets a self-only role `action` its rows (default: view only), else None."""
+    hook = getattr(model, "scope_self_q", None)
+    if hook is None or action not in getattr(model, "scope_self_actions", ("view",)):
+        return None
+    return hook
+
+
+def may(user, action: str, model=None) -> bool:
+    """Whether `user` may `action` somewhere — through an org anchor, or, for a `model` with a self scope, through
+    a self-only role (a page or endpoint over orgs, without a model, is not for self-only roles)."""
+    if is_unrestricted(user) or anchors(user, action):
+        return True
+    return model is not None and self_hook(model, action) is not None and acts_for_self(user, action)
 
 
 def is_unrestricted(user) -> bool:
@@ -90,10 +143,13 @@ def scope_q(user, model, action: str = "view") -> Q | None:
     area_actions = getattr(model, "scope_area_actions", None)  # None: every action
     if area_actions is not None and action not in area_actions:
         area_field = area_hook = None
-    if org_field is None and org_hook is None and area_field is None and area_hook is None:
-        return NOTHING  # unscoped models are only for superusers
     parts = []
-    for org, descendants in anchors(user, action):
+    own = self_hook(model, action)
+    if own is not None and acts_for_self(user, action):
+        parts.append(own(user))  # a self-only role: the user's own rows
+    # a model hanging off neither tree is only for superusers (and for its self scope, if it has one)
+    tree_scoped = not (org_field is None and org_hook is None and area_field is None and area_hook is None)
+    for org, descendants in anchors(user, action) if tree_scoped else ():
         if org_hook is not None:
             parts.append(org_hook(org, descendants))
         elif org_field is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +21,7 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def get_queryset(self):
-        model = self.related_model or self.parent.Meta.model
+        model = self.related_model or cast(Any, self.parent).Meta.model
         request = self.context.get("request")
         return model.objects.restrict(getattr(request, "user", None), "view")
 
@@ -52,7 +54,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 class TreeNodeSerializer(ScopedModelSerializer):
     """A tree node with its parent given by code."""
 
-    parent = ScopedSlugRelatedField(required=False, allow_null=True, help_text=_("parent code"))
+    parent = ScopedSlugRelatedField(required=False, allow_null=True, help_text=_("parent code"))  # type: ignore[assignment]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -14,6 +14,7 @@ from .context import acting_as
 from .scope import is_unrestricted
 
 UNSET = object()
+TREE_FIELDS = ["path", "depth", "numchild"]  # set by treebeard, not by the user
 
 
 class ScopeViolation(PermissionDenied):
@@ -43,25 +44,35 @@ def blocking_dependents(obj, ignore: tuple[str, ...] = ()) -> list[str]:
     return reasons
 
 
-@transaction.atomic
-def do_create(model, *, acting_user, data: dict):
-    obj = model(**data)
-    obj.full_clean()
+def save_checked(obj, *, acting_user, action: str | None, clean: bool = True, exclude=None):
+    """The end of every write: `full_clean()` (unless the service validated everything itself: `clean=False`),
+    `save()` attributed to `acting_user` in the change log, then the object re-read through the scope gate for
+    `action` (None: the service decided who may act, e.g. a workflow step). Runs in the caller's transaction."""
+    if clean:
+        obj.full_clean(exclude=exclude)
     with acting_as(acting_user):
         obj.save()
-    ensure_in_scope(obj, acting_user, "add")
+    if action is not None:
+        ensure_in_scope(obj, acting_user, action)
     return obj
 
 
-@transaction.atomic
-def do_update(obj, *, acting_user, data: dict):
-    for k, v in data.items():
+# savepoint=False: inside a service's transaction these add no SAVEPOINT round trips (an error rolls back the whole
+# service, as it should); called on their own they are one transaction.
+@transaction.atomic(savepoint=False)
+def do_create(model, *, acting_user, data: dict, clean: bool = True, action: str | None = "add"):
+    """Create a `model` from `data`: cleaned, saved, and in the user's scope for `action` (None: the caller decided
+    who may act) — or nothing is saved."""
+    return save_checked(model(**data), acting_user=acting_user, action=action, clean=clean)
+
+
+@transaction.atomic(savepoint=False)
+def do_update(obj, *, acting_user, data: dict | None = None, clean: bool = True, action: str | None = "change"):
+    """Set `data` on `obj`, clean, save, and check that the user may still `action` it (None: the caller decided
+    who may act) — or nothing is saved."""
+    for k, v in (data or {}).items():
         setattr(obj, k, v)
-    obj.full_clean()
-    with acting_as(acting_user):
-        obj.save()
-    ensure_in_scope(obj, acting_user, "change")
-    return obj
+    return save_checked(obj, acting_user=acting_user, action=action, clean=clean)
 
 
 @transaction.atomic
@@ -128,7 +139,7 @@ class TreeRules:
         err = self.parent_error(obj.type, parent)
         if err:
             raise ValidationError({"parent": err})
-        obj.full_clean(exclude=["path", "depth", "numchild"])
+        obj.full_clean(exclude=TREE_FIELDS)
         self.check_parent_permission(parent, acting_user)
         with acting_as(acting_user):
             if parent is None:
@@ -162,11 +173,7 @@ class TreeRules:
             obj.path, obj.depth = fresh.path, fresh.depth
         for k, v in data.items():
             setattr(obj, k, v)
-        obj.full_clean(exclude=["path", "depth", "numchild"])
-        with acting_as(acting_user):
-            obj.save()
-        ensure_in_scope(obj, acting_user, "change")
-        return obj
+        return save_checked(obj, acting_user=acting_user, action="change", exclude=TREE_FIELDS)
 
     @transaction.atomic
     def delete(self, obj, *, acting_user):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ class TreeImporter(Importer):
 
     code_header = name_header = type_header = parent_header = ""
     type_labels: dict = {}
-    rules = None
+    rules: Any = None  # a core.services.TreeRules
     # model field -> template column, to name the column in errors raised by services
     columns: dict[str, str] = {}
     code_max_length = 32
@@ -188,7 +190,7 @@ class TreeImporter(Importer):
         model = self.rules.model
         created = updated = unchanged = 0
         existing, parent_codes = self._load_existing([pr.data["code"] for pr in rows])
-        by_code = {}
+        by_code: dict[str, Any] = {}
         total = len(rows)
         for i, pr in enumerate(self._ordered(rows), start=1):
             d = pr.data
@@ -230,6 +232,10 @@ class TreeImporter(Importer):
         parent = by_code.get(code)
         # re-read: a parent written earlier in this file may have gained children (treebeard's numchild/path)
         return model.objects.get(pk=parent.pk) if parent is not None else model.objects.get(code=code)
+
+    def export_row(self, node, parent_code: str) -> list:
+        """One row of the export file (the columns of `headers`); subclasses give their own."""
+        raise NotImplementedError
 
     def export_rows(self, queryset):
         model = self.rules.model

@@ -16,6 +16,7 @@ object the user may see but not change is a 403 for the edit and delete pages.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -34,26 +35,28 @@ from .exporting import export_queryset
 from .forms import ImportForm
 from .models import ImportBatch, ObjectChange, TreeNode
 from .plugins import actions_for, panels_for
-from .scope import anchors, is_unrestricted
+from .scope import may as scope_may
 from .services import UNSET, ScopeViolation
 
 
-def may(user, action: str) -> bool:
-    """Whether the user holds any role allowing `action` somewhere."""
-    return is_unrestricted(user) or bool(anchors(user, action))
+def may(user, action: str, model=None) -> bool:
+    """Whether the user holds any role allowing `action` somewhere (with `model`: a self-only role counts where
+    the model has a self scope, e.g. a member's own record; core.scope.may)."""
+    return scope_may(user, action, model)
 
 
 class ModelViews:
-    model = None
-    queryset = None  # e.g. Org.objects.select_related("area"); defaults to model.objects.all()
-    table = None
-    filterset = None
-    form = None
-    importer = None
-    create_service = None
-    update_service = None
-    delete_service = None
-    detail_template = None
+    # set by subclasses (Any: a model class, a table class, a service function …)
+    model: Any = None
+    queryset: Any = None  # e.g. Org.objects.select_related("area"); defaults to model.objects.all()
+    table: Any = None
+    filterset: Any = None
+    form: Any = None
+    importer: Any = None
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
+    detail_template: str | None = None
     list_template = "generic/object_list.html"
     extra_list_actions: tuple = ()  # (url name, label, icon)
 
@@ -128,7 +131,7 @@ class BaseObjectView(LoginRequiredMixin, View):
 
 class ObjectListView(BaseObjectView):
     def get(self, request):
-        if not may(request.user, "view"):
+        if not may(request.user, "view", self.model):
             raise PermissionDenied(_("You have no role that lets you see this list."))
         qs = self.restricted("view")
         fs = self.views.filterset(request.GET or None, queryset=qs, request=request) if self.views.filterset else None
@@ -300,7 +303,8 @@ class ObjectImportView(BaseObjectView):
 
     def _batch(self, batch_id):
         try:
-            return ImportBatch.objects.get(pk=batch_id, user=self.request.user, kind=self.views.importer.kind)
+            user: Any = self.request.user  # signed in: dispatch() is behind LoginRequiredMixin
+            return ImportBatch.objects.get(pk=batch_id, user=user, kind=self.views.importer.kind)
         except (ImportBatch.DoesNotExist, ValueError, ValidationError):
             return None
 
@@ -313,7 +317,8 @@ class ObjectImportView(BaseObjectView):
             ctx["confirmed"] = not batch.dry_run
         if batch is not None and batch.status == ImportBatch.Status.FAILED:
             ctx["retryable"] = jobs.pending_file(batch).exists()
-        template = "generic/_import_batch.html" if self.request.htmx else "generic/object_import.html"
+        htmx = getattr(self.request, "htmx", False)  # django-htmx's middleware sets it
+        template = "generic/_import_batch.html" if htmx else "generic/object_import.html"
         return render(self.request, template, self.base_context(headers=importer.headers, kind=importer.kind, **ctx))
 
     def _retry(self, batch_id):

@@ -34,7 +34,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection
+from django.db import DEFAULT_DB_ALIAS, OperationalError, close_old_connections, connection, connections
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,11 +121,13 @@ def reap() -> int:
 
 
 def reap_task(task: DBTaskResult) -> bool:
-    """If `task` is running on a dead worker, mark it failed (True)."""
+    """If `task` is running on a dead worker, mark it failed (True) — with every other job of dead workers."""
     if task.status != TaskResultStatus.RUNNING or not task.worker_ids:
         return False
-    dead = _dead(WorkerProcess.objects.filter(pk=task.worker_ids[-1]))
-    return bool(dead) and bool(_fail([task.pk], next(iter(dead.values()))))
+    if not _dead(WorkerProcess.objects.filter(pk=task.worker_ids[-1])):
+        return False
+    reap()
+    return True
 
 
 class Worker(DBWorker):
@@ -140,6 +142,13 @@ class Worker(DBWorker):
         self._start = process_start(os.getpid()) or ""
 
     def run(self) -> None:
+        if connection.vendor == "sqlite":
+            # One writer at a time. A worker's transactions take the write lock when they begin (IMMEDIATE): an
+            # import that read first and then wanted to write would fail at once if another process had written
+            # meanwhile. And a worker waits for the lock as long as another worker's import holds it.
+            options = connections.settings[DEFAULT_DB_ALIAS].setdefault("OPTIONS", {})
+            options.update({"transaction_mode": "IMMEDIATE", "timeout": settings.SQDJ_WORKER_SQLITE_WAIT})
+            connection.close()  # the next query connects with these options
         self.register()
         try:
             self.housekeeping()  # before the first job: a job left by a dead worker fails now, today's jobs are queued
@@ -151,7 +160,7 @@ class Worker(DBWorker):
             super().run()
         finally:
             self._stop.set()
-            beat.join(timeout=settings.SQDJ_WORKER_HEARTBEAT + 30)
+            beat.join(timeout=5)  # on SQLite it may be waiting for another worker's write lock: it is a daemon
             close_old_connections()
             WorkerProcess.objects.filter(pk=self.worker_id).delete()
 
@@ -209,7 +218,7 @@ def worker_beside(stdout=None):
     finally:
         # the first SIGTERM stops the worker when idle; a second one stops a running job too (it is marked failed and
         # may be retried from its page: its transaction is rolled back)
-        for wait in (0.5, 10):
+        for wait in (2, 10):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
                 with contextlib.suppress(subprocess.TimeoutExpired):

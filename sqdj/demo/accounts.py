@@ -7,6 +7,8 @@ from django.db import transaction
 from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
 from sqdj.accounts.services import do_create_user, do_grant_role
+from sqdj.members.models import Member
+from sqdj.members.self_service import do_link_user
 from sqdj.orgs.choices import BRANCH_TYPES
 from sqdj.orgs.models import Org
 
@@ -32,7 +34,15 @@ def demo_accounts():
         ("sq2_admin", "社区党组织 管理员（相邻社区）", Role.COMMUNITY_ADMIN, communities[1]),
         ("zb_admin", "党支部 管理员", Role.BRANCH_ADMIN, _first_branch(communities[0])),
         ("viewer", "只读用户", Role.VIEWER, district),
+        # a member of zb_admin's branch, linked to that member's record: sees only their own record
+        ("dangyuan", "党员（自助，仅本人）", Role.MEMBER, _first_branch(communities[0])),
     ]
+
+
+def _self_member(org):
+    """The demo member that `dangyuan` is: the first active member of the branch not linked to an account yet."""
+    members = Member.objects.filter(org=org, standing="active").order_by("pk")
+    return members.filter(user__isnull=True).first()
 
 
 @transaction.atomic
@@ -49,5 +59,11 @@ def ensure_demo_users() -> list[tuple[str, str, str, object]]:
         if user is None:
             user = do_create_user(username, password=DEMO_PASSWORD, display_name=display, validate=False)
             do_grant_role(user, role=role, org=org, descendants=True)
+        if role == Role.MEMBER:
+            member = Member.objects.filter(user=user).first()
+            if member is None and (member := _self_member(org)) is not None:
+                do_link_user(member, user, acting_user=None)
+            if member is not None:
+                display = f"{display} {member.name}"  # whose record it is
         rows.append((username, display, str(role), org))
     return rows

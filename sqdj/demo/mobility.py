@@ -11,7 +11,7 @@ import random
 
 from django.db import transaction
 
-from sqdj.demo.synthetic import _check_digit  # the synthetic city's own valid ID numbers
+from sqdj.core import idnumber
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.orgs.choices import BRANCH_TYPES
@@ -141,13 +141,13 @@ def generate_mobility(seed: int = 2026, today: datetime.date | None = None) -> d
 
     for k in range(n_in if hosts else 0):
         birth = datetime.date(rng.randint(1960, 1998), rng.randint(1, 12), rng.randint(1, 28))
-        body = f"130902{birth:%Y%m%d}{rng.randint(100, 999)}"
+        id_number = idnumber.compose("130902", birth, rng.randint(100, 999))
         host = hosts[k % len(hosts)]
         arrived = today - datetime.timedelta(days=rng.randint(30, 700))
         inflow = M.do_register_inflow(
             acting_user=None,
             name=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["建国", "海燕", "志强", "丽娟", "晓明", "春梅"]),
-            id_number=body + _check_digit(body),
+            id_number=id_number,
             home_org_name=rng.choice(HOME_ORGS),
             arrived_on=arrived,
             host_org=host,

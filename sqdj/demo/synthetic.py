@@ -27,18 +27,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from stdnum.cn import ric
 
 from sqdj.areas.models import Area
+from sqdj.core import idnumber
+from sqdj.core.bulk import BulkWriter, insert_rows, is_streaming, reset_sequences
+from sqdj.core.dates import add_months, add_years
 from sqdj.core.pii import _index_key, encrypt
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.leadership.terms import regular_term_end, term_years
 from sqdj.members.models import Member, MembershipEvent, Registration, name_pinyin
-from sqdj.members.validation import add_months, id_check_digit
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES
 from sqdj.orgs.models import Org
 
@@ -430,42 +430,10 @@ EDU_CUM = [(upper, list(_cumulative(ws))) for upper, ws in EDUCATION_BY_AGE]
 GIVEN_SPLIT = [(upper, male.split(), female.split()) for upper, male, female in GIVEN_NAMES]
 
 
-def _add_years(d: datetime.date, years: int) -> datetime.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
-
-
-def _add_months(d: datetime.date, months: int) -> datetime.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(d)
-
-
-def _check_digit(body: str) -> str:
-    """The 18th character of an ID number (GB 11643), as stdnum computes it."""
-    total = sum(int(c) * w for c, w in zip(body, ID_WEIGHTS, strict=True))
-    return "10X98765432"[total % 11]
-
-
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
 @cache
 def _region_valid(code: str, year: int) -> bool:
     """Whether the code table used by the validation knows `code` for people born in `year` (no warning)."""
-    body = f"{code}{year}0101001"
-    try:
-        ric.get_birth_place(body + id_check_digit(body))
-    except Exception:
-        return False
-    return True
+    return idnumber.region_known(idnumber.compose(code, datetime.date(year, 1, 1), 1))
 
 
 def _person_name(rng, female: bool, birth_year: int) -> str:
@@ -580,7 +548,7 @@ class _MemberMaker:
             raise RuntimeError(f"no free sequence number for {head}")
         self.used_ids.add(key)
         body = f"{head}{n:03d}"
-        return body + _check_digit(body)
+        return body + idnumber.check_digit(body)
 
     def _name(self, rng, female: bool, birth_year: int) -> str:
         return _person_name(rng, female, birth_year)
@@ -610,7 +578,7 @@ class _MemberMaker:
             else:
                 low, high, mode = AGES[category]
                 age = max(21, int(rng.triangular(low, high + 1, mode)))
-            birth = _add_years(ref, -age) - datetime.timedelta(days=rng.randrange(365))
+            birth = add_years(ref, -age) - datetime.timedelta(days=rng.randrange(365))
             female_p = 0.12 if category == "veteran_retired" else next(p for upper, p in FEMALE_BY_AGE if age <= upper)
             female = rng.random() < female_p
             if probationary:
@@ -620,11 +588,11 @@ class _MemberMaker:
                 low, high, mode = JOIN_AGES[category]
                 high = max(low + 1, min(high, age - 2))
                 join_age = int(rng.triangular(low, high, min(max(mode, low), high)))
-                joined = _add_years(birth, join_age) + datetime.timedelta(days=rng.randrange(300))
+                joined = add_years(birth, join_age) + datetime.timedelta(days=rng.randrange(300))
                 latest = ref - datetime.timedelta(days=380)
                 if joined > latest:
                     joined = latest - datetime.timedelta(days=rng.randrange(60))
-                confirmed = min(_add_months(joined, 12) + datetime.timedelta(days=rng.randrange(45)), ref)
+                confirmed = min(add_months(joined, 12) + datetime.timedelta(days=rng.randrange(45)), ref)
             band = age + (15 if category in ("mobile", "unemployed") else 0)
             edu_cum = next(cum for upper, cum in EDU_CUM if band <= upper)
             education = rng.choices(EDUCATIONS, cum_weights=edu_cum)[0]
@@ -695,7 +663,7 @@ class _MemberMaker:
             if (joined - m.birth_date).days < 365.25 * 21:
                 continue
             m.joined_on = joined
-            m.confirmed_on = min(_add_months(joined, 12) + datetime.timedelta(days=rng.randrange(30)), today)
+            m.confirmed_on = min(add_months(joined, 12) + datetime.timedelta(days=rng.randrange(30)), today)
 
 
 def _holders(size: str, seed: int, org_roots) -> list[_Holder]:
@@ -1050,7 +1018,7 @@ class LeadershipMaker:
             if member is None:
                 female = r.random() < 0.55
                 age = int(r.triangular(28, 60, 42))
-                birth = _add_years(self.ref, -age) - datetime.timedelta(days=r.randrange(365))
+                birth = add_years(self.ref, -age) - datetime.timedelta(days=r.randrange(365))
                 education = r.choices(EDUCATIONS, weights=RESIDENT_EDUCATION)[0]
                 name = _person_name(r, female, birth.year)
                 out.seats.append((index, role, None, name, birth, education, since))
@@ -1093,24 +1061,19 @@ REGISTRATION_COLUMNS = (
 
 
 class _Writer:
-    """Writes members in batches with `bulk_create` (any database); the encrypted fields encrypt on the way in."""
+    """Writes members in batches through the bulk writer (core.bulk; any database): the personal data encrypt on the
+    way in, as the ORM would encrypt them."""
 
     def __init__(self, expected: int):
-        self.models = (Member, MembershipEvent, Registration)
         self.expected = expected
 
     def write(self, members, registrations, events):
         """`members`: MEMBER_COLUMNS tuples; `registrations`: REGISTRATION_COLUMNS tuples; `events`: EVENT_COLUMNS
         tuples other than the "joined" event every member gets."""
-        Member, MembershipEvent, Registration = self.models
-        Member.objects.bulk_create([Member(**dict(zip(MEMBER_COLUMNS, r, strict=True))) for r in members],
-                                   batch_size=500)  # fmt: skip
-        joined = [MembershipEvent(member_id=r[0], kind="joined", date=r[M_JOINED], org_id=r[M_ORG]) for r in members]
-        events = [MembershipEvent(**dict(zip(EVENT_COLUMNS, r, strict=True))) for r in events]
-        MembershipEvent.objects.bulk_create(joined + events, batch_size=1000)
-        Registration.objects.bulk_create(
-            [Registration(**dict(zip(REGISTRATION_COLUMNS, r, strict=True))) for r in registrations], batch_size=1000
-        )
+        insert_rows(Member, MEMBER_COLUMNS, members)
+        joined = [(r[0], "joined", r[M_JOINED], r[M_ORG], "", r[M_CREATED], None) for r in members]
+        insert_rows(MembershipEvent, EVENT_COLUMNS, joined + events)
+        insert_rows(Registration, REGISTRATION_COLUMNS, registrations)
 
     def finish(self, first_id: int, now):
         pass
@@ -1120,106 +1083,90 @@ class _Writer:
 
 
 class _CopyWriter(_Writer):
-    """PostgreSQL: one COPY … FROM STDIN for all members, through Django's psycopg 3 connection; personal data are
+    """PostgreSQL: one COPY … FROM STDIN for all members (core.bulk's writer, fed batch by batch); personal data are
     encrypted here. For a large load (the city) the members' and ledger's secondary indexes and foreign keys are
     dropped first and rebuilt at the end, in the same transaction: one sort per index and one join per foreign key
     instead of a million random index insertions and deferred trigger checks."""
 
     BULK_FROM = 100_000
+    DROPPING = (Member, MembershipEvent)  # members and their ledger
 
     def __init__(self, expected: int):
         super().__init__(expected)
-
-        self.connection = connection
         self.encrypt = encrypt
         self.registrations, self.events = [], []
-        self.sql = {
-            model: 'COPY "{}" ({}) FROM STDIN'.format(
-                model._meta.db_table,
-                ", ".join(f'"{model._meta.get_field(c.removesuffix("_id")).column}"' for c in columns),
-            )
-            for model, columns in zip(self.models, (MEMBER_COLUMNS, EVENT_COLUMNS, REGISTRATION_COLUMNS), strict=True)
-        }
-        self.cursor = connection.cursor()
         self.dropped: list[str] = []
         if expected >= self.BULK_FROM:
             self._drop_indexes()
-        self.copy_cm = self.cursor.copy(self.sql[self.models[0]])
-        self.copy = self.copy_cm.__enter__()
+        self.members = BulkWriter(Member, MEMBER_COLUMNS, convert=False)
 
     def _drop_indexes(self):
-        cursor = self.cursor
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        # the trees just written have deferred foreign-key checks pending, which ALTER TABLE does not allow
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        for table in (model._meta.db_table for model in self.models[:2]):  # members and their ledger
-            cursor.execute(
-                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY conname",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-                self.dropped.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-            cursor.execute(
-                "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) ORDER BY i.relname",
-                [table],
-            )
-            for name, definition in cursor.fetchall():
-                cursor.execute(f'DROP INDEX "{name}"')
-                self.dropped.append(definition)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            # the trees just written have deferred foreign-key checks pending, which ALTER TABLE does not allow
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for table in (model._meta.db_table for model in self.DROPPING):
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY conname",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+                    self.dropped.append(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+                cursor.execute(
+                    "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                    "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                    "ORDER BY i.relname",
+                    [table],
+                )
+                for name, definition in cursor.fetchall():
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    self.dropped.append(definition)
 
-    def write(self, members, registrations, events):
-        encrypt, copy = self.encrypt, self.copy
+    def _encrypted(self, members):
+        encrypt = self.encrypt
         for r in members:
             r = list(r)
             r[M_ID_NUMBER] = encrypt(r[M_ID_NUMBER])
             if r[M_PHONE]:
                 r[M_PHONE] = encrypt(r[M_PHONE])
-            copy.write_row(r)
+            yield r
+
+    def write(self, members, registrations, events):
+        self.members.write(self._encrypted(members))
         self.registrations += registrations
         self.events += events
 
     def abort(self, exc):
-        if self.copy_cm is not None:
-            self.copy_cm.__exit__(type(exc), exc, exc.__traceback__)  # sends CopyFail
-            self.copy_cm = None
-        self.cursor.close()
-
-    def _copy(self, model, rows):
-        if rows:
-            with self.cursor.copy(self.sql[model]) as copy:
-                for row in rows:
-                    copy.write_row(row)
+        self.members.abort(exc)  # sends CopyFail
 
     def finish(self, first_id: int, now):
-        Member, MembershipEvent, Registration = self.models
-        self.copy_cm.__exit__(None, None, None)
-        self.copy_cm = None
-        cursor = self.cursor
+        self.members.close()
         event, member = MembershipEvent._meta.db_table, Member._meta.db_table
-        cursor.execute(
-            f'INSERT INTO "{event}" (member_id, kind, date, org_id, note, created) '
-            f"SELECT id, 'joined', joined_on, org_id, '', %s FROM \"{member}\" WHERE id >= %s ORDER BY id",
-            [now, first_id],
-        )
-        self._copy(MembershipEvent, self.events)
-        self._copy(Registration, self.registrations)
-        for sql in self.dropped:  # indexes first, then the constraints (foreign keys use them)
-            if not sql.startswith("ALTER"):
-                cursor.execute(sql)
-        for sql in self.dropped:
-            if sql.startswith("ALTER"):
-                cursor.execute(sql)
-        for sql in self.connection.ops.sequence_reset_sql(no_style(), [Member]):
-            cursor.execute(sql)
-        cursor.close()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO "{event}" (member_id, kind, date, org_id, note, created) '
+                f"SELECT id, 'joined', joined_on, org_id, '', %s FROM \"{member}\" WHERE id >= %s ORDER BY id",
+                [now, first_id],
+            )
+        insert_rows(MembershipEvent, EVENT_COLUMNS, self.events, convert=False)
+        insert_rows(Registration, REGISTRATION_COLUMNS, self.registrations, convert=False)
+        with connection.cursor() as cursor:
+            for sql in self.dropped:  # indexes first, then the constraints (foreign keys use them)
+                if not sql.startswith("ALTER"):
+                    cursor.execute(sql)
+            for sql in self.dropped:
+                if sql.startswith("ALTER"):
+                    cursor.execute(sql)
+        reset_sequences(Member)
 
 
-M_ID_NUMBER, M_JOINED, M_ORG, M_PHONE = (MEMBER_COLUMNS.index(c) for c in ("id_number", "joined_on", "org_id", "phone"))
+M_ID_NUMBER, M_JOINED, M_ORG, M_PHONE, M_CREATED = (
+    MEMBER_COLUMNS.index(c) for c in ("id_number", "joined_on", "org_id", "phone", "created")
+)
 
 
 def _write_members(size, seed, specs, *, today, progress, started, leader=None) -> tuple[int, int]:
@@ -1232,7 +1179,7 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     community_names = {s.code: s.name for s in _walk(area_roots) if s.type == "community"}
     first_id = (Member.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     total = sum(h.count for h in _holders(size, seed, org_roots))
-    writer = (_CopyWriter if connection.vendor == "postgresql" else _Writer)(total)
+    writer = (_CopyWriter if is_streaming() else _Writer)(total)
     index = _blind_indexer()
     now = timezone.now()
     members, registrations, events = [], [], []
@@ -1292,19 +1239,6 @@ def _leadership_columns():
     }  # fmt: skip
 
 
-def _insert(model, columns, rows):
-    """Rows (tuples in the order of `columns`) into `model`'s table: COPY on PostgreSQL, bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=1000)
-        return
-    names = ", ".join(f'"{model._meta.get_field(c.removesuffix("_id")).column}"' for c in columns)
-    with connection.cursor() as cursor, cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def _write_leadership(made: Leadership) -> dict:
     """Positions, elections with their candidates, residents' committees with their seats (no change-log rows)."""
 
@@ -1314,29 +1248,26 @@ def _write_leadership(made: Leadership) -> dict:
     area_ids = dict(Area.objects.filter(type="community").values_list("code", "pk"))
     first_election = (Election.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     first_committee = (ResidentsCommittee.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-    _insert(Election, columns[Election], [
+    insert_rows(Election, columns[Election], [
         (first_election + i, now, now, org_ids[code], "regular", held, seats, voters, present, approval, "")
         for i, (code, held, seats, voters, present, approval) in enumerate(made.elections)
     ])  # fmt: skip
-    _insert(Candidate, columns[Candidate], [
+    insert_rows(Candidate, columns[Candidate], [
         (now, now, first_election + e, member, votes, elected) for e, member, votes, elected in made.candidates
     ])  # fmt: skip
-    _insert(Position, columns[Position], [
+    insert_rows(Position, columns[Position], [
         (now, now, org_ids[code], member, role, portfolio, started, ended, None if e is None else first_election + e)
         for code, member, role, portfolio, started, ended, e in made.positions
     ])  # fmt: skip
-    _insert(ResidentsCommittee, columns[ResidentsCommittee], [
+    insert_rows(ResidentsCommittee, columns[ResidentsCommittee], [
         (first_committee + i, now, now, area_ids[code], name, started)
         for i, (code, name, started) in enumerate(made.committees)
     ])  # fmt: skip
-    _insert(ResidentsSeat, columns[ResidentsSeat], [
+    insert_rows(ResidentsSeat, columns[ResidentsSeat], [
         (now, now, first_committee + c, role, member, name, birth, education, started, None)
         for c, role, member, name, birth, education, started in made.seats
     ])  # fmt: skip
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Election, ResidentsCommittee]):
-                cursor.execute(sql)
+    reset_sequences(Election, ResidentsCommittee)  # ids given above
     return {
         "positions": len(made.positions),
         "elections": len(made.elections),

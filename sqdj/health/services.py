@@ -24,7 +24,7 @@ def as_json(org, findings: list[Finding], on: datetime.date) -> dict:
 
 def grouped(findings: list[Finding]) -> dict:
     """Findings grouped by severity in page order, with counts."""
-    groups = {s: [] for s in SEVERITIES}
+    groups: dict[str, list] = {s: [] for s in SEVERITIES}
     for f in findings:
         groups[f.severity].append(f)
     return {"groups": groups, "counts": {s: len(v) for s, v in groups.items()}, "findings": findings}

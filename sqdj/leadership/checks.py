@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core.dates import add_months
 from sqdj.core.rules import CheckContext, Finding, param, register, source_of
 from sqdj.core.scope import visible
 from sqdj.members.choices import MemberType, Standing
 from sqdj.members.models import Member
-from sqdj.members.validation import add_months
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, OrgType
 from sqdj.orgs.models import Org
 

@@ -187,4 +187,5 @@ class ResidentsSeat(ChangeLoggedModel):
 
     @property
     def holder_name(self) -> str:
-        return self.member.name if self.member_id else self.person_name
+        member = self.member if self.member_id else None
+        return member.name if member is not None else self.person_name

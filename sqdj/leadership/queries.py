@@ -17,10 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from sqdj.areas.choices import AreaType
+from sqdj.core.dates import age_on
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import COLLEGE_OR_ABOVE
 from sqdj.members.models import Member
-from sqdj.members.validation import age_on
 
 from .choices import PositionRole, ResidentsSeatRole
 from .models import Position, ResidentsCommittee, ResidentsSeat

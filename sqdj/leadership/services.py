@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.context import acting_as
+from sqdj.core.dates import add_months
 from sqdj.core.rules import param
-from sqdj.core.services import ensure_in_scope
+from sqdj.core.services import do_create, do_update, ensure_in_scope
 from sqdj.members.choices import MemberType
 from sqdj.members.models import Member
-from sqdj.members.validation import add_months
 from sqdj.orgs.models import Org
 
 from .choices import ElectionKind, PositionRole, ResidentsSeatRole
@@ -77,14 +77,6 @@ def _is_full_member_on(member, day: datetime.date) -> bool:
     return member.member_type == MemberType.FULL and (member.confirmed_on is None or member.confirmed_on <= day)
 
 
-def _save(obj, acting_user, action: str):
-    obj.full_clean()
-    with acting_as(acting_user):
-        obj.save()
-    ensure_in_scope(obj, acting_user, action)
-    return obj
-
-
 # positions ------------------------------------------------------------------------------------------------------
 
 
@@ -126,7 +118,7 @@ def do_create_position(*, acting_user, **data) -> Position:
     data = _merge(None, POSITION_FIELDS, data)
     data["portfolio"] = data["portfolio"] or ""
     _check_position(data, acting_user)
-    return _save(Position(**data), acting_user, "add")
+    return do_create(Position, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
@@ -135,9 +127,7 @@ def do_update_position(position: Position, *, acting_user, **data) -> Position:
     data = _merge(position, POSITION_FIELDS, data)
     data["portfolio"] = data["portfolio"] or ""
     _check_position(data, acting_user, instance=position)
-    for k, v in data.items():
-        setattr(position, k, v)
-    return _save(position, acting_user, "change")
+    return do_update(position, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
@@ -280,7 +270,7 @@ def do_create_election(*, acting_user, candidates=(), **data) -> Election:
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
     candidates = _clean_candidates(candidates)
     _check_election(data, candidates, acting_user)
-    election = _save(Election(**data), acting_user, "add")
+    election = do_create(Election, acting_user=acting_user, data=data)
     _write_candidates(election, candidates, acting_user)
     _apply_term(election.org, acting_user)
     return election
@@ -299,9 +289,7 @@ def do_update_election(election: Election, *, acting_user, candidates=None, **da
     else:
         candidates = _clean_candidates(candidates)
     _check_election(data, candidates, acting_user)
-    for k, v in data.items():
-        setattr(election, k, v)
-    _save(election, acting_user, "change")
+    do_update(election, acting_user=acting_user, data=data)
     _write_candidates(election, candidates, acting_user)
     _apply_term(election.org, acting_user)
     if old_org.pk != election.org_id:
@@ -359,6 +347,7 @@ def do_extend_term(org: Org, *, extended_to: datetime.date, approval: str, actin
             "no_term",
         )
         errors.raise_if_any()
+    assert regular_end is not None and extended_to is not None  # else raise_if_any() raised
     last_day = regular_end - datetime.timedelta(days=1)
     if extended_to <= last_day:
         errors.add(
@@ -405,7 +394,7 @@ def do_create_residents_committee(*, acting_user, **data) -> ResidentsCommittee:
     _check_committee(data, acting_user)
     if not (data["name"] or "").strip():
         data["name"] = f"{data['area'].name}居民委员会"
-    return _save(ResidentsCommittee(**data), acting_user, "add")
+    return do_create(ResidentsCommittee, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
@@ -413,9 +402,7 @@ def do_update_residents_committee(committee: ResidentsCommittee, *, acting_user,
     ensure_in_scope(committee, acting_user, "change")
     data = _merge(committee, COMMITTEE_FIELDS, data)
     _check_committee(data, acting_user)
-    for k, v in data.items():
-        setattr(committee, k, v)
-    return _save(committee, acting_user, "change")
+    return do_update(committee, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
@@ -475,7 +462,7 @@ def _seat_data(obj, data):
 def do_create_residents_seat(*, acting_user, **data) -> ResidentsSeat:
     data = _seat_data(None, data)
     _check_seat(data, acting_user)
-    return _save(ResidentsSeat(**data), acting_user, "add")
+    return do_create(ResidentsSeat, acting_user=acting_user, data=data)
 
 
 @transaction.atomic
@@ -483,9 +470,7 @@ def do_update_residents_seat(seat: ResidentsSeat, *, acting_user, **data) -> Res
     ensure_in_scope(seat, acting_user, "change")
     data = _seat_data(seat, data)
     _check_seat(data, acting_user, instance=seat)
-    for k, v in data.items():
-        setattr(seat, k, v)
-    return _save(seat, acting_user, "change")
+    return do_update(seat, acting_user=acting_user, data=data)
 
 
 @transaction.atomic

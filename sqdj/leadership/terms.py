@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 
 from sqdj.areas.choices import AreaType
+from sqdj.core.dates import add_months
 from sqdj.core.rules import param
-from sqdj.members.validation import add_months
 from sqdj.orgs.choices import COMMITTEE_TYPES, TERM_TYPES
 from sqdj.orgs.models import Org
 

@@ -5,6 +5,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import idnumber
+from sqdj.core.dates import add_years
 from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
 from sqdj.core.pii import blind_index
 from sqdj.orgs.models import Org
@@ -12,7 +14,6 @@ from sqdj.orgs.models import Org
 from .choices import Category, Education, MemberType, Sex, Standing
 from .models import Member
 
-ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 PHONE_LIKE = re.compile(r"^1\d{10}$")
 
 # (label, youngest age, oldest age) — the statistics' bands (interfaces.md §3)
@@ -24,10 +25,7 @@ AGE_BANDS = [
 
 def years_before(on: datetime.date, years: int) -> datetime.date:
     years = max(min(years, on.year - 1), on.year - 9999)  # absurd inputs stay within the calendar
-    try:
-        return on.replace(year=on.year - years)
-    except ValueError:  # 29 February
-        return on.replace(year=on.year - years, day=28)
+    return add_years(on, -years)
 
 
 def age_q(field: str, youngest: int | None, oldest: int | None, on: datetime.date) -> Q:
@@ -74,8 +72,8 @@ class MemberFilterSet(BaseFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if ID_LIKE.match(value):
-            return queryset.filter(id_number_index=blind_index(value.upper()))
+        if idnumber.looks_like(value):
+            return queryset.filter(id_number_index=blind_index(idnumber.normalize(value)))
         if PHONE_LIKE.match(value):
             return queryset.filter(phone_index=blind_index(value))
         if value.isascii() and value.isalpha():

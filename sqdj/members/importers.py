@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core.bulk import chunks
 from sqdj.core.context import current as current_context
 from sqdj.core.importing import Importer, ParsedRow, RowErrors, RowMessage, messages_from_validation, register_importer
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
@@ -184,8 +185,8 @@ class MemberImporter(Importer):
             qs = qs.restrict(self.user, action)
         codes = sorted(codes)
         found = {}
-        for i in range(0, len(codes), services.BULK_CHUNK):
-            found.update((o.code, o) for o in qs.filter(code__in=codes[i : i + services.BULK_CHUNK]))
+        for chunk in chunks(codes):
+            found.update((o.code, o) for o in qs.filter(code__in=chunk))
         return found
 
     def check_file(self, rows: list[ParsedRow]) -> None:

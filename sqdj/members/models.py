@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
@@ -54,7 +55,7 @@ def _segment(text: str) -> list[str]:
     return _segment_impl(text)
 
 
-_segment_impl = None
+_segment_impl: Callable[..., list[str]] | None = None
 
 
 class Member(ChangeLoggedModel):
@@ -90,9 +91,20 @@ class Member(ChangeLoggedModel):
     standing = models.CharField(
         _("membership standing"), max_length=20, choices=Standing.choices, default=Standing.ACTIVE
     )
+    # the account of this very person, linked by an administrator (members.self_service.do_link_user): with the
+    # self-service role (accounts.roles.Role.MEMBER) that user sees this record and nothing else
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        error_messages={"unique": _("This user account is already linked to another member.")},
+    )
 
     # Members are seen through the org that holds the membership, and — to view only — by the residence
-    # community they registered with (在职党员到社区报到).
+    # community they registered with (在职党员到社区报到); a self-service user sees their own record only.
     scope_org_field = "org"
     scope_area_actions = ("view",)
 
@@ -101,6 +113,10 @@ class Member(ChangeLoggedModel):
         regs = Registration.objects.filter(active=True)
         regs = regs.filter(community__path__startswith=area.path) if descendants else regs.filter(community=area)
         return models.Q(pk__in=regs.values("member_id"))
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return models.Q(user=user)
 
     class Meta:
         verbose_name = _("party member")
@@ -190,9 +206,13 @@ class Registration(ChangeLoggedModel):
     skills = models.CharField(_("skills"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
-    # the member's own org and the community both see the registration
+    # the member's own org and the community both see the registration; the member (self service) their own
     scope_org_field = "member__org"
     scope_area_field = "community"
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return models.Q(member__user=user)
 
     class Meta:
         verbose_name = _("community registration")

@@ -6,15 +6,19 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core import idnumber
+from sqdj.core.bulk import chunks, insert_rows, is_streaming, next_ids
+from sqdj.core.changelog import COLUMNS as CHANGE_COLUMNS
+from sqdj.core.changelog import attribution, change_row
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
-from sqdj.core.services import ScopeViolation, ensure_in_scope
+from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.orgs.models import Org
 
 from .choices import Category, EventKind, MemberType, Standing
@@ -82,12 +86,9 @@ def do_create_member(*, acting_user, **data) -> Member:
     _check(data, acting_user)
     if Member.objects.filter(id_number_index=Member(id_number=data["id_number"]).id_number_index_value()).exists():
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
-    member = Member(**data)
-    with acting_as(acting_user):
-        member.save()
+    member = do_create(Member, acting_user=acting_user, data=data, clean=False)  # validated above
     for kind, date, org, note in created_events(data):
         _event(member, kind, date, acting_user=acting_user, org=org, note=note)
-    ensure_in_scope(member, acting_user, "add")
     return member
 
 
@@ -110,13 +111,9 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
         index = Member(id_number=merged["id_number"]).id_number_index_value()
         if Member.objects.filter(id_number_index=index).exclude(pk=member.pk).exists():
             raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
-    for k, v in merged.items():
-        setattr(member, k, v)
-    with acting_as(acting_user):
-        member.save()
+    do_update(member, acting_user=acting_user, data=merged, clean=False)
     for kind, date, org, note in updated_events(before, merged):
         _event(member, kind, date, acting_user=acting_user, org=org, note=note)
-    ensure_in_scope(member, acting_user, "change")
     return member
 
 
@@ -128,12 +125,8 @@ def do_transfer_member(member: Member, *, to_org, date: datetime.date, acting_us
     from_org = member.org
     if to_org is not None and to_org.pk == from_org.pk:
         raise ValidationError(_("The member already belongs to this organization."))
-    if to_org is None:
-        member.standing = Standing.TRANSFERRED_OUT
-    else:
-        member.org = to_org
-    with acting_as(acting_user):
-        member.save()
+    change = {"standing": Standing.TRANSFERRED_OUT} if to_org is None else {"org": to_org}
+    do_update(member, acting_user=acting_user, data=change, clean=False, action=None)  # the case checked who acts
     _event(member, EventKind.TRANSFERRED_OUT, date, acting_user=acting_user, org=from_org, note=note)
     if to_org is not None:
         _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=to_org, note=note)
@@ -153,13 +146,10 @@ def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **dat
     if member is not None and member.standing != Standing.TRANSFERRED_OUT:
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
     if member is None:
-        member = Member(**data)
+        member = do_create(Member, acting_user=acting_user, data=data, clean=False, action=None)
     else:  # transferred out of this deployment once, now coming back: the same record, active again
-        for k, v in data.items():
-            setattr(member, k, v)
-        member.standing = Standing.ACTIVE
-    with acting_as(acting_user):
-        member.save()
+        data = {**data, "standing": Standing.ACTIVE}
+        do_update(member, acting_user=acting_user, data=data, clean=False, action=None)  # the case checked who acts
     _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=data["org"], note=note)
     return member
 
@@ -179,27 +169,17 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         errors["member"] = [_("This member is already registered with a community.")]
     if errors:
         raise ValidationError(errors)
-    reg = Registration(
-        member=member,
-        community=community,
-        registered_on=registered_on,
-        posts_of_interest=posts_of_interest,
-        skills=skills,
-    )
-    with acting_as(acting_user):
-        reg.save()
+    data = {"member": member, "community": community, "registered_on": registered_on,
+            "posts_of_interest": posts_of_interest, "skills": skills}  # fmt: skip
+    reg = do_create(Registration, acting_user=acting_user, data=data, clean=False)  # validated above
     _event(member, EventKind.REGISTERED, registered_on, acting_user=acting_user, note=community.name)
-    ensure_in_scope(reg, acting_user, "add")
     return reg
 
 
 @transaction.atomic
 def do_end_registration(reg: Registration, *, acting_user) -> Registration:
     ensure_in_scope(reg, acting_user, "change")
-    reg.active = False
-    with acting_as(acting_user):
-        reg.save()
-    return reg
+    return do_update(reg, acting_user=acting_user, data={"active": False}, clean=False, action=None)  # checked above
 
 
 def may_reveal(member: Member, user) -> bool:
@@ -222,23 +202,16 @@ def do_reveal(member: Member, *, acting_user, reason: str, remote_addr=None) -> 
 
 # ---- bulk writes (the members importer) ---------------------------------------------------------------------
 # The same rows as the one-by-one services write — the member (derived columns from Member.fill_derived_fields),
-# its ledger entries (created_events / updated_events) and one ObjectChange per created or changed member with
-# the content of core.signals._write — but a few statements per thousand members. Django's bulk_create spends
-# most of its time compiling SQL value by value, so new rows go in through `_insert_rows` (multi-row INSERT on
-# SQLite, COPY on PostgreSQL), each value converted by its field as the ORM would.
-
-BULK_CHUNK = 500  # ids per IN (…) query: well under SQLite's 999 parameters
-
-
-def _in_chunks(values: list, size: int = BULK_CHUNK):
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
+# its ledger entries (created_events / updated_events) and one ObjectChange per created or changed member
+# (core.changelog, as the signal handlers make it) — but a few statements per thousand members, through the bulk
+# writer (core.bulk: multi-row INSERT on SQLite, COPY on PostgreSQL), each value converted by its field as the ORM
+# would.
 
 
 def allowed_pks(queryset, pks) -> set:
     """The subset of `pks` that `queryset` (e.g. a restrict()ed one) contains."""
     allowed = set()
-    for chunk in _in_chunks(list(pks)):
+    for chunk in chunks(list(pks)):
         allowed.update(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
     return allowed
 
@@ -246,7 +219,7 @@ def allowed_pks(queryset, pks) -> set:
 def pks_by_index(indexes) -> dict:
     """{blind index: member pk} of the members on the roll with these ID number blind indexes."""
     found = {}
-    for chunk in _in_chunks(list(indexes)):
+    for chunk in chunks(list(indexes)):
         found.update(Member.objects.filter(id_number_index__in=chunk).values_list("id_number_index", "pk"))
     return found
 
@@ -255,7 +228,7 @@ def _stored_values(indexes) -> dict:
     """{blind index: (pk, {FIELD: stored value})}: decrypted, without building models (a re-import of a whole
     roll compares every row)."""
     found = {}
-    for chunk in _in_chunks(list(indexes)):
+    for chunk in chunks(list(indexes)):
         for pk, index, *values in Member.objects.filter(id_number_index__in=chunk).values_list(
             "pk", "id_number_index", *FIELDS
         ):
@@ -263,120 +236,7 @@ def _stored_values(indexes) -> dict:
     return found
 
 
-def _max_params(connection) -> int:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        try:
-            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        except (AttributeError, sqlite3.Error):  # Python < 3.11 or no connection yet
-            return connection.features.max_query_params or 999
-    return connection.features.max_query_params or 65535
-
-
-def _last_value_cached(convert):
-    last = [None, None]
-
-    def cached(value):
-        if value is not last[0]:
-            last[0], last[1] = value, convert(value)
-        return last[1]
-
-    return cached
-
-
-def _next_ids(model, n: int) -> list[int]:
-    """PostgreSQL: `n` new primary keys from the table's sequence (then COPY can write the rows with them)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [model._meta.db_table, model._meta.pk.column, n],
-        )
-        return [r[0] for r in cursor.fetchall()]
-
-
-def _insert_rows(model, attnames: list[str], rows, returning: tuple[str, ...] = ()) -> list:
-    """INSERT `rows` (tuples of Python values, in `attnames` order) into `model`'s table, each value converted
-    as the ORM converts it (encryption, JSON, dates). No signals, no auto_now: the caller fills those columns.
-
-    SQLite: INSERT … VALUES (…), (…) … RETURNING `returning` (the new rows' columns, in any order), several
-    hundred rows per statement. PostgreSQL: COPY … FROM STDIN — psycopg adapts row by row in C, where thousands
-    of query parameters would cost more than the rows — and `rows` may be a generator: the server inserts while
-    the caller makes the next rows. COPY returns nothing: PostgreSQL callers bring their keys (`_next_ids`)."""
-
-    if connection.vendor == "postgresql" and returning:
-        raise ValueError("COPY returns no columns: draw the primary keys with _next_ids()")
-    fields = [model._meta.get_field(a) for a in attnames]  # names or attnames (org_id)
-    plain = {"CharField", "TextField", "BooleanField", "IntegerField", "BigIntegerField", "PositiveIntegerField",
-             "SmallIntegerField", "ForeignKey", "OneToOneField", "BigAutoField", "AutoField"}  # fmt: skip
-    converters = []
-    for f in fields:
-        if f.get_internal_type() in plain and not getattr(f, "pii", False):
-            converters.append(None)
-        elif f.get_internal_type() == "DateField":
-            converters.append(connection.ops.adapt_datefield_value)
-        elif f.get_internal_type() == "DateTimeField":  # a batch shares one timestamp: convert it once
-            converters.append(_last_value_cached(lambda v, f=f: f.get_db_prep_save(v, connection)))
-        else:
-            converters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-    converting = [(i, c) for i, c in enumerate(converters) if c is not None]
-
-    def converted(row):
-        if not converting:
-            return row
-        row = list(row)
-        for i, c in converting:
-            if row[i] is not None:
-                row[i] = c(row[i])
-        return row
-
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    if connection.vendor == "postgresql":
-        copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(converted(row))
-        return []
-
-    rows = list(rows)
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES "
-    tail = f" RETURNING {', '.join(qn(model._meta.get_field(c).column) for c in returning)}" if returning else ""
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, min(1000, _max_params(connection) // len(fields)))
-    out = []
-    with connection.cursor() as cursor:
-        for chunk in _in_chunks(rows, per_statement):
-            params = []
-            for row in chunk:
-                params.extend(converted(row))
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, params)
-            if returning:
-                out.extend(cursor.fetchall())
-    return out
-
-
-CHANGE_ATTNAMES = ["time", "user_id", "user_name", "request_id", "remote_addr", "action", "content_type_id",
-                   "object_id", "object_repr", "prechange_data", "postchange_data"]  # fmt: skip
 EVENT_ATTNAMES = ["member_id", "kind", "date", "org_id", "note", "created", "created_by_id"]
-
-
-def _change_row(ctx, content_type_id: int, now, instance, action: str, before, after) -> tuple:
-    """The ObjectChange that core.signals._write would save for `instance`, as CHANGE_ATTNAMES values."""
-    user = ctx.user if ctx else None
-    return (
-        now,
-        user.pk if getattr(user, "pk", None) else None,
-        getattr(user, "username", "") or "",
-        ctx.request_id if ctx else None,
-        ctx.remote_addr if ctx else None,
-        action,
-        content_type_id,
-        instance.pk,
-        str(instance)[:200],
-        before,
-        after,
-    )
 
 
 def _comparable(values: dict) -> dict:
@@ -387,7 +247,7 @@ def _comparable(values: dict) -> dict:
         if f in ("org", "home_area"):
             v = getattr(v, "pk", v)
         elif f == "id_number":
-            v = (v or "").strip().upper()
+            v = idnumber.normalize(v)
         elif f in ("phone", "work_unit"):
             v = v or ""
         out[f] = v
@@ -440,7 +300,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
         else:
             changed.append((stored[0], r))
     members = {}
-    for chunk in _in_chunks([pk for pk, _r in changed]):
+    for chunk in chunks([pk for pk, _r in changed]):
         members.update((m.pk, m) for m in Member.objects.filter(pk__in=chunk))
     to_update = [(members[pk], r) for pk, r in changed]
 
@@ -450,6 +310,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     member_attnames = [f.attname for f in Member._meta.concrete_fields if not f.primary_key]
     today = datetime.date.today()
     with acting_as(acting_user) as ctx:
+        who = attribution(ctx)
 
         def prepare(r, now) -> Member:
             values = {f: r[f] for f in FIELDS if f not in ("org", "home_area")}
@@ -466,7 +327,9 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 events.append((member.pk, kind, date, org.pk, note, now, by))
             member._prechange = member.snapshot()
             changes.append(
-                _change_row(ctx, content_type_id, now, member, ObjectChange.Action.CREATE, None, member._prechange)
+                change_row(
+                    member, ObjectChange.Action.CREATE, None, member._prechange, who=who, ct=content_type_id, time=now
+                )
             )
 
         def report():
@@ -488,17 +351,17 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                     report()
 
         reported = 0
-        streaming = connection.vendor == "postgresql"
-        for chunk in _in_chunks(to_create, batch_size * 10 if streaming else batch_size):
+        streaming = is_streaming()
+        for chunk in chunks(to_create, batch_size * 10 if streaming else batch_size):
             now = timezone.now()  # what auto_now_add / auto_now would set
             events, changes = [], []
             if streaming:
-                stream = member_rows(chunk, _next_ids(Member, len(chunk)), now, events, changes)
-                _insert_rows(Member, [Member._meta.pk.attname, *member_attnames], stream)
+                stream = member_rows(chunk, next_ids(Member, len(chunk)), now, events, changes)
+                insert_rows(Member, [Member._meta.pk.attname, *member_attnames], stream)
             else:
                 batch = [prepare(r, now) for r in chunk]
                 ids = dict(
-                    _insert_rows(
+                    insert_rows(
                         Member,
                         member_attnames,
                         [tuple(getattr(m, a) for a in member_attnames) for m in batch],
@@ -509,12 +372,12 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                     member.pk = ids[member.id_number_index]
                     log(member, r, now, events, changes)
                 done += len(batch)
-            _insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
-            _insert_rows(ObjectChange, CHANGE_ATTNAMES, changes)
+            insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
+            insert_rows(ObjectChange, CHANGE_COLUMNS, changes)
             report()
 
         derived = ["id_number_index", "phone_index", "name_pinyin", "name_initials", "last_updated"]
-        for batch_pairs in _in_chunks(to_update, batch_size):
+        for batch_pairs in chunks(to_update, batch_size):
             now = timezone.now()
             events, changes, batch = [], [], []
             for member, r in batch_pairs:
@@ -528,13 +391,15 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 after = member.snapshot()
                 if after != before:
                     changes.append(
-                        _change_row(ctx, content_type_id, now, member, ObjectChange.Action.UPDATE, before, after)
+                        change_row(
+                            member, ObjectChange.Action.UPDATE, before, after, who=who, ct=content_type_id, time=now
+                        )
                     )
                 member._prechange = after
                 batch.append(member)
             Member.objects.bulk_update(batch, [*FIELDS, *derived])
-            _insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
-            _insert_rows(ObjectChange, CHANGE_ATTNAMES, changes)
+            insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
+            insert_rows(ObjectChange, CHANGE_COLUMNS, changes)
             done += len(batch)
             report()
     return len(to_create), len(to_update), unchanged

@@ -7,60 +7,31 @@ import datetime
 import re
 
 from django.utils.translation import gettext as _
-from stdnum.cn import ric
 
+from sqdj.core import idnumber
+from sqdj.core.dates import add_months, age_on
 from sqdj.core.rules import param
 
 from .choices import ETHNIC_GROUPS, MemberType
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
-ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-
-
-def add_months(d: datetime.date, months: int) -> datetime.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            continue
-    raise ValueError(d)
-
-
-def age_on(birth: datetime.date, on: datetime.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def id_check_digit(body: str) -> str:
-    """The GB 11643 check digit of the 17-digit body (stdnum's calc_check_digit wants the whole number)."""
-    return ric.calc_check_digit(body + "0")
 
 
 def check_id_number(value: str, birth_date: datetime.date | None, errors: dict, warnings: dict) -> None:
-    value = (value or "").strip().upper()
-    if not ID_SHAPE.match(value):
-        errors.setdefault("id_number", []).append(_("Must be 18 characters: 17 digits and a digit or X at the end."))
+    value = idnumber.normalize(value)
+    problem = idnumber.error(value)
+    if problem:
+        errors.setdefault("id_number", []).append(problem)
         return
-    if id_check_digit(value[:17]) != value[17]:
-        errors.setdefault("id_number", []).append(_("Wrong check digit: please check the 18th character."))
-        return
-    try:
-        id_birth = ric.get_birth_date(value)
-    except ric.ValidationError:
-        errors.setdefault("id_number", []).append(_("The birth date inside the ID number is not a real date."))
-        return
+    id_birth = idnumber.birth_date(value)
     if birth_date and id_birth != birth_date:
         errors.setdefault("birth_date", []).append(
             _("Does not match the ID number, which says %(date)s.") % {"date": id_birth.isoformat()}
         )
-    try:
-        ric.get_birth_place(value)
-    except (ric.ValidationError, KeyError):
-        warnings.setdefault("id_number", []).append(
-            _("The region code %(code)s is not in the code table; please check it.") % {"code": value[:6]}
-        )
+    warning = idnumber.region_warning(value)
+    if warning:
+        warnings.setdefault("id_number", []).append(warning)
 
 
 def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dict, dict]:

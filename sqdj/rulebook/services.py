@@ -349,7 +349,7 @@ def build_local_variant(
         regulation=(regulation or (base.regulation if base else "")).strip(),
         article=(article or (base.article if base else "")).strip(),
         trust=RuleParameter.Trust.LOCAL,
-        effective_from=effective_from,
+        effective_from=effective_from,  # type: ignore[misc]  # None is refused by validate_parameter()
         effective_to=effective_to,
         local=True,
         note=(note or "").strip(),

@@ -20,6 +20,7 @@ from django.db.models.functions import Substr
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core.dates import add_years
 from sqdj.core.exporting import subtree_q
 from sqdj.core.scope import EVERYTHING, visible  # noqa: F401 (EVERYTHING: part of this module's interface)
 from sqdj.members.choices import (
@@ -82,14 +83,10 @@ def years_before(day: datetime.date, years: int) -> datetime.date | None:
     """The same calendar day `years` earlier (29 February → 28 February); None before year 1.
 
     Someone born on or before this day is at least `years` old on `day`, matching
-    `members.validation.age_on` (a 29 February birthday is reached on 1 March in a common year)."""
-    year = day.year - years
-    if year < 1:
+    `core.dates.age_on` (a 29 February birthday is reached on 1 March in a common year)."""
+    if day.year - years < 1:
         return None
-    try:
-        return day.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        return day.replace(year=year, day=28)
+    return add_years(day, -years)
 
 
 def _at_least(as_of: datetime.date, age: int) -> Q:

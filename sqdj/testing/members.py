@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from sqdj.members.validation import id_check_digit
+from sqdj.core import idnumber
 
 REGIONS = ["120101", "120102", "120103", "120104", "120105", "120106", "110105", "310101"]
 
 
 def make_id_number(birth: datetime.date, seq: int = 1, region: str = "120101", female: bool = False) -> str:
     """An 18-character ID: region, birth date, a 3-digit sequence (odd for men, even for women), check digit."""
-    n = (seq * 2 + (0 if female else 1)) % 1000
-    body = f"{region}{birth:%Y%m%d}{n:03d}"
-    return body + id_check_digit(body)
+    return idnumber.compose(region, birth, (seq * 2 + (0 if female else 1)) % 1000)
 
 
 def member_data(org, *, seq=1, name="张三丰", birth=datetime.date(1970, 5, 4), female=False, **over) -> dict:

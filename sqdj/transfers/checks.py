@@ -26,10 +26,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sqdj.core.dates import add_months
 from sqdj.core.rules import CheckContext, Finding, param, register, source_of
 from sqdj.core.scope import visible
 from sqdj.members.choices import Standing
-from sqdj.members.validation import add_months
 
 from .models import Inflow, Outflow
 

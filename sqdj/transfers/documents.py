@@ -20,8 +20,8 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from sqdj.core.dates import age_on
 from sqdj.core.pii import mask_id_number
-from sqdj.members.validation import age_on
 
 from .choices import Direction, TransferState
 from .models import Transfer

@@ -1,17 +1,15 @@
 """Filters of the mobile members' lists (the page's sidebar and the API's parameters)."""
 
-import re
-
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import idnumber
 from sqdj.core.filtersets import BaseFilterSet
 from sqdj.core.pii import blind_index
 from sqdj.orgs.models import Org
 
 from .models import Inflow, Outflow
 
-ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 STATE_CHOICES = [("open", _("Open")), ("lost", _("Lost contact")), ("ended", _("Ended"))]
 INFLOW_STATE_CHOICES = [("open", _("Open")), ("unverified", _("Not verified")), ("ended", _("Ended"))]
 
@@ -68,8 +66,8 @@ class InflowFilterSet(BaseFilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        if ID_LIKE.match(value):
-            return queryset.filter(id_number_index=blind_index(value.upper()))
+        if idnumber.looks_like(value):
+            return queryset.filter(id_number_index=blind_index(idnumber.normalize(value)))
         return super().search(queryset, name, value)
 
     def filter_org(self, queryset, name, value):

@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import idnumber
 from sqdj.core.forms import ScopedModelForm
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
@@ -92,7 +93,7 @@ class InflowForm(ScopedModelForm):
     def service_data(self):
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("new_id_number", "new_phone")}
         if self.cleaned_data.get("new_id_number"):
-            data["id_number"] = self.cleaned_data["new_id_number"].strip().upper()
+            data["id_number"] = idnumber.normalize(self.cleaned_data["new_id_number"])
         if self.cleaned_data.get("new_phone"):
             data["phone"] = self.cleaned_data["new_phone"].strip()
         return data

@@ -21,13 +21,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sqdj.core.context import acting_as
+from sqdj.core import idnumber
+from sqdj.core.dates import add_months, months_between
 from sqdj.core.pii import blind_index
 from sqdj.core.rules import param
-from sqdj.core.services import ScopeViolation, ensure_in_scope
+from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
-from sqdj.members.validation import LANDLINE, MOBILE, add_months, check_id_number
+from sqdj.members.validation import LANDLINE, MOBILE, check_id_number
 from sqdj.orgs.choices import BRANCH_TYPES
 from sqdj.orgs.models import Org
 
@@ -48,11 +49,7 @@ def today() -> datetime.date:
 
 def months_away(left_on: datetime.date, on: datetime.date | None = None) -> int:
     """Whole months from `left_on` to `on` (default today)."""
-    on = on or today()
-    months = (on.year - left_on.year) * 12 + on.month - left_on.month
-    if months > 0 and add_months(left_on, months) > on:
-        months -= 1
-    return max(months, 0)
+    return max(months_between(left_on, on or today()), 0)
 
 
 def is_mobile(outflow: Outflow, on: datetime.date | None = None) -> bool:
@@ -130,13 +127,6 @@ def _raise(errors: dict) -> None:
         raise ValidationError(errors)
 
 
-def _save(obj, acting_user, action: str):
-    with acting_as(acting_user):
-        obj.save()
-    ensure_in_scope(obj, acting_user, action)
-    return obj
-
-
 def _open(record, errors: dict) -> None:
     if record.ended_on is not None:
         _err(errors, "ended_on", _("This record has ended; it can no longer be changed."))
@@ -185,8 +175,8 @@ def do_record_outflow(
     if Outflow.objects.select_for_update().filter(member=member, ended_on__isnull=True).exists():
         _err(errors, "member", _("This member is already recorded as away."))
     _raise(errors)
-    outflow = Outflow(member=member, last_contact_on=last_contact_on, **data)
-    return _save(outflow, acting_user, "add")
+    data |= {"member": member, "last_contact_on": last_contact_on}
+    return do_create(Outflow, acting_user=acting_user, data=data, clean=False)  # validated above
 
 
 @transaction.atomic
@@ -199,9 +189,7 @@ def do_update_outflow(outflow: Outflow, *, acting_user, **data) -> Outflow:
     errors = _check_outflow(merged, today())
     _open(outflow, errors)
     _raise(errors)
-    for k, v in merged.items():
-        setattr(outflow, k, v)
-    return _save(outflow, acting_user, "change")
+    return do_update(outflow, acting_user=acting_user, data=merged, clean=False)
 
 
 def _contact_errors(record, on: datetime.date) -> dict:
@@ -225,9 +213,8 @@ def do_record_outflow_contact(outflow: Outflow, *, acting_user, on: datetime.dat
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
     on = on or today()
     _raise(_contact_errors(outflow, on))
-    outflow.last_contact_on = on
-    outflow.lost_contact_since = None
-    return _save(outflow, acting_user, "change")
+    return do_update(outflow, acting_user=acting_user, data={"last_contact_on": on, "lost_contact_since": None},
+                     clean=False)  # fmt: skip
 
 
 @transaction.atomic
@@ -254,8 +241,7 @@ def do_mark_lost_contact(outflow: Outflow, *, acting_user, since: datetime.date 
             % {"date": outflow.last_contact_on.isoformat()},
         )
     _raise(errors)
-    outflow.lost_contact_since = since
-    return _save(outflow, acting_user, "change")
+    return do_update(outflow, acting_user=acting_user, data={"lost_contact_since": since}, clean=False)
 
 
 def _check_end(record, errors: dict, ended_on, reason, start: datetime.date) -> None:
@@ -279,8 +265,7 @@ def do_end_outflow(outflow: Outflow, *, acting_user, ended_on: datetime.date | N
     errors: dict = {}
     _check_end(outflow, errors, ended_on, reason, outflow.left_on)
     _raise(errors)
-    outflow.ended_on, outflow.end_reason = ended_on, reason
-    return _save(outflow, acting_user, "change")
+    return do_update(outflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason}, clean=False)
 
 
 # ---- inflows (流入) ----------------------------------------------------------------------------------------------
@@ -288,7 +273,7 @@ def do_end_outflow(outflow: Outflow, *, acting_user, ended_on: datetime.date | N
 
 def _check_inflow(data: dict, on: datetime.date, acting_user, errors: dict) -> None:
     _text(errors, data, "name", required=True, max_length=50)
-    data["id_number"] = (data.get("id_number") or "").strip().upper()
+    data["id_number"] = idnumber.normalize(data.get("id_number"))
     if not data["id_number"]:
         _err(errors, "id_number", _("This field is required."))
     else:
@@ -337,11 +322,11 @@ def do_register_inflow(
     _check_inflow(data, on, acting_user, errors)
     last_contact_on = last_contact_on or on
     _not_future(errors, "last_contact_on", last_contact_on, on)
-    if "id_number" not in errors and _already_here(data["id_number"]):
+    if "id_number" not in errors and _already_here(id_number):
         _err(errors, "id_number", _("This person is already recorded as living here."))
     _raise(errors)
-    inflow = Inflow(last_contact_on=last_contact_on, **data)
-    return _save(inflow, acting_user, "add")
+    data["last_contact_on"] = last_contact_on
+    return do_create(Inflow, acting_user=acting_user, data=data, clean=False)  # validated above
 
 
 @transaction.atomic
@@ -359,7 +344,7 @@ def do_update_inflow(inflow: Inflow, *, acting_user, **data) -> Inflow:
         errors.pop("host_org", None)
     else:
         _check_inflow(merged, today(), acting_user, errors)
-    merged["id_number"] = (merged.get("id_number") or "").strip().upper()
+    merged["id_number"] = idnumber.normalize(merged.get("id_number"))
     if "id_number" not in errors and merged["id_number"] != inflow.id_number:
         if inflow.verified:
             _err(errors, "id_number", _("The identity has been verified: the ID number can no longer change."))
@@ -369,9 +354,7 @@ def do_update_inflow(inflow: Inflow, *, acting_user, **data) -> Inflow:
         if not Org.objects.filter(pk=inflow.branch_id, path__startswith=merged["host_org"].path).exists():
             _err(errors, "host_org", _("The branch for activities is not under this organization; change it first."))
     _raise(errors)
-    for k, v in merged.items():
-        setattr(inflow, k, v)
-    return _save(inflow, acting_user, "change")
+    return do_update(inflow, acting_user=acting_user, data=merged, clean=False)
 
 
 @transaction.atomic
@@ -393,10 +376,9 @@ def do_verify_inflow(inflow: Inflow, *, acting_user, note: str, verified_on: dat
     if verified_on < inflow.arrived_on:
         _err(errors, "verified_on", _("Cannot be before %(date)s.") % {"date": inflow.arrived_on.isoformat()})
     _raise(errors)
-    inflow.verified_on = verified_on
-    inflow.verified_by = acting_user if getattr(acting_user, "pk", None) else None
-    inflow.verification_note = note
-    return _save(inflow, acting_user, "change")
+    verified_by = acting_user if getattr(acting_user, "pk", None) else None
+    data = {"verified_on": verified_on, "verified_by": verified_by, "verification_note": note}
+    return do_update(inflow, acting_user=acting_user, data=data, clean=False)
 
 
 def branch_choices(inflow: Inflow, user):
@@ -423,8 +405,7 @@ def do_assign_branch(inflow: Inflow, *, acting_user, branch: Org) -> Inflow:
     elif not branch_choices(inflow, acting_user).filter(pk=branch.pk).exists():
         _err(errors, "branch", _("Choose a branch under %(org)s.") % {"org": inflow.host_org.name})
     _raise(errors)
-    inflow.branch = branch
-    return _save(inflow, acting_user, "change")
+    return do_update(inflow, acting_user=acting_user, data={"branch": branch}, clean=False)
 
 
 @transaction.atomic
@@ -433,8 +414,7 @@ def do_record_inflow_contact(inflow: Inflow, *, acting_user, on: datetime.date |
     inflow = Inflow.objects.select_for_update().get(pk=inflow.pk)
     on = on or today()
     _raise(_contact_errors(inflow, on))
-    inflow.last_contact_on = on
-    return _save(inflow, acting_user, "change")
+    return do_update(inflow, acting_user=acting_user, data={"last_contact_on": on}, clean=False)
 
 
 @transaction.atomic
@@ -445,8 +425,7 @@ def do_end_inflow(inflow: Inflow, *, acting_user, ended_on: datetime.date | None
     errors: dict = {}
     _check_end(inflow, errors, ended_on, reason, inflow.arrived_on)
     _raise(errors)
-    inflow.ended_on, inflow.end_reason = ended_on, reason
-    return _save(inflow, acting_user, "change")
+    return do_update(inflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason}, clean=False)
 
 
 __all__ = [

@@ -2,7 +2,8 @@
 
 Every state change is a `do_*` function: it locks the case, checks that the case is still in the state (and at
 the version) the actor saw — else `Conflict`, so two people acting at once get one success and one conflict —
-checks who may act, writes the change (change log through `acting_as`), and notifies whoever must act next.
+checks who may act, writes the change (core.services, with its change-log row), and notifies whoever must act
+next.
 
 Who acts (rules.md §6.3; the approval path is the parameter `transfer.approval_level`):
   draft/returned/expired → submitted     the sending org (staff who may change it)
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,12 +29,13 @@ from django.utils.translation import gettext as _
 
 from sqdj.accounts.services import notify_org
 from sqdj.areas.choices import AreaType
-from sqdj.core.context import acting_as
+from sqdj.core.dates import add_months
 from sqdj.core.rules import param
+from sqdj.core.scope import anchors, is_unrestricted, visible
+from sqdj.core.services import do_update, save_checked
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.members.services import FIELDS, do_receive_member, do_transfer_member
-from sqdj.members.validation import add_months
 from sqdj.orgs.choices import OrgType
 from sqdj.orgs.models import Org
 
@@ -44,7 +47,7 @@ S = TransferState
 # The levels of the approval path, from the top. An org's level comes from its type, or from the area it is
 # located in for a community's own org; other orgs (units' committees, branches) have none.
 LEVELS = ("city", "district", "subdistrict", "community")
-_TYPE_LEVELS = {
+_TYPE_LEVELS: dict[str, str] = {
     OrgType.CITY_COMMITTEE: "city",
     OrgType.DISTRICT_COMMITTEE: "district",
     OrgType.SUBDISTRICT_COMMITTEE: "subdistrict",
@@ -81,7 +84,8 @@ def _levels(chain: list[Org]) -> list[str | None]:
     levels, community_seen = [], False
     for org in chain:
         level = _TYPE_LEVELS.get(org.type)
-        if level is None and not community_seen and org.area_id and org.area.type == AreaType.COMMUNITY:
+        area = org.area if org.area_id else None
+        if level is None and not community_seen and area is not None and area.type == AreaType.COMMUNITY:
             level, community_seen = "community", True
         levels.append(level)
     return levels
@@ -132,16 +136,19 @@ def approvers(from_org: Org | None, to_org: Org | None, on: datetime.date) -> tu
 
 
 def may_act(user, org: Org | None, action: str = "change") -> bool:
-    """Whether `user` may `action` on `org`; remembered with the user's scope (a list asks it for every row)."""
+    """Whether `user` may `action` on `org` (a list asks it for every row)."""
     if org is None:
         return False
     if user is None or not hasattr(user, "__dict__"):
         return Org.objects.restrict(user, action).filter(pk=org.pk).exists()
-    cache = user.__dict__.setdefault("_sqdj_anchor_cache", {}).setdefault("may_act", {})
-    key = (org.pk, action)
-    if key not in cache:
-        cache[key] = Org.objects.restrict(user, action).filter(pk=org.pk).exists()
-    return cache[key]
+    if is_unrestricted(user):
+        return True
+    # the org scope of `action`, decided from the user's anchors (read once per user) without a query per org:
+    # the same rule as Org.objects.restrict() (an org is scoped by itself: the anchor, or its subtree)
+    return any(
+        org.path.startswith(anchor.path) if descendants else org.pk == anchor.pk
+        for anchor, descendants in anchors(user, action)
+    )
 
 
 def _require(user, *orgs: Org | None) -> None:
@@ -194,14 +201,15 @@ def is_overdue(case: Transfer, on: datetime.date | None = None) -> bool:
 
 def waiting_on(case: Transfer) -> Org | None:
     """The org whose staff must act next (None when nobody must, or when it is outside this deployment)."""
-    return {
+    next_org: dict[str, Org | None] = {
         S.DRAFT: case.from_org,
         S.SUBMITTED: case.sending_approver,
         S.APPROVED: case.sending_approver if case.direction == Direction.OUTGOING else case.receiving_approver,
         S.RECEIVED: case.to_org,
         S.RETURNED: case.to_org if case.direction == Direction.INCOMING else case.from_org,
         S.EXPIRED: case.from_org,
-    }.get(case.state)
+    }
+    return next_org.get(case.state)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -258,9 +266,7 @@ def do_create_transfer(
         state_changed_on=today(),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
-    case.full_clean()
-    with acting_as(acting_user):
-        case.save()
+    save_checked(case, acting_user=acting_user, action=None)  # who may act: checked above
     return case
 
 
@@ -273,6 +279,7 @@ def do_update_draft(case: Transfer, *, acting_user, version: int, **data) -> Tra
         raise ValidationError(_("A case from outside this system cannot be edited here."))
     to_org = data.get("to_org", case.to_org)
     external = data.get("external_org_name", case.external_org_name) or ""
+    assert case.member is not None  # only an incoming case has no member, refused above
     errors = _receiving_org_errors(case.member, to_org, external)
     if errors:
         raise ValidationError(errors)
@@ -283,7 +290,7 @@ def do_update_draft(case: Transfer, *, acting_user, version: int, **data) -> Tra
     for field in ("reason", "note"):
         if field in data:
             setattr(case, field, data[field])
-    return _save(case, acting_user)
+    return _step(case, acting_user)
 
 
 @transaction.atomic
@@ -338,9 +345,7 @@ def do_create_incoming(
         state_changed_on=today(),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
-    case.full_clean()
-    with acting_as(acting_user):
-        case.save()
+    save_checked(case, acting_user=acting_user, action=None)  # who may act: checked above
     _notify_next(case, acting_user)
     return case
 
@@ -365,11 +370,10 @@ def _locked(case: Transfer, version: int | None, states) -> Transfer:
     return fresh
 
 
-def _save(case: Transfer, acting_user) -> Transfer:
-    case.version += 1
-    with acting_as(acting_user):
-        case.save()
-    return case
+def _step(case: Transfer, acting_user) -> Transfer:
+    """Write a step of the workflow: the version moves on (an actor holding the old one gets `Conflict`). Who may
+    act was checked by the step itself (`_require`), and both sides keep seeing the case: no scope re-read."""
+    return do_update(case, acting_user=acting_user, data={"version": case.version + 1}, clean=False, action=None)
 
 
 def _notify_next(case: Transfer, acting_user) -> None:
@@ -399,6 +403,7 @@ def do_submit(case: Transfer, *, acting_user, version: int | None = None) -> Tra
     if case.direction == Direction.INCOMING:
         raise ValidationError(_("A case from outside this system is not submitted here."))
     _require(acting_user, case.from_org)
+    assert case.member is not None  # only an incoming case has no member, refused above
     if case.member.org_id != case.from_org_id or case.member.standing != Standing.ACTIVE:
         raise ValidationError(_("The member no longer belongs to the sending organization."))
     on = today()
@@ -407,7 +412,7 @@ def do_submit(case: Transfer, *, acting_user, version: int | None = None) -> Tra
     # a resubmitted case needs a new letter
     case.letter_number, case.approved_on, case.valid_until = "", None, None
     case.returned_by, case.return_reason = "", ""
-    _save(case, acting_user)
+    _step(case, acting_user)
     _notify_next(case, acting_user)
     return case
 
@@ -427,7 +432,7 @@ def do_approve(case: Transfer, *, acting_user, version: int | None = None) -> Tr
     case.state, case.state_changed_on, case.approved_on = S.APPROVED, on, on
     case.valid_until = add_months(on, param("transfer.letter_validity_months", on))
     case.letter_number = _letter_number(case, on)
-    _save(case, acting_user)
+    _step(case, acting_user)
     _notify_next(case, acting_user)
     _notify_done(case, acting_user, case.from_org)
     return case
@@ -455,7 +460,7 @@ def do_return(case: Transfer, *, acting_user, reason: str, version: int | None =
     on = today()
     case.state, case.state_changed_on = S.RETURNED, on
     case.returned_by, case.return_reason = side, reason.strip()
-    _save(case, acting_user)
+    _step(case, acting_user)
     _notify_next(case, acting_user)
     return case
 
@@ -478,7 +483,7 @@ def do_accept(case: Transfer, *, acting_user, version: int | None = None, on: da
             % {"date": case.valid_until.isoformat()}
         )
     case.state, case.state_changed_on, case.accepted_on = S.RECEIVED, on, on
-    _save(case, acting_user)
+    _step(case, acting_user)
     _notify_next(case, acting_user)
     _notify_done(case, acting_user, case.from_org)
     return case
@@ -508,12 +513,12 @@ def do_complete(case: Transfer, *, acting_user, version: int | None = None) -> T
                 % {"errors": "；".join(exc.messages)}
             ) from exc
     else:
-        member = Member.objects.select_for_update().get(pk=case.member_id)
+        member = Member.objects.select_for_update().get(pk=cast(int, case.member_id))  # an outgoing case has one
         if member.org_id != case.from_org_id or member.standing != Standing.ACTIVE:
             raise ValidationError(_("The member no longer belongs to the sending organization."))
         do_transfer_member(member, to_org=case.to_org, date=on, acting_user=acting_user, note=note)
     case.state, case.state_changed_on, case.completed_on = S.COMPLETED, on, on
-    _save(case, acting_user)
+    _step(case, acting_user)
     _notify_done(case, acting_user, case.from_org)
     _notify_done(case, acting_user, case.to_org)
     return case
@@ -524,7 +529,7 @@ def _member_data(details: dict) -> dict:
     data = {k: details.get(k) for k in FIELDS if k not in ("org", "home_area")}
     for k in ("birth_date", "joined_on", "confirmed_on"):
         if data.get(k):
-            data[k] = datetime.date.fromisoformat(data[k])
+            data[k] = datetime.date.fromisoformat(str(data[k]))
     data["home_area"] = None
     return data
 
@@ -536,7 +541,7 @@ def do_cancel(case: Transfer, *, acting_user, reason: str, version: int | None =
     case = _locked(case, version, (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPIRED))
     _require(acting_user, case.to_org if case.direction == Direction.INCOMING else case.from_org)
     case.state, case.state_changed_on, case.cancel_reason = S.CANCELLED, today(), reason.strip()
-    _save(case, acting_user)
+    _step(case, acting_user)
     if case.sending_approver_id:
         _notify_done(case, acting_user, case.sending_approver)
     return case
@@ -556,15 +561,16 @@ def expire_letters(on: datetime.date | None = None) -> list[Transfer]:
             if case.valid_until is None or case.valid_until >= on:
                 continue
             case.state, case.state_changed_on = S.EXPIRED, on
-            _save(case, None)
+            _step(case, None)
             _notify_next(case, None)
             done.append(case)
     return done
 
 
 def open_cases(user, org: Org | None = None):
-    """Open cases the user may see (of `org`'s subtree, on either side, when given), oldest step first."""
-    qs = Transfer.objects.restrict(user, "view").filter(state__in=OPEN_STATES)
+    """Open cases the user may see (`EVERYTHING`: the operator at the shell) — of `org`'s subtree, on either side,
+    when given — oldest step first."""
+    qs = visible(Transfer.objects.all(), user).filter(state__in=OPEN_STATES)
     if org is not None:
         qs = qs.filter(Q(from_org__path__startswith=org.path) | Q(to_org__path__startswith=org.path))
     return qs.select_related("from_org", "to_org", "sending_approver", "receiving_approver").order_by(

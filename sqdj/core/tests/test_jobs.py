@@ -20,10 +20,13 @@ from django_tasks_db.models import DBTaskResult
 from sqdj.accounts.models import User
 from sqdj.core import jobs, worker
 from sqdj.core.models import ExportJob, ImportBatch, ObjectChange, WorkerProcess
+from sqdj.members.models import Member, PiiReveal
+from sqdj.members.services import do_create_member
 from sqdj.orgs import services
 from sqdj.orgs.importers import OrgImporter
 from sqdj.orgs.models import Org
 from sqdj.testing import build_world
+from sqdj.testing.members import member_data
 
 URL = "/orgs/import/"
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -220,3 +223,19 @@ def test_progress_is_visible_at_once_outside_the_write_transaction():
         else:
             assert seen() == ("check", 5, 10)
         transaction.set_rollback(True)
+
+
+def test_a_large_members_export_with_a_reason_logs_each_full_number(client, world, settings):
+    settings.SQDJ_EXPORT_BACKGROUND_ROWS = 1
+    for seq, org in ((1, world.branch1), (2, world.group1), (9, world.branch2)):  # the last: another community
+        do_create_member(acting_user=None, **member_data(org, seq=seq))
+    r = client.get("/members/", {"export": "csv", "reveal_reason": "换届核对"})
+    job = ExportJob.objects.get()
+    assert r["Location"] == f"/jobs/exports/{job.pk}/" and (job.status, job.rows) == ("done", 2)
+    download = client.get(f"/jobs/exports/{job.pk}/download/")
+    assert download["Cache-Control"] == "no-store"
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    mine = Member.objects.filter(org__path__startswith=world.community1.path)
+    assert all(m.id_number in text for m in mine) and "*" not in text.splitlines()[1].split(",")[3]
+    reveals = set(PiiReveal.objects.values_list("member_id", "reason", "remote_addr", "user__username"))
+    assert reveals == {(m.pk, "导出：换届核对", "127.0.0.1", "admin1") for m in mine}

@@ -14,11 +14,12 @@ from django.db import connection, transaction
 from stdnum.cn import ric
 
 from sqdj.areas.models import Area
-from sqdj.demo.management.commands.generate import Command as Generate
+from sqdj.core.dates import age_on
 from sqdj.core.models import ObjectChange, RuleParameter
 from sqdj.core.pii import blind_index
 from sqdj.core.rules import clear_cache
 from sqdj.demo import synthetic
+from sqdj.demo.management.commands.generate import Command as Generate
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.members.models import Member, MembershipEvent, Registration
 from sqdj.members.validation import validate_member
@@ -105,7 +106,7 @@ def test_distributions_of_the_small_city():
 
 
 def synthetic_age(birth):
-    return TODAY.year - birth.year - ((TODAY.month, TODAY.day) < (birth.month, birth.day))
+    return age_on(birth, TODAY)
 
 
 @pytest.fixture(scope="module")

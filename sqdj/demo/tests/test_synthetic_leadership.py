@@ -10,11 +10,11 @@ import pytest
 from django.db import transaction
 
 from sqdj.areas.models import Area
+from sqdj.core.dates import add_months, age_on
 from sqdj.demo import synthetic
 from sqdj.leadership import terms
 from sqdj.leadership.models import Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.members.models import Member
-from sqdj.members.validation import add_months, age_on
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES
 from sqdj.orgs.models import Org
 

@@ -25,13 +25,13 @@ from django.core.management import call_command
 from django.test import override_settings
 from openpyxl import load_workbook
 
+from sqdj.core import idnumber
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
 from sqdj.demo.synthetic import build_specs
 from sqdj.members import services
 from sqdj.members.importers import MemberImporter
 from sqdj.members.models import Member, MembershipEvent, name_pinyin
-from sqdj.members.validation import id_check_digit
 from sqdj.testing import build_world
 from sqdj.testing.imports import run_import, write_csv, write_xlsx
 from sqdj.testing.members import make_id_number, member_data
@@ -213,8 +213,7 @@ def test_dry_run_reports_counts_and_writes_nothing(world, tmp_path):
 
 
 def test_warnings_do_not_block(world, tmp_path):
-    body = "999999" + BIRTH.strftime("%Y%m%d") + "001"
-    odd = row(1, **{"公民身份号码": body + id_check_digit(body), "居住区域编码": "T01001"})
+    odd = row(1, **{"公民身份号码": idnumber.compose("999999", BIRTH, 1), "居住区域编码": "T01001"})
     status, out = run_import("members", write_csv(tmp_path / "m.csv", [H, odd]))
     assert status == 0 and out["created"] == 1
     assert {(w["row"], w["column"]) for w in out["warnings"]} == {(2, "公民身份号码"), (2, "居住区域编码")}

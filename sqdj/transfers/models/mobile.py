@@ -35,6 +35,10 @@ class Outflow(ChangeLoggedModel):
 
     scope_org_field = "member__org"
 
+    @classmethod
+    def scope_self_q(cls, user):
+        return models.Q(member__user=user)  # the member (self service) reads their own record
+
     class Meta:
         ordering = ["-left_on", "pk"]
         verbose_name = _("outflow member")

@@ -98,6 +98,11 @@ class Transfer(ChangeLoggedModel):
         receiving = (under("to_org") | under("receiving_approver")) & ~models.Q(state=TransferState.DRAFT)
         return under("from_org") | under("sending_approver") | receiving
 
+    @classmethod
+    def scope_self_q(cls, user):
+        """The member (self service) reads their own cases once submitted: a draft is still the org's paper."""
+        return models.Q(member__user=user) & ~models.Q(state=TransferState.DRAFT)
+
     class Meta:
         ordering = ["-pk"]
         verbose_name = _("transfer")
@@ -120,11 +125,13 @@ class Transfer(ChangeLoggedModel):
 
     @property
     def from_name(self) -> str:
-        return self.from_org.name if self.from_org_id else self.external_org_name
+        org = self.from_org if self.from_org_id else None
+        return org.name if org is not None else self.external_org_name
 
     @property
     def to_name(self) -> str:
-        return self.to_org.name if self.to_org_id else self.external_org_name
+        org = self.to_org if self.to_org_id else None
+        return org.name if org is not None else self.external_org_name
 
     @property
     def is_open(self) -> bool:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
 from sqdj.accounts.services import do_create_user, do_grant_role
-from sqdj.members.validation import age_on
+from sqdj.core.dates import age_on
 from sqdj.testing import PASSWORD
 from sqdj.testing.members import member_data
 from sqdj.testing.transfers import build_transfer_world

@@ -11,13 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from sqdj.accounts.services import do_create_user, do_grant_role
+from sqdj.core.dates import add_months
 from sqdj.core.models import Notification, ObjectChange, RuleParameter
 from sqdj.core.rules import clear_cache
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import EventKind, Standing
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member, do_update_member
-from sqdj.members.validation import add_months
 from sqdj.orgs.services import do_create_org
 from sqdj.stats.services import compute
 from sqdj.testing.members import member_data

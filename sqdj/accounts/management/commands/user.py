@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
 from sqdj.accounts.services import do_create_user, do_grant_role, do_issue_token
-from sqdj.core.scope import org_tree
 from sqdj.core.management.base import SqdjCommand
+from sqdj.core.scope import org_tree
 
 
 class Command(SqdjCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core.exporting import export_queryset, scoped_queryset_for
+from sqdj.core.exporting import export_queryset, subtree_queryset
 from sqdj.core.importing import get_importer, importer_kinds
 from sqdj.core.management.base import SqdjCommand
 
@@ -15,10 +15,10 @@ from sqdj.core.management.base import SqdjCommand
 class Command(SqdjCommand):
     help = gettext_lazy("Export KIND for an organization as .xlsx or .csv, with the columns of the import template.")
     acts_as_user = True
+    uses_org = org_required = True
 
     def add_arguments(self, parser):
         parser.add_argument("kind")
-        parser.add_argument("--org", required=True, help=gettext_lazy("organization code"))
         parser.add_argument("--descendants", action="store_true", help=gettext_lazy("include everything below the org"))
         parser.add_argument("-o", "--output", required=True, help=gettext_lazy("FILE.xlsx or FILE.csv"))
         parser.add_argument(
@@ -60,12 +60,7 @@ class Command(SqdjCommand):
             importer = importer_cls(user=user, **kwargs)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages), returncode=2) from exc
-        qs = scoped_queryset_for(importer, user, options["org"], options["descendants"])
-        if qs is None:
-            raise CommandError(
-                _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["org"]},
-                returncode=1,
-            )
+        qs = subtree_queryset(importer, user, self.org(options, user), options["descendants"])
         data, count = export_queryset(importer, qs, fmt)
         out.write_bytes(data)
         self.stderr.write(_("Exported %(n)d rows to %(file)s.") % {"n": count, "file": out})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
@@ -19,14 +20,14 @@ from sqdj.core.worker import Worker
 
 
 class Command(DBWorkerCommand):
-    help = gettext_lazy(
+    help_text = gettext_lazy(
         "Run the background jobs (imports, large exports, the daily jobs) until stopped; "
         "with --batch, run the waiting ones and stop."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
         translation.activate(settings.LANGUAGE_CODE)
-        self.help = str(self.help)  # argparse needs a real string
+        self.help = str(self.help_text)  # in the deployment's language
         return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
@@ -46,8 +47,9 @@ class Command(DBWorkerCommand):
         if not jobs.hasHandlers():
             jobs.addHandler(logging.StreamHandler(self.stderr))
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload, max_tasks,
-               worker_id, exclude_queues, daily, **options):  # fmt: skip
+    def handle(self, *, verbosity: int, queue_name: str, interval: float, batch: bool, backend_name: str,
+               startup_delay: bool, reload: bool, max_tasks: int | None, worker_id: str, exclude_queues: str,
+               **options: Any) -> None:  # fmt: skip
         translation.activate(settings.LANGUAGE_CODE)
         self.configure_logging(verbosity)
         if reload and batch:
@@ -65,7 +67,7 @@ class Command(DBWorkerCommand):
             max_tasks=max_tasks,
             worker_id=worker_id,
             excluded_queue_names=excluded,
-            daily=daily,
+            daily=options.get("daily", True),
         )
         if reload:
             if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":

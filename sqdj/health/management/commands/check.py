@@ -3,9 +3,6 @@ system check, which this command replaces under the same name."""
 
 from __future__ import annotations
 
-import datetime
-import json
-
 from django.core.management.base import CommandError
 from django.core.management.commands.check import Command as SystemCheck
 from django.utils.translation import gettext as _
@@ -14,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from sqdj.core.management.base import SqdjCommand
 from sqdj.core.scope import EVERYTHING
 from sqdj.health import services
-from sqdj.orgs.services import find_org
 
 SEVERITY_LABELS = {
     "error": gettext_lazy("Error"),
@@ -30,14 +26,11 @@ class Command(SqdjCommand):
         "Exit 0 done, 1 unknown organization (or outside your scope), 2 usage."
     )
     acts_as_user = True
+    uses_org = uses_as_of = uses_json = True
+    as_of_help = gettext_lazy("check as of this day, YYYY-MM-DD (default today)")
     requires_system_checks = []
 
     def add_arguments(self, parser):
-        parser.add_argument("--org", help=gettext_lazy("organization code"))
-        parser.add_argument(
-            "--as-of", dest="as_of", help=gettext_lazy("check as of this day, YYYY-MM-DD (default today)")
-        )
-        parser.add_argument("--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout"))
         SystemCheck.add_arguments(self, parser)
 
     def handle(self, *app_labels, **options):
@@ -45,22 +38,12 @@ class Command(SqdjCommand):
             if options["json"] or options["as_of"]:
                 raise CommandError(_("--json and --as-of need --org."), returncode=2)
             return SystemCheck.handle(self, *app_labels, **options)
-        on = datetime.date.today()
-        if options["as_of"]:
-            try:
-                on = datetime.date.fromisoformat(options["as_of"])
-            except ValueError:
-                raise CommandError(_("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01."), returncode=2) from None
+        on = self.as_of(options)
         user = self.acting_user(options) or EVERYTHING  # the operator at the shell, as for `sqdj stats`
-        org = find_org(options["org"], user)
-        if org is None:
-            raise CommandError(
-                _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["org"]},
-                returncode=1,
-            )
+        org = self.org(options, user)
         findings = services.findings_for(org, user=user, on=on)
         if options["json"]:
-            self.stdout.write(json.dumps(services.as_json(org, findings, on), ensure_ascii=False))
+            self.write_json(services.as_json(org, findings, on))
             return
         self.stdout.write(f"{org.name}（{org.code}） {on.isoformat()}")
         counts = services.grouped(findings)["counts"]

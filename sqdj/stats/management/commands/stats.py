@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-import json
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -9,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.management.base import SqdjCommand
-from sqdj.orgs.services import find_org
+from sqdj.core.scope import EVERYTHING
 from sqdj.stats import services
 from sqdj.stats.exporting import report_sections, workbook
 
@@ -21,38 +19,23 @@ class Command(SqdjCommand):
         "Exit 0 done, 1 unknown organization (or outside your scope), 2 usage."
     )
     acts_as_user = True
+    uses_org = org_required = True
+    uses_as_of = uses_json = True
+    as_of_help = gettext_lazy("count as of this day, YYYY-MM-DD (default today)")
 
-    def add_arguments(self, parser):
-        parser.add_argument("--org", required=True, help=gettext_lazy("organization code"))
-        parser.add_argument(
-            "--as-of", dest="as_of", help=gettext_lazy("count as of this day, YYYY-MM-DD (default today)")
-        )
-        out = parser.add_mutually_exclusive_group()
-        out.add_argument("--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout"))
-        out.add_argument("-o", "--output", help=gettext_lazy("FILE.xlsx (PDF is not available yet)"))
+    def add_output_arguments(self, group):
+        group.add_argument("-o", "--output", help=gettext_lazy("FILE.xlsx (PDF is not available yet)"))
 
     def handle(self, *args, **options):
-        as_of = None
-        if options["as_of"]:
-            try:
-                as_of = datetime.date.fromisoformat(options["as_of"])
-            except ValueError:
-                raise CommandError(_("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01."), returncode=2) from None
+        as_of = self.as_of(options)
         out = Path(options["output"]) if options["output"] else None
         if out is not None and out.suffix.lower() != ".xlsx":
             raise CommandError(_("The output file must end in .xlsx (PDF is not available yet)."), returncode=2)
-        user = self.acting_user(options)
-        if user is None:
-            user = services.EVERYTHING  # the operator at the shell, as for `sqdj export`
-        org = find_org(options["org"], user)
-        if org is None:
-            raise CommandError(
-                _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["org"]},
-                returncode=1,
-            )
+        user = self.acting_user(options) or EVERYTHING  # the operator at the shell, as for `sqdj export`
+        org = self.org(options, user)
         stats = services.compute(org, user=user, as_of=as_of)
         if options["json"]:
-            self.stdout.write(json.dumps(stats, ensure_ascii=False))
+            self.write_json(stats)
         elif out is not None:
             out.write_bytes(workbook(stats))
             self.stderr.write(_("Wrote the statistics to %(file)s.") % {"file": out})

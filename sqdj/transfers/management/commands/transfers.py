@@ -5,24 +5,13 @@ your scope), 2 usage."""
 from __future__ import annotations
 
 import datetime
-import json
 
-from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.management.base import SqdjCommand
-from sqdj.orgs.services import find_org
+from sqdj.core.scope import EVERYTHING
 from sqdj.transfers import services
-
-
-class _Operator:
-    """The operator at the shell without --user: no scope applies (as for `sqdj check`), i.e. a superuser's view."""
-
-    pk = None
-    is_active = True
-    is_superuser = True
-    is_authenticated = True
 
 
 def case_json(case, on: datetime.date) -> dict:
@@ -48,6 +37,8 @@ class Command(SqdjCommand):
         "Exit 0 done, 1 unknown organization (or outside your scope), 2 usage."
     )
     acts_as_user = True
+    uses_org = uses_as_of = uses_json = True
+    org_help = gettext_lazy("organization code: cases of it and everything below it")
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -55,29 +46,14 @@ class Command(SqdjCommand):
         parser.add_argument(
             "--expire", action="store_true", help=gettext_lazy("first expire the letters past their validity")
         )
-        parser.add_argument("--org", help=gettext_lazy("organization code: cases of it and everything below it"))
-        parser.add_argument("--as-of", dest="as_of", help=gettext_lazy("as of this day, YYYY-MM-DD (default today)"))
-        parser.add_argument("--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout"))
 
     def handle(self, *args, **options):
-        on = datetime.date.today()
-        if options["as_of"]:
-            try:
-                on = datetime.date.fromisoformat(options["as_of"])
-            except ValueError:
-                raise CommandError(_("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01."), returncode=2) from None
+        on = self.as_of(options)
         user = self.acting_user(options)
-        org = None
-        if options["org"]:
-            org = find_org(options["org"], user or _Operator())
-            if org is None:
-                raise CommandError(
-                    _("Unknown organization code %(code)s (or outside your scope).") % {"code": options["org"]},
-                    returncode=1,
-                )
+        org = self.org(options, user)
         # the expiry is the system's job: every letter past its validity, whatever the user's scope
         expired = services.expire_letters(on) if options["expire"] else []
-        cases = [c for c in services.open_cases(user or _Operator(), org) if not options["overdue"]
+        cases = [c for c in services.open_cases(user or EVERYTHING, org) if not options["overdue"]
                  or services.is_overdue(c, on)]  # fmt: skip
         rows = [case_json(c, on) for c in cases]
         if options["json"]:
@@ -88,7 +64,7 @@ class Command(SqdjCommand):
                 "expired": [c.pk for c in expired],
                 "cases": rows,
             }
-            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            self.write_json(result)
             return
         if options["expire"]:
             self.stdout.write(_("Letters expired: %(count)d") % {"count": len(expired)})

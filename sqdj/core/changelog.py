@@ -1,0 +1,45 @@
+"""The change log's rows, built in one place: by the signal handlers (one `ObjectChange` per save or delete,
+core.signals) and by the bulk paths (many at once through core.bulk, e.g. the member importer)."""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+
+from .context import current
+from .models import ObjectChange
+
+# the columns of a change-log row, in the order of `change_row`
+COLUMNS = ("time", "user_id", "user_name", "request_id", "remote_addr", "action", "content_type_id", "object_id",
+           "object_repr", "prechange_data", "postchange_data")  # fmt: skip
+
+
+def attribution(ctx=None) -> tuple:
+    """(user_id, user_name, request_id, remote_addr) of the change context `ctx` (default: the current one, i.e.
+    the request or `acting_as`); work without a user is logged without one."""
+    ctx = current() if ctx is None else ctx
+    user = ctx.user if ctx else None
+    return (
+        user.pk if getattr(user, "pk", None) else None,
+        getattr(user, "username", "") or "",
+        ctx.request_id if ctx else None,
+        ctx.remote_addr if ctx else None,
+    )
+
+
+def change_row(instance, action: str, before, after, *, who: tuple, ct: int, time=None) -> tuple:
+    """The change-log row of `instance` as COLUMNS values: `who` from `attribution()` (once per batch), `ct` the
+    id of the instance's content type, `time` None for "now" when saved through the ORM."""
+    return (time, *who, action, ct, instance.pk, str(instance)[:200], before, after)
+
+
+def log_change(instance, action: str, before, after) -> ObjectChange:
+    """Save one change-log row for `instance`, attributed to the current context."""
+    row = change_row(
+        instance,
+        action,
+        before,
+        after,
+        who=attribution(),
+        ct=ContentType.objects.get_for_model(type(instance)).pk,
+    )
+    return ObjectChange.objects.create(**dict(zip(COLUMNS[1:], row[1:], strict=True)))

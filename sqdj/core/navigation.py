@@ -1,0 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+from .plugins import MenuGroup, MenuItem
+
+# "My jobs" is every signed-in user's own (imports and exports they started): shown to anyone who may add something
+menu = [MenuGroup("workbench", _("Workbench"), (MenuItem("jobs", _("My jobs"), "hourglass", order=90),), order=0)]
