@@ -44,10 +44,10 @@ def log(*args):
 
 def ensure_users():
     """The demo accounts (a district, a subdistrict, a community admin …) and a city admin on the 市委."""
-    from sqdj.demo.accounts import ensure_demo_users
     from sqdj.accounts.models import User
     from sqdj.accounts.roles import Role
     from sqdj.accounts.services import do_create_user, do_grant_role
+    from sqdj.demo.accounts import ensure_demo_users
     from sqdj.orgs.models import Org
 
     ensure_demo_users()

@@ -43,10 +43,10 @@ def timed(fn, repeat=15):
 def main():
     from django.test import Client
 
-    from sqdj.demo.accounts import ensure_demo_users
-    from sqdj.demo import synthetic
     from sqdj.core.importing import get_importer
     from sqdj.core.tabular import write_table
+    from sqdj.demo import synthetic
+    from sqdj.demo.accounts import ensure_demo_users
     from sqdj.members.models import Member
     from sqdj.orgs.models import Org
 
