@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
@@ -109,7 +110,10 @@ class BulkWriter:
         self.quote = connection.ops.quote_name
         self.columns = ", ".join(self.quote(f.column) for f in self.fields)
         self.table = self.quote(model._meta.db_table)
-        self._cursor = self._copy_cm = self._copy = None
+        # the open COPY on PostgreSQL (None until the first streamed rows)
+        self._cursor: Any = None
+        self._copy_cm: Any = None
+        self._copy: Any = None
 
     def __enter__(self):
         return self

@@ -3,6 +3,8 @@ core.signals) and by the bulk paths (many at once through core.bulk, e.g. the me
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.contenttypes.models import ContentType
 
 from .context import current
@@ -17,7 +19,7 @@ def attribution(ctx=None) -> tuple:
     """(user_id, user_name, request_id, remote_addr) of the change context `ctx` (default: the current one, i.e.
     the request or `acting_as`); work without a user is logged without one."""
     ctx = current() if ctx is None else ctx
-    user = ctx.user if ctx else None
+    user: Any = ctx.user if ctx else None
     return (
         user.pk if getattr(user, "pk", None) else None,
         getattr(user, "username", "") or "",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Q
 
@@ -55,7 +56,7 @@ def register_org_tree(model: type) -> None:
     _TREE["org"] = model
 
 
-def org_tree() -> type:
+def org_tree() -> Any:
     try:
         return _TREE["org"]
     except KeyError:

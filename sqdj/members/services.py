@@ -218,7 +218,7 @@ def allowed_pks(queryset, pks) -> set:
 
 def pks_by_index(indexes) -> dict:
     """{blind index: member pk} of the members on the roll with these ID number blind indexes."""
-    found = {}
+    found: dict[str, int] = {}
     for chunk in chunks(list(indexes)):
         found.update(Member.objects.filter(id_number_index__in=chunk).values_list("id_number_index", "pk"))
     return found
@@ -299,7 +299,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
             unchanged += 1
         else:
             changed.append((stored[0], r))
-    members = {}
+    members: dict[int, Member] = {}
     for chunk in chunks([pk for pk, _r in changed]):
         members.update((m.pk, m) for m in Member.objects.filter(pk__in=chunk))
     to_update = [(members[pk], r) for pk, r in changed]
@@ -332,6 +332,8 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 )
             )
 
+        reported = 0
+
         def report():
             nonlocal reported
             if progress and done != reported:
@@ -350,11 +352,11 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 if done % batch_size == 0:
                     report()
 
-        reported = 0
         streaming = is_streaming()
         for chunk in chunks(to_create, batch_size * 10 if streaming else batch_size):
             now = timezone.now()  # what auto_now_add / auto_now would set
-            events, changes = [], []
+            events: list[tuple] = []
+            changes: list[tuple] = []  # change_row() values
             if streaming:
                 stream = member_rows(chunk, next_ids(Member, len(chunk)), now, events, changes)
                 insert_rows(Member, [Member._meta.pk.attname, *member_attnames], stream)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from sqdj.core.scope import EVERYTHING, org_tree, visible
 class SqdjCommand(BaseCommand):
     """Commands speak Chinese (the deployment's language) and may act as a named user."""
 
+    help: Any = ""  # a lazy translation in subclasses: made a real string in create_parser()
     leave_locale_alone = True
     acts_as_user = False  # --user NAME
     uses_org = False  # --org CODE
@@ -33,15 +35,16 @@ class SqdjCommand(BaseCommand):
     def create_parser(self, prog_name, subcommand, **kwargs):
         translation.activate(settings.LANGUAGE_CODE)
         self.help = str(self.help)  # argparse needs a real string for the description
+        # the translation is active from here: the options' help texts are translated now
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         if self.uses_org:
-            parser.add_argument("--org", required=self.org_required, help=self.org_help)
+            parser.add_argument("--org", required=self.org_required, help=str(self.org_help))
         if self.uses_as_of:
-            parser.add_argument("--as-of", dest="as_of", help=self.as_of_help)
+            parser.add_argument("--as-of", dest="as_of", help=str(self.as_of_help))
         if self.uses_json:
             outputs = parser.add_mutually_exclusive_group()
             outputs.add_argument(
-                "--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout")
+                "--json", action="store_true", help=str(gettext_lazy("print exactly one JSON object on stdout"))
             )
             self.add_output_arguments(outputs)
         if self.acts_as_user:
@@ -49,7 +52,7 @@ class SqdjCommand(BaseCommand):
                 "--user",
                 dest="acting_username",
                 default=None,
-                help=gettext_lazy("act as this user: their scope applies and the change log names them"),
+                help=str(gettext_lazy("act as this user: their scope applies and the change log names them")),
             )
         return parser
 
