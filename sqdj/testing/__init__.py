@@ -86,11 +86,9 @@ def changes_for(obj) -> int:
     ).count()
 
 
-class ScopedViewTests:
-    """The scope contract of a model's pages: anonymous → login; no role → 403/404; out of scope → 404;
-    in scope → 200; seen but not changeable → 403; one change row per write; export only the scope."""
-
-    views = None  # the app's ModelViews subclass
+class ScopedData:
+    """What a scope test of pages or endpoints needs from its subclass: the world, an object in the user's scope
+    and one outside it, the data of a create and of an update."""
 
     @classmethod
     def setUpTestData(cls):
@@ -108,6 +106,13 @@ class ScopedViewTests:
 
     def update_data(self, obj) -> dict:
         raise NotImplementedError
+
+
+class ScopedViewTests(ScopedData):
+    """The scope contract of a model's pages: anonymous → login; no role → 403/404; out of scope → 404;
+    in scope → 200; seen but not changeable → 403; one change row per write; export only the scope."""
+
+    views = None  # the app's ModelViews subclass
 
     def marker(self, obj) -> str:
         """A string that identifies `obj` in a list search and in an export."""
