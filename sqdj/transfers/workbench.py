@@ -4,11 +4,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.plugins import Tile, Todo, TodoSource
+from sqdj.core.scope import may
 
 from .services import cases_waiting_for, due_date, waiting_for
 
 
 def _waiting(request):
+    if not may(request.user, "change"):
+        return None  # only the staff of an org act on cases (the open-cases page is theirs)
     mine, overdue = waiting_for(request.user)
     return {
         "label": _("Transfer cases waiting for me"),

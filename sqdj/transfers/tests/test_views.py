@@ -427,7 +427,8 @@ class WorkbenchTileTests(TestCase):
         self.assertEqual((self.count(self.tw.sender), self.count(self.tw.receiver)), ("1", "0"))
         case = services.do_submit(self.case, acting_user=self.tw.sender, version=self.case.version)
         self.assertEqual((self.count(self.tw.sender), self.count(self.tw.district_admin)), ("0", "1"))
-        self.assertEqual(self.count(self.tw.world.nobody), "0")
+        self.client.force_login(self.tw.world.nobody)  # no role: no tile at all
+        self.assertNotIn('id="home-open-transfers"', self.client.get(reverse("home")).content.decode())
         self.assertEqual(services.waiting_for(self.tw.district_admin), (1, 0))
         late = services.due_date(case) + datetime.timedelta(days=1)
         self.assertEqual(services.waiting_for(self.tw.district_admin, late), (1, 1))
