@@ -11,8 +11,8 @@ An app under `INSTALLED_APPS` may have, each optional:
 - ``panels.py`` with ``panels`` (:class:`Panel`) and ``actions`` (:class:`Action`): sections and buttons on
   another app's detail pages (e.g. the members count on an org's page), so that a lower app never names a higher one;
 - ``checks.py``: registers rulebook checks (``core.rules.register``) when imported;
-- ``tasks.py``: background and daily jobs;
-- rulebook rows in one of its own data migrations (``core.rulebook.seed_operation``), frozen there.
+- ``tasks.py``: its daily jobs (``core.tasks.daily_job``);
+- rulebook rows in one of its own data migrations (``core.rulebook_seed.seed_rulebook``), frozen there.
 
 Declarations are read once, when first asked for (after the app registry is ready).
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
 from types import ModuleType
@@ -211,17 +211,3 @@ def app_urls() -> list[tuple[str, str]]:
         if prefix is not None and hasattr(module, "urlpatterns"):
             found.append((prefix, module.__name__))
     return found
-
-
-@dataclass
-class _Registry:
-    """For tests: forget what was read, so that a test app's declarations are found."""
-
-    caches: list = field(default_factory=lambda: [menu, tiles, todo_sources, _panels, _actions])
-
-    def clear(self):
-        for f in self.caches:
-            f.cache_clear()
-
-
-registry = _Registry()
