@@ -37,6 +37,9 @@ cleanup() {
 trap cleanup EXIT
 
 "${AS[@]}" "$INITDB" -D "$DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 >/dev/null
+# the settings recommended for a deployment (docs/operations.md), so that benchmarks measure what a user gets
+cp "$(dirname "$0")/postgresql-sqdj.conf" "$DATA/sqdj.conf"
+echo "include 'sqdj.conf'" >> "$DATA/postgresql.conf"
 "${AS[@]}" "$PG_CTL" -D "$DATA" -l "$DATA/server.log" -w start \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCK -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
 

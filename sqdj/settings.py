@@ -165,6 +165,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SQDJ_IMPORT_MAX_BYTES = env.int("SQDJ_IMPORT_MAX_BYTES", default=30 * 1024 * 1024)
 SQDJ_IMPORT_MAX_ROWS = env.int("SQDJ_IMPORT_MAX_ROWS", default=200_000)
 SQDJ_IMPORT_MAX_UNPACKED_BYTES = env.int("SQDJ_IMPORT_MAX_UNPACKED_BYTES", default=300 * 1024 * 1024)
+# an import lists at most this many errors (and warnings), the first ones, and says how many more there were
+SQDJ_IMPORT_MAX_MESSAGES = env.int("SQDJ_IMPORT_MAX_MESSAGES", default=1000)
 # an uploaded file waiting for confirmation is deleted after this long
 SQDJ_IMPORT_PENDING_SECONDS = env.int("SQDJ_IMPORT_PENDING_SECONDS", default=2 * 3600)
 
@@ -200,7 +202,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/sqdj/favicon.svg",
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/sqdj.html"
 
 LOGGING = {
     "version": 1,
@@ -225,5 +227,7 @@ SQDJ_WORKER_SQLITE_WAIT = env.float("SQDJ_WORKER_SQLITE_WAIT", default=600.0)
 SQDJ_DAILY_JOBS_HOUR = env.int("SQDJ_DAILY_JOBS_HOUR", default=1)
 # An export from a list page with more rows than this runs as a background job, to download from the job's page.
 SQDJ_EXPORT_BACKGROUND_ROWS = env.int("SQDJ_EXPORT_BACKGROUND_ROWS", default=5000)
+# lists count exactly up to this many rows, then show PostgreSQL's estimate as "约 N" (core.paging)
+SQDJ_LIST_EXACT_COUNT = env.int("SQDJ_LIST_EXACT_COUNT", default=10_000)
 # A finished export's file is kept this long (seconds) in the data directory.
 SQDJ_EXPORT_KEEP_SECONDS = env.int("SQDJ_EXPORT_KEEP_SECONDS", default=24 * 3600)

@@ -2,19 +2,55 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db import models
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
-from .scope import scope_q
+from .scope import NOTHING, scope_parts
 
 
 class RestrictedQuerySet(models.QuerySet):
+    # the paths of the scope this queryset was restricted by (core.scope.scope_parts), carried through the
+    # filters and orderings applied afterwards, so that core.paging can read a page path by path
+    scope_paths: list | None = None
+    scope_term: int | None = None
+
     def restrict(self, user, action: str = "view"):
         """Only the rows `user` may `action` (view/add/change/delete); deny by default."""
-        q = scope_q(user, self.model, action)
-        if q is None:
+        parts = scope_parts(user, self.model, action)
+        if parts is None:
             return self
-        return self.filter(q)
+        if not parts:
+            return self.filter(NOTHING)
+        qs = self.filter(reduce(or_, parts))
+        qs.scope_paths = parts  # every row of qs is on one of them (after a second restrict() too)
+        # where the union stands among the WHERE's terms (later filters are appended after it): a path read alone
+        # leaves the union out, lest the planner count the same condition twice and misjudge the rows
+        qs.scope_term = len(qs.query.where.children) - 1 if len(parts) > 1 else None
+        return qs
+
+    def without_scope_union(self):
+        """This queryset without the union of the scope's paths (core.paging filters by one path instead); None
+        when the union cannot be told apart from the other terms."""
+        term = self.scope_term
+        if term is None:
+            return None
+        qs = self._chain()
+        where = qs.query.where
+        node = where.children[term] if where.connector == "AND" and term < len(where.children) else None
+        if node is None or node.connector != "OR" or node.negated or len(node.children) != len(self.scope_paths):
+            return None
+        del where.children[term]
+        qs.scope_paths = qs.scope_term = None
+        return qs
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.scope_paths = self.scope_paths
+        clone.scope_term = self.scope_term
+        return clone
 
 
 class RestrictedTreeQuerySet(RestrictedQuerySet, MP_NodeQuerySet):

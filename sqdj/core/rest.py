@@ -6,10 +6,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, permissions, serializers
+from rest_framework.utils.urls import replace_query_param
 
+from .paging import cheap_count, page_rows
 from .scope import holds_role, is_unrestricted, may
 
 ACTION_FOR_METHOD = {
@@ -47,6 +50,53 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request):
         return self._param(request, self.offset_query_param, 0, 0)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """Counted and read as core.paging says: exact up to a limit, then PostgreSQL's estimate (`count_approximate`
+        in the answer); rows read along the list's index, scope path by scope path."""
+        if not isinstance(queryset, QuerySet):
+            self.approximate = False
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        counted = cheap_count(queryset)
+        self.count, self.approximate = counted.value, not counted.exact
+        if counted.exact:
+            self.has_next = self.offset + self.limit < self.count
+            if self.count == 0 or self.offset > self.count:
+                return []
+            return page_rows(queryset, self.offset, self.limit, counted)
+        rows = page_rows(queryset, self.offset, self.limit + 1, counted)  # one more: is there a next page?
+        self.has_next = len(rows) > self.limit
+        return rows[: self.limit]
+
+    def get_next_link(self):
+        if not getattr(self, "has_next", True):
+            return None
+        return super().get_next_link() if not self.approximate else self._next_link()
+
+    def _next_link(self):
+        url = self.request.build_absolute_uri()
+        url = replace_query_param(url, self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_approximate"] = bool(getattr(self, "approximate", False))
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        out = super().get_paginated_response_schema(schema)
+        out["properties"]["count"]["description"] = str(
+            _("Exact up to a limit (the setting SQDJ_LIST_EXACT_COUNT); beyond it an estimate, see count_approximate.")
+        )
+        out["properties"]["count_approximate"] = {
+            "type": "boolean",
+            "description": str(_("Whether count is the database's estimate rather than an exact count.")),
+        }
+        out["required"] = [*out["required"], "count_approximate"]
+        return out
 
     def get_schema_operation_parameters(self, view):
         limit, offset = super().get_schema_operation_parameters(view)

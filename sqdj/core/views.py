@@ -168,7 +168,7 @@ class ObjectListView(BaseObjectView):
             if kwargs.get("reveal_reason"):
                 response["Cache-Control"] = "no-store"
             return response
-        table = self.views.table(qs, request=request)
+        table = self.views.table(qs)  # configured once, below (with request=, the table would paginate twice)
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         query = request.GET.copy()
         query.pop("page", None)
@@ -178,7 +178,8 @@ class ObjectListView(BaseObjectView):
             self.base_context(
                 table=table,
                 filterset=fs,
-                total=table.paginator.count if hasattr(table, "paginator") else len(qs),
+                total=table.paginator.count,
+                total_exact=table.paginator.counted.exact,
                 querystring=query.urlencode(),
                 can_export=self.views.importer is not None,
                 reveal_export=reveals_pii and importer_cls.may_reveal_any(request.user),

@@ -75,7 +75,11 @@ class Member(ChangeLoggedModel):
     confirmed_on = models.DateField(_("became a full member on"), null=True, blank=True)
     category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
     org = models.ForeignKey(
-        "orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT, related_name="members"
+        "orgs.Org",
+        verbose_name=_("party organization"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,  # the indexes below lead with it
     )
     home_area = models.ForeignKey(
         "areas.Area",
@@ -125,7 +129,25 @@ class Member(ChangeLoggedModel):
         indexes = [
             models.Index(
                 fields=["org", "standing", "member_type", "joined_on", "confirmed_on"], name="members_org_counts"
-            )
+            ),
+            # the member list: orgs walked along their path, each org's members in name order (core.paging); the
+            # columns the list filters and searches on ride along (PostgreSQL), so that counting a filtered
+            # scope and skipping to a deep page read the index alone
+            models.Index(
+                fields=["org", "name", "id"],
+                include=[
+                    "name_pinyin",
+                    "name_initials",
+                    "category",
+                    "member_type",
+                    "sex",
+                    "education",
+                    "standing",
+                    "birth_date",
+                    "confirmed_on",
+                ],  # fmt: skip
+                name="members_list",
+            ),
         ]
 
     def __str__(self):

@@ -15,7 +15,7 @@ class MemberTable(BaseTable):
     name = tables.Column(linkify=True)
     sex = tables.Column()
     age = tables.Column(verbose_name=_("Age"), accessor="birth_date", order_by=("-birth_date",))
-    org = tables.Column(verbose_name=_("party organization"), accessor="org__name", order_by=("org__code",))
+    org = tables.Column(verbose_name=_("party organization"), accessor="org__name", order_by=("org__path",))
     category = tables.Column()
     member_type = tables.Column()
     education = tables.Column()

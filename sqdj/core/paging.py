@@ -1,0 +1,224 @@
+"""Pages of large scoped lists: a count that stays cheap, and rows read along an index, scope path by scope path.
+
+A city admin's member list has 1,000,000 rows in scope; its page must not cost what the scope costs.
+
+**Counting** (`cheap_count`): exact up to `settings.SQDJ_LIST_EXACT_COUNT` rows, by counting a query cut off
+after that many rows — the cost is bounded by the limit, not by the scope. Beyond it, on PostgreSQL, the
+planner's estimate of the filtered query's rows, marked as approximate (the page says "约 N 条", the API
+`count_approximate: true`). The estimate is good because the statistics of the trees' paths are fine enough to
+tell a subtree's share (migration orgs 0003); if the planner nevertheless guesses below the limit, the count is
+exact. Other databases (SQLite, for one community or subdistrict) count exactly.
+
+**Rows** (`page_rows`): a scope is a union of paths (`core.scope.scope_parts`: the org subtree, the territory's
+registrations, one's own records …). An OR of them keeps PostgreSQL from walking an index in the list's order,
+so every row in scope is read and sorted. Here each path is read on its own, ordered and cut at offset + limit
+(an index walk: orgs along their path, each org's members by name), and the database merges them
+(`UNION ALL … ORDER BY … LIMIT`); each path excludes the rows of the paths before it, so no row appears twice.
+The page's primary keys come first, then its rows in one query with the list's joins. A page past the middle of
+an exactly counted list is read backwards from the end (the last page costs what the first does); the "last"
+page of an estimated list is read backwards without knowing its number.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
+from django.db.models import F, QuerySet
+from django.utils.functional import cached_property
+
+LAST = "last"
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    exact: bool
+    # per scope path (see below): its exact count, or None where it was estimated
+    paths: tuple[int | None, ...] = ()
+
+
+def _paths(qs) -> list:
+    """The scope paths to read separately (none: read the queryset as it is)."""
+    paths = getattr(qs, "scope_paths", None) or []
+    if len(paths) < 2 or not connections[qs.db].features.supports_slicing_ordering_in_compound:
+        return []
+    return paths
+
+
+def _branches(qs) -> list:
+    paths = _paths(qs)
+    base = qs.without_scope_union() if paths else None
+    if base is None:
+        return [qs]
+    return [base.filter(p) if i == 0 else base.filter(p).exclude(reduce(or_, paths[:i])) for i, p in enumerate(paths)]
+
+
+def estimate_rows(qs) -> int:
+    """PostgreSQL's estimate of the number of rows `qs` returns (EXPLAIN, nothing is read)."""
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def cheap_count(qs) -> Count:
+    """The number of rows of `qs`: exact up to the limit, else PostgreSQL's estimate (see the module's doc)."""
+    if connections[qs.db].vendor != "postgresql":
+        return Count(qs.count(), True)
+    limit = settings.SQDJ_LIST_EXACT_COUNT
+    counts: list[int | None] = []
+    total = 0
+    for branch in _branches(qs):
+        n = branch.order_by()[: limit + 1].count()
+        if n > limit:
+            estimate = estimate_rows(branch)
+            if estimate <= limit:  # the planner disagrees with what was seen: count this path exactly
+                n = branch.count()
+            else:
+                n = estimate
+                counts.append(None)
+                total += n
+                continue
+        counts.append(n)
+        total += n
+    return Count(total, None not in counts, tuple(counts))
+
+
+def _ordering(qs) -> list[tuple[str, bool]] | None:
+    """The queryset's order as (lookup, descending) pairs, ending with the primary key so that the order is total;
+    None when it is not a list of plain field names (read the queryset as it is)."""
+    query = qs.query
+    names = list(query.order_by) if query.order_by else list(qs.model._meta.ordering or [])
+    if not query.default_ordering and not query.order_by:
+        names = []
+    out = []
+    for name in names:
+        if not isinstance(name, str) or name == "?":
+            return None
+        out.append((name.lstrip("-"), name.startswith("-")))
+    pk_names = {"pk", qs.model._meta.pk.name}
+    if not any(lookup in pk_names for lookup, _desc in out):
+        out.append(("pk", False))
+    return out
+
+
+def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] = ()) -> list:
+    """Rows offset … offset + limit of `qs` in `ordering`, path by path where there are several. A path known to be
+    small (`counts`: counted exactly, within the exact-count limit) is read whole and sorted with the rest: asked
+    for its first rows in order, the planner may walk a large index looking for rows that are not there."""
+    order = [f"{'-' if desc else ''}{lookup}" for lookup, desc in ordering]
+    branches = _branches(qs)
+    if len(branches) == 1:
+        return list(qs.order_by(*order)[offset : offset + limit])
+    keys = {f"_page_k{i}": F(lookup) for i, (lookup, _desc) in enumerate(ordering)}
+    key_order = [f"{'-' if desc else ''}_page_k{i}" for i, (_lookup, desc) in enumerate(ordering)]
+    small = settings.SQDJ_LIST_EXACT_COUNT
+    parts = []
+    for i, b in enumerate(branches):
+        part = b.annotate(**keys).values_list("pk", *keys)
+        known = counts[i] if i < len(counts) else None
+        parts.append(
+            part.order_by() if known is not None and known <= small else part.order_by(*key_order)[: offset + limit]
+        )
+    pks = [row[0] for row in parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]]
+    # the page's rows by primary key alone (every one is in scope), with the list's joins
+    base = qs.without_scope_union()  # (never `or`: a queryset's truth value reads it all)
+    by_pk = {obj.pk: obj for obj in (qs if base is None else base).order_by().filter(pk__in=pks)}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
+
+
+def page_rows(qs, offset: int, limit: int, total: Count | None = None, *, from_end: bool = False) -> list:
+    """The rows offset … offset + limit of `qs` in its order (with `from_end`, counted from the last row), read as
+    the module's doc says: a page past the middle of an exactly counted list is read backwards."""
+    ordering = _ordering(qs)
+    if ordering is None:
+        if from_end:
+            qs = qs.reverse()
+        rows = list(qs[offset : offset + limit])
+        return rows[::-1] if from_end else rows
+    if not from_end and total is not None and total.exact and offset > total.value / 2:
+        end = total.value - offset  # rows after the page's first
+        if end <= 0:
+            return []
+        offset, limit, from_end = max(0, end - limit), min(limit, end), True
+    if from_end:
+        ordering = [(lookup, not desc) for lookup, desc in ordering]
+    rows = _read(qs, ordering, offset, limit, total.paths if total is not None else ())
+    return rows[::-1] if from_end else rows
+
+
+class ScopedPaginator(Paginator):
+    """django's Paginator (what django-tables2 pages with) counting and reading as this module says.
+
+    Takes a queryset or django-tables2's rows over one; page `"last"` is the end of the list, whatever its number.
+    """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        super().__init__(object_list, per_page, orphans=0, allow_empty_first_page=allow_empty_first_page)
+
+    @property
+    def queryset(self):
+        data = getattr(self.object_list, "data", None)  # django-tables2: BoundRows → TableQuerysetData → queryset
+        return getattr(data, "data", self.object_list)
+
+    @property
+    def reads_queryset(self) -> bool:
+        return isinstance(self.queryset, QuerySet)
+
+    @cached_property
+    def counted(self) -> Count:
+        if not self.reads_queryset:  # a list: Django's way
+            return Count(len(self.object_list), True)
+        return cheap_count(self.queryset)
+
+    @cached_property
+    def count(self):
+        return self.counted.value
+
+    def _wrap(self, rows):
+        if self.queryset is self.object_list:
+            return rows
+        return type(self.object_list)(rows, table=self.object_list.table)
+
+    def page(self, number):
+        if not self.reads_queryset:
+            return super().page(self.num_pages if number == LAST else number)
+        if number == LAST or (not self.counted.exact and str(number).isdigit() and int(number) >= self.num_pages):
+            number = self.num_pages  # past an estimate's end there is only "the last rows", read from the end
+            if self.counted.exact:
+                offset = (number - 1) * self.per_page
+                rows = page_rows(self.queryset, offset, self.per_page, self.counted)
+            else:
+                rows = page_rows(self.queryset, 0, self.per_page, self.counted, from_end=True)
+            return Page(self._wrap(rows), number, self)
+        number = self.validate_number(number)
+        offset = (number - 1) * self.per_page
+        rows = page_rows(self.queryset, offset, self.per_page, self.counted)
+        return Page(self._wrap(rows), number, self)
+
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if number > self.num_pages and not (number == 1 and self.allow_empty_first_page):
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
+
+    @cached_property
+    def num_pages(self):
+        if self.count == 0:
+            return 1 if self.allow_empty_first_page else 0
+        return math.ceil(self.count / self.per_page)

@@ -1,0 +1,172 @@
+"""core.paging: a scope read path by path gives the rows, in the order, that the plain OR of the paths gives; a page
+past the middle is read from the end; counts are exact up to the limit, then PostgreSQL's estimate."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from sqdj.core.paging import LAST, ScopedPaginator, cheap_count, estimate_rows, page_rows
+from sqdj.members.choices import Category
+from sqdj.members.models import Member
+from sqdj.members.services import do_create_member, do_register
+from sqdj.testing import build_world
+from sqdj.testing.api import api_client
+from sqdj.testing.members import member_data
+
+ORDER = ("org__path", "name")
+NAMES = ["赵一", "钱二", "孙三", "李四", "周五", "吴六", "郑七", "王八", "冯九", "陈十", "褚十一", "卫十二"]
+
+
+def paths_read_apart() -> bool:
+    """Whether this database reads the scope's paths as a UNION ALL (PostgreSQL; SQLite reads the OR as it is)."""
+    return connection.features.supports_slicing_ordering_in_compound
+
+
+class ScopePathsTests(TestCase):
+    """admin1 (community 甲) sees branch 1's members through the org tree, and branch 2's members registered with
+    甲社区 through the territory: two paths. One member of branch 1 is registered with 甲 too (on both paths)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = w = build_world()
+        made = []
+        for i, name in enumerate(NAMES):
+            org = w.branch1 if i % 2 == 0 else w.branch2
+            made.append(do_create_member(acting_user=None, **member_data(org, seq=20 + i, name=name)))
+        day = datetime.date(2024, 3, 1)
+        for m in made[1:8:2] + [made[0]]:  # four of branch 2, and one of branch 1 (already in scope by its org)
+            Member.objects.filter(pk=m.pk).update(category=Category.EMPLOYED)
+            m.refresh_from_db()
+            do_register(m, acting_user=None, community=w.community_area1, registered_on=day)
+        cls.expected_pks = sorted(
+            [m.pk for m in made if m.org_id == w.branch1.pk] + [m.pk for m in made[1:8:2]],
+            key=lambda pk: next((m.org.path, m.name, m.pk) for m in made if m.pk == pk),
+        )
+
+    def scoped(self):
+        return Member.objects.select_related("org").restrict(self.world.admin1, "view").order_by(*ORDER)
+
+    def test_the_scope_has_two_paths(self):
+        qs = self.scoped()
+        self.assertEqual(len(qs.scope_paths), 2)
+        self.assertEqual([m.pk for m in qs], self.expected_pks)  # the plain OR: the reference
+
+    def test_every_page_forwards_and_backwards_is_the_plain_orders_slice(self):
+        qs = self.scoped()
+        expected = self.expected_pks
+        n = len(expected)
+        counted = cheap_count(qs)
+        self.assertEqual((counted.value, counted.exact), (n, True))
+        for limit in (1, 3, 4, n):
+            for offset in range(n + 1):
+                with self.subTest(limit=limit, offset=offset):
+                    rows = page_rows(qs, offset, limit, counted)
+                    self.assertEqual([m.pk for m in rows], expected[offset : offset + limit])
+                    from_end = page_rows(qs, offset, limit, counted, from_end=True)
+                    self.assertEqual([m.pk for m in from_end], expected[max(0, n - offset - limit) : n - offset])
+
+    def test_other_orders_and_filters(self):
+        for order in (("-birth_date", "name"), ("name",), ("-org__path", "-name")):
+            qs = self.scoped().filter(sex="male").order_by(*order)
+            expected = [m.pk for m in qs]
+            counted = cheap_count(qs)
+            for offset in range(len(expected)):
+                with self.subTest(order=order, offset=offset):
+                    self.assertEqual([m.pk for m in page_rows(qs, offset, 2, counted)], expected[offset : offset + 2])
+
+    def test_a_member_on_both_paths_appears_once(self):
+        pks = [m.pk for m in page_rows(self.scoped(), 0, 100, cheap_count(self.scoped()))]
+        self.assertEqual(len(pks), len(set(pks)))
+        self.assertEqual(sorted(pks), sorted(self.expected_pks))
+
+    def test_paths_are_read_apart_where_the_database_can(self):
+        qs = self.scoped()
+        with CaptureQueriesContext(connection) as q:
+            page_rows(qs, 0, 3, cheap_count(qs))
+        union = [x["sql"] for x in q.captured_queries if "UNION ALL" in x["sql"]]
+        self.assertEqual(len(union), 1 if paths_read_apart() else 0)
+        if paths_read_apart():
+            # each path alone, without the OR of the two (which would keep the planner from an index walk)
+            self.assertEqual(union[0].count(" OR "), 0)
+
+    def test_without_scope_union_drops_only_the_union(self):
+        qs = self.scoped().filter(sex="male")
+        base = qs.without_scope_union()
+        self.assertIsNotNone(base)
+        self.assertGreater(base.count(), qs.count())  # the union is gone …
+        self.assertTrue(all(m.sex == "male" for m in base))  # … and the filter after it stays
+        self.assertIsNone(Member.objects.filter(sex="male").without_scope_union())  # never restricted
+
+    def test_the_last_page_of_the_paginator(self):
+        qs = self.scoped()
+        paginator = ScopedPaginator(qs, 5)
+        n = len(self.expected_pks)
+        last = paginator.page(LAST)
+        self.assertEqual(last.number, paginator.num_pages)
+        self.assertEqual([m.pk for m in last.object_list], self.expected_pks[(paginator.num_pages - 1) * 5 : n])
+        self.assertEqual(paginator.page(LAST).object_list, paginator.page(paginator.num_pages).object_list)
+
+    def test_a_list_is_paged_the_plain_way(self):
+        paginator = ScopedPaginator(list(range(12)), 5)
+        self.assertEqual(list(paginator.page(LAST).object_list), [10, 11])
+        self.assertEqual(paginator.count, 12)
+
+
+@override_settings(SQDJ_LIST_EXACT_COUNT=2)
+class EstimatedCountTests(TestCase):
+    """Beyond the limit PostgreSQL's estimate stands in for the count (marked approximate); other databases count."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.world = w = build_world()
+        for i, name in enumerate(NAMES):
+            do_create_member(acting_user=None, **member_data(w.branch1, seq=40 + i, name=name))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # the planner's statistics, as autovacuum keeps them
+                cursor.execute("ANALYZE members_member")
+                cursor.execute("ANALYZE orgs_org")
+
+    def qs(self):
+        return Member.objects.restrict(self.world.admin1, "view").order_by(*ORDER)
+
+    def test_count(self):
+        counted = cheap_count(self.qs())
+        if connection.vendor == "postgresql":
+            self.assertFalse(counted.exact)
+            branch = self.qs().without_scope_union() if len(self.qs().scope_paths) > 1 else self.qs()
+            self.assertGreater(counted.value, 2)
+            self.assertLessEqual(estimate_rows(branch.filter(self.qs().scope_paths[0])), counted.value)
+        else:
+            self.assertEqual((counted.value, counted.exact), (len(NAMES), True))
+
+    @override_settings(SQDJ_LIST_EXACT_COUNT=1000)
+    def test_exact_below_the_limit(self):
+        counted = cheap_count(self.qs())
+        self.assertEqual((counted.value, counted.exact), (len(NAMES), True))
+
+    def test_list_page_and_api_say_so(self):
+        self.client.force_login(self.world.admin1)
+        html = self.client.get("/members/").content.decode()
+        body = api_client(self.world.admin1).get("/api/v1/members/?limit=5").json()
+        approximate = connection.vendor == "postgresql"
+        self.assertEqual("约" in html.split("<h1", 1)[1].split("</h1>", 1)[0], approximate)
+        self.assertEqual(body["count_approximate"], approximate)
+        self.assertEqual(len(body["results"]), 5)
+        self.assertIsNotNone(body["next"])
+        tail = api_client(self.world.admin1).get(f"/api/v1/members/?limit=5&offset={len(NAMES) - 2}").json()
+        self.assertEqual(len(tail["results"]), 2)
+        self.assertIsNone(tail["next"])  # known from the rows read, not from the estimate
+
+    def test_last_page_of_an_estimated_list(self):
+        self.client.force_login(self.world.admin1)
+        names = sorted(NAMES)  # one branch: the order is by name
+        response = self.client.get("/members/?page=last")
+        self.assertEqual(response.status_code, 200)
+        page = response.context["table"].page
+        shown = [row.record.name for row in page.object_list]
+        self.assertEqual(shown, names[-len(shown) :])
+        self.assertTrue(shown)
