@@ -176,6 +176,23 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
     return parts
 
 
+def covers_subtree(user, action: str, org) -> bool:
+    """Whether one of `user`'s org anchors for `action` holds `org` with everything below it: then every row of
+    that subtree is in scope, and a query over it needs no scope condition (statistics over a large subtree)."""
+    if is_unrestricted(user):
+        return True
+    return any(below and org.path.startswith(anchor.path) for anchor, below in anchors(user, action))
+
+
+def covers_territory(user, action: str, area) -> bool:
+    """Whether `user`'s anchors for `action` reach all of `area` and below it (through an anchor org's area)."""
+    if is_unrestricted(user):
+        return True
+    return any(
+        below and anchor.area_id and area.path.startswith(anchor.area.path) for anchor, below in anchors(user, action)
+    )
+
+
 def can(user, action: str, obj) -> bool:
     """Whether `user` may `action` this saved object (one indexed query)."""
     return type(obj).objects.restrict(user, action).filter(pk=obj.pk).exists()

@@ -131,8 +131,8 @@ class Member(ChangeLoggedModel):
                 fields=["org", "standing", "member_type", "joined_on", "confirmed_on"], name="members_org_counts"
             ),
             # the member list: orgs walked along their path, each org's members in name order (core.paging); the
-            # columns the list filters and searches on ride along (PostgreSQL), so that counting a filtered
-            # scope and skipping to a deep page read the index alone
+            # columns the list filters and searches on, and those the statistics count, ride along (PostgreSQL),
+            # so that counting a filtered scope, skipping to a deep page and the statistics read the index alone
             models.Index(
                 fields=["org", "name", "id"],
                 include=[
@@ -145,6 +145,8 @@ class Member(ChangeLoggedModel):
                     "standing",
                     "birth_date",
                     "confirmed_on",
+                    "joined_on",
+                    "ethnicity",
                 ],  # fmt: skip
                 name="members_list",
             ),

@@ -41,7 +41,7 @@ def parameter_list(request):
     fs = RuleParameterFilterSet(request.GET or None, queryset=qs, request=request)
     if fs.is_bound and fs.is_valid():
         qs = fs.qs
-    table = RuleParameterTable(qs, request=request, in_force=services.in_force_ids())
+    table = RuleParameterTable(qs, in_force=services.in_force_ids())  # configured once, below
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     return render(
         request,

@@ -79,7 +79,7 @@ def open_cases(request):
             raise Http404 from None
         org = get_object_or_404(Org.objects.restrict(request.user, "view"), pk=pk)
     qs = services.open_cases(request.user, org)
-    table = TransferTable(qs, request=request, orderable=False)
+    table = TransferTable(qs, orderable=False)  # configured once, below
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     overdue = sum(1 for row in table.page.object_list if services.is_overdue(row.record))
     return render(
