@@ -3,12 +3,15 @@
     SQDJ_BENCH_CITY=1 scripts/with-postgres.sh make bench        (or: … .venv/bin/python bench/city.py)
 
 In one run on the database of DATABASE_URL (PostgreSQL is what this is for; it takes minutes): `generate --size city`
-timed, then the member list page and the members API as scoped users (p50/p95 and queries per request), then the
-statistics of a district and of the whole city (`sqdj.stats.services.compute`) against one hand-written SQL
-statement over the same rows, and the rulebook's checks (组织体检) of a community, a subdistrict, a district and
-the city. Results go to bench/results/city.json and are printed; nothing is asserted.
-Parts whose code is not there yet (URLs, the statistics service) are reported as "not available".
-With SQDJ_BENCH_CITY_REUSE=1 the database must already hold the city: only the checks are timed (printed only).
+timed, then, for the admin of a community, a subdistrict, a district and the city: the member and org lists (page
+and API: a filter, a pinyin search, offset 5,000, the last page; p50/p95 and queries per request, beside a trivial
+view and the query baselines of tests/test_query_counts.py), the statistics (`sqdj.stats.services.compute`)
+against the fastest of three hand-written statements over the same rows (alternated), and the rulebook's checks
+(组织体检). Results go to bench/results/city.json and are printed; nothing is asserted.
+
+SQDJ_BENCH_SIZE=medium runs the same on the medium city (bench/results/city-medium.json: the growth table of
+docs/performance.md). With SQDJ_BENCH_CITY_REUSE=1 the database must already hold the city (`sqdj generate --size
+city`, then VACUUM ANALYZE): nothing is generated.
 """
 
 from __future__ import annotations
@@ -24,18 +27,21 @@ if "SQDJ_DATA_DIR" not in os.environ:  # keys and the SQLite file of this run on
     os.environ["SQDJ_DATA_DIR"] = tempfile.mkdtemp(prefix="sqdj-bench-city-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqdj.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent.parent
 
 import django  # noqa: E402
 
 django.setup()
 
-from common import count_queries, keep_request_queries, machine, timed, timed_pair, url_exists  # noqa: E402
+from common import count_queries, keep_request_queries, machine, timed, timed_pair  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from sqdj.core.dates import add_years  # noqa: E402
 
 REPEAT = int(os.environ.get("SQDJ_BENCH_REPEAT", "15"))
+# the admin of each level of the tree (the demo accounts and sj_admin): what each figure is measured for
+LEVELS = [("community", "sq_admin"), ("subdistrict", "jd_admin"), ("district", "qu_admin"), ("city", "sj_admin")]
 
 
 def log(*args):
@@ -51,52 +57,67 @@ def ensure_users():
     from sqdj.orgs.models import Org
 
     ensure_demo_users()
-    if not User.objects.filter(username="sj_admin").exists():
-        city = Org.objects.filter(type="city_committee").order_by("path").first()
+    city = Org.objects.filter(type="city_committee").order_by("path").first()
+    if city is not None and not User.objects.filter(username="sj_admin").exists():
         user = do_create_user("sj_admin", password=None, display_name="市委组织部 管理员", validate=False)
         do_grant_role(user, role=Role.CITY_ADMIN, org=city, descendants=True)
     return {u.username: u for u in User.objects.filter(username__in=["sj_admin", "qu_admin", "jd_admin", "sq_admin"])}
 
 
-def members_in_scope(user) -> int:
-    from sqdj.members.models import Member
-
-    return Member.objects.restrict(user, "view").count()
+def in_scope(user, model) -> int:
+    return model.objects.restrict(user, "view").count()
 
 
-def bench_member_requests(users) -> dict:
-    """The member list page and the members API: 50 rows, a filter, scoped users; p50/p95 and queries."""
+# (name, URL): page 1 with a filter and with a pinyin search, a deep offset and the last page, of the member list
+# page and API and of the org list page and API; "/version/"-like trivial view first, as the floor of the run
+TRIVIAL = ("trivial view: the login page (no query, one template)", "/login/")
+LIST_CASES = [
+    ("members page: category=退休", "/members/?category=retired"),
+    ("members page: pinyin search q=zh", "/members/?q=zh"),
+    ("members page: probationary, sorted by age", "/members/?member_type=probationary&sort=age"),
+    ("members page: page 101 (offset 5,000)", "/members/?page=101"),
+    ("members page: last page", "/members/?page=last"),
+    ("members api: category=退休", "/api/v1/members/?limit=50&category=retired"),
+    ("members api: pinyin search q=wang", "/api/v1/members/?limit=50&q=wang"),
+    ("members api: offset=5000", "/api/v1/members/?limit=50&offset=5000"),
+    ("members api: last page", None),  # offset = count - 50, from the first answer's count
+    ("orgs page: type=branch", "/orgs/?type=branch"),
+    ("orgs page: last page", "/orgs/?page=last"),
+    ("orgs api: offset=5000", "/api/v1/orgs/?limit=50&offset=5000"),
+]
+
+
+def bench_list_requests(users) -> dict:
+    """The member and org lists (page and API) for the admin of each level: p50/p95 ms, queries per request, and
+    the query count the baseline test pins for the same list (tests/test_query_counts.py, one subdistrict admin on
+    small data: every path counted exactly)."""
     from django.test import Client
 
-    out = {}
-    if not url_exists("/members/") or not url_exists("/api/v1/members/"):
-        return {"available": False, "reason": "/members/ or /api/v1/members/ is not routed yet"}
+    from sqdj.members.models import Member
+    from sqdj.orgs.models import Org
+
+    baselines = json.loads((ROOT / "sqdj/testing/query_counts.json").read_text())[connection.vendor]
+    out = {"baseline_queries": {k: v for k, v in baselines.items() if k.endswith((":members", ":orgs"))}}
     client = Client()
-    cases = [
-        ("page: category=退休", "/members/?category=retired"),
-        ("page: pinyin search q=zh", "/members/?q=zh"),
-        ("page: probationary, sorted by age", "/members/?member_type=probationary&sort=age"),
-        ("api: limit=50 category=退休", "/api/v1/members/?limit=50&category=retired"),
-        ("api: limit=50 q=wang", "/api/v1/members/?limit=50&q=wang"),
-        ("api: limit=50 offset=5000", "/api/v1/members/?limit=50&offset=5000"),
-    ]
-    for username in ("jd_admin", "qu_admin", "sj_admin"):
+    client.force_login(users["sq_admin"])
+    out["trivial"] = {"name": TRIVIAL[0], **timed(lambda: Client().get(TRIVIAL[1]), repeat=REPEAT)}
+    for level, username in LEVELS:
+        if username not in users:  # the medium city has no 市委: no city level
+            continue
         user = users[username]
         client.force_login(user)
-        scope = members_in_scope(user)
-        for name, url in cases:
+        members, orgs = in_scope(user, Member), in_scope(user, Org)
+        count = client.get("/api/v1/members/?limit=1").json()["count"]
+        rows = {}
+        for name, url in LIST_CASES:
+            url = url or f"/api/v1/members/?limit=50&offset={max(0, count - 50)}"
             response, queries = count_queries(lambda u=url, c=client: c.get(u))
-            key = f"{name} [{username}, {scope} members in scope]"
             if response.status_code != 200:
-                out[key] = {"status": response.status_code}
+                rows[name] = {"url": url, "status": response.status_code}
                 continue
-            out[key] = {**timed(lambda u=url: client.get(u), repeat=REPEAT), "queries": queries}
-            log(key, out[key])
-        # no N+1: the API's query count does not depend on the page size
-        _r5, q5 = count_queries(lambda: client.get("/api/v1/members/?limit=5&category=retired"))
-        _r50, q50 = count_queries(lambda: client.get("/api/v1/members/?limit=50&category=retired"))
-        _p, qpage = count_queries(lambda: client.get("/members/?category=retired&page=2"))
-        out[f"queries limit=5 vs limit=50 vs page 2 [{username}]"] = [q5, q50, qpage]
+            rows[name] = {"url": url, **timed(lambda u=url, c=client: c.get(u), repeat=REPEAT), "queries": queries}
+            log(level, name, rows[name])
+        out[level] = {"user": username, "members_in_scope": members, "orgs_in_scope": orgs, "requests": rows}
     return out
 
 
@@ -141,23 +162,37 @@ SELECT
      FROM orgs_org o JOIN areas_area a ON a.id = o.area_id
      WHERE a.path LIKE %(area_prefix)s AND (o.founded_on IS NULL OR o.founded_on <= %(as_of)s))
   ) AS communities_with_org
-FROM members_member m JOIN orgs_org o ON o.id = m.org_id
-WHERE o.path LIKE %(prefix)s AND m.standing = 'active' AND m.joined_on <= %(as_of)s
+{{members}}
 """
+
+# The members of the subtree, written three ways; the anchor is whichever is fastest at each level (a join on the
+# path reads every member for a district; the ids as an array walk the index but probe 26,000 times for the
+# city; the planner's semi-join sits in between).
+MEMBER_SCOPES = {
+    "join on the org path": """FROM members_member m JOIN orgs_org o ON o.id = m.org_id
+WHERE o.path LIKE %(prefix)s AND m.standing = 'active' AND m.joined_on <= %(as_of)s""",
+    "org ids as a semi-join": """FROM members_member m
+WHERE m.org_id IN (SELECT id FROM orgs_org WHERE path LIKE %(prefix)s)
+  AND m.standing = 'active' AND m.joined_on <= %(as_of)s""",
+    "org ids as an array": """FROM members_member m
+WHERE m.org_id = ANY(ARRAY(SELECT id FROM orgs_org WHERE path LIKE %(prefix)s))
+  AND m.standing = 'active' AND m.joined_on <= %(as_of)s""",
+}
 
 
 def years_before(day, years):
     return add_years(day, -years)
 
 
-def hand_sql(org, as_of):
+def hand_sql(org, as_of, variant="join on the org path"):
+    sql = HAND_SQL.replace("{members}", MEMBER_SCOPES[variant])
     with connection.cursor() as cursor:
         params = {"prefix": org.path + "%", "area_prefix": (org.area.path if org.area else "-") + "%", "as_of": as_of}
         for lo, hi in AGE_BANDS:
             for years in (lo, hi + 1 if hi is not None else None):
                 if years is not None:
                     params[f"born_{years}"] = years_before(as_of, years)
-        cursor.execute(HAND_SQL, params)
+        cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))
 
@@ -187,48 +222,53 @@ def same_numbers(stats: dict, row: dict) -> list[str]:
 
 
 def bench_stats(users) -> dict:
+    """`compute()` of a community, a subdistrict, a district and the city (as the admin of each) against the fastest
+    of the hand-written statements (`MEMBER_SCOPES`, each timed; the fastest at that level is the anchor), run
+    alternately; both must give the same numbers."""
     import datetime
 
-    try:
-        from sqdj.stats.services import compute
-    except ImportError:
-        return {"available": False, "reason": "sqdj.stats.services.compute does not exist yet"}
-    from sqdj.orgs.models import Org
+    from django.test import Client
+
+    from sqdj.stats.services import compute
 
     out = {}
     as_of = datetime.date.today()
-    district = Org.objects.select_related("area").filter(type="district_committee").order_by("path").first()
-    city = Org.objects.select_related("area").filter(type="city_committee").order_by("path").first()
     reps = max(9, REPEAT // 2 + 1)
-    for label, org, user in (("district", district, users["qu_admin"]), ("city", city, users["sj_admin"])):
-        if org is None:
+    for label, username in LEVELS:
+        if username not in users:
             continue
+        user = users[username]
+        org = user.role_assignments.select_related("org__area").order_by("pk").first().org
         stats, queries = count_queries(lambda o=org, u=user: compute(o, user=u, as_of=as_of))
-        row = hand_sql(org, as_of)
+        variants = {v: timed(lambda o=org, v=v: hand_sql(o, as_of, v), repeat=5) for v in MEMBER_SCOPES}
+        fastest = min(variants, key=lambda v: variants[v]["p50_ms"])
+        row = hand_sql(org, as_of, fastest)
         # alternate the two, so that a busy moment of the machine weighs on both alike
         t_compute, t_sql = timed_pair(
-            lambda o=org, u=user: compute(o, user=u, as_of=as_of), lambda o=org: hand_sql(o, as_of), repeat=reps
+            lambda o=org, u=user: compute(o, user=u, as_of=as_of),
+            lambda o=org, v=fastest: hand_sql(o, as_of, v),
+            repeat=reps,
         )
         out[label] = {
             "org": org.code,
             "members": stats["members"]["total"],
             "compute": {**t_compute, "queries": queries, "user": user.username},
-            "hand_sql": t_sql,
+            "fastest_sql": {**t_sql, "variant": fastest},
+            "sql_variants_p50_ms": {v: t["p50_ms"] for v, t in variants.items()},
             "ratio_p50": round(t_compute["p50_ms"] / t_sql["p50_ms"], 2),
+            "ratio_p95": round(t_compute["p95_ms"] / t_sql["p95_ms"], 2),
             "differences": same_numbers(stats, row),
         }
-        if url_exists("/api/v1/stats/"):
-            from django.test import Client
-
-            client = Client()
-            client.force_login(user)
-            url = f"/api/v1/stats/?org={org.code}"
-            response, api_queries = count_queries(lambda u=url, c=client: c.get(u))
-            if response.status_code == 200:
-                out[label]["api"] = {**timed(lambda u=url, c=client: c.get(u), repeat=reps), "queries": api_queries}
-            else:
-                out[label]["api"] = {"status": response.status_code}
-        log(label, out[label])
+        client = Client()
+        client.force_login(user)
+        url = f"/api/v1/stats/?org={org.code}"
+        response, api_queries = count_queries(lambda u=url, c=client: c.get(u))
+        out[label]["api"] = (
+            {**timed(lambda u=url, c=client: c.get(u), repeat=reps), "queries": api_queries}
+            if response.status_code == 200
+            else {"status": response.status_code}
+        )
+        log("statistics", label, out[label])
     return out
 
 
@@ -242,8 +282,9 @@ def bench_checks(users) -> dict:
 
     on = datetime.date.today()
     out = {}
-    cases = [("community", "sq_admin"), ("subdistrict", "jd_admin"), ("district", "qu_admin"), ("city", "sj_admin")]
-    for label, username in cases:
+    for label, username in LEVELS:
+        if username not in users:
+            continue
         user = users[username]
         org = user.role_assignments.select_related("org__area").order_by("pk").first().org  # the user's own top org
         findings, queries = count_queries(lambda o=org, u=user: run_checks(o, user=u, on=on))
@@ -261,6 +302,8 @@ def bench_checks(users) -> dict:
 
     client = Client()
     for username in ("qu_admin", "sj_admin"):
+        if username not in users:
+            continue
         client.force_login(users[username])
         for name, url in (("workbench page", "/"), ("workbench health tiles", "/health/tiles/")):
             response, queries = count_queries(lambda c=client, u=url: c.get(u))
@@ -271,21 +314,8 @@ def bench_checks(users) -> dict:
     return out
 
 
-def main():
-    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    call_command("migrate", verbosity=0)
-    results["machine"] = machine()
-    if connection.vendor != "postgresql":
-        log("note: the city benchmark is meant for PostgreSQL (scripts/with-postgres.sh); this is", connection.vendor)
-
-    if os.environ.get("SQDJ_BENCH_CITY_REUSE") == "1":
-        # a database that already holds the city (`generate --size city`, then VACUUM ANALYZE): only the checks
-        results["checks"] = bench_checks(ensure_users())
-        results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        json.dump(results, sys.stdout, ensure_ascii=False, indent=2, default=str)
-        print()
-        return
-
+def generate(size: str) -> dict:
+    """`generate --size SIZE` timed by stage, then VACUUM ANALYZE (PostgreSQL)."""
     from sqdj.demo import synthetic
 
     stages = {}
@@ -295,31 +325,47 @@ def main():
         log(f"  generate: {stage} {done}/{total} {seconds:.0f} s")
 
     t = time.perf_counter()
-    generated = synthetic.generate("city", progress=progress)
-    results["generate_city"] = {
+    generated = synthetic.generate(size, progress=progress)
+    out = {
         "created": generated["created"],
         "seconds": round(time.perf_counter() - t, 1),  # including the commit (deferred checks)
         **{k: generated.get(k) for k in ("areas", "orgs", "members", "registrations")},
         "stage_started_s": stages,
     }
-    log("generate", results["generate_city"])
+    log("generate", out)
     if connection.vendor == "postgresql":
         # a live database is vacuumed by autovacuum; right after a bulk load only an explicit VACUUM sets the
-        # visibility map that index-only scans (the per-org member counts) rely on
+        # visibility map that index-only scans (the per-org member counts, the list index) rely on
         t = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
-        results["vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
+        out["vacuum_analyze_s"] = round(time.perf_counter() - t, 1)
+    return out
+
+
+def main():
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    call_command("migrate", verbosity=0)
+    results["machine"] = machine()
+    if connection.vendor != "postgresql":
+        log("note: the city benchmark is meant for PostgreSQL (scripts/with-postgres.sh); this is", connection.vendor)
+
+    size = os.environ.get("SQDJ_BENCH_SIZE", "city")
+    results["size"] = size
+    if os.environ.get("SQDJ_BENCH_CITY_REUSE") != "1":
+        results["generate"] = generate(size)
+    # else: a database that already holds the city (`generate --size city`, then VACUUM ANALYZE)
     users = ensure_users()
     keep_request_queries()
-    results["member_requests"] = bench_member_requests(users)
+    results["list_requests"] = bench_list_requests(users)
     results["statistics"] = bench_stats(users)
     results["checks"] = bench_checks(users)
 
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)
-    (out / "city.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
+    name = "city" if size == "city" else f"city-{size}"
+    (out / f"{name}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     json.dump(results, sys.stdout, ensure_ascii=False, indent=2, default=str)
     print()
 

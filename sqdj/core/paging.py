@@ -16,7 +16,8 @@ so every row in scope is read and sorted. Here each path is read on its own, ord
 (`UNION ALL … ORDER BY … LIMIT`); each path excludes the rows of the paths before it, so no row appears twice.
 The page's primary keys come first, then its rows in one query with the list's joins. A page past the middle of
 an exactly counted list is read backwards from the end (the last page costs what the first does); the "last"
-page of an estimated list is read backwards without knowing its number.
+page of an estimated list is read backwards without knowing its number, and an offset past the middle of an
+estimated list (the API's) is counted exactly first, then read backwards.
 """
 
 from __future__ import annotations
@@ -94,6 +95,12 @@ def cheap_count(qs) -> Count:
     return Count(total, None not in counts, tuple(counts))
 
 
+def exact_count(qs) -> Count:
+    """The exact number of rows of `qs`, path by path (each counted along its index)."""
+    counts = tuple(branch.order_by().count() for branch in _branches(qs))
+    return Count(sum(counts), True, counts)
+
+
 def _ordering(qs) -> list[tuple[str, bool]] | None:
     """The queryset's order as (lookup, descending) pairs, ending with the primary key so that the order is total;
     None when it is not a list of plain field names (read the queryset as it is)."""
@@ -146,6 +153,8 @@ def page_rows(qs, offset: int, limit: int, total: Count | None = None, *, from_e
             qs = qs.reverse()
         rows = list(qs[offset : offset + limit])
         return rows[::-1] if from_end else rows
+    if not from_end and total is not None and not total.exact and offset > total.value / 2:
+        total = exact_count(qs)  # deep in an estimated list: counting it costs less than walking to the offset
     if not from_end and total is not None and total.exact and offset > total.value / 2:
         end = total.value - offset  # rows after the page's first
         if end <= 0:

@@ -170,3 +170,14 @@ class EstimatedCountTests(TestCase):
         shown = [row.record.name for row in page.object_list]
         self.assertEqual(shown, names[-len(shown) :])
         self.assertTrue(shown)
+
+    def test_a_deep_offset_of_an_estimated_list_is_read_from_the_end(self):
+        qs = self.qs()
+        names = sorted(NAMES)
+        counted = cheap_count(qs)
+        for offset in range(len(NAMES)):
+            with self.subTest(offset=offset):
+                rows = page_rows(qs, offset, 5, counted)
+                self.assertEqual([m.name for m in rows], names[offset : offset + 5])
+        body = api_client(self.world.admin1).get(f"/api/v1/members/?limit=5&offset={len(NAMES) - 3}").json()
+        self.assertEqual([m["name"] for m in body["results"]], names[-3:])
