@@ -343,8 +343,35 @@ def generate(size: str) -> dict:
     return out
 
 
+def run_beside() -> dict:
+    """In the same run and cluster, each in a database of its own: this benchmark on the medium city (the growth
+    table's second size) and the member import at 100,000 and 300,000 rows (bench/import_members.py)."""
+    import subprocess
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    done = {}
+    jobs = [
+        ("medium", [sys.executable, str(Path(__file__))], {"SQDJ_BENCH_SIZE": "medium"}),
+        ("import", [sys.executable, str(Path(__file__).with_name("import_members.py")), "--rows", "100000,300000"], {}),
+    ]
+    for name, command, extra in jobs:
+        database = f"sqdj_bench_{name}"
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {database}")
+            cursor.execute(f"CREATE DATABASE {database}")
+        env = {**os.environ, **extra, "DATABASE_URL": urlunsplit(url._replace(path=f"/{database}"))}
+        log(f"--- {name}: {' '.join(command[1:])}")
+        t = time.perf_counter()
+        finished = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False)
+        done[name] = {"exit": finished.returncode, "seconds": round(time.perf_counter() - t, 1)}
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {database}")
+    return done
+
+
 def main():
-    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results = {"started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     call_command("migrate", verbosity=0)
     results["machine"] = machine()
     if connection.vendor != "postgresql":
@@ -361,6 +388,8 @@ def main():
     results["statistics"] = bench_stats(users)
     results["checks"] = bench_checks(users)
 
+    if size == "city" and os.environ.get("SQDJ_BENCH_CITY_REUSE") != "1" and connection.vendor == "postgresql":
+        results["also_run"] = run_beside()
     results["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)

@@ -125,8 +125,13 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     for its first rows in order, the planner may walk a large index looking for rows that are not there."""
     order = [f"{'-' if desc else ''}{lookup}" for lookup, desc in ordering]
     branches = _branches(qs)
+    if len(branches) > 1 and counts:  # a path counted empty is not read again
+        kept = [(b, n) for b, n in zip(branches, counts, strict=False) if n != 0]
+        branches, counts = [b for b, _n in kept], tuple(n for _b, n in kept)
     if len(branches) == 1:
-        return list(qs.order_by(*order)[offset : offset + limit])
+        return list(branches[0].order_by(*order)[offset : offset + limit])
+    if not branches:
+        return []
     keys = {f"_page_k{i}": F(lookup) for i, (lookup, _desc) in enumerate(ordering)}
     key_order = [f"{'-' if desc else ''}_page_k{i}" for i, (_lookup, desc) in enumerate(ordering)]
     small = settings.SQDJ_LIST_EXACT_COUNT

@@ -244,6 +244,10 @@ class Registration(ChangeLoggedModel):
     class Meta:
         verbose_name = _("community registration")
         verbose_name_plural = _("community registrations")
+        # a territory's registered members (the second path of a community admin's member list: core.paging)
+        indexes = [
+            models.Index(fields=["community", "member"], condition=models.Q(active=True), name="members_reg_active")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
