@@ -133,7 +133,7 @@ def test_code_filter_is_scoped(city, tokens, resource):
     assert body["count"] == 1
 
     body = client.get(f"/api/v1/{resource}/", {"code": sibling.code}).json()
-    assert body == {"count": 0, "next": None, "previous": None, "results": []}
+    assert body == {"count": 0, "count_approximate": False, "next": None, "previous": None, "results": []}
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
