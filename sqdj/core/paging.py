@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -202,7 +203,8 @@ class ScopedPaginator(Paginator):
     def _wrap(self, rows):
         if self.queryset is self.object_list:
             return rows
-        return type(self.object_list)(rows, table=self.object_list.table)
+        bound_rows: Any = self.object_list  # django-tables2's BoundRows: the page's rows wrapped the same way
+        return type(bound_rows)(rows, table=bound_rows.table)
 
     def page(self, number):
         if not self.reads_queryset:

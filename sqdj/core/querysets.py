@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db import models
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
@@ -37,17 +38,22 @@ class RestrictedQuerySet(models.QuerySet):
         term = self.scope_term
         if term is None:
             return None
-        qs = self._chain()
+        qs = self.all()  # a clone, with a copy of the WHERE to cut from
         where = qs.query.where
-        node = where.children[term] if where.connector == "AND" and term < len(where.children) else None
-        if node is None or node.connector != "OR" or node.negated or len(node.children) != len(self.scope_paths):
+        node: Any = where.children[term] if where.connector == "AND" and term < len(where.children) else None
+        if (
+            node is None
+            or getattr(node, "connector", None) != "OR"
+            or node.negated
+            or len(node.children) != len(self.scope_paths or ())
+        ):
             return None
         del where.children[term]
         qs.scope_paths = qs.scope_term = None
         return qs
 
-    def _clone(self):
-        clone = super()._clone()
+    def _clone(self):  # Django's own copying method (not in the type stubs)
+        clone = super()._clone()  # type: ignore[misc]
         clone.scope_paths = self.scope_paths
         clone.scope_term = self.scope_term
         return clone

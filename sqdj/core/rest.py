@@ -77,9 +77,10 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return super().get_next_link() if not self.approximate else self._next_link()
 
     def _next_link(self):
-        url = self.request.build_absolute_uri()
-        url = replace_query_param(url, self.limit_query_param, self.limit)
-        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+        request: Any = self.request  # set by paginate_queryset
+        limit, offset = int(self.limit or 0), int(self.offset or 0)
+        url = replace_query_param(request.build_absolute_uri(), self.limit_query_param, limit)
+        return replace_query_param(url, self.offset_query_param, offset + limit)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
