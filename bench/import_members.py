@@ -1,13 +1,16 @@
-"""Benchmark: importing 100,000 members from .xlsx against merely reading the same file with openpyxl.
+"""Benchmark: importing members from .xlsx against merely reading the same file with openpyxl — time and memory.
 
-    .venv/bin/python bench/import_members.py [--rows N]                        # SQLite (a fresh file)
-    scripts/with-postgres.sh .venv/bin/python bench/import_members.py          # PostgreSQL
+    .venv/bin/python bench/import_members.py [--rows 100000,300000]                       # SQLite (a fresh file)
+    scripts/with-postgres.sh .venv/bin/python bench/import_members.py --rows 100000,300000   # PostgreSQL
 
-Generates a deterministic valid members file (orgs from `synthetic.generate("medium")`), times openpyxl's
-read-only reader over it (best of two), then `MemberImporter(user=None).run(data, "m.xlsx")` on an empty members
-table, then the same file again (everything unchanged). Prints rows/s and the ratio import ÷ read (wall clock;
-also this process's CPU time, which a busy machine disturbs less); the target is ≤ 3. Figures are merged into
-bench/results/import_members.json under the database's name. Not a test: nothing here asserts a time.
+For each size: generates a deterministic valid members file (orgs from `synthetic.generate("medium")`), reads it
+with openpyxl's read-only reader (best of two), then `MemberImporter(user=None).run(data, "m.xlsx")` on an empty
+members table, then the same file again (everything unchanged). Each of these runs in a fresh child process, which
+reports its wall clock, CPU time and peak RSS (VmHWM: the file's bytes, read as `sqdj import` reads them,
+included; the import's also shows the baseline of Django and the app loaded). Prints rows/s, the ratio import ÷
+read (the target is ≤ 3) and the peaks (the target: ≤ 150 MB, the same at 100,000 and 300,000 rows). Figures are
+merged into bench/results/import_members.json under the database's name, by size. Not a test: nothing here
+asserts a time or a size.
 
 `member_rows()` is also the kill test's data source (sqdj/members/tests/test_import.py).
 """
@@ -21,6 +24,8 @@ import json
 import os
 import platform
 import random
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -131,14 +136,161 @@ def read_with_openpyxl(data: bytes) -> int:
     return n
 
 
+def _peak_mb() -> float:
+    """This process's peak RSS. VmHWM, not ru_maxrss: Linux carries the forking parent's peak into the child's
+    ru_maxrss across exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+def _cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def child_read(path: str) -> dict:
+    """In a fresh process: read the file with openpyxl read-only (no Django loaded)."""
+    data = Path(path).read_bytes()
+    t, c = time.perf_counter(), _cpu_s()
+    n = read_with_openpyxl(data)
+    return {"rows": n - 1, "s": time.perf_counter() - t, "cpu_s": _cpu_s() - c, "peak_mb": _peak_mb()}
+
+
+def child_import(path: str) -> dict:
+    """In a fresh process: `MemberImporter(user=None).run(data, "m.xlsx")`, as `sqdj import members FILE` does."""
+    import django
+
+    django.setup()
+    from sqdj.members.importers import MemberImporter
+
+    MemberImporter(user=None)  # the app's modules loaded: the baseline
+    baseline = _peak_mb()
+    data = Path(path).read_bytes()
+    stages: dict = {}
+    t0, c0 = time.perf_counter(), _cpu_s()
+
+    def progress(done, total, stage="write"):
+        now = time.perf_counter() - t0
+        stages.setdefault(f"first_{stage}_s", round(now, 2))
+        stages[f"last_{stage}_s"] = round(now, 2)
+
+    result = MemberImporter(user=None).run(data, "m.xlsx", progress=progress)
+    return {
+        "ok": result.ok,
+        "errors": [e.__dict__ for e in result.errors[:5]],
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "s": time.perf_counter() - t0,
+        "cpu_s": _cpu_s() - c0,
+        "peak_mb": _peak_mb(),
+        "baseline_mb": baseline,
+        "stages": stages,
+    }
+
+
+def in_child(what: str, path: Path) -> dict:
+    """Run `child_<what>` in a new Python process (its own peak RSS) and return what it printed."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", what, str(path)], capture_output=True, text=True, check=False
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"child {what} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def empty_roll() -> None:
+    """Start from an empty roll (raw deletes: no change-log rows), vacuumed, so that the import does not pay for
+    the deleted rows' index entries."""
+    from django.db import connection
+
+    from sqdj.members.models import Member
+
+    for rel in Member._meta.related_objects:
+        rel.related_model.objects.all()._raw_delete(connection.alias)
+    Member.objects.all()._raw_delete(connection.alias)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
+    assert not Member.objects.exists(), "the members table must start empty"
+
+
+def measure(n: int, orgs: list[str], areas: list[str], workdir: Path) -> dict:
+    from sqdj.members.models import Member
+
+    t = time.perf_counter()
+    path = workdir / f"members-{n}.xlsx"
+    data = write_xlsx(member_rows(n, orgs, areas), path)
+    file_mb = len(data) / 2**20
+    print(f"generated {n} rows, {file_mb:.1f} MB in {time.perf_counter() - t:.1f} s", flush=True)
+    del data
+
+    reads = [in_child("read", path) for _ in range(2)]
+    assert all(r["rows"] == n for r in reads), reads
+    read = min(reads, key=lambda r: r["s"])
+    read_cpu = min(r["cpu_s"] for r in reads)
+    read_peak = max(r["peak_mb"] for r in reads)
+    print(f"openpyxl read-only: {read['s']:.1f} s ({n / read['s']:,.0f} rows/s), peak {read_peak:.0f} MB", flush=True)
+
+    empty_roll()
+    imp = in_child("import", path)
+    assert imp["ok"] and imp["created"] == n, imp["errors"]
+    assert Member.objects.count() == n
+    print(
+        f"import: {imp['s']:.1f} s ({n / imp['s']:,.0f} rows/s); ratio {imp['s'] / read['s']:.2f}; "
+        f"peak {imp['peak_mb']:.0f} MB (Django and the app loaded: {imp['baseline_mb']:.0f} MB)",
+        flush=True,
+    )
+    print(f"  CPU: read {read_cpu:.1f} s, import {imp['cpu_s']:.1f} s, ratio {imp['cpu_s'] / read_cpu:.2f}", flush=True)
+    print(f"  stages (s from start): {imp['stages']}", flush=True)
+
+    again = in_child("import", path)
+    assert again["ok"] and again["unchanged"] == n, (again["created"], again["updated"], again["unchanged"])
+    print(
+        f"second import (all unchanged): {again['s']:.1f} s; ratio {again['s'] / read['s']:.2f}; "
+        f"peak {again['peak_mb']:.0f} MB",
+        flush=True,
+    )
+    path.unlink()
+    return {
+        "rows": n,
+        "file_mb": round(file_mb, 2),
+        "openpyxl_read_s": round(read["s"], 2),
+        "openpyxl_read_peak_mb": round(read_peak, 1),
+        "import_s": round(imp["s"], 2),
+        "import_rows_per_s": round(n / imp["s"]),
+        "ratio": round(imp["s"] / read["s"], 2),
+        "import_peak_mb": round(imp["peak_mb"], 1),
+        "import_baseline_mb": round(imp["baseline_mb"], 1),
+        "openpyxl_read_cpu_s": round(read_cpu, 2),
+        "import_cpu_s": round(imp["cpu_s"], 2),
+        "cpu_ratio": round(imp["cpu_s"] / read_cpu, 2),
+        "import_stages_s": imp["stages"],
+        "reimport_unchanged_s": round(again["s"], 2),
+        "reimport_ratio": round(again["s"] / read["s"], 2),
+        "reimport_peak_mb": round(again["peak_mb"], 1),
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--rows", default="100000", help="rows of the file; several sizes: 100000,300000")
+    parser.add_argument("--child", nargs=2, metavar=("WHAT", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    if args.child:
+        what, path = args.child
+        print(json.dumps(child_read(path) if what == "read" else child_import(path)))
+        return
+
+    sizes = [int(n.replace("_", "")) for n in args.rows.split(",")]
     os.environ.setdefault("SQDJ_DATA_DIR", tempfile.mkdtemp(prefix="sqdj-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqdj.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # the children import files larger than the default limits allow (300,000 rows)
+    os.environ["SQDJ_IMPORT_MAX_ROWS"] = str(max(max(sizes), 200_000))
+    os.environ["SQDJ_IMPORT_MAX_BYTES"] = str(200 * 2**20)
     import django
 
     django.setup()
@@ -147,90 +299,30 @@ def main():
 
     from sqdj.areas.models import Area
     from sqdj.demo import synthetic
-    from sqdj.members.importers import MemberImporter
-    from sqdj.members.models import Member
     from sqdj.orgs.models import Org
 
     call_command("migrate", verbosity=0)
     synthetic.generate("medium")
-    # the synthetic city comes with members: start from an empty roll (raw deletes: no change-log rows), and
-    # vacuum, so that the import does not pay for the deleted rows' index entries
-    for rel in Member._meta.related_objects:
-        rel.related_model.objects.all()._raw_delete(connection.alias)
-    Member.objects.all()._raw_delete(connection.alias)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    assert not Member.objects.exists(), "the members table must start empty"
     orgs = list(Org.objects.filter(type="branch").values_list("code", flat=True))
     areas = list(Area.objects.filter(type__in=["community", "grid", "estate"]).values_list("code", flat=True))
+    connection.close()  # the children write: no transaction of ours may be open
 
-    t = time.perf_counter()
-    data = write_xlsx(member_rows(args.rows, orgs, areas))
-    gen_s = time.perf_counter() - t
-    print(f"generated {args.rows} rows, {len(data) / 2**20:.1f} MB in {gen_s:.1f} s", flush=True)
-
-    reads, read_cpus = [], []
-    for _ in range(2):
-        t, c = time.perf_counter(), time.process_time()
-        assert read_with_openpyxl(data) == args.rows + 1
-        reads.append(time.perf_counter() - t)
-        read_cpus.append(time.process_time() - c)
-    read_s, read_cpu = min(reads), min(read_cpus)
-    print(f"openpyxl read-only: {read_s:.1f} s ({args.rows / read_s:,.0f} rows/s)", flush=True)
-
-    stages = {}
-    t0 = time.perf_counter()
-
-    c0 = time.process_time()
-
-    def progress(done, total, stage="write"):
-        now, cpu = time.perf_counter() - t0, time.process_time() - c0
-        stages.setdefault(f"first_{stage}_s", round(now, 2))
-        stages.setdefault(f"first_{stage}_cpu_s", round(cpu, 2))
-        stages[f"last_{stage}_s"] = round(now, 2)
-        stages[f"last_{stage}_cpu_s"] = round(cpu, 2)
-
-    t, c = time.perf_counter(), time.process_time()
-    result = MemberImporter(user=None).run(data, "m.xlsx", progress=progress)
-    import_s, import_cpu = time.perf_counter() - t, time.process_time() - c
-    assert result.ok and result.created == args.rows, result.errors[:5]
-    assert Member.objects.count() == args.rows
-    print(f"import: {import_s:.1f} s ({args.rows / import_s:,.0f} rows/s); ratio {import_s / read_s:.2f}", flush=True)
-    print(
-        f"  this process's CPU time: read {read_cpu:.1f} s, import {import_cpu:.1f} s, ratio "
-        f"{import_cpu / read_cpu:.2f} (the database server's own CPU is not in it)",
-        flush=True,
-    )
-    print(f"  stages (s from start): {stages}", flush=True)
-
-    t = time.perf_counter()
-    again = MemberImporter(user=None).run(data, "m.xlsx")
-    again_s = time.perf_counter() - t
-    assert again.ok and again.unchanged == args.rows, (again.created, again.updated, again.unchanged)
-    print(f"second import (all unchanged): {again_s:.1f} s; ratio {again_s / read_s:.2f}", flush=True)
-
-    figures = {
-        "rows": args.rows,
-        "file_mb": round(len(data) / 2**20, 2),
-        "openpyxl_read_s": round(read_s, 2),
-        "import_s": round(import_s, 2),
-        "import_rows_per_s": round(args.rows / import_s),
-        "ratio": round(import_s / read_s, 2),
-        "openpyxl_read_cpu_s": round(read_cpu, 2),
-        "import_cpu_s": round(import_cpu, 2),
-        "cpu_ratio": round(import_cpu / read_cpu, 2),
-        "import_stages_s": stages,
-        "reimport_unchanged_s": round(again_s, 2),
-        "reimport_ratio": round(again_s / read_s, 2),
+    out = Path(__file__).with_name("results") / "import_members.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    by_size = {}
+    with tempfile.TemporaryDirectory(prefix="sqdj-bench-files-") as workdir:
+        for n in sizes:
+            by_size[str(n)] = measure(n, orgs, areas, Path(workdir))
+            connection.close()
+    earlier = results.get(connection.vendor, {}).get("sizes", {})  # sizes measured by an earlier run are kept
+    results[connection.vendor] = {
+        "sizes": {**earlier, **by_size},
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "date": datetime.date.today().isoformat(),
     }
-    out = Path(__file__).with_name("results") / "import_members.json"
     out.parent.mkdir(exist_ok=True)
-    results = json.loads(out.read_text()) if out.exists() else {}
-    results[connection.vendor] = figures
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     print(f"written to {out}")
 

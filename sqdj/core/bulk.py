@@ -94,6 +94,22 @@ def _converter(field):
     return lambda v: field.get_db_prep_save(v, connection)
 
 
+def _slices(rows: list, per_statement: int) -> Iterator[list]:
+    """`rows` in full statements of `per_statement` rows, then the rest in powers of two. Few distinct statements:
+    SQLite's connection keeps the last 128 prepared ones, and a prepared INSERT of a thousand rows takes a megabyte
+    or so — with a statement for every remainder size, a long import's memory grew with it."""
+    i, n = 0, len(rows)
+    while n - i >= per_statement:
+        yield rows[i : i + per_statement]
+        i += per_statement
+    size = 1 << max(per_statement.bit_length() - 1, 0)
+    while i < n:
+        while size > n - i:
+            size >>= 1
+        yield rows[i : i + size]
+        i += size
+
+
 class BulkWriter:
     """Rows (sequences of Python values in the order of `attnames`: field names or attnames such as "org_id") into
     `model`'s table, pushed batch by batch with `write()`; `close()` ends the writing (a context manager does it,
@@ -165,7 +181,7 @@ class BulkWriter:
         per_statement = max(1, min(MAX_ROWS_PER_INSERT, _max_params() // len(self.fields)))
         out = []
         with connection.cursor() as cursor:
-            for chunk in chunks(rows, per_statement):
+            for chunk in _slices(rows, per_statement):
                 params = []
                 for row in chunk:
                     params.extend(self._converted(row))

@@ -26,6 +26,14 @@ def looks_like(value: str | None) -> bool:
     return bool(SHAPE.match(normalize(value)))
 
 
+def as_int(value: str) -> int | None:
+    """A normalized ID number as a positive integer below 2**61 (its 17 digits and check character, X as 10), to
+    keep many of them compactly; None if it is not shaped like one."""
+    if not SHAPE.match(value):
+        return None
+    return int(value[:17]) * 11 + (10 if value[17] == "X" else int(value[17])) + 1
+
+
 def check_digit(body: str) -> str:
     """The 18th character for the 17-digit `body` (stdnum's calc_check_digit takes a whole number and ignores its
     last character)."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -38,76 +40,166 @@ def _normalize(value):
     return value
 
 
-def _decode(data: bytes) -> str:
+def _encoding(data: bytes) -> str:
+    """ "utf-8-sig" or "gb18030": the first that decodes the whole file, checked piece by piece (no copy of it)."""
     if b"\x00" in data[:4096]:
         raise UnreadableFile(_("The file is not a spreadsheet (.xlsx or .csv)."))
+    view = memoryview(data)
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            for i in range(0, len(view), _PIECE):
+                decoder.decode(view[i : i + _PIECE])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise UnreadableFile(_("The file's text encoding is not UTF-8 or GBK."))
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > 1000 or sum(i.file_size for i in infos) > settings.SQDJ_IMPORT_MAX_UNPACKED_BYTES:
-                raise UnreadableFile(_("The spreadsheet unpacks to too much data."))
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except UnreadableFile:
-        raise
-    except Exception as exc:  # a corrupt or foreign zip: say so, don't crash
-        raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet.")) from exc
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            rows.append((n, [_normalize(v) for v in values]))
-            if n > settings.SQDJ_IMPORT_MAX_ROWS + 1:
-                raise UnreadableFile(_("The file has more than %(n)d rows.") % {"n": settings.SQDJ_IMPORT_MAX_ROWS})
-        return rows
-    finally:
-        wb.close()
+_PIECE = 1 << 20
 
 
-def _read_csv(data: bytes) -> list[tuple[int, list]]:
-    text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = []
-    try:
-        for n, values in enumerate(reader, start=1):
-            rows.append((n, [v.strip() for v in values]))
-            if n > settings.SQDJ_IMPORT_MAX_ROWS + 1:
-                raise UnreadableFile(_("The file has more than %(n)d rows.") % {"n": settings.SQDJ_IMPORT_MAX_ROWS})
-    except csv.Error as exc:
-        raise UnreadableFile(_("The file is not a valid CSV file.")) from exc
-    return rows
+def _too_many_rows() -> UnreadableFile:
+    return UnreadableFile(_("The file has more than %(n)d rows.") % {"n": settings.SQDJ_IMPORT_MAX_ROWS})
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    if not data or not data.strip():
+class _XlsxRows:
+    """The first sheet's rows, parsed as they are taken (openpyxl's read-only mode)."""
+
+    def __init__(self, data: bytes):
+        from openpyxl import load_workbook
+
+        self.buffer = io.BytesIO(data)  # shares `data`'s memory until written to (it never is)
+        try:
+            with zipfile.ZipFile(self.buffer) as zf:
+                infos = zf.infolist()
+                if len(infos) > 1000 or sum(i.file_size for i in infos) > settings.SQDJ_IMPORT_MAX_UNPACKED_BYTES:
+                    raise UnreadableFile(_("The spreadsheet unpacks to too much data."))
+            self.workbook = load_workbook(self.buffer, read_only=True, data_only=False)
+            self.sheet = self.workbook.worksheets[0]
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # a corrupt or foreign zip: say so, don't crash
+            raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet.")) from exc
+        self.seen = 0
+        self._span: tuple[int, int] | None = None  # where the sheet's compressed bytes lie in the file
+        try:
+            info = self.workbook._archive.getinfo(self.sheet._worksheet_path)
+            self._span = (info.header_offset, info.compress_size)
+        except Exception:  # openpyxl internals: without them there is simply no estimate
+            pass
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        try:
+            for n, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+                if n > settings.SQDJ_IMPORT_MAX_ROWS + 1:
+                    raise _too_many_rows()
+                self.seen = n
+                yield n, [_normalize(v) for v in values]
+        except UnreadableFile:
+            raise
+        except Exception as exc:  # e.g. a damaged sheet found only while reading it
+            raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet.")) from exc
+
+    def estimated_rows(self) -> int | None:
+        """The sheet's row count: from its dimension when it declares one, else extrapolated from how much of its
+        compressed data has been read so far."""
+        if self.sheet.max_row:
+            return self.sheet.max_row
+        if self._span is None or self.seen < 100:
+            return None
+        start, size = self._span
+        read = self.buffer.tell() - start
+        if size <= 0 or read <= 0:
+            return None
+        return round(self.seen * max(size / read, 1.0))
+
+    def close(self) -> None:
+        self.workbook.close()
+
+
+class _CsvRows:
+    def __init__(self, data: bytes):
+        self.text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
+        self.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        try:
+            for n, values in enumerate(csv.reader(self.text), start=1):
+                if n > settings.SQDJ_IMPORT_MAX_ROWS + 1:
+                    raise _too_many_rows()
+                yield n, [v.strip() for v in values]
+        except csv.Error as exc:
+            raise UnreadableFile(_("The file is not a valid CSV file.")) from exc
+
+    def estimated_rows(self) -> int | None:
+        return self.lines  # a quoted cell may hold a line break: an estimate
+
+    def close(self) -> None:
+        self.text.close()
+
+
+class TableStream:
+    """A file's table read as it is used, in constant memory: `headers` (read on opening), then `rows` — an
+    iterator of (spreadsheet row number, cells), fully empty rows left out, to be taken once. Reading may still
+    raise UnreadableFile half-way (a damaged sheet, too many rows). A context manager: closing frees the
+    workbook."""
+
+    def __init__(self, source):
+        self._source = source
+        self.header_row = 0
+        rows = (r for r in source if any(c != "" for c in r[1]))  # drop fully empty rows, keep the numbering
+        first = next(rows, None)
+        if first is None:
+            raise UnreadableFile(_("The file is empty."))
+        self.header_row, header = first[0], list(first[1])
+        while header and header[-1] == "":
+            header.pop()
+        self.headers = [str(h).strip().lstrip("\ufeff") for h in header]
+        self.rows: Iterator[tuple[int, list]] = rows
+
+    def estimated_rows(self, done: int = 0) -> int:
+        """How many data rows the file seems to hold: never fewer than the `done` already taken."""
+        total = self._source.estimated_rows()
+        if total is None:
+            return done
+        return max(min(total, settings.SQDJ_IMPORT_MAX_ROWS + 1) - self.header_row, done)
+
+    def close(self) -> None:
+        self._source.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_table(data: bytes, filename: str = "") -> TableStream:
+    """The table of an .xlsx or .csv file (UTF-8 with or without BOM, or GBK), to be read row by row."""
+    if not data or data.isspace():
         raise UnreadableFile(_("The file is empty."))
     if len(data) > settings.SQDJ_IMPORT_MAX_BYTES:
         raise UnreadableFile(_("The file is larger than %(mb)d MB.") % {"mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20})
+    source: _XlsxRows | _CsvRows
     if data[:4] == b"PK\x03\x04":
-        rows = _read_xlsx(data)
+        source = _XlsxRows(data)
     elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")) or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet."))
     else:
-        rows = _read_csv(data)
-    # drop fully empty rows, keep the spreadsheet's numbering
-    rows = [(n, cells) for n, cells in rows if any(c != "" for c in cells)]
-    if not rows:
-        raise UnreadableFile(_("The file is empty."))
-    header = list(rows[0][1])
-    while header and header[-1] == "":
-        header.pop()
-    headers = [str(h).strip().lstrip("\ufeff") for h in header]
-    return Table(headers=headers, rows=rows[1:])
+        source = _CsvRows(data)
+    try:
+        return TableStream(source)
+    except BaseException:
+        source.close()
+        raise
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The whole table at once (small files; the importers stream with `open_table`)."""
+    with open_table(data, filename) as stream:
+        return Table(headers=stream.headers, rows=list(stream.rows))
 
 
 def escape_cell(value):

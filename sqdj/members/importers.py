@@ -7,7 +7,8 @@
 equal to the stored member (decrypted values compared) counts as unchanged. Every row is checked with the same
 rules as the forms and the API (`validation.validate_member`), and the file is written in bulk
 (`services.bulk_upsert_members`): the same members, ledger entries and change-log rows as the one-by-one
-services, in a few statements per thousand rows, inside the pipeline's single transaction.
+services, in a few statements per thousand rows, inside the pipeline's single transaction. The importer streams
+(`Importer.streaming`): the file is read, checked and written a chunk of rows at a time, in constant memory.
 
 Personal data on export (security.md: masked in every output, revealed only with permission and a logged
 reason): ID and phone numbers are masked unless the export is given a reason (`reveal_reason`, at least 2
@@ -23,19 +24,27 @@ export cannot overwrite real numbers: each such row is an error.
 from __future__ import annotations
 
 import datetime
-import gc
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import BooleanField, Case, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core import idnumber
 from sqdj.core.bulk import chunks
 from sqdj.core.context import current as current_context
-from sqdj.core.importing import Importer, ParsedRow, RowErrors, RowMessage, messages_from_validation, register_importer
+from sqdj.core.importing import (
+    FirstRows,
+    Importer,
+    ParsedRow,
+    RowErrors,
+    RowMessage,
+    messages_from_validation,
+    register_importer,
+)
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
 from sqdj.orgs.models import Org
 
@@ -68,6 +77,7 @@ RESIDENCE_TYPES = {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE, AreaType.
 PLAIN_FIELDS = [f for f in services.FIELDS if f not in ("org", "home_area")]
 REVEAL_PREFIX = "导出："  # stored in PiiReveal.reason: tells an export from a look at one member's page
 REVEAL_CHUNK = 2000  # PiiReveal rows per bulk insert while exporting
+ROLL_CHANGED = gettext_noop("The roll changed while the file was being imported; please import it again.")
 
 
 @register_importer
@@ -80,52 +90,22 @@ class MemberImporter(Importer):
     required = {"姓名", "性别", "民族", ID, "出生日期", "学历", "人员类别", "入党日期", "党员分类", ORG}
     columns = COLUMNS  # model field -> template column, for the services' messages
     batch_size = 1000  # rows per bulk statement, and per progress report while writing
+    streaming = True  # chunk by chunk, in constant memory (core.importing.Importer)
     reveals_pii = True  # the export may carry full numbers: callers pass `reveal_reason` (see the module doc)
 
     def __init__(self, user=None, reveal_reason: str = ""):
         super().__init__(user)
         self.reveal_reason = self.clean_reveal_reason(reveal_reason) if reveal_reason else ""
         self.today = datetime.date.today()
-        self.orgs: dict[str, Org] = {}
-        self.areas: dict[str, Area] = {}
-
-    def read(self, data: bytes, filename: str):
-        # The table's cells live until the import ends. The cyclic garbage collector would scan them again and
-        # again while they pile up (reading 100,000 rows takes a seventh longer with it) and afterwards: pause it
-        # while reading (lists of cell values make no cycles), then move the whole table out of its sight.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            table = super().read(data, filename)
-        finally:
-            if enabled:
-                gc.enable()
-        gc.freeze()
-        self._frozen = True
-        return table
-
-    def run(self, data: bytes, filename: str = "", *, dry_run: bool = False, progress=None):
-        self._frozen = False
-        try:
-            return super().run(data, filename, dry_run=dry_run, progress=progress)
-        finally:
-            if self._frozen:
-                gc.unfreeze()
+        self.first_rows = FirstRows(
+            idnumber.as_int
+        )  # ID number → the first row it is in, to report a number given twice
 
     # ---- rows --------------------------------------------------------------------------------------------
     def choice(self, pr: ParsedRow, header: str, labels: dict) -> str | None:
         raw = pr.values.get(header, "")
         value = WORDS[header].get(raw.strip() if isinstance(raw, str) else raw)
         return value if value is not None else super().choice(pr, header, labels)  # "" → None; else the error
-
-    def _row_error_columns(self, row: int) -> set[str]:
-        """Columns already reported for `row` (its messages are the last ones: rows are read in order)."""
-        cols = set()
-        for m in reversed(self.errors):
-            if m.row != row:
-                break
-            cols.add(m.column)
-        return cols
 
     def parse_row(self, pr: ParsedRow) -> None:
         row, d = pr.row, pr.data
@@ -163,7 +143,7 @@ class MemberImporter(Importer):
         d["phone"] = phone
         d["work_unit"] = self.text(pr, "工作单位", 200)
 
-        reported = self._row_error_columns(row)
+        reported = self.reported_columns(row)
         check = {f: d[f] for f in PLAIN_FIELDS}
         if not id_number:
             check["id_number"] = None  # already reported (empty or masked)
@@ -189,29 +169,31 @@ class MemberImporter(Importer):
             found.update((o.code, o) for o in qs.filter(code__in=chunk))
         return found
 
-    def check_file(self, rows: list[ParsedRow]) -> None:
-        first_row: dict[str, int] = {}
+    def check_chunk(self, rows: list[ParsedRow]) -> None:
+        """The whole-file checks, a chunk at a time: an ID number given twice (FirstRows remembers every number of
+        the chunks before in about 30 bytes), codes that are unknown or outside the user's scope, numbers on the
+        roll under an org the user may not change."""
+        first_rows: dict[str, int] = {}  # this chunk's numbers, each with the first row it is in
         for pr in rows:
             id_number = pr.data["id_number"]
-            if id_number in first_row:
-                self.error(
-                    pr.row, ID, _("Duplicate ID number: the same as row %(row)d.") % {"row": first_row[id_number]}
-                )
+            first = self.first_rows.setdefault(id_number, pr.row)
+            if first != pr.row:
+                self.error(pr.row, ID, _("Duplicate ID number: the same as row %(row)d.") % {"row": first})
             else:
-                first_row[id_number] = pr.row
+                first_rows[id_number] = pr.row
 
         # An org that does not exist and one outside the user's scope give the same message.
-        self.orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
-        self.areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
+        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
+        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
         for pr in rows:
             code = pr.data["org_code"]
-            if code not in self.orgs:
+            if code not in orgs:
                 self.error(
                     pr.row, ORG, _("Unknown organization code %(code)s (or outside your scope).") % {"code": code}
                 )
             code = pr.data["area_code"]
             if code:
-                area = self.areas.get(code)
+                area = areas.get(code)
                 if area is None:
                     self.error(
                         pr.row,
@@ -230,8 +212,8 @@ class MemberImporter(Importer):
                     )
 
         # A number already on the roll under an org the user may not change: as the form says it.
-        if self.user is not None and not is_unrestricted(self.user):
-            rows_by_index = {Member.index_of_id_number(n): row for n, row in first_row.items()}
+        if self.user is not None and not is_unrestricted(self.user) and first_rows:
+            rows_by_index = {Member.index_of_id_number(n): row for n, row in first_rows.items()}
             existing = services.pks_by_index(rows_by_index)
             if existing:
                 allowed = services.allowed_pks(Member.objects.restrict(self.user, "change"), existing.values())
@@ -239,13 +221,21 @@ class MemberImporter(Importer):
                     if pk not in allowed:
                         self.error(rows_by_index[index], ID, _("A member with this ID number is already on the roll."))
 
-    def apply(self, rows: list[ParsedRow], progress=None):
-        data = []
+    def apply_chunk(self, rows: list[ParsedRow], progress=None):
+        # the codes again: checked in the check stage, looked up anew in the write transaction
+        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
+        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
+        data, gone = [], []
         for pr in rows:
             values = {f: pr.data[f] for f in PLAIN_FIELDS}
-            values["org"] = self.orgs[pr.data["org_code"]]
-            values["home_area"] = self.areas.get(pr.data["area_code"]) if pr.data["area_code"] else None
+            org_code, area_code = pr.data["org_code"], pr.data["area_code"]
+            values["org"] = orgs.get(org_code)
+            values["home_area"] = areas.get(area_code) if area_code else None
+            if values["org"] is None or (area_code and values["home_area"] is None):
+                gone.append(RowMessage(pr.row, ORG if values["org"] is None else AREA, _(ROLL_CHANGED)))
             data.append(values)
+        if gone:  # deleted (or moved out of scope) since the check
+            raise RowErrors(gone)
         try:
             return services.bulk_upsert_members(
                 data, acting_user=self.user, progress=progress, batch_size=self.batch_size
@@ -253,9 +243,7 @@ class MemberImporter(Importer):
         except ValidationError as exc:
             raise RowErrors(messages_from_validation(0, exc, self.columns, ID)) from exc
         except IntegrityError as exc:  # someone else wrote one of these numbers since the check
-            raise RowErrors(
-                [RowMessage(0, ID, _("The roll changed while the file was being imported; please import it again."))]
-            ) from exc
+            raise RowErrors([RowMessage(0, ID, _(ROLL_CHANGED))]) from exc
 
     # ---- export ------------------------------------------------------------------------------------------
     @staticmethod

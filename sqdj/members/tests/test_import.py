@@ -230,6 +230,75 @@ def test_progress_is_reported_while_writing(world):
     assert [s for s in seen if s[0] == "write"] == [("write", 2, 5), ("write", 4, 5), ("write", 5, 5)]
 
 
+# ---- in chunks (issue 11): the same results when the file is read, checked and written a few rows at a time ------
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(MemberImporter, "chunk_size", 2)
+
+
+def test_in_chunks_creates_updates_and_reimports_unchanged(world, tmp_path, small_chunks):
+    f = write_xlsx(tmp_path / "m.xlsx", rows(5))
+    status, out = run_import("members", f, "--dry-run")
+    assert status == 0 and out["created"] == 5 and not Member.objects.exists()
+    status, out = run_import("members", f)
+    assert status == 0 and (out["created"], out["updated"], out["unchanged"]) == (5, 0, 0)
+    assert Member.objects.count() == 5 and MembershipEvent.objects.count() == 10
+    before = state()
+    status, out = run_import("members", f)
+    assert status == 0 and (out["created"], out["updated"], out["unchanged"]) == (0, 0, 5)
+    assert state() == before
+    changed = [H, *(row(i) for i in range(1, 5)), row(5, **{"工作单位": "新单位"}), row(6)]
+    status, out = run_import("members", write_csv(tmp_path / "m.csv", changed))
+    assert status == 0 and (out["created"], out["updated"], out["unchanged"]) == (1, 1, 4)
+
+
+def test_in_chunks_a_duplicate_far_apart_names_the_first_row(world, tmp_path, small_chunks):
+    data = [H, *(row(i) for i in range(1, 6)), row(2, **{"姓名": "李四"})]  # row 7 repeats row 3, two chunks on
+    status, out = run_import("members", write_csv(tmp_path / "m.csv", data))
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(7, "公民身份号码")]
+    assert "3" in out["errors"][0]["message"]
+    assert not Member.objects.exists()
+
+
+def test_in_chunks_a_bad_last_row_rejects_the_whole_file(world, tmp_path, small_chunks):
+    before = state()
+    data = [H, *(row(i) for i in range(1, 6)), row(6, **{"性别": "未知"})]
+    status, out = run_import("members", write_csv(tmp_path / "m.csv", data))
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(7, "性别")]
+    assert state() == before
+
+
+def test_in_chunks_the_scope_is_checked_in_every_chunk(world, tmp_path, small_chunks):
+    data = [H, *(row(i) for i in range(1, 5)), row(5, **{"所在党组织编码": "ZBT2"})]  # ZBT2: not admin1's
+    status, out = run_import("members", write_csv(tmp_path / "m.csv", data), "--user", "admin1")
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(6, "所在党组织编码")]
+    assert not Member.objects.exists()
+
+
+def test_in_chunks_progress_counts_the_whole_file(world, small_chunks):
+    seen = []
+    data = "\n".join(",".join(r) for r in rows(5)).encode()
+    result = MemberImporter(user=None).run(
+        data, "m.csv", progress=lambda done, total, stage="write": seen.append((stage, done, total))
+    )
+    assert result.ok and result.created == 5
+    assert [s for s in seen if s[0] == "check"] == [("check", n, 5) for n in range(1, 6)]
+    assert [s for s in seen if s[0] == "write"] == [("write", n, 5) for n in (2, 4, 5)]
+
+
+@override_settings(SQDJ_IMPORT_MAX_MESSAGES=3)
+def test_only_the_first_errors_are_listed_with_a_count_of_the_rest(world, tmp_path):
+    data = [H, *(row(i, **{"性别": "未知"}) for i in range(1, 8))]
+    status, out = run_import("members", write_csv(tmp_path / "m.csv", data))
+    assert status == 1 and out["errors_total"] == 7
+    assert [(e["row"], e["column"]) for e in out["errors"]] == [(2, "性别"), (3, "性别"), (4, "性别"), (0, "")]
+    assert "4" in out["errors"][-1]["message"] and chinese(out["errors"][-1]["message"])
+    text = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import", "members", str(tmp_path / "m.csv"), stdout=text)
+    assert "7" in text.getvalue().splitlines()[-1]  # "未导入：发现 7 个问题…"
+
+
 # ---- bad files -------------------------------------------------------------------------------------------------
 def _id(seq=2, birth=BIRTH):
     return make_id_number(birth, seq)

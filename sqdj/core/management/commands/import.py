@@ -56,7 +56,8 @@ class Command(SqdjCommand):
             for m in result.errors:
                 self.stdout.write(_("Row %(row)d %(column)s: %(message)s") % m.__dict__ if m.row else m.message)
             for m in result.warnings:
-                self.stdout.write(_("Warning: row %(row)d %(column)s: %(message)s") % m.__dict__)
+                warning = _("Warning: row %(row)d %(column)s: %(message)s")
+                self.stdout.write(warning % m.__dict__ if m.row else m.message)
             if result.ok:
                 self.stdout.write(
                     _("%(mode)sCreated %(created)d, updated %(updated)d, unchanged %(unchanged)d.")
@@ -68,6 +69,7 @@ class Command(SqdjCommand):
                     }
                 )
             else:
-                self.stdout.write(_("Rejected: %(n)d problems; nothing was written.") % {"n": len(result.errors)})
+                n = result.errors_total or len(result.errors)  # errors_total: more than are listed
+                self.stdout.write(_("Rejected: %(n)d problems; nothing was written.") % {"n": n})
         if not result.ok:
             sys.exit(1)
