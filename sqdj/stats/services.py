@@ -215,7 +215,9 @@ def _communities(org, user, as_of: datetime.date) -> dict:
     scope = (
         "all"
         if user is EVERYTHING or is_unrestricted(user)
-        else tuple((anchor.pk, below) for anchor, below in anchors(user, "view"))
+        else tuple(
+            (anchor.path, anchor.area.path if anchor.area_id else "", below) for anchor, below in anchors(user, "view")
+        )
     )
     key = (area.path, covered, depths, as_of, scope, Area.objects.db)
     if key not in _COVERAGE_SQL:
@@ -231,8 +233,8 @@ def _communities(org, user, as_of: datetime.date) -> dict:
     return {"communities": total, "communities_with_org": with_org}
 
 
-# the statement counting the communities with an org, by what it depends on: building the ORM expression costs
-# more than running it for a community or a subdistrict
+# the statement counting the communities with an org, by everything it depends on (the paths in it: an org that
+# moves has a new path, hence a new key): building the ORM expression costs more than running it for a community
 _COVERAGE_SQL: dict[tuple, tuple[str, tuple]] = {}
 
 

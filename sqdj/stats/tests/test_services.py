@@ -140,3 +140,18 @@ def test_queries_do_not_grow_with_members(world, who):
         add_member(world.branch1, seq)
     assert compute(org("SQT1"), user=user, as_of=LATER)["members"]["total"] >= 30
     assert _queries(user.pk, "SQT1") == few <= 6
+
+
+def test_cached_statements_follow_a_moved_org(world):
+    """The statements are built once per subtree and scope (services._subtree_members_query, _COVERAGE_SQL) and keyed
+    by the paths in them: once admin1's own org has moved, its figures are those of a fresh computation."""
+    from sqdj.orgs.services import do_update_org
+
+    before = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
+    do_update_org(org("SQT1"), acting_user=None, parent=org("DWT01"))  # from under the 街道党工委 to the 区委
+    after = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
+    services._COVERAGE_SQL.clear()
+    services._subtree_members_query.cache_clear()
+    fresh = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
+    assert after == fresh
+    assert after["coverage"] == before["coverage"] and after["coverage"]["communities_with_org"] == 1
