@@ -216,7 +216,8 @@ def _communities(org, user, as_of: datetime.date) -> dict:
         "all"
         if user is EVERYTHING or is_unrestricted(user)
         else tuple(
-            (anchor.path, anchor.area.path if anchor.area_id else "", below) for anchor, below in anchors(user, "view")
+            (anchor.pk, anchor.path, anchor.area_id, anchor.area.path if anchor.area_id else "", below)
+            for anchor, below in anchors(user, "view")
         )
     )
     key = (area.path, covered, depths, as_of, scope, Area.objects.db)
@@ -233,8 +234,8 @@ def _communities(org, user, as_of: datetime.date) -> dict:
     return {"communities": total, "communities_with_org": with_org}
 
 
-# the statement counting the communities with an org, by everything it depends on (the paths in it: an org that
-# moves has a new path, hence a new key): building the ORM expression costs more than running it for a community
+# the statement counting the communities with an org, by everything it depends on (the ids and paths in it: an
+# org that moves has a new path, hence a new key): building it through the ORM costs more than running it
 _COVERAGE_SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
