@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sqdj.accounts.models import User
 from sqdj.orgs.models import Org
-from sqdj.orgs.services import find_org
+from sqdj.orgs.services import do_update_org, find_org
 from sqdj.stats import services
 from sqdj.stats.services import EVERYTHING, compute, years_before
 
@@ -145,8 +145,6 @@ def test_queries_do_not_grow_with_members(world, who):
 def test_cached_statements_follow_a_moved_org(world):
     """The statements are built once per subtree and scope (services._subtree_members_query, _COVERAGE_SQL) and keyed
     by the paths in them: once admin1's own org has moved, its figures are those of a fresh computation."""
-    from sqdj.orgs.services import do_update_org
-
     before = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
     do_update_org(org("SQT1"), acting_user=None, parent=org("DWT01"))  # from under the 街道党工委 to the 区委
     after = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
