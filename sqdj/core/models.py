@@ -11,6 +11,8 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import translation
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
@@ -40,6 +42,19 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field):
+        """`get_FOO_display()` from a label table built once per field and language: Django's rebuilds the
+        field's choices (and translates every label) on each call — 200 times on a 50-row member page."""
+        key = (field, translation.get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:
+            labels = _CHOICE_LABELS[key] = {make_hashable(k): str(v) for k, v in field.flatchoices}
+        value = getattr(self, field.attname)
+        return labels.get(make_hashable(value), value)
+
+
+_CHOICE_LABELS: dict[tuple[Any, str | None], dict[Any, str]] = {}
 
 
 class ChangeLoggedModel(BaseModel):

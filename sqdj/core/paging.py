@@ -2,26 +2,30 @@
 
 A city admin's member list has 1,000,000 rows in scope; its page must not cost what the scope costs.
 
-**Counting** (`cheap_count`): exact up to `settings.SQDJ_LIST_EXACT_COUNT` rows, by counting a query cut off
-after that many rows — the cost is bounded by the limit, not by the scope. Beyond it, on PostgreSQL, the
-planner's estimate of the filtered query's rows, marked as approximate (the page says "约 N 条", the API
-`count_approximate: true`). The estimate is good because the statistics of the trees' paths are fine enough to
-tell a subtree's share (migration orgs 0003); if the planner nevertheless guesses below the limit, the count is
-exact. Other databases (SQLite, for one community or subdistrict) count exactly.
+**Counting** (`cheap_count`): one statement per list, whatever the data (the function `sqdj_count` of migration
+core 0002, one call per scope path), so that the queries of a page on small test data are those at city scale.
+Per path: when PostgreSQL estimates more than `settings.SQDJ_LIST_TRUST_ESTIMATE` rows, the estimate; otherwise an
+exact count of the query cut off after `settings.SQDJ_LIST_EXACT_COUNT` rows (its cost bounded by the limit, not by
+the scope), and beyond that limit the estimate again. An estimated total is marked as approximate (the page says
+"约 N 个", the API `count_approximate: true`). The estimate is good because the statistics of the trees' paths are
+fine enough to tell a subtree's share (migration orgs 0002); if the planner guesses below the limit what turns out
+to be above it, the path is counted exactly. Other databases (SQLite, for one community or subdistrict) count
+exactly.
 
 **Rows** (`page_rows`): a scope is a union of paths (`core.scope.scope_parts`: the org subtree, the territory's
 registrations, one's own records …). An OR of them keeps PostgreSQL from walking an index in the list's order,
 so every row in scope is read and sorted. Here each path is read on its own, ordered and cut at offset + limit
 (an index walk: orgs along their path, each org's members by name), and the database merges them
 (`UNION ALL … ORDER BY … LIMIT`); each path excludes the rows of the paths before it, so no row appears twice.
-The page's primary keys come first, then its rows in one query with the list's joins. A page past the middle of
-an exactly counted list is read backwards from the end (the last page costs what the first does); the "last"
-page of an estimated list is read backwards without knowing its number, and an offset past the middle of an
-estimated list (the API's) is counted exactly first, then read backwards.
+The page's rows are read by those primary keys with the list's joins, in the same statement. A page past the
+middle of an exactly counted list is read backwards from the end (the last page costs what the first does); the
+"last" page of an estimated list is read backwards without knowing its number, and an offset past the middle of an
+estimated list (the API's) is counted exactly first (that count is cached for a minute), then read backwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -30,9 +34,11 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
 LAST = "last"
@@ -73,32 +79,47 @@ def estimate_rows(qs) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _count_sql(branch) -> str:
+    """The branch's rows as one SQL text with its parameters quoted by the driver (for `sqdj_count`)."""
+    ops: Any = connections[branch.db].ops  # PostgreSQL's operations (the only caller)
+    sql, params = branch.order_by().values("pk").query.sql_with_params()
+    return ops.compose_sql(sql, params)
+
+
 def cheap_count(qs) -> Count:
-    """The number of rows of `qs`: exact up to the limit, else PostgreSQL's estimate (see the module's doc)."""
-    if connections[qs.db].vendor != "postgresql":
+    """The number of rows of `qs`: exact up to the limit, else PostgreSQL's estimate (see the module's doc) —
+    one statement whatever the data, so that a list's queries can be pinned by a test on small data."""
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
         return Count(qs.count(), True)
-    limit = settings.SQDJ_LIST_EXACT_COUNT
-    counts: list[int | None] = []
-    total = 0
-    for branch in _branches(qs):
-        n = branch.order_by()[: limit + 1].count()
-        if n > limit:
-            estimate = estimate_rows(branch)
-            if estimate <= limit:  # the planner disagrees with what was seen: count this path exactly
-                n = branch.count()
-            else:
-                n = estimate
-                counts.append(None)
-                total += n
-                continue
-        counts.append(n)
-        total += n
-    return Count(total, None not in counts, tuple(counts))
+    branches = _branches(qs)
+    limit, trust = settings.SQDJ_LIST_EXACT_COUNT, settings.SQDJ_LIST_TRUST_ESTIMATE
+    calls = ", ".join(["sqdj_count(%s, %s, %s)"] * len(branches))
+    params: list[Any] = []
+    for branch in branches:
+        params += [_count_sql(branch), limit, trust]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {calls}", params)
+        results = cursor.fetchone()
+    counts = tuple(int(n) if exact else None for n, exact in results)
+    return Count(sum(int(n) for n, _exact in results), None not in counts, counts)
 
 
-def exact_count(qs) -> Count:
-    """The exact number of rows of `qs`, path by path (each counted along its index)."""
-    counts = tuple(branch.order_by().count() for branch in _branches(qs))
+def exact_count(qs, *, cached: bool = False) -> Count:
+    """The exact number of rows of `qs`, path by path (each counted along its index). With `cached`, a count is
+    kept for `settings.SQDJ_LIST_COUNT_CACHE_SECONDS` under its statement's text (which holds the scope and the
+    filters): a deep offset of an estimated list needs it, and a client paging there asks again and again."""
+    branches = _branches(qs)
+    key = None
+    if cached and settings.SQDJ_LIST_COUNT_CACHE_SECONDS > 0:
+        text = "\n".join(repr(b.order_by().values("pk").query.sql_with_params()) for b in branches)
+        key = "sqdj.paging.count." + hashlib.sha256(f"{qs.db}\n{text}".encode()).hexdigest()
+        counts = cache.get(key)
+        if counts is not None:
+            return Count(sum(counts), True, tuple(counts))
+    counts = tuple(branch.order_by().count() for branch in branches)
+    if key is not None:
+        cache.set(key, counts, settings.SQDJ_LIST_COUNT_CACHE_SECONDS)
     return Count(sum(counts), True, counts)
 
 
@@ -138,16 +159,17 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     small = settings.SQDJ_LIST_EXACT_COUNT
     parts = []
     for i, b in enumerate(branches):
-        part = b.annotate(**keys).values_list("pk", *keys)
+        part = b.annotate(_page_pk=F("pk"), **keys).values_list("_page_pk", *keys)
         known = counts[i] if i < len(counts) else None
         parts.append(
             part.order_by() if known is not None and known <= small else part.order_by(*key_order)[: offset + limit]
         )
-    pks = [row[0] for row in parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]]
-    # the page's rows by primary key alone (every one is in scope), with the list's joins
+    merged = parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]
+    sql, params = merged.query.sql_with_params()
+    # the page's rows by primary key alone (every one is in scope), with the list's joins, in the same statement
     base = qs.without_scope_union()  # (never `or`: a queryset's truth value reads it all)
-    by_pk = {obj.pk: obj for obj in (qs if base is None else base).order_by().filter(pk__in=pks)}
-    return [by_pk[pk] for pk in pks if pk in by_pk]
+    page = (qs if base is None else base).filter(pk__in=RawSQL(f"SELECT _page_pk FROM ({sql}) AS page_keys", params))
+    return list(page.order_by(*order))
 
 
 def page_rows(qs, offset: int, limit: int, total: Count | None = None, *, from_end: bool = False) -> list:
@@ -160,7 +182,8 @@ def page_rows(qs, offset: int, limit: int, total: Count | None = None, *, from_e
         rows = list(qs[offset : offset + limit])
         return rows[::-1] if from_end else rows
     if not from_end and total is not None and not total.exact and offset > total.value / 2:
-        total = exact_count(qs)  # deep in an estimated list: counting it costs less than walking to the offset
+        # deep in an estimated list: counting it costs less than walking to the offset
+        total = exact_count(qs, cached=True)
     if not from_end and total is not None and total.exact and offset > total.value / 2:
         end = total.value - offset  # rows after the page's first
         if end <= 0:

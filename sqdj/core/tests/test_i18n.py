@@ -6,6 +6,7 @@ from django.utils import translation
 
 from sqdj.areas import choices as area_choices
 from sqdj.members import choices as c
+from sqdj.members.models import Member
 from sqdj.orgs import choices as org_choices
 
 
@@ -39,3 +40,17 @@ def test_member_choice_labels_equal_the_template_words():
             (c.Category, c.CATEGORY_LABELS),
         ):
             assert {v: str(label) for v, label in enum.choices} == {str(k): v for k, v in words.items()}
+
+
+def test_display_labels_follow_the_language_and_unknown_values():
+    """get_FOO_display reads a label table kept per field and language (core.models.BaseModel)."""
+    m = Member(category=c.Category.RETIRED, sex="female")
+    with translation.override("zh-hans"):
+        assert (m.get_category_display(), m.get_sex_display()) == (str(c.Category.RETIRED.label), "女")
+    with translation.override("en"):
+        assert m.get_sex_display() == "Female"
+        assert m.get_category_display() == str(c.Category.RETIRED.label)
+    with translation.override("zh-hans"):
+        assert m.get_sex_display() == "女"  # not the English of the call before
+    m.category = "no-such-value"
+    assert m.get_category_display() == "no-such-value"  # as Django does: the value itself

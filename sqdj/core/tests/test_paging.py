@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from sqdj.core.paging import LAST, ScopedPaginator, cheap_count, estimate_rows, page_rows
+from sqdj.core.paging import LAST, ScopedPaginator, cheap_count, estimate_rows, exact_count, page_rows
 from sqdj.members.choices import Category
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member, do_register
@@ -93,6 +94,25 @@ class ScopePathsTests(TestCase):
             # each path alone, without the OR of the two (which would keep the planner from an index walk)
             self.assertEqual(union[0].count(" OR "), 0)
 
+    def test_a_page_is_two_statements_whatever_the_sizes(self):
+        """One count and one read, whether the paths are counted or estimated, small or large, empty or not: the
+        query baselines of tests/test_query_counts.py, taken on small data, hold at city scale."""
+        cases = {
+            "counted": {},
+            "estimated": {"SQDJ_LIST_EXACT_COUNT": 1, "SQDJ_LIST_TRUST_ESTIMATE": 1},
+            "counted past the limit": {"SQDJ_LIST_EXACT_COUNT": 1, "SQDJ_LIST_TRUST_ESTIMATE": 10**9},
+        }
+        filters = {"both paths": False, "the registrations path empty": True}  # (branch 2's registered members)
+        for case, values in cases.items():
+            for which, branch1_only in filters.items():
+                for offset, from_end in ((0, False), (3, False), (0, True)):
+                    with self.subTest(case=case, paths=which, offset=offset, from_end=from_end):
+                        qs = self.scoped().filter(org=self.world.branch1) if branch1_only else self.scoped()
+                        with override_settings(**values), CaptureQueriesContext(connection) as q:
+                            rows = page_rows(qs, offset, 2, cheap_count(qs), from_end=from_end)
+                        self.assertEqual(len(q.captured_queries), 2, [x["sql"][:80] for x in q.captured_queries])
+                        self.assertTrue(rows)
+
     def test_without_scope_union_drops_only_the_union(self):
         qs = self.scoped().filter(sex="male")
         base = qs.without_scope_union()
@@ -130,6 +150,9 @@ class EstimatedCountTests(TestCase):
                 cursor.execute("ANALYZE members_member")
                 cursor.execute("ANALYZE orgs_org")
 
+    def setUp(self):
+        cache.clear()  # exact counts of deep offsets are cached under their statement, which another test repeats
+
     def qs(self):
         return Member.objects.restrict(self.world.admin1, "view").order_by(*ORDER)
 
@@ -142,6 +165,33 @@ class EstimatedCountTests(TestCase):
             self.assertLessEqual(estimate_rows(branch.filter(self.qs().scope_paths[0])), counted.value)
         else:
             self.assertEqual((counted.value, counted.exact), (len(NAMES), True))
+
+    @override_settings(SQDJ_LIST_EXACT_COUNT=1000, SQDJ_LIST_TRUST_ESTIMATE=0)
+    def test_a_large_estimate_is_trusted_without_counting(self):
+        counted = cheap_count(self.qs())
+        if connection.vendor == "postgresql":
+            self.assertFalse(counted.exact)  # the estimate is above SQDJ_LIST_TRUST_ESTIMATE: nothing was counted
+        else:
+            self.assertEqual((counted.value, counted.exact), (len(NAMES), True))
+
+    @override_settings(SQDJ_LIST_TRUST_ESTIMATE=10**9)
+    def test_counted_past_the_limit_then_estimated(self):
+        counted = cheap_count(self.qs())
+        self.assertEqual(counted.exact, connection.vendor != "postgresql")
+
+    def test_the_exact_count_of_a_deep_offset_is_kept_a_while(self):
+        qs = self.qs()
+        first = exact_count(qs, cached=True)
+        self.assertEqual((first.value, first.exact), (len(NAMES), True))
+        with CaptureQueriesContext(connection) as q:
+            again = exact_count(qs, cached=True)
+        self.assertEqual((again, len(q.captured_queries)), (first, 0))
+        with CaptureQueriesContext(connection) as q:  # another filter is another count
+            self.assertEqual(exact_count(qs.filter(sex="female"), cached=True).value, qs.filter(sex="female").count())
+        self.assertTrue(q.captured_queries)
+        with override_settings(SQDJ_LIST_COUNT_CACHE_SECONDS=0), CaptureQueriesContext(connection) as q:
+            exact_count(qs, cached=True)
+        self.assertTrue(q.captured_queries)
 
     @override_settings(SQDJ_LIST_EXACT_COUNT=1000)
     def test_exact_below_the_limit(self):
