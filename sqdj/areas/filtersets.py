@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.filtersets import TreeFilterSet
+from sqdj.core.filtersets import ColumnChoicesFilter, TreeFilterSet
 
 from .choices import AreaType
 from .models import Area
@@ -11,7 +11,7 @@ class AreaFilterSet(TreeFilterSet):
     search_fields = ("name", "code")
 
     area = django_filters.CharFilter(method="filter_under", label=_("Under area (code)"))
-    type = django_filters.MultipleChoiceFilter(choices=AreaType.choices, label=_("Area type"))
+    type = ColumnChoicesFilter(choices=AreaType.choices, label=_("Area type"))
 
     class Meta:
         model = Area

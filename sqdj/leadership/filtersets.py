@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.filtersets import BaseFilterSet
+from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter
 from sqdj.orgs.filtersets import IntegerFilter, UnderOrgFilterSet
 
 from .choices import ElectionKind, PositionRole, ResidentsSeatRole
@@ -14,7 +14,7 @@ from .models import Election, Position, ResidentsCommittee, ResidentsSeat
 class PositionFilterSet(UnderOrgFilterSet):
     search_fields = ("member__name", "member__name_initials", "org__name", "org__code")
 
-    role = django_filters.MultipleChoiceFilter(choices=PositionRole.choices, label=_("post"))
+    role = ColumnChoicesFilter(choices=PositionRole.choices, label=_("post"))
     current = django_filters.BooleanFilter(method="filter_current", label=_("Held today"))
 
     class Meta:
@@ -54,7 +54,7 @@ class ResidentsSeatFilterSet(BaseFilterSet):
 
     committee = IntegerFilter(field_name="committee_id", label=_("residents' committee"))
     area = django_filters.CharFilter(field_name="committee__area__code", label=_("Area code"))
-    role = django_filters.MultipleChoiceFilter(choices=ResidentsSeatRole.choices, label=_("post"))
+    role = ColumnChoicesFilter(choices=ResidentsSeatRole.choices, label=_("post"))
 
     class Meta:
         model = ResidentsSeat

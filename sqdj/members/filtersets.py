@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import idnumber
 from sqdj.core.dates import add_years
-from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
+from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, GivenChoiceFilter
 from sqdj.core.pii import blind_index
 from sqdj.orgs.models import Org
 
@@ -43,15 +43,14 @@ class MemberFilterSet(BaseFilterSet):
 
     org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
-    # distinct=False: these columns need no join, and DISTINCT over every column makes the count slow at scale
-    category = django_filters.MultipleChoiceFilter(choices=Category.choices, label=_("member category"), distinct=False)
+    category = ColumnChoicesFilter(choices=Category.choices, label=_("member category"))
     member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label=_("member type"))
     standing = django_filters.ChoiceFilter(choices=Standing.choices, label=_("membership standing"))
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("sex"))
     age_band = django_filters.ChoiceFilter(
         choices=[(str(i), b[0]) for i, b in enumerate(AGE_BANDS)], method="filter_age_band", label=_("Age")
     )
-    education = django_filters.MultipleChoiceFilter(choices=Education.choices, label=_("education"), distinct=False)
+    education = ColumnChoicesFilter(choices=Education.choices, label=_("education"))
     party_years_min = django_filters.NumberFilter(
         method="filter_party_years_min", label=_("Party standing at least (years)")
     )

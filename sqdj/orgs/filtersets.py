@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from sqdj.core.filtersets import BaseFilterSet, TreeFilterSet
+from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, TreeFilterSet
 
 from .choices import OrgType
 from .models import Org
@@ -14,7 +14,7 @@ class OrgFilterSet(TreeFilterSet):
     search_fields = ("name", "code")
 
     org = django_filters.CharFilter(method="filter_under", label=_("Under organization (code)"))
-    type = django_filters.MultipleChoiceFilter(choices=OrgType.choices, label=_("Organization type"))
+    type = ColumnChoicesFilter(choices=OrgType.choices, label=_("Organization type"))
     area = django_filters.CharFilter(field_name="area__code", label=_("Area code"))
 
     class Meta:

@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.filtersets import BaseFilterSet
+from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter
 from sqdj.orgs.models import Org
 
 from . import services
@@ -28,7 +28,7 @@ def overdue_pks(queryset, on=None) -> list[int]:
 class TransferFilterSet(BaseFilterSet):
     search_fields = ("person_name", "letter_number", "external_org_name")
 
-    state = django_filters.MultipleChoiceFilter(choices=TransferState.choices, label=_("state"))
+    state = ColumnChoicesFilter(choices=TransferState.choices, label=_("state"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open cases only"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))

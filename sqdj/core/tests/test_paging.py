@@ -4,12 +4,16 @@ past the middle is read from the end; counts are exact up to the limit, then Pos
 from __future__ import annotations
 
 import datetime
+import importlib
 
+import django_filters
+from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
+from sqdj.core.filtersets import BaseFilterSet
 from sqdj.core.paging import LAST, ScopedPaginator, cheap_count, estimate_rows, exact_count, page_rows
 from sqdj.members.choices import Category
 from sqdj.members.models import Member
@@ -231,3 +235,27 @@ class EstimatedCountTests(TestCase):
                 self.assertEqual([m.name for m in rows], names[offset : offset + 5])
         body = api_client(self.world.admin1).get(f"/api/v1/members/?limit=5&offset={len(NAMES) - 3}").json()
         self.assertEqual([m["name"] for m in body["results"]], names[-3:])
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_no_list_filter_asks_for_distinct():
+    """A choice filter on the list's own columns reads no join; DISTINCT over every column would make a city's
+    org or member list count and sort all of its rows (the org list's `?type=branch` did)."""
+    for config in apps.get_app_configs():  # every app's filtersets module, so that its classes exist
+        if config.name.startswith("sqdj."):
+            try:
+                importlib.import_module(f"{config.name}.filtersets")
+            except ModuleNotFoundError:
+                pass
+    checked = 0
+    for filterset in _subclasses(BaseFilterSet):
+        for name, f in filterset.base_filters.items():
+            if isinstance(f, django_filters.MultipleChoiceFilter) and not f.field_name.count("__"):
+                assert not f.distinct, f"{filterset.__name__}.{name}"
+                checked += 1
+    assert checked >= 5
