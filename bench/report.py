@@ -38,6 +38,18 @@ def list_table(run: dict) -> list[str]:
             r = lists[lv]["requests"].get(name, {})
             cells.append(f"{ms(r)} ({r.get('queries', '?')})" if "p50_ms" in r else f"status {r.get('status')}")
         out.append(f"| {name} | " + " | ".join(cells) + " |")
+    firsts = [
+        f"{LEVEL_NAMES[lv]} {lists[lv]['requests'][name]['first_ms']:,.0f}"
+        for lv in levels
+        for name in names
+        if name == "members api: last page" and "first_ms" in lists[lv]["requests"].get(name, {})
+    ]
+    if firsts:
+        out.append(
+            "| members api: last page, first request (its exact count not yet cached), ms | "
+            + " | ".join(f.split(" ", 1)[1] for f in firsts)
+            + " |"
+        )
     trivial = lists.get("trivial")
     if trivial:
         out.append(f"| {trivial['name']} | " + " | ".join([ms(trivial)] + [""] * (len(levels) - 1)) + " |")
