@@ -117,6 +117,13 @@ class ScopePathsTests(TestCase):
                         self.assertEqual(len(q.captured_queries), 2, [x["sql"][:80] for x in q.captured_queries])
                         self.assertTrue(rows)
 
+    def test_an_exact_count_is_one_statement(self):
+        qs = self.scoped()
+        with CaptureQueriesContext(connection) as q:
+            counted = exact_count(qs)
+        self.assertEqual((counted.value, counted.exact, len(q.captured_queries)), (len(self.expected_pks), True, 1))
+        self.assertEqual(sum(counted.paths), counted.value)
+
     def test_without_scope_union_drops_only_the_union(self):
         qs = self.scoped().filter(sex="male")
         base = qs.without_scope_union()
