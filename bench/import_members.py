@@ -4,10 +4,10 @@
     scripts/with-postgres.sh .venv/bin/python bench/import_members.py --rows 100000,300000   # PostgreSQL
 
 For each size: generates a deterministic valid members file (orgs from `synthetic.generate("medium")`), reads it
-with openpyxl's read-only reader (best of two), then `MemberImporter(user=None).run(data, "m.xlsx")` on an empty
+with openpyxl's read-only reader (best of two), then `MemberImporter(user=None).run(path, "m.xlsx")` on an empty
 members table, then the same file again (everything unchanged). Each of these runs in a fresh child process, which
-reports its wall clock, CPU time and peak RSS (VmHWM: the file's bytes, read as `sqdj import` reads them,
-included; the import's also shows the baseline of Django and the app loaded). Prints rows/s, the ratio import ÷
+reports its wall clock, CPU time and peak RSS (VmHWM; the import is handed the file's path, as `sqdj import` and
+the worker do, and also shows the baseline of Django and the app loaded). Prints rows/s, the ratio import ÷
 read (the target is ≤ 3) and the peaks (the target: ≤ 150 MB, the same at 100,000 and 300,000 rows). Figures are
 merged into bench/results/import_members.json under the database's name, by size. Not a test: nothing here
 asserts a time or a size.
@@ -159,7 +159,7 @@ def child_read(path: str) -> dict:
 
 
 def child_import(path: str) -> dict:
-    """In a fresh process: `MemberImporter(user=None).run(data, "m.xlsx")`, as `sqdj import members FILE` does."""
+    """In a fresh process: `MemberImporter(user=None).run(path, "m.xlsx")`, as `sqdj import members FILE` does."""
     import django
 
     django.setup()
@@ -167,7 +167,6 @@ def child_import(path: str) -> dict:
 
     MemberImporter(user=None)  # the app's modules loaded: the baseline
     baseline = _peak_mb()
-    data = Path(path).read_bytes()
     stages: dict = {}
     t0, c0 = time.perf_counter(), _cpu_s()
 
@@ -176,7 +175,7 @@ def child_import(path: str) -> dict:
         stages.setdefault(f"first_{stage}_s", round(now, 2))
         stages[f"last_{stage}_s"] = round(now, 2)
 
-    result = MemberImporter(user=None).run(data, "m.xlsx", progress=progress)
+    result = MemberImporter(user=None).run(Path(path), "m.xlsx", progress=progress)
     return {
         "ok": result.ok,
         "errors": [e.__dict__ for e in result.errors[:5]],

@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .tabular import TableStream, UnreadableFile, open_table, unescape_cell
+from .tabular import Source, TableStream, UnreadableFile, open_table, unescape_cell
 
 
 @dataclass
@@ -435,7 +435,9 @@ class Importer:
             del chunk  # not alive while the next one is read back
         return created, updated, unchanged
 
-    def run(self, data: bytes, filename: str = "", *, dry_run: bool = False, progress=None) -> ImportResult:
+    def run(self, data: Source, filename: str = "", *, dry_run: bool = False, progress=None) -> ImportResult:
+        """Import a file: `data` is its path (best: nothing of it is held in memory), an open seekable binary file, or
+        its bytes; `filename` tells a .csv from an .xlsx when the content does not."""
         result = ImportResult(dry_run=dry_run)
         self._reset_messages()
         rows: list[ParsedRow] = []

@@ -288,12 +288,12 @@ def run_import(batch_id: str, attempt: int) -> dict | None:
     progress = Progress(batch)
     try:
         try:
-            data = pending_file(batch).read_bytes()
+            data = pending_file(batch).open("rb")  # read as it is used: not the whole file in memory
         except FileNotFoundError:
             _finish(ImportBatch, batch.pk, attempt, S.FAILED, error=E.FILE_GONE)
             return None
         importer = get_importer(batch.kind)(user=batch.user)
-        with acting_as(batch.user):
+        with data, acting_as(batch.user):
             result = importer.run(data, batch.filename, dry_run=batch.dry_run, progress=progress)
     except BaseException:  # rolled back; the file stays for a retry. The task is marked failed too (re-raised).
         log.exception("import %s failed", batch.pk)

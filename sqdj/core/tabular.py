@@ -6,12 +6,16 @@ import codecs
 import csv
 import datetime
 import io
+import os
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from .xlsx import XlsxReader
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,16 +44,17 @@ def _normalize(value):
     return value
 
 
-def _encoding(data: bytes) -> str:
+def _encoding(f) -> str:
     """ "utf-8-sig" or "gb18030": the first that decodes the whole file, checked piece by piece (no copy of it)."""
-    if b"\x00" in data[:4096]:
+    f.seek(0)
+    if b"\x00" in f.read(4096):
         raise UnreadableFile(_("The file is not a spreadsheet (.xlsx or .csv)."))
-    view = memoryview(data)
     for encoding in ("utf-8-sig", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
+        f.seek(0)
         try:
-            for i in range(0, len(view), _PIECE):
-                decoder.decode(view[i : i + _PIECE])
+            while piece := f.read(_PIECE):
+                decoder.decode(piece)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -65,34 +70,24 @@ def _too_many_rows() -> UnreadableFile:
 
 
 class _XlsxRows:
-    """The first sheet's rows, parsed as they are taken (openpyxl's read-only mode)."""
+    """The first sheet's rows, parsed as they are taken (`core.xlsx`: the shared strings on disk, not in memory)."""
 
-    def __init__(self, data: bytes):
-        from openpyxl import load_workbook
-
-        self.buffer = io.BytesIO(data)  # shares `data`'s memory until written to (it never is)
+    def __init__(self, f):
         try:
-            with zipfile.ZipFile(self.buffer) as zf:
+            with zipfile.ZipFile(f) as zf:
                 infos = zf.infolist()
                 if len(infos) > 1000 or sum(i.file_size for i in infos) > settings.SQDJ_IMPORT_MAX_UNPACKED_BYTES:
                     raise UnreadableFile(_("The spreadsheet unpacks to too much data."))
-            self.workbook = load_workbook(self.buffer, read_only=True, data_only=False)
-            self.sheet = self.workbook.worksheets[0]
+            self.reader = XlsxReader(f)
         except UnreadableFile:
             raise
         except Exception as exc:  # a corrupt or foreign zip: say so, don't crash
             raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet.")) from exc
         self.seen = 0
-        self._span: tuple[int, int] | None = None  # where the sheet's compressed bytes lie in the file
-        try:
-            info = self.workbook._archive.getinfo(self.sheet._worksheet_path)
-            self._span = (info.header_offset, info.compress_size)
-        except Exception:  # openpyxl internals: without them there is simply no estimate
-            pass
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
         try:
-            for n, values in enumerate(self.sheet.iter_rows(values_only=True), start=1):
+            for n, values in self.reader.rows():
                 if n > settings.SQDJ_IMPORT_MAX_ROWS + 1:
                     raise _too_many_rows()
                 self.seen = n
@@ -104,25 +99,31 @@ class _XlsxRows:
 
     def estimated_rows(self) -> int | None:
         """The sheet's row count: from its dimension when it declares one, else extrapolated from how much of its
-        compressed data has been read so far."""
-        if self.sheet.max_row:
-            return self.sheet.max_row
-        if self._span is None or self.seen < 100:
+        data has been read so far."""
+        if self.reader.max_row:
+            return self.reader.max_row
+        read = self.reader.fraction_read()
+        if self.seen < 100 or read <= 0:
             return None
-        start, size = self._span
-        read = self.buffer.tell() - start
-        if size <= 0 or read <= 0:
-            return None
-        return round(self.seen * max(size / read, 1.0))
+        return round(self.seen / read)
 
     def close(self) -> None:
-        self.workbook.close()
+        self.reader.close()
 
 
 class _CsvRows:
-    def __init__(self, data: bytes):
-        self.text = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), newline="")
-        self.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    def __init__(self, f):
+        encoding = _encoding(f)
+        f.seek(0)
+        self.lines = 0
+        last = b""
+        while piece := f.read(_PIECE):
+            self.lines += piece.count(b"\n")
+            last = piece
+        if not last.endswith(b"\n"):
+            self.lines += 1
+        f.seek(0)
+        self.text = io.TextIOWrapper(f, encoding=encoding, newline="")
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
         try:
@@ -137,7 +138,7 @@ class _CsvRows:
         return self.lines  # a quoted cell may hold a line break: an estimate
 
     def close(self) -> None:
-        self.text.close()
+        self.text.detach()  # the file is open_table's to close
 
 
 class TableStream:
@@ -176,29 +177,84 @@ class TableStream:
         self.close()
 
 
-def open_table(data: bytes, filename: str = "") -> TableStream:
-    """The table of an .xlsx or .csv file (UTF-8 with or without BOM, or GBK), to be read row by row."""
-    if not data or data.isspace():
-        raise UnreadableFile(_("The file is empty."))
-    if len(data) > settings.SQDJ_IMPORT_MAX_BYTES:
-        raise UnreadableFile(_("The file is larger than %(mb)d MB.") % {"mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20})
-    source: _XlsxRows | _CsvRows
-    if data[:4] == b"PK\x03\x04":
-        source = _XlsxRows(data)
-    elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")) or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet."))
-    else:
-        source = _CsvRows(data)
+Source = bytes | str | os.PathLike | BinaryIO
+
+
+def _binary_file(source: Source) -> tuple[BinaryIO, bool]:
+    """(a seekable binary file of `source`, whether it was opened here and is to be closed here)."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(source), True  # shares the bytes' memory until written to (it never is)
+    if isinstance(source, str | os.PathLike):
+        return open(source, "rb"), True  # noqa: SIM115 - closed by the stream
+    return source, False
+
+
+def _blank(f: BinaryIO) -> bool:
+    """Whether the file holds nothing but white space."""
+    f.seek(0)
+    while piece := f.read(_PIECE):
+        if not piece.isspace():
+            return False
+    return True
+
+
+def open_table(source: Source, filename: str = "") -> TableStream:
+    """The table of an .xlsx or .csv file (UTF-8 with or without BOM, or GBK), to be read row by row. `source`: the
+    file's path (best: nothing of it is held in memory), an open seekable binary file, or its bytes."""
+    f, owned = _binary_file(source)
     try:
-        return TableStream(source)
+        size = f.seek(0, io.SEEK_END)
+        if size > settings.SQDJ_IMPORT_MAX_BYTES:
+            raise UnreadableFile(
+                _("The file is larger than %(mb)d MB.") % {"mb": settings.SQDJ_IMPORT_MAX_BYTES // 2**20}
+            )
+        if _blank(f):
+            raise UnreadableFile(_("The file is empty."))
+        f.seek(0)
+        head = f.read(8)
+        f.seek(0)
+        rows: _XlsxRows | _CsvRows
+        if head[:4] == b"PK\x03\x04":
+            rows = _XlsxRows(f)
+        elif filename.lower().endswith((".xlsx", ".xlsm", ".xls")) or head == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            raise UnreadableFile(_("The file is not a valid .xlsx spreadsheet."))
+        else:
+            rows = _CsvRows(f)
     except BaseException:
-        source.close()
+        if owned:
+            f.close()
+        raise
+    source_rows = _Closing(rows, f if owned else None)
+    try:
+        return TableStream(source_rows)
+    except BaseException:
+        source_rows.close()
         raise
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
+class _Closing:
+    """A table source that closes the file it reads when it is closed."""
+
+    def __init__(self, rows: _XlsxRows | _CsvRows, f: BinaryIO | None):
+        self.rows, self.f = rows, f
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def estimated_rows(self) -> int | None:
+        return self.rows.estimated_rows()
+
+    def close(self) -> None:
+        try:
+            self.rows.close()
+        finally:
+            if self.f is not None:
+                self.f.close()
+
+
+def read_table(source: Source, filename: str = "") -> Table:
     """The whole table at once (small files; the importers stream with `open_table`)."""
-    with open_table(data, filename) as stream:
+    with open_table(source, filename) as stream:
         return Table(headers=stream.headers, rows=list(stream.rows))
 
 

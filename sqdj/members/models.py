@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import lru_cache
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -12,50 +9,7 @@ from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 
 from .choices import Category, Education, EventKind, MemberType, Sex, Standing
-
-
-def _no_pinyin(chars: str) -> str:
-    return "\x00" + chars  # marks text without pinyin (letters, digits, "·"): kept whole, not cut to a letter
-
-
-@lru_cache(maxsize=20_000)
-def _word_pinyin(word: str) -> tuple[str, str]:
-    """(pinyin, initials) of one segment of a name, as pypinyin converts it (a segment converts the same
-    wherever it stands: pypinyin segments the text, then converts segment by segment)."""
-    from pypinyin import lazy_pinyin
-
-    full, initials = [], []
-    for item in lazy_pinyin([word], errors=_no_pinyin):
-        if item.startswith("\x00"):
-            full.append(item[1:])
-            initials.append(item[1:])
-        else:
-            full.append(item)
-            initials.append(item[:1])  # FIRST_LETTER style: the first letter of the plain syllable
-    # the marker must never reach the database (PostgreSQL text cannot hold NUL), whatever pypinyin did with it
-    return "".join(full).replace("\x00", ""), "".join(initials).replace("\x00", "")
-
-
-@lru_cache(maxsize=50_000)
-def name_pinyin(name: str) -> tuple[str, str]:
-    """(full pinyin, initials) of a name, lower case, for search. Equal to `lazy_pinyin(name)` and
-    `lazy_pinyin(name, style=Style.FIRST_LETTER)` joined (members/tests/test_import.py checks it), but one
-    segmentation and cached segments — ten times faster, which matters when 100,000 members are imported."""
-    parts = [_word_pinyin(word) for word in _segment(name)]
-    return "".join(p[0] for p in parts).lower(), "".join(p[1] for p in parts).lower()
-
-
-def _segment(text: str) -> list[str]:
-    """pypinyin's default segmentation, the one lazy_pinyin() applies to a string."""
-    global _segment_impl
-    if _segment_impl is None:
-        from pypinyin.core import Pinyin
-
-        _segment_impl = Pinyin().seg
-    return _segment_impl(text)
-
-
-_segment_impl: Callable[..., list[str]] | None = None
+from .pinyin import name_pinyin
 
 
 class Member(ChangeLoggedModel):
@@ -111,6 +65,8 @@ class Member(ChangeLoggedModel):
     # community they registered with (在职党员到社区报到); a self-service user sees their own record only.
     scope_org_field = "org"
     scope_area_actions = ("view",)
+    # shown only to users who may reveal the record; others see the age (core.pii: the disclosure policy)
+    pii_reveal_only = ("birth_date",)
 
     @classmethod
     def scope_area_q(cls, area, descendants):

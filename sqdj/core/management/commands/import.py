@@ -49,7 +49,7 @@ class Command(SqdjCommand):
                     sys.stderr.flush()
 
         with acting_as(user):
-            result = importer.run(path.read_bytes(), path.name, dry_run=options["dry_run"], progress=progress)
+            result = importer.run(path, path.name, dry_run=options["dry_run"], progress=progress)
         if options["json"]:
             self.stdout.write(result.to_json())
         else:
