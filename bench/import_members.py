@@ -3,7 +3,8 @@
     .venv/bin/python bench/import_members.py [--rows 100000,300000]                       # SQLite (a fresh file)
     scripts/with-postgres.sh .venv/bin/python bench/import_members.py --rows 100000,300000   # PostgreSQL
 
-For each size: generates a deterministic valid members file (orgs from `synthetic.generate("medium")`), reads it
+For each size: generates a deterministic valid members file (orgs from `synthetic.generate("medium")`; its text
+cells in a shared-strings table, as Excel and WPS save them: `with_shared_strings`), reads it
 with openpyxl's read-only reader (best of two), then `MemberImporter(user=None).run(path, "m.xlsx")` on an empty
 members table, then the same file again (everything unchanged). Each of these runs in a fresh child process, which
 reports its wall clock, CPU time and peak RSS (VmHWM; the import is handed the file's path, as `sqdj import` and
@@ -24,11 +25,13 @@ import json
 import os
 import platform
 import random
+import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 from sqdj.core import idnumber
@@ -112,6 +115,41 @@ def write_xlsx(rows, path: Path | None = None) -> bytes:
     if path is not None:
         path.write_bytes(data)
     return data
+
+
+_INLINE = re.compile(
+    rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*) t="inlineStr"><is><t(?: [^>]*)?>([^<]*)</t></is></c>'
+)
+SST_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def with_shared_strings(data: bytes) -> bytes:
+    """The workbook as Excel and WPS save it: every text cell an index into one shared-strings table (openpyxl's
+    write-only mode writes the text inline, which a reader need not keep)."""
+    table: dict[bytes, int] = {}
+
+    def shared(m: re.Match) -> bytes:
+        index = table.setdefault(m.group(3), len(table))
+        return b'<c r="' + m.group(1) + b'"' + m.group(2) + b' t="s"><v>' + str(index).encode() + b"</v></c>"
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            part = src.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                part = _INLINE.sub(shared, part)
+            elif name == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST_TYPE}"/>'
+                part = part.replace(b"</Types>", override.encode() + b"</Types>")
+            elif name == "xl/_rels/workbook.xml.rels":
+                rel = f'<Relationship Id="rIdSharedStrings" Type="{SST_REL}" Target="sharedStrings.xml"/>'
+                part = part.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            dst.writestr(name, part)
+        strings = b"".join(b"<si><t>" + text + b"</t></si>" for text in table)
+        head = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(table)}">'
+        dst.writestr("xl/sharedStrings.xml", head.encode() + strings + b"</sst>")
+    return out.getvalue()
 
 
 def write_csv(rows, path: Path) -> Path:
@@ -220,7 +258,8 @@ def measure(n: int, orgs: list[str], areas: list[str], workdir: Path) -> dict:
 
     t = time.perf_counter()
     path = workdir / f"members-{n}.xlsx"
-    data = write_xlsx(member_rows(n, orgs, areas), path)
+    data = with_shared_strings(write_xlsx(member_rows(n, orgs, areas)))
+    path.write_bytes(data)
     file_mb = len(data) / 2**20
     print(f"generated {n} rows, {file_mb:.1f} MB in {time.perf_counter() - t:.1f} s", flush=True)
     del data
