@@ -35,6 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -61,11 +62,27 @@ def _paths(qs) -> list:
 
 
 def _branches(qs) -> list:
+    """The querysets to count and read: one per scope path (or `qs` itself), without those that match nothing
+    (`.none()`, `pk__in=[]`: Django cannot write their SQL, and there is nothing to read)."""
     paths = _paths(qs)
     base = qs.without_scope_union() if paths else None
     if base is None:
-        return [qs]
-    return [base.filter(p) if i == 0 else base.filter(p).exclude(reduce(or_, paths[:i])) for i, p in enumerate(paths)]
+        branches = [qs]
+    else:
+        branches = [
+            base.filter(p) if i == 0 else base.filter(p).exclude(reduce(or_, paths[:i])) for i, p in enumerate(paths)
+        ]
+    return [b for b in branches if _may_match(b)]
+
+
+def _may_match(qs) -> bool:
+    if qs.query.is_empty():
+        return False
+    try:
+        qs.query.get_compiler(qs.db).as_sql()
+    except EmptyResultSet:
+        return False
+    return True
 
 
 def estimate_rows(qs) -> int:
@@ -93,6 +110,8 @@ def cheap_count(qs) -> Count:
     if connection.vendor != "postgresql":
         return Count(qs.count(), True)
     branches = _branches(qs)
+    if not branches:
+        return Count(0, True, ())
     limit, trust = settings.SQDJ_LIST_EXACT_COUNT, settings.SQDJ_LIST_TRUST_ESTIMATE
     calls = ", ".join(["sqdj_count(%s, %s, %s)"] * len(branches))
     params: list[Any] = []
@@ -125,6 +144,8 @@ def exact_count(qs, *, cached: bool = False) -> Count:
 
 def _count_each(db: str, branches: list) -> tuple[int, ...]:
     """The exact number of rows of each branch, in one statement."""
+    if not branches:
+        return ()
     if len(branches) == 1:
         return (branches[0].order_by().count(),)
     parts, params = [], []

@@ -117,6 +117,18 @@ class ScopePathsTests(TestCase):
                         self.assertEqual(len(q.captured_queries), 2, [x["sql"][:80] for x in q.captured_queries])
                         self.assertTrue(rows)
 
+    def test_a_list_that_matches_nothing(self):
+        for name, empty in (("none()", self.scoped().none()), ("pk__in=[]", self.scoped().filter(pk__in=[]))):
+            with self.subTest(name):
+                counted = cheap_count(empty)
+                self.assertEqual((counted.value, counted.exact), (0, True))
+                self.assertEqual(page_rows(empty, 0, 5, counted), [])
+                self.assertEqual(exact_count(empty).value, 0)
+        self.client.force_login(self.world.admin1)
+        body = api_client(self.world.admin1).get("/api/v1/members/?org=NO-SUCH-ORG").json()
+        self.assertEqual((body["count"], body["results"]), (0, []))
+        self.assertEqual(self.client.get("/members/?org=NO-SUCH-ORG").status_code, 200)
+
     def test_an_exact_count_is_one_statement(self):
         qs = self.scoped()
         with CaptureQueriesContext(connection) as q:
