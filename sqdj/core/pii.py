@@ -9,6 +9,7 @@ blind index). Without them (demo, development) random keys are created once in t
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import os
@@ -20,6 +21,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+from . import scope
 
 
 def _key_file(name: str, make) -> str:
@@ -74,22 +77,120 @@ def blind_index(value: str) -> str:
     return base64.b32encode(digest).decode().rstrip("=").lower()
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# The disclosure policy (docs/security.md, "打码策略"): the one place that decides what of a person's ID number,
+# phone number and birth date a user sees. A user who may not reveal a record (the `reveal` action of the scope
+# gate, per record) must not be able to narrow its ID number or phone number to fewer than 10,000 candidates from
+# everything shown together. So:
+#   - the ID number shows its first 2 digits (the province) and nothing else, to everyone: no last digits (they are
+#     the sequence number and the check digit);
+#   - the phone number shows its first 3 and its last 2 characters, hiding at least 6 digits;
+#   - the birth date (and any other field a model lists in `pii_reveal_only`) is shown only to users who may reveal
+#     the record; others see the age in whole years today (never the year, the month or the day: an age at another
+#     date or a birth year beside it would cut the year of possible birth dates);
+#   - the change log keeps the masked value and a short keyed hash of a personal number, and shows a reveal-only
+#     field as MASKED_DATE to users who may not reveal the record.
+# With the age only (365 possible days) the sex (500 sequence numbers of its parity) and any region code of the
+# deployment, an ID number keeps ≥ 365 × 500 = 182,500 candidates; a mobile number keeps 10⁶.
+# ---------------------------------------------------------------------------------------------------------------
+
+ID_SHOWN_PREFIX = 2  # digits of an ID number shown masked: the province (the deployment's own, mostly)
+PHONE_SHOWN_PREFIX, PHONE_SHOWN_SUFFIX = 3, 2  # characters of a phone number shown masked (a carrier prefix, 2)
+PHONE_MIN_HIDDEN = 6  # a phone number shorter than prefix + suffix + this is all stars
+MASKED_DATE = "****-**-**"  # a reveal-only date shown to a user who may not reveal the record
+
+
 def mask_id_number(value: str) -> str:
-    """120101********123X: the region and the last four, as staff read them on paper forms."""
+    """12****************: the province only (no region, no birth date, no sequence number, no check digit)."""
     if not value:
         return ""
     if len(value) < 10:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:ID_SHOWN_PREFIX] + "*" * (len(value) - ID_SHOWN_PREFIX)
 
 
 def mask_phone(value: str) -> str:
-    """138****5678."""
+    """138******78: the carrier prefix and the last two (a landline: 022*******78)."""
     if not value:
         return ""
-    if len(value) < 7:
+    if len(value) < PHONE_SHOWN_PREFIX + PHONE_SHOWN_SUFFIX + PHONE_MIN_HIDDEN:
         return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    hidden = len(value) - PHONE_SHOWN_PREFIX - PHONE_SHOWN_SUFFIX
+    return value[:PHONE_SHOWN_PREFIX] + "*" * hidden + value[-PHONE_SHOWN_SUFFIX:]
+
+
+def remask(stored: str, masker) -> str:
+    """A change-log value written under an older mask (`masked·hash`), masked again by today's policy: the masks
+    only ever hide more, so the new mask of the old masked text is the new masked value (a star stays a star)."""
+    if not stored or not isinstance(stored, str):
+        return stored
+    masked, sep, digest = stored.partition("·")
+    again = masker(masked) if masker else "*" * len(masked)
+    return again + sep + digest
+
+
+def reveal_only_fields(model) -> tuple[str, ...]:
+    """The plain fields of `model` shown only to users who may reveal the record (e.g. a member's birth date)."""
+    return tuple(getattr(model, "pii_reveal_only", ()))
+
+
+def age_shown(birth, today=None):
+    """What a user who may not reveal the record sees of a birth date: the age in whole years today."""
+    if birth is None:
+        return None
+    today = today or datetime.date.today()
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def revealable_pks(user, model, objs) -> set:
+    """The primary keys among `objs` whose personal data `user` may reveal, as the scope gate decides `reveal`:
+    read from the user's (cached) role assignments and the objects' loaded orgs when the model's reveal scope is
+    its org alone (a member: no query), else one query."""
+    objs = [o for o in objs if o is not None and o.pk is not None]
+    if not objs or user is None:
+        return set()
+    if scope.is_unrestricted(user):
+        return {o.pk for o in objs}
+    field = getattr(model, "scope_org_field", None)
+    area_actions = getattr(model, "scope_area_actions", None)
+    org_alone = (
+        field
+        and "__" not in field
+        and getattr(model, "scope_org_q", None) is None
+        and scope.self_hook(model, "reveal") is None
+        and (
+            area_actions is not None
+            and "reveal" not in area_actions
+            or getattr(model, "scope_area_field", None) is None
+            and getattr(model, "scope_area_q", None) is None
+        )
+    )
+    if field and org_alone and all(field in o._state.fields_cache for o in objs):
+        anchors = scope.anchors(user, "reveal")
+        out = set()
+        for o in objs:
+            org = getattr(o, field)
+            if org is not None and any(
+                org.pk == a.pk or (below and org.path.startswith(a.path)) for a, below in anchors
+            ):
+                out.add(o.pk)
+        return out
+    pks = [o.pk for o in objs]
+    return set(model.objects.restrict(user, "reveal").filter(pk__in=pks).values_list("pk", flat=True))
+
+
+def shown_diff(change, model, revealable: bool) -> dict:
+    """A change-log row's differences as a user sees them: reveal-only fields masked unless `revealable` (personal
+    numbers are stored masked already)."""
+    diff = change.diff()
+    if revealable:
+        return diff
+    hidden = set(reveal_only_fields(model))
+    return {k: (_hide(v[0]), _hide(v[1])) if k in hidden else v for k, v in diff.items()}
+
+
+def _hide(value):
+    return None if value in (None, "") else MASKED_DATE
 
 
 class EncryptedCharField(models.TextField):

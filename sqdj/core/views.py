@@ -34,6 +34,7 @@ from . import jobs
 from .exporting import export_queryset
 from .forms import ImportForm
 from .models import ImportBatch, ObjectChange, TreeNode
+from .pii import reveal_only_fields, revealable_pks, shown_diff
 from .plugins import actions_for, panels_for
 from .scope import may as scope_may
 from .services import UNSET, ScopeViolation
@@ -219,9 +220,15 @@ class ObjectDetailView(BaseObjectView):
 class ObjectChangesView(BaseObjectView):
     def get(self, request, pk):
         obj = self.get_object("view")
-        changes = ObjectChange.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.model), object_id=obj.pk
-        )[:200]
+        changes = list(
+            ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(self.model), object_id=obj.pk)[
+                :200
+            ]
+        )
+        # the disclosure policy (core.pii): reveal-only fields masked for a user who may not reveal this record
+        revealable = not reveal_only_fields(self.model) or obj.pk in revealable_pks(request.user, self.model, [obj])
+        for c in changes:
+            setattr(c, "shown", shown_diff(c, self.model, revealable))  # noqa: B010 (an attribute for the page)
         return render(request, "generic/object_changes.html", self.base_context(object=obj, changes=changes))
 
 

@@ -9,6 +9,7 @@ from sqdj.core import idnumber
 from sqdj.core.dates import add_years
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, GivenChoiceFilter
 from sqdj.core.pii import blind_index
+from sqdj.core.scope import NOTHING, scope_q
 from sqdj.orgs.models import Org
 
 from .choices import Category, Education, MemberType, Sex, Standing
@@ -39,7 +40,8 @@ def age_q(field: str, youngest: int | None, oldest: int | None, on: datetime.dat
 
 
 class MemberFilterSet(BaseFilterSet):
-    """Search takes a name, its pinyin or initials (张三丰 → zhangsanfeng / zsf), or an exact ID or mobile number."""
+    """Search takes a name, its pinyin or initials (张三丰 → zhangsanfeng / zsf), or an exact ID or mobile number
+    (of a member the user may reveal)."""
 
     org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
@@ -72,13 +74,25 @@ class MemberFilterSet(BaseFilterSet):
         if not value:
             return queryset
         if idnumber.looks_like(value):
-            return queryset.filter(id_number_index=blind_index(idnumber.normalize(value)))
+            return self._revealable(queryset.filter(id_number_index=blind_index(idnumber.normalize(value))))
         if PHONE_LIKE.match(value):
-            return queryset.filter(phone_index=blind_index(value))
+            return self._revealable(queryset.filter(phone_index=blind_index(value)))
         if value.isascii() and value.isalpha():
             v = value.lower()
             return queryset.filter(Q(name_initials__startswith=v) | Q(name_pinyin__startswith=v))
         return queryset.filter(name__icontains=value)
+
+    def _revealable(self, queryset):
+        """A search by a whole number finds only members the user may reveal: a hit tells the number, so it must
+        not answer candidates tried one by one (core.pii: the disclosure policy)."""
+        user = getattr(getattr(self, "request", None), "user", None)
+        if user is None:  # no request (a background export of a list the user saw): scoped by the caller
+            return queryset
+        q = scope_q(user, Member, "reveal")
+        if q is None:  # a superuser
+            return queryset
+        # no reveal scope: a condition that holds for no row but still compiles to SQL (the list's count needs it)
+        return queryset.filter(pk__isnull=True) if q is NOTHING else queryset.filter(q)
 
     def filter_org(self, queryset, name, value):
         org = Org.objects.filter(code=value.strip()).first()

@@ -18,7 +18,8 @@ list). With a reason they are written in full only for members the acting user m
 gets one `PiiReveal` row (reason "导出：…", the request's address when there is one), bulk-created in chunks.
 Without a reason everything is masked, for everybody; without a user — `sqdj export` with no `--user`, the
 operator at the console — always. A masked number (with `*`) is never taken as input, so re-importing a masked
-export cannot overwrite real numbers: each such row is an error.
+export cannot overwrite real numbers: each such row is an error. The birth date is written only for members the
+user may reveal (with or without a reason), else as ****-**-** (core.pii: the disclosure policy).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from sqdj.core.importing import (
     messages_from_validation,
     register_importer,
 )
+from sqdj.core.pii import MASKED_DATE
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
 from sqdj.orgs.models import Org
 
@@ -78,6 +80,15 @@ PLAIN_FIELDS = [f for f in services.FIELDS if f not in ("org", "home_area")]
 REVEAL_PREFIX = "导出："  # stored in PiiReveal.reason: tells an export from a look at one member's page
 REVEAL_CHUNK = 2000  # PiiReveal rows per bulk insert while exporting
 ROLL_CHANGED = gettext_noop("The roll changed while the file was being imported; please import it again.")
+
+
+def _flag(q):
+    """A boolean annotation: true for the rows `q` selects (None: every row, a superuser's scope)."""
+    if q is None:
+        return Value(True, output_field=BooleanField())
+    if q is NOTHING:
+        return Value(False, output_field=BooleanField())
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 @register_importer
@@ -274,16 +285,12 @@ class MemberImporter(Importer):
 
     def export_rows(self, queryset):
         """Template rows; full ID and phone numbers only with a reason, where the user may reveal them, logged."""
-        q = scope_q(self.user, Member, "reveal") if self.user is not None and self.reveal_reason else NOTHING
-        if q is None:  # a superuser
-            reveal = Value(True, output_field=BooleanField())
-        elif q is NOTHING:
-            reveal = Value(False, output_field=BooleanField())
-        else:
-            reveal = Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+        # the birth date (core.pii: reveal-only) is written for the members the user may reveal, reason or not
+        may_see = scope_q(self.user, Member, "reveal") if self.user is not None else NOTHING
+        q = may_see if self.reveal_reason else NOTHING
         qs = (
             queryset.select_related("org", "home_area")
-            .annotate(_may_reveal=reveal)
+            .annotate(_may_reveal=_flag(q), _may_see=_flag(may_see))
             .order_by("org__path", "name_pinyin", "pk")
         )
         revealed: list[int] = []
@@ -295,18 +302,18 @@ class MemberImporter(Importer):
                     if len(revealed) >= REVEAL_CHUNK:
                         self._log_reveals(revealed)
                         revealed = []
-                yield self._export_row(m, full)
+                yield self._export_row(m, full, bool(m._may_see))
         finally:  # also when the caller stops early: every full number handed out is logged
             if revealed:
                 self._log_reveals(revealed)
 
-    def _export_row(self, m: Member, full: bool) -> list:
+    def _export_row(self, m: Member, full: bool, may_see: bool = True) -> list:
         return [
             m.name,
             SEX_LABELS.get(m.sex, m.sex),
             m.ethnicity,
             m.id_number if full else m.id_number_masked,
-            m.birth_date,
+            m.birth_date if may_see else MASKED_DATE,
             EDUCATION_LABELS.get(m.education, m.education),
             TYPE_LABELS.get(m.member_type, m.member_type),
             m.joined_on,

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sqdj.core.pii import age_shown
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews
 from sqdj.orgs.models import Org
@@ -33,7 +34,8 @@ class MemberViews(ModelViews):
         return {
             "events": obj.events.select_related("org").all(),
             "registrations": Registration.objects.filter(member=obj).select_related("community"),
-            "may_reveal": services.may_reveal(obj, user),
+            "may_reveal": services.may_reveal(obj, user),  # also the birth date (core.pii: the disclosure policy)
+            "age": age_shown(obj.birth_date),
             "may_register": Member.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
             "org_visible": Org.objects.restrict(user, "view").filter(pk=obj.org_id).exists(),
             "reveal_form": RevealForm(),

@@ -95,7 +95,6 @@ def leak_markers(member) -> list[str]:
         member.work_unit,
         born.isoformat(),
         f"{born.year}年{born.month}月{born.day}日",
-        member.id_number,
-        member.id_number_masked,
+        member.id_number,  # (the masked number shows the province only, the same for most: no marker)
         member.phone,
     ]

@@ -2,7 +2,8 @@
 PDF, rendered by WeasyPrint from Django templates with the Noto CJK fonts of the system (embedded in the PDF).
 
 No audit row (PiiReveal) is written when a document is printed: the documents carry the ID number masked only
-(the region and the last four digits, as the member's page shows it), so printing reveals nothing new.
+(the province only, as every page shows it: core.pii), and the age at the letter's date only to users who may
+reveal the member, so printing reveals nothing new.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sqdj.core.dates import age_on
-from sqdj.core.pii import mask_id_number
+from sqdj.core.pii import mask_id_number, revealable_pks
+from sqdj.members.models import Member
 
 from .choices import Direction, TransferState
 from .models import Transfer
@@ -70,9 +72,13 @@ def _page_counter_css() -> str:
     return " ".join(counters.get(p) or _css_string(p) for p in parts if p)
 
 
-def _person(case: Transfer) -> dict:
-    """The member as the letter describes them; the ID number masked, never in clear."""
+def _person(case: Transfer, revealable: bool = True) -> dict:
+    """The member as the letter describes them; the ID number masked, never in clear. The age is at the letter's
+    date for a user who may reveal the member, else today's, as every page shows it (core.pii: an age at another
+    date beside today's would narrow the birth date)."""
     member, on = case.member, case.approved_on or case.submitted_on or datetime.date.today()
+    if not revealable:
+        on = datetime.date.today()
     if member is None:  # a case from outside before completion: only the name is printed
         return {"name": case.person_name}
     return {
@@ -80,17 +86,16 @@ def _person(case: Transfer) -> dict:
         "sex": member.get_sex_display(),
         "ethnicity": member.ethnicity,
         "age": age_on(member.birth_date, on),
-        "birth_year": member.birth_date.year,
         "member_type": member.get_member_type_display(),
         "id_number": mask_id_number(member.id_number),
     }
 
 
-def _context(case: Transfer) -> dict:
+def _context(case: Transfer, revealable: bool = True) -> dict:
     issuer = case.sending_approver or case.from_org
     return {
         "case": case,
-        "person": _person(case),
+        "person": _person(case, revealable),
         "number": case.letter_number,
         "from_name": case.from_name,
         "to_name": case.to_name,
@@ -117,14 +122,14 @@ def _render(template: str, context: dict) -> bytes:
     return HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
-def letter_pdf(case: Transfer) -> bytes:
+def letter_pdf(case: Transfer, revealable: bool = True) -> bytes:
     """The letter of introduction with its stub (存根), one A4 page."""
-    return _render("transfers/pdf/letter.html", _context(case))
+    return _render("transfers/pdf/letter.html", _context(case, revealable))
 
 
-def receipt_pdf(case: Transfer) -> bytes:
+def receipt_pdf(case: Transfer, revealable: bool = True) -> bytes:
     """The receipt (回执): filled in when the member was received here; blanks for an outside org to fill in."""
-    return _render("transfers/pdf/receipt.html", _context(case))
+    return _render("transfers/pdf/receipt.html", _context(case, revealable))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -138,9 +143,10 @@ def _case(request, pk) -> Transfer:
     return get_object_or_404(qs, pk=pk)
 
 
-def _pdf_response(build, case: Transfer, kind: str) -> HttpResponse:
+def _pdf_response(build, case: Transfer, kind: str, user=None) -> HttpResponse:
+    revealable = bool(case.member_id) and case.member_id in revealable_pks(user, Member, [case.member])
     try:
-        body = build(case)
+        body = build(case, revealable)
     except (ImportError, OSError):  # WeasyPrint or its system libraries (Pango) missing on this server
         log.exception("PDF rendering is not available")
         return HttpResponse(
@@ -161,7 +167,7 @@ def letter_view(request, pk):
     case = _case(request, pk)
     if not letter_available(case):
         raise Http404(_("There is no letter of introduction for this case (yet)."))
-    return _pdf_response(letter_pdf, case, "letter")
+    return _pdf_response(letter_pdf, case, "letter", request.user)
 
 
 @login_required
@@ -169,4 +175,4 @@ def receipt_view(request, pk):
     case = _case(request, pk)
     if not receipt_available(case):
         raise Http404(_("There is no receipt for this case (yet)."))
-    return _pdf_response(receipt_pdf, case, "receipt")
+    return _pdf_response(receipt_pdf, case, "receipt", request.user)

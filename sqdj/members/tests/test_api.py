@@ -6,6 +6,7 @@ import json
 import pytest
 from django.test import TestCase
 
+from sqdj.core import pii
 from sqdj.core.models import ObjectChange
 from sqdj.members.models import Member, PiiReveal
 from sqdj.members.services import do_create_member
@@ -76,7 +77,7 @@ def test_create_validates_and_logs_no_full_number(world):
     assert ObjectChange.objects.count() == before and not Member.objects.filter(name="王五").exists()
     r = c.post("/api/v1/members/", data)
     assert r.status_code == 201, r.json()
-    assert r.json()["id_number_masked"].startswith(data["id_number"][:6]) and "*" in r.json()["id_number_masked"]
+    assert r.json()["id_number_masked"] == pii.mask_id_number(data["id_number"])
     change = ObjectChange.objects.first()
     assert data["id_number"] not in json.dumps(change.postchange_data, ensure_ascii=False)
 

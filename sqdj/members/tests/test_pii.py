@@ -38,8 +38,11 @@ def test_database_holds_ciphertext_only(member):
 
 
 def test_masks():
-    assert pii.mask_id_number("12010119800229123X") == "120101********123X"
-    assert pii.mask_phone("13812345678") == "138****5678"
+    # the disclosure policy (docs/security.md): the province of an ID number, a phone's carrier prefix and last two
+    assert pii.mask_id_number("12010119800229123X") == "12****************"
+    assert pii.mask_phone("13812345678") == "138******78"
+    assert pii.mask_phone("022-12345678") == "022*******78" and pii.mask_phone("0591-1234567") == "059*******67"
+    assert pii.mask_phone("1234567") == "*******"  # too short to show anything
     assert pii.mask_id_number("") == "" and pii.mask_phone("") == ""
 
 

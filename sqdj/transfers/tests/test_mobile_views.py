@@ -78,7 +78,7 @@ class OutflowViewTests(ScopedViewTests, TestCase):
             self.assertNotIn("13912345678", html, url)
             self.assertIsNone(FULL_PHONE.search(html), url)
         html = self.client.get(self.url("", self.o1.pk)).content.decode()
-        self.assertIn("139****5678", html)
+        self.assertIn("139******78", html)
         self.assertIn('id="action-lost"', html)
 
     def test_actions_as_post_forms(self):
