@@ -102,10 +102,22 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'sqdj.sqlite3'}"),
 }
+# SQLite has one writer at a time (docs/operations.md, "SQLite"). A writer waits this long (seconds) for the write
+# lock before giving up: a request then answers 503 "database busy" with Retry-After, a command exits 2.
+SQDJ_SQLITE_TIMEOUT = env.float("SQDJ_SQLITE_TIMEOUT", default=20.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the demo server read while an import writes; the timeout rides out short locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            # WAL: readers never wait for the writer, nor the writer for readers.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # The busy timeout: a writer waits for the lock (SQLite retries it) instead of failing at once.
+            "timeout": SQDJ_SQLITE_TIMEOUT,
+            # Every transaction (atomic block) takes the write lock when it begins, so it waits its turn there. A
+            # deferred one reads first and asks for the lock at its first write; if another connection has written
+            # meanwhile, SQLite fails it at once ("database is locked"), whatever the timeout. Single statements
+            # outside a transaction (reads, autocommit writes) are not affected, and reads in WAL never wait.
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -235,3 +247,8 @@ SQDJ_LIST_TRUST_ESTIMATE = env.int("SQDJ_LIST_TRUST_ESTIMATE", default=50_000)
 SQDJ_LIST_COUNT_CACHE_SECONDS = env.int("SQDJ_LIST_COUNT_CACHE_SECONDS", default=60)
 # A finished export's file is kept this long (seconds) in the data directory.
 SQDJ_EXPORT_KEEP_SECONDS = env.int("SQDJ_EXPORT_KEEP_SECONDS", default=24 * 3600)
+
+# Backups (docs/operations.md, "备份与恢复"; core.backup): the worker's daily backup writes one file a day into
+# SQDJ_BACKUP_DIR and keeps SQDJ_BACKUP_KEEP_DAYS days of them; 0 turns the daily backup off.
+SQDJ_BACKUP_DIR = Path(env.str("SQDJ_BACKUP_DIR", default=str(DATA_DIR / "backups"))).resolve()
+SQDJ_BACKUP_KEEP_DAYS = env.int("SQDJ_BACKUP_KEEP_DAYS", default=30)

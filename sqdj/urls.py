@@ -15,3 +15,6 @@ urlpatterns = [
     path("jobs/", include("sqdj.core.job_views")),  # the user's background jobs (core.jobs)
     *[path(prefix, include(module)) for prefix, module in app_urls()],
 ]
+
+# a busy database (a lock held past the busy timeout) answers 503 with Retry-After, not 500 (core.errors)
+handler500 = "sqdj.core.errors.server_error"

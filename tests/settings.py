@@ -4,6 +4,9 @@ import os
 import tempfile
 
 os.environ.setdefault("SQDJ_DATA_DIR", tempfile.mkdtemp(prefix="sqdj-test-"))
+# The daily backup is off in tests, in the `sqdj worker` processes some tests start too (they would back up the test
+# database with every test of the daily jobs); sqdj/core/tests/test_backup.py turns it on where it tests it.
+os.environ["SQDJ_BACKUP_KEEP_DAYS"] = "0"
 
 from sqdj.settings import *  # noqa: E402,F403
 

@@ -26,29 +26,34 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
+from . import backup
 from .models import DailyRun
 from .plugins import autodiscover
 
 log = logging.getLogger("sqdj.jobs")
 
 _daily: dict[str, Task] = {}
+_enabled: dict[str, Callable[[], bool]] = {}
 
 
-def daily_job(name: str) -> Callable[[Callable], Task]:
-    """Declare `func(day: str)` as the daily job `name` (e.g. "transfers.expire")."""
+def daily_job(name: str, *, enabled: Callable[[], bool] | None = None) -> Callable[[Callable], Task]:
+    """Declare `func(day: str)` as the daily job `name` (e.g. "transfers.expire"); `enabled()`, if given, says
+    whether it runs at all (read each time: e.g. a setting of 0 turns the daily backup off)."""
 
     def register(func: Callable) -> Task:
         job = func if isinstance(func, Task) else task(func)
         _daily[name] = job
+        if enabled is not None:
+            _enabled[name] = enabled
         return job
 
     return register
 
 
 def daily_jobs() -> dict[str, Task]:
-    """Every declared daily job, by name (the apps' tasks modules are imported on the first call)."""
+    """Every declared daily job that is enabled, by name (the apps' tasks modules are imported on the first call)."""
     autodiscover("tasks")
-    return dict(sorted(_daily.items()))
+    return {name: job for name, job in sorted(_daily.items()) if _enabled.get(name, lambda: True)()}
 
 
 def schedule_daily(now: datetime.datetime | None = None) -> list[str]:
@@ -73,3 +78,13 @@ def schedule_daily(now: datetime.datetime | None = None) -> list[str]:
         log.info("daily job %s queued for %s", name, day)
         queued.append(name)
     return queued
+
+
+# ---- core's own daily job ---------------------------------------------------------------------------------------
+
+
+@daily_job("core.backup", enabled=lambda: settings.SQDJ_BACKUP_KEEP_DAYS > 0)
+def daily_backup(day: str) -> dict:
+    """The daily backup (core.backup): a file per day in `SQDJ_BACKUP_DIR`, those older than
+    `SQDJ_BACKUP_KEEP_DAYS` days deleted. A retry on the same day replaces that day's file."""
+    return backup.daily_backup(datetime.date.fromisoformat(day))
