@@ -1,6 +1,7 @@
 """`sqdj import orgs` (interfaces.md §1–2): every bad input is a row-level Chinese error and writes nothing."""
 
 import io
+import json
 from unittest import mock
 
 import pytest
@@ -178,8 +179,13 @@ def test_crash_mid_import_leaves_the_database_as_it_was(world, tmp_path):
             raise RuntimeError("disk full")
         return real(**kw)
 
-    with mock.patch.object(services, "do_create_org", flaky), pytest.raises(RuntimeError):
-        run_import("orgs", write_csv(tmp_path / "o.csv", rows))
+    out = io.StringIO()
+    with mock.patch.object(services, "do_create_org", flaky), pytest.raises(CommandError) as failed:
+        call_command("import", "orgs", str(write_csv(tmp_path / "o.csv", rows)), "--json", stdout=out)
+    # an internal failure: exit 2 and one JSON object saying so (docs/cli.md), the cause on stderr
+    assert failed.value.returncode == 2
+    assert json.loads(out.getvalue())["code"] == "internal"
+    assert isinstance(failed.value.__cause__, RuntimeError)
     assert len(calls) == 3
     assert snapshot() == before and ObjectChange.objects.count() == changes
 
