@@ -185,10 +185,17 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     if len(branches) > 1 and counts:  # a path counted empty is not read again
         kept = [(b, n) for b, n in zip(branches, counts, strict=False) if n != 0]
         branches, counts = [b for b, _n in kept], tuple(n for _b, n in kept)
-    if len(branches) == 1:
-        return list(branches[0].order_by(*order)[offset : offset + limit])
     if not branches:
         return []
+    base = qs.without_scope_union()  # (never `or`: a queryset's truth value reads it all)
+    rows_of = qs if base is None else base  # the page's rows by primary key: every one is in scope
+    if len(branches) == 1:
+        if offset < limit or qs.query.distinct:  # the first page: the rows along the index, as they come
+            return list(branches[0].order_by(*order)[offset : offset + limit])
+        # deeper: the keys along the index (no row read for the rows skipped), then the page's rows with the list's
+        # joins, in the same statement
+        keys = branches[0].order_by(*order).values("pk")[offset : offset + limit]
+        return list(rows_of.filter(pk__in=keys).order_by(*order))
     keys = {f"_page_k{i}": F(lookup) for i, (lookup, _desc) in enumerate(ordering)}
     key_order = [f"{'-' if desc else ''}_page_k{i}" for i, (_lookup, desc) in enumerate(ordering)]
     small = settings.SQDJ_LIST_EXACT_COUNT
@@ -201,9 +208,8 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
         )
     merged = parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]
     sql, params = merged.query.sql_with_params()
-    # the page's rows by primary key alone (every one is in scope), with the list's joins, in the same statement
-    base = qs.without_scope_union()  # (never `or`: a queryset's truth value reads it all)
-    page = (qs if base is None else base).filter(pk__in=RawSQL(f"SELECT _page_pk FROM ({sql}) AS page_keys", params))
+    # the page's rows by primary key, with the list's joins, in the same statement
+    page = rows_of.filter(pk__in=RawSQL(f"SELECT _page_pk FROM ({sql}) AS page_keys", params))
     return list(page.order_by(*order))
 
 
