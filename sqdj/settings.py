@@ -242,7 +242,7 @@ SQDJ_EXPORT_BACKGROUND_ROWS = env.int("SQDJ_EXPORT_BACKGROUND_ROWS", default=500
 # lists count exactly up to this many rows, then show PostgreSQL's estimate as "约 N" (core.paging)
 SQDJ_LIST_EXACT_COUNT = env.int("SQDJ_LIST_EXACT_COUNT", default=10_000)
 # … and when PostgreSQL estimates more rows than this, the estimate is shown without counting up to the limit first
-SQDJ_LIST_TRUST_ESTIMATE = env.int("SQDJ_LIST_TRUST_ESTIMATE", default=20_000)
+SQDJ_LIST_TRUST_ESTIMATE = env.int("SQDJ_LIST_TRUST_ESTIMATE", default=15_000)
 # an offset past the middle of an estimated list (the API's last pages) counts it exactly: that count is kept this long
 SQDJ_LIST_COUNT_CACHE_SECONDS = env.int("SQDJ_LIST_COUNT_CACHE_SECONDS", default=60)
 # A finished export's file is kept this long (seconds) in the data directory.
