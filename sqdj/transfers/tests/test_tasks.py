@@ -89,7 +89,8 @@ def test_a_failed_reminder_run_reminds_nobody(tw, cases, monkeypatch):
 
 def test_the_daily_jobs_are_queued_once_a_day(tw, cases, settings):
     settings.SQDJ_DAILY_JOBS_HOUR = 0
-    now = timezone.now()
+    # noon of today (local time): "an hour later" must be the same day whenever the suite runs (at 23:xx it was not)
+    now = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
     assert schedule_daily(now) == ["transfers.expire", "transfers.remind"]  # the immediate backend runs them
     assert Transfer.objects.get(pk=cases["ran_out"].pk).state == TransferState.EXPIRED
     reminded = Notification.objects.filter(url=cases["late"].get_absolute_url()).count()
