@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -23,7 +22,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
 
@@ -34,28 +32,10 @@ from sqdj.areas.services import do_create_area
 from sqdj.core.errors import server_error
 from sqdj.core.models import ObjectChange
 from sqdj.testing.imports import write_csv
+from sqdj.testing.processes import process_env
 
 SQDJ = str(Path(sys.executable).with_name("sqdj"))
 WRITES = 150  # areas each process creates, then renames: 300 writes a process
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    q = urllib.parse.quote
-    return f"postgres://{q(s['USER'] or '')}:{q(s['PASSWORD'] or '')}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
-def process_env(**extra) -> dict:
-    """sqdj's own settings on this test's database (committed data: `transactional_db`)."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sqdj.settings",
-        "SQDJ_DATA_DIR": str(settings.DATA_DIR),
-        "DATABASE_URL": database_url(),
-        **extra,
-    }
 
 
 # One writer process: creates WRITES communities under the subdistrict (a tree insert: it reads the parent's last

@@ -20,8 +20,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django_tasks import task
 from django_tasks_db.compat import TaskResultStatus
@@ -32,7 +30,7 @@ from sqdj.core.models import DailyRun, ImportBatch, ObjectChange, WorkerProcess
 from sqdj.core.tasks import daily_jobs
 from sqdj.orgs.importers import OrgImporter
 from sqdj.orgs.models import Org
-from sqdj.testing import build_world
+from sqdj.testing import build_world, processes
 
 SQDJ = str(Path(sys.executable).with_name("sqdj"))
 DB_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -53,25 +51,9 @@ def probe(n: int, log: str) -> int:
 # ---- helpers -------------------------------------------------------------------------------------------------------
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    q = urllib.parse.quote
-    return f"postgres://{q(s['USER'] or '')}:{q(s['PASSWORD'] or '')}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-
-
 def process_env(**extra) -> dict:
-    """sqdj's own settings on this test's database and data directory (the uploads are shared)."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sqdj.settings",
-        "SQDJ_DATA_DIR": str(settings.DATA_DIR),
-        "DATABASE_URL": database_url(),
-        "SQDJ_WORKER_HEARTBEAT": "0.2",
-        "SQDJ_DAILY_JOBS_HOUR": "0",
-        **extra,
-    }
+    """sqdj's own settings on this test's database and data directory (the uploads are shared), a quick worker."""
+    return processes.process_env(SQDJ_WORKER_HEARTBEAT="0.2", SQDJ_DAILY_JOBS_HOUR="0", **extra)
 
 
 def wait_until(predicate, what: str, timeout: float = 60, every: float = 0.05):
