@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.areas.services import do_create_area
+from sqdj.core.dates import today
 from sqdj.leadership import services as L
 from sqdj.members.services import do_create_member
 from sqdj.orgs.models import Org
@@ -29,7 +30,6 @@ from sqdj.transfers import mobile_services as M
 from sqdj.transfers import services as T
 
 D = datetime.date
-TODAY = datetime.date.today()
 
 
 # rows: make(test, start, n) makes n rows numbered start … start + n - 1 ----------------------------------------
@@ -97,7 +97,7 @@ def _transfers(t, start, n):
 
 def _outflows(t, start, n):
     for member in _members(t, start, n):
-        left_on = TODAY - datetime.timedelta(days=200)
+        left_on = today() - datetime.timedelta(days=200)
         M.do_record_outflow(member, acting_user=None, left_on=left_on, destination="深圳市", contact="13912345678")
 
 
@@ -105,7 +105,7 @@ def _inflows(t, start, n):
     for i in range(start, start + n):
         M.do_register_inflow(
             acting_user=None, name=f"流入{i}", id_number=make_id_number(D(1981, 2, 3), 100 + i), phone="13712345678",
-            home_org_name="外地支部", arrived_on=TODAY - datetime.timedelta(days=40), host_org=t.world.community1,
+            home_org_name="外地支部", arrived_on=today() - datetime.timedelta(days=40), host_org=t.world.community1,
         )  # fmt: skip
 
 

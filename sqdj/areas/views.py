@@ -18,4 +18,3 @@ class AreaViews(ModelViews):
     update_service = staticmethod(services.do_update_area)
     delete_service = staticmethod(services.do_delete_area)
     detail_template = "areas/area.html"
-

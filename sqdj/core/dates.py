@@ -8,6 +8,13 @@ import datetime
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+
+def today() -> datetime.date:
+    """The calendar day in the deployment's time zone (settings.TIME_ZONE), whatever the machine's clock zone:
+    every "today" of the rules, the forms and the jobs is this one, so a deadline cannot fall on two days."""
+    return timezone.localdate()
 
 
 @lru_cache(maxsize=1 << 16)

@@ -9,7 +9,6 @@ blind index). Without them (demo, development) random keys are created once in t
 from __future__ import annotations
 
 import base64
-import datetime
 import hashlib
 import hmac
 import os
@@ -22,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from . import scope
+from . import dates, scope
 
 
 def _key_file(name: str, make) -> str:
@@ -138,7 +137,7 @@ def age_shown(birth, today=None):
     """What a user who may not reveal the record sees of a birth date: the age in whole years today."""
     if birth is None:
         return None
-    today = today or datetime.date.today()
+    today = today or dates.today()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 

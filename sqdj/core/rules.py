@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
+from . import dates
 from .models import RuleParameter
 
 CACHE_SECONDS = 60  # other processes see a changed parameter within a minute; this one at once
@@ -43,7 +44,7 @@ def param(rule_id: str, on: datetime.date | None = None, default=_MISSING):
 
     With no version in force (e.g. a date before the earliest encoded regulation) `default` is returned when
     given — a check should then not judge that record — and otherwise it is a configuration error."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     for row in _versions(rule_id):
         if row.effective_from <= on and (row.effective_to is None or on <= row.effective_to):
             return row.value
@@ -54,7 +55,7 @@ def param(rule_id: str, on: datetime.date | None = None, default=_MISSING):
 
 def rule_row(rule_id: str, on: datetime.date | None = None):
     """The parameter row in force on `on` (for its source), or None."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     for row in _versions(rule_id):
         if row.effective_from <= on and (row.effective_to is None or on <= row.effective_to):
             return row
@@ -165,7 +166,7 @@ def run_checks(org, *, user, on: datetime.date | None = None, rules: Iterable[st
 
 
 def _run_checks(org, *, user, on, rules) -> list[Finding]:
-    ctx = CheckContext(org=org, user=user, on=on or datetime.date.today())
+    ctx = CheckContext(org=org, user=user, on=on or dates.today())
     wanted = set(rules) if rules is not None else None
     order = {s: i for i, s in enumerate(SEVERITIES)}
     # registered_checks() is in rule order (the order ties keep below)

@@ -11,7 +11,7 @@ import random
 
 from django.db import transaction
 
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.orgs.choices import BRANCH_TYPES
@@ -63,7 +63,7 @@ def generate_mobility(seed: int = 2026, today: datetime.date | None = None) -> d
     """Add the cases and mobile records once (nothing when some exist already)."""
     if Transfer.objects.exists() or Outflow.objects.exists() or Inflow.objects.exists():
         return {}
-    today = today or datetime.date.today()
+    today = today or dates.today()
     rng = random.Random(f"mobility:{seed}")
     total = Member.objects.filter(standing=Standing.ACTIVE).count()
     if not total:

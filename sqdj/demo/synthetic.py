@@ -32,7 +32,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sqdj.areas.models import Area
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.bulk import BulkWriter, insert_rows, is_streaming, reset_sequences
 from sqdj.core.dates import add_months, add_years
 from sqdj.core.pii import _index_key, encrypt
@@ -709,7 +709,7 @@ def member_rows(
 ) -> Iterator[list[MemberRow]]:
     """The members of the synthetic city, one list per branch, ids counting from `first_id` (no database)."""
     area_roots, org_roots = specs or build_specs(size, seed)
-    maker = _MemberMaker(size, seed, area_roots, today or datetime.date.today())
+    maker = _MemberMaker(size, seed, area_roots, today or dates.today())
     next_id = first_id
     for holder in _holders(size, seed, org_roots):
         rows = maker.members(holder, next_id)
@@ -1304,7 +1304,7 @@ def generate(
 
     started = time.monotonic()
     specs = area_roots, org_roots = build_specs(size, seed)
-    today = today or datetime.date.today()
+    today = today or dates.today()
 
     if Org.objects.filter(code=FIRST_DISTRICT_ORG).exists():
         result = {"created": False, "areas": Area.objects.count(), "orgs": Org.objects.count()}

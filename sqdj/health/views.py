@@ -13,10 +13,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sqdj.core import dates
 from sqdj.core.rules import SEVERITIES, summary
 from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.leadership.terms import COMMUNITY_LEVEL
@@ -176,7 +176,7 @@ def _checked(request, pk):
     for the page and the export. Findings are None when the input is bad."""
     org = get_object_or_404(Org.objects.restrict(request.user, "view").select_related("area"), pk=pk)
     form = HealthForm(request.GET)
-    ctx = {"org": org, "form": form, "on": timezone.localdate(), "findings": None, "error": None}
+    ctx = {"org": org, "form": form, "on": dates.today(), "findings": None, "error": None}
     if not form.is_valid():
         ctx["error"] = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return ctx

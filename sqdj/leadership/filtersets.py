@@ -1,9 +1,8 @@
-import datetime
-
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter
 from sqdj.orgs.filtersets import IntegerFilter, UnderOrgFilterSet
 
@@ -24,7 +23,7 @@ class PositionFilterSet(UnderOrgFilterSet):
     def filter_current(self, queryset, name, value):
         if value is None:
             return queryset
-        today = datetime.date.today()
+        today = dates.today()
         held = Q(started_on__lte=today) & (Q(ended_on__isnull=True) | Q(ended_on__gte=today))
         return queryset.filter(held) if value else queryset.exclude(held)
 

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from sqdj.areas.choices import AreaType
+from sqdj.core import dates
 from sqdj.core.dates import age_on
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import COLLEGE_OR_ABOVE
@@ -64,7 +65,7 @@ def chair(committee, on: datetime.date, user=None):
 def one_shoulder(org, on: datetime.date | None = None, user=None) -> bool | None:
     """一肩挑: whether the org's secretary on `on` is the chair of its community's residents' committee.
     None when it does not apply: not a community org, or the community has no residents' committee recorded."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     committee = residents_committee(org, user)
     if committee is None:
         return None
@@ -75,7 +76,7 @@ def one_shoulder(org, on: datetime.date | None = None, user=None) -> bool | None
 def cross_appointed(org, on: datetime.date | None = None, user=None) -> list:
     """交叉任职: the members holding a position of the org on `on` who also hold a seat on its community's
     residents' committee then (by name); empty when it does not apply."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     committee = residents_committee(org, user)
     if committee is None:
         return []
@@ -108,7 +109,7 @@ def cadre_structure(org, *, user, on: datetime.date | None = None) -> dict:
     {"secretaries": figures, "chairs": figures, "together": figures}, figures = count, average_age,
     college, college_share (see `_figures`). "together" counts a person holding both posts (一肩挑) once.
     Two queries whatever the size of the subtree."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     secretaries = list(
         _visible(Position.objects.all(), user)
         .filter(held_on_q(on), org__path__startswith=org.path, role=PositionRole.SECRETARY)

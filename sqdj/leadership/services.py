@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core import dates
 from sqdj.core.context import acting_as
 from sqdj.core.dates import add_months
 from sqdj.core.rules import param
@@ -158,7 +159,7 @@ def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
     seats, held_on = data["seats"], data["held_on"]
     if seats < 1:
         errors.add("seats", _("There must be at least one seat."), "no_seats")
-    if held_on > datetime.date.today():
+    if held_on > dates.today():
         errors.add("held_on", _("An election cannot be recorded before it is held."), "future")
     if data["voters_present"] > data["eligible_voters"]:
         errors.add("voters_present", _("More voters present than members entitled to vote."), "present_over_eligible")

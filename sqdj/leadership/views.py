@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
+from sqdj.core import dates
 from sqdj.core.views import ModelViews, ObjectEditView
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
@@ -163,7 +164,7 @@ class ResidentsCommitteeViews(LeadershipViews):
             "rows": cls.rows(obj, user),
             "show_seats": True,
             "seats": seats.order_by("role", "-started_on"),
-            "today": datetime.date.today(),
+            "today": dates.today(),
             "can_add_seat": ResidentsCommittee.objects.restrict(user, "add").filter(pk=obj.pk).exists(),
         }
 
@@ -198,7 +199,7 @@ def leadership_context(org, user) -> dict:
     """The 领导班子 section of the org page: current positions, the term, recent elections, the residents'
     committee with 一肩挑 / 交叉任职 for a community org, and the cadre structure of the subtree."""
 
-    today = datetime.date.today()
+    today = dates.today()
     order = {r: i for i, r in enumerate(PositionRole.values)}
     positions = sorted(
         Position.objects.restrict(user, "view").filter(queries.held_on_q(today), org=org).select_related("member"),

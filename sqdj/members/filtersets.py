@@ -5,7 +5,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.dates import add_years
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, GivenChoiceFilter
 from sqdj.core.pii import blind_index
@@ -104,14 +104,14 @@ class MemberFilterSet(BaseFilterSet):
 
     def filter_age_band(self, queryset, name, value):
         _label, youngest, oldest = AGE_BANDS[int(value)]
-        return queryset.filter(age_q("birth_date", youngest, oldest, datetime.date.today()))
+        return queryset.filter(age_q("birth_date", youngest, oldest, dates.today()))
 
     def filter_party_years_min(self, queryset, name, value):
         # 党龄 counts from becoming a full member (党章 第七条)
-        return queryset.filter(confirmed_on__lte=years_before(datetime.date.today(), int(value)))
+        return queryset.filter(confirmed_on__lte=years_before(dates.today(), int(value)))
 
     def filter_party_years_max(self, queryset, name, value):
-        return queryset.filter(confirmed_on__gt=years_before(datetime.date.today(), int(value) + 1))
+        return queryset.filter(confirmed_on__gt=years_before(dates.today(), int(value) + 1))
 
     def filter_registered(self, queryset, name, value):
         return queryset.filter(registrations__community__code=value.strip(), registrations__active=True)

@@ -24,8 +24,6 @@ user may reveal (with or without a reason), else as ****-**-** (core.pii: the di
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import BooleanField, Case, Value, When
@@ -34,7 +32,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.bulk import chunks
 from sqdj.core.context import current as current_context
 from sqdj.core.importing import (
@@ -107,7 +105,7 @@ class MemberImporter(Importer):
     def __init__(self, user=None, reveal_reason: str = ""):
         super().__init__(user)
         self.reveal_reason = self.clean_reveal_reason(reveal_reason) if reveal_reason else ""
-        self.today = datetime.date.today()
+        self.today = dates.today()
         self.first_rows = FirstRows(
             idnumber.as_int
         )  # ID number → the first row it is in, to report a number given twice

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.bulk import chunks, insert_rows, is_streaming, next_ids
 from sqdj.core.changelog import COLUMNS as CHANGE_COLUMNS
 from sqdj.core.changelog import attribution, change_row
@@ -54,7 +54,7 @@ def created_events(data: dict) -> list[tuple]:
 def updated_events(before: dict, after: dict, today: datetime.date | None = None) -> list[tuple]:
     """The ledger entries (kind, date, org, note) of a change from `before` to `after` (FIELDS each). "org" may
     be an Org or an org id: the entries carry whichever was given."""
-    today = today or datetime.date.today()
+    today = today or dates.today()
     events = []
     if after["org"] != before["org"]:
         events.append((EventKind.TRANSFERRED_OUT, today, before["org"], ""))
@@ -163,7 +163,7 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         errors["member"] = [_("Only in-service members register with their residence community.")]
     if community.type != AreaType.COMMUNITY:
         errors["community"] = [_("Choose a community (社区).")]
-    if registered_on > datetime.date.today():
+    if registered_on > dates.today():
         errors["registered_on"] = [_("Cannot be in the future.")]
     if Registration.objects.filter(member=member, active=True).exists():
         errors["member"] = [_("This member is already registered with a community.")]
@@ -308,7 +308,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     by = acting_user.pk if getattr(acting_user, "pk", None) else None
     content_type_id = ContentType.objects.get_for_model(Member).pk
     member_attnames = [f.attname for f in Member._meta.concrete_fields if not f.primary_key]
-    today = datetime.date.today()
+    today = dates.today()
     with acting_as(acting_user) as ctx:
         who = attribution(ctx)
 

@@ -1,8 +1,7 @@
-import datetime
-
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.tables import BaseTable
 
 from .models import Member
@@ -28,7 +27,7 @@ class MemberTable(BaseTable):
         order_by = ("org", "name")
 
     def render_age(self, value):
-        return age_on(value, datetime.date.today())
+        return age_on(value, dates.today())
 
     def render_id_number(self, record):
         return record.id_number_masked

@@ -8,7 +8,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.dates import add_months, age_on
 from sqdj.core.rules import param
 
@@ -36,7 +36,7 @@ def check_id_number(value: str, birth_date: datetime.date | None, errors: dict, 
 
 def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dict, dict]:
     """(errors, warnings), each {field: [message, …]}; `data` holds the model's field names."""
-    today = today or datetime.date.today()
+    today = today or dates.today()
     errors: dict[str, list] = {}
     warnings: dict[str, list] = {}
 

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sqdj.core import dates
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange, RuleParameter
 from sqdj.core.rules import clear_cache
@@ -49,7 +50,7 @@ def national_row(rule_id: str, on: datetime.date | None = None) -> RuleParameter
     """The national row a local variant of `rule_id` defaults its source and unit from: the one in force on `on`
     (default today), else the latest."""
     rows = list(RuleParameter.objects.filter(rule_id=rule_id, local=False).order_by("-effective_from"))
-    on = on or datetime.date.today()
+    on = on or dates.today()
     for row in rows:
         if covers(row, on):
             return row
@@ -69,7 +70,7 @@ def version_in_force(rows, on: datetime.date):
 
 def in_force_ids(on: datetime.date | None = None) -> set[int]:
     """The pk of the row in force on `on` (default today) for every rule."""
-    on = on or datetime.date.today()
+    on = on or dates.today()
     by_rule: dict[str, list] = {}
     for row in RuleParameter.objects.only("pk", "rule_id", "local", "effective_from", "effective_to"):
         by_rule.setdefault(row.rule_id, []).append(row)
@@ -89,7 +90,7 @@ def history(rule_id: str, on: datetime.date | None = None) -> RuleHistory | None
     rows = list(RuleParameter.objects.filter(rule_id=rule_id).order_by("effective_from", "local", "pk"))
     if not rows:
         return None
-    on = on or datetime.date.today()
+    on = on or dates.today()
     changes = ObjectChange.objects.filter(
         content_type=ContentType.objects.get_for_model(RuleParameter), object_id__in=[r.pk for r in rows]
     )[:200]

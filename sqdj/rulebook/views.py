@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
+from sqdj.core import dates
 from sqdj.core.models import RuleParameter
 
 from . import services
@@ -69,7 +70,7 @@ def _timeline(rows, today: datetime.date) -> tuple[list[dict], tuple[datetime.da
 
 @login_required
 def rule_detail(request, rule_id):
-    today = datetime.date.today()
+    today = dates.today()
     hist = services.history(rule_id, today)
     if hist is None or not _visible(request.user).filter(rule_id=rule_id).exists():
         raise Http404(_("Not found."))
@@ -122,7 +123,7 @@ def end_variant(request, pk):
         raise PermissionDenied(
             _("National figures are read-only.") if not row.local else _("You may view this but not change it.")
         )
-    initial = {"effective_to": row.effective_to or datetime.date.today()}
+    initial = {"effective_to": row.effective_to or dates.today()}
     form = EndVariantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -22,6 +22,7 @@ from django.db.models.functions import Substr
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.core import dates
 from sqdj.core.dates import add_years
 from sqdj.core.scope import EVERYTHING, anchors, covers_subtree, covers_territory, is_unrestricted, visible
 from sqdj.members.choices import (
@@ -278,7 +279,7 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
 
     The caller has found `org` among the organizations `user` may see. `user` None sees nothing (as
     `restrict()`); `EVERYTHING` counts everything (the shell without --user)."""
-    as_of = as_of or datetime.date.today()
+    as_of = as_of or dates.today()
     return {
         "org": {"code": org.code, "name": org.name},
         "as_of": as_of.isoformat(),

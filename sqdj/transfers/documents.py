@@ -21,6 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from sqdj.core import dates
 from sqdj.core.dates import age_on
 from sqdj.core.pii import mask_id_number, revealable_pks
 from sqdj.members.models import Member
@@ -76,9 +77,9 @@ def _person(case: Transfer, revealable: bool = True) -> dict:
     """The member as the letter describes them; the ID number masked, never in clear. The age is at the letter's
     date for a user who may reveal the member, else today's, as every page shows it (core.pii: an age at another
     date beside today's would narrow the birth date)."""
-    member, on = case.member, case.approved_on or case.submitted_on or datetime.date.today()
+    member, on = case.member, case.approved_on or case.submitted_on or dates.today()
     if not revealable:
-        on = datetime.date.today()
+        on = dates.today()
     if member is None:  # a case from outside before completion: only the name is printed
         return {"name": case.person_name}
     return {

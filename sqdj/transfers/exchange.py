@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sqdj.core import dates
 from sqdj.core.context import acting_as
 from sqdj.core.pii import _key_file
 from sqdj.members.services import do_reveal, may_reveal
@@ -324,7 +325,7 @@ def verify(data: bytes | str, *, on: datetime.date | None = None) -> dict:
         _refuse(_("The package has no letter number."), "incomplete")
     issued_on = _date(letter.get("issued_on"), _("date of issue"))
     valid_until = _date(letter.get("valid_until"), _("validity"))
-    if valid_until < (on or services.today()):
+    if valid_until < (on or dates.today()):
         _refuse(
             _(
                 "The letter of introduction expired on %(date)s and can no longer be accepted. The sending "

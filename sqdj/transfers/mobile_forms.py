@@ -1,12 +1,10 @@
 """Forms of the mobile members' pages. Phone and ID numbers are never put into a page: on edit they show masked,
 and a new value replaces them only when typed in."""
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.forms import ScopedModelForm
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
@@ -110,20 +108,20 @@ class _Styled(forms.Form):
 
 
 class ContactForm(_Styled):
-    on = forms.DateField(label=_("contact on"), widget=DATE, initial=datetime.date.today)
+    on = forms.DateField(label=_("contact on"), widget=DATE, initial=dates.today)
 
 
 class LostContactForm(_Styled):
-    since = forms.DateField(label=_("lost contact since"), widget=DATE, initial=datetime.date.today)
+    since = forms.DateField(label=_("lost contact since"), widget=DATE, initial=dates.today)
 
 
 class EndForm(_Styled):
-    ended_on = forms.DateField(label=_("end date"), widget=DATE, initial=datetime.date.today)
+    ended_on = forms.DateField(label=_("end date"), widget=DATE, initial=dates.today)
     reason = forms.ChoiceField(label=_("how it ended"), choices=MobileEnd.choices)
 
 
 class VerifyForm(_Styled):
-    verified_on = forms.DateField(label=_("identity verified on"), widget=DATE, initial=datetime.date.today)
+    verified_on = forms.DateField(label=_("identity verified on"), widget=DATE, initial=dates.today)
     note = forms.CharField(
         label=_("how the identity was verified"),
         max_length=200,

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.dates import add_months, months_between
 from sqdj.core.pii import blind_index
 from sqdj.core.rules import param
@@ -40,37 +40,33 @@ INFLOW_FIELDS = ("name", "id_number", "phone", "home_org_name", "home_org_contac
                  "mobile_card_number", "host_org")  # fmt: skip
 
 
-def today() -> datetime.date:
-    return datetime.date.today()
-
-
 # ---- reading ----------------------------------------------------------------------------------------------------
 
 
 def months_away(left_on: datetime.date, on: datetime.date | None = None) -> int:
     """Whole months from `left_on` to `on` (default today)."""
-    return max(months_between(left_on, on or today()), 0)
+    return max(months_between(left_on, on or dates.today()), 0)
 
 
 def is_mobile(outflow: Outflow, on: datetime.date | None = None) -> bool:
     """Away at least `mobile.min_months_away` (the regulation's definition of a mobile member) on `on`."""
-    on = on or today()
+    on = on or dates.today()
     minimum = param("mobile.min_months_away", on, default=None)
     return minimum is None or add_months(outflow.left_on, minimum) <= on
 
 
 def days_since(d: datetime.date | None, on: datetime.date | None = None) -> int | None:
-    return None if d is None else ((on or today()) - d).days
+    return None if d is None else ((on or dates.today()) - d).days
 
 
 def contact_due(last_contact_on: datetime.date, on: datetime.date | None = None) -> datetime.date | None:
     """The last day on which the contact is not yet overdue (`mobile.contact_interval_months` after it)."""
-    months = param("mobile.contact_interval_months", on or today(), default=None)
+    months = param("mobile.contact_interval_months", on or dates.today(), default=None)
     return None if months is None else add_months(last_contact_on, months)
 
 
 def contact_overdue(last_contact_on: datetime.date, on: datetime.date | None = None) -> bool:
-    on = on or today()
+    on = on or dates.today()
     due = contact_due(last_contact_on, on)
     return due is not None and on > due
 
@@ -161,7 +157,7 @@ def do_record_outflow(
     """A member of ours is away (外出流动). `last_contact_on` defaults to today: staff record the absence while in
     touch with the member."""
     ensure_in_scope(member, acting_user, "change")
-    on = today()
+    on = dates.today()
     data = {"left_on": left_on, "destination": destination, "destination_org": destination_org,
             "contact": contact, "mobile_card_number": mobile_card_number}  # fmt: skip
     errors = _check_outflow(data, on)
@@ -186,7 +182,7 @@ def do_update_outflow(outflow: Outflow, *, acting_user, **data) -> Outflow:
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
     merged = {f: getattr(outflow, f) for f in OUTFLOW_FIELDS}
     merged.update({k: v for k, v in data.items() if k in OUTFLOW_FIELDS})
-    errors = _check_outflow(merged, today())
+    errors = _check_outflow(merged, dates.today())
     _open(outflow, errors)
     _raise(errors)
     return do_update(outflow, acting_user=acting_user, data=merged, clean=False)
@@ -196,7 +192,7 @@ def _contact_errors(record, on: datetime.date) -> dict:
     """Why a contact on `on` cannot be recorded for an open outflow or inflow (none: an empty dict)."""
     errors: dict = {}
     _open(record, errors)
-    _not_future(errors, "on", on, today())
+    _not_future(errors, "on", on, dates.today())
     if on < record.last_contact_on:
         _err(
             errors,
@@ -211,7 +207,7 @@ def do_record_outflow_contact(outflow: Outflow, *, acting_user, on: datetime.dat
     """We were in touch with the member on `on` (default today): a lost contact is found again."""
     ensure_in_scope(outflow, acting_user, "change")
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
-    on = on or today()
+    on = on or dates.today()
     _raise(_contact_errors(outflow, on))
     return do_update(outflow, acting_user=acting_user, data={"last_contact_on": on, "lost_contact_since": None},
                      clean=False)  # fmt: skip
@@ -223,7 +219,7 @@ def do_mark_lost_contact(outflow: Outflow, *, acting_user, since: datetime.date 
     consequences are findings for the org to decide on, never applied here."""
     ensure_in_scope(outflow, acting_user, "change")
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
-    since = since or today()
+    since = since or dates.today()
     errors: dict = {}
     _open(outflow, errors)
     if outflow.lost_contact_since is not None:
@@ -232,7 +228,7 @@ def do_mark_lost_contact(outflow: Outflow, *, acting_user, since: datetime.date 
             "since",
             _("Already recorded as lost contact since %(date)s.") % {"date": outflow.lost_contact_since.isoformat()},
         )
-    _not_future(errors, "since", since, today())
+    _not_future(errors, "since", since, dates.today())
     if since < outflow.last_contact_on:
         _err(
             errors,
@@ -251,7 +247,7 @@ def _check_end(record, errors: dict, ended_on, reason, start: datetime.date) -> 
     if ended_on is None:
         _err(errors, "ended_on", _("This field is required."))
         return
-    _not_future(errors, "ended_on", ended_on, today())
+    _not_future(errors, "ended_on", ended_on, dates.today())
     if ended_on < start:
         _err(errors, "ended_on", _("Cannot be before %(date)s.") % {"date": start.isoformat()})
 
@@ -261,7 +257,7 @@ def do_end_outflow(outflow: Outflow, *, acting_user, ended_on: datetime.date | N
     """The absence is over: the member came back, transferred the membership, … (the record stays as history)."""
     ensure_in_scope(outflow, acting_user, "change")
     outflow = Outflow.objects.select_for_update().get(pk=outflow.pk)
-    ended_on = ended_on or today()
+    ended_on = ended_on or dates.today()
     errors: dict = {}
     _check_end(outflow, errors, ended_on, reason, outflow.left_on)
     _raise(errors)
@@ -314,7 +310,7 @@ def do_register_inflow(
     last_contact_on: datetime.date | None = None,
 ) -> Inflow:
     """A member of another organization reports to us (向居住地党组织报到). Identity is verified in a second step."""
-    on = today()
+    on = dates.today()
     data = {"name": name, "id_number": id_number, "phone": phone, "home_org_name": home_org_name,
             "home_org_contact": home_org_contact, "arrived_on": arrived_on, "mobile_card_number": mobile_card_number,
             "host_org": host_org}  # fmt: skip
@@ -340,10 +336,10 @@ def do_update_inflow(inflow: Inflow, *, acting_user, **data) -> Inflow:
     host_changed = merged["host_org"] is not None and merged["host_org"].pk != inflow.host_org_id
     if not host_changed:
         # keeping the host the user already sees needs no "add" right on it
-        _check_inflow({**merged, "host_org": None}, today(), acting_user, errors)
+        _check_inflow({**merged, "host_org": None}, dates.today(), acting_user, errors)
         errors.pop("host_org", None)
     else:
-        _check_inflow(merged, today(), acting_user, errors)
+        _check_inflow(merged, dates.today(), acting_user, errors)
     merged["id_number"] = idnumber.normalize(merged.get("id_number"))
     if "id_number" not in errors and merged["id_number"] != inflow.id_number:
         if inflow.verified:
@@ -362,7 +358,7 @@ def do_verify_inflow(inflow: Inflow, *, acting_user, note: str, verified_on: dat
     """The identity and the membership were checked (card, the home org's confirmation, …): say how in `note`."""
     ensure_in_scope(inflow, acting_user, "change")
     inflow = Inflow.objects.select_for_update().get(pk=inflow.pk)
-    verified_on = verified_on or today()
+    verified_on = verified_on or dates.today()
     note = (note or "").strip()
     errors: dict = {}
     _open(inflow, errors)
@@ -372,7 +368,7 @@ def do_verify_inflow(inflow: Inflow, *, acting_user, note: str, verified_on: dat
         _err(errors, "note", _("Say how the identity was verified (at least 2 characters)."))
     elif len(note) > 200 or "\x00" in note:
         _err(errors, "note", _("At most %(n)d characters.") % {"n": 200})
-    _not_future(errors, "verified_on", verified_on, today())
+    _not_future(errors, "verified_on", verified_on, dates.today())
     if verified_on < inflow.arrived_on:
         _err(errors, "verified_on", _("Cannot be before %(date)s.") % {"date": inflow.arrived_on.isoformat()})
     _raise(errors)
@@ -412,7 +408,7 @@ def do_assign_branch(inflow: Inflow, *, acting_user, branch: Org) -> Inflow:
 def do_record_inflow_contact(inflow: Inflow, *, acting_user, on: datetime.date | None = None) -> Inflow:
     ensure_in_scope(inflow, acting_user, "change")
     inflow = Inflow.objects.select_for_update().get(pk=inflow.pk)
-    on = on or today()
+    on = on or dates.today()
     _raise(_contact_errors(inflow, on))
     return do_update(inflow, acting_user=acting_user, data={"last_contact_on": on}, clean=False)
 
@@ -421,7 +417,7 @@ def do_record_inflow_contact(inflow: Inflow, *, acting_user, on: datetime.date |
 def do_end_inflow(inflow: Inflow, *, acting_user, ended_on: datetime.date | None = None, reason: str) -> Inflow:
     ensure_in_scope(inflow, acting_user, "change")
     inflow = Inflow.objects.select_for_update().get(pk=inflow.pk)
-    ended_on = ended_on or today()
+    ended_on = ended_on or dates.today()
     errors: dict = {}
     _check_end(inflow, errors, ended_on, reason, inflow.arrived_on)
     _raise(errors)

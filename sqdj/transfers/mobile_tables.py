@@ -1,11 +1,10 @@
 """Lists of mobile members. Contact and ID numbers appear only masked, whoever looks."""
 
-import datetime
-
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.tables import BaseTable, DateColumn
 
 from . import mobile_services as services
@@ -13,7 +12,7 @@ from .models import Inflow, Outflow
 
 
 def _days(value):
-    return (datetime.date.today() - value).days
+    return (dates.today() - value).days
 
 
 def _badge(css: str, text) -> str:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from sqdj.accounts.services import notify_org
 from sqdj.areas.choices import AreaType
+from sqdj.core import dates
 from sqdj.core.dates import add_months
 from sqdj.core.rules import param
 from sqdj.core.scope import anchors, is_unrestricted, visible
@@ -67,10 +68,6 @@ class Conflict(Exception):
 
 class OutOfScope(Http404):
     """The user may not see or act on this (answers 404, like every out-of-scope object)."""
-
-
-def today() -> datetime.date:
-    return datetime.date.today()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -196,7 +193,7 @@ def due_date(case: Transfer) -> datetime.date | None:
 
 def is_overdue(case: Transfer, on: datetime.date | None = None) -> bool:
     due = due_date(case)
-    return due is not None and (on or today()) > due
+    return due is not None and (on or dates.today()) > due
 
 
 def waiting_on(case: Transfer) -> Org | None:
@@ -263,7 +260,7 @@ def do_create_transfer(
         external_org_contact="" if to_org else external_org_contact.strip(),
         reason=reason,
         note=note.strip(),
-        state_changed_on=today(),
+        state_changed_on=dates.today(),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     save_checked(case, acting_user=acting_user, action=None)  # who may act: checked above
@@ -341,8 +338,8 @@ def do_create_incoming(
         letter_number=letter_number.strip(),
         approved_on=issued_on,
         valid_until=valid_until,
-        submitted_on=today(),
-        state_changed_on=today(),
+        submitted_on=dates.today(),
+        state_changed_on=dates.today(),
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
     save_checked(case, acting_user=acting_user, action=None)  # who may act: checked above
@@ -406,7 +403,7 @@ def do_submit(case: Transfer, *, acting_user, version: int | None = None) -> Tra
     assert case.member is not None  # only an incoming case has no member, refused above
     if case.member.org_id != case.from_org_id or case.member.standing != Standing.ACTIVE:
         raise ValidationError(_("The member no longer belongs to the sending organization."))
-    on = today()
+    on = dates.today()
     case.sending_approver, case.receiving_approver = approvers(case.from_org, case.to_org, on)
     case.state, case.state_changed_on, case.submitted_on = S.SUBMITTED, on, on
     # a resubmitted case needs a new letter
@@ -428,7 +425,7 @@ def do_approve(case: Transfer, *, acting_user, version: int | None = None) -> Tr
     """The sending side approves: the letter of introduction is issued, valid for the rulebook's months."""
     case = _locked(case, version, (S.SUBMITTED,))
     _require(acting_user, case.sending_approver)
-    on = today()
+    on = dates.today()
     case.state, case.state_changed_on, case.approved_on = S.APPROVED, on, on
     case.valid_until = add_months(on, param("transfer.letter_validity_months", on))
     case.letter_number = _letter_number(case, on)
@@ -457,7 +454,7 @@ def do_return(case: Transfer, *, acting_user, reason: str, version: int | None =
     else:
         _require(acting_user, case.to_org, case.receiving_approver)
         side = Side.RECEIVING
-    on = today()
+    on = dates.today()
     case.state, case.state_changed_on = S.RETURNED, on
     case.returned_by, case.return_reason = side, reason.strip()
     _step(case, acting_user)
@@ -473,7 +470,7 @@ def do_accept(case: Transfer, *, acting_user, version: int | None = None, on: da
     if case.direction == Direction.OUTGOING:
         raise ValidationError(_("The receiving organization is outside this system: record its receipt instead."))
     _require(acting_user, case.receiving_approver)
-    on = on or today()
+    on = on or dates.today()
     if case.valid_until and on > case.valid_until:
         raise ValidationError(
             _(
@@ -499,7 +496,7 @@ def do_complete(case: Transfer, *, acting_user, version: int | None = None) -> T
     else:
         case = _locked(case, version, (S.RECEIVED,))
         _require(acting_user, case.to_org)
-    on = today()
+    on = dates.today()
     note = _("Transfer letter %(number)s") % {"number": case.letter_number}
     if case.direction == Direction.INCOMING:
         details = json.loads(case.incoming_details or "{}")
@@ -540,7 +537,7 @@ def do_cancel(case: Transfer, *, acting_user, reason: str, version: int | None =
         raise ValidationError({"reason": [_("Give the reason for cancelling the case.")]})
     case = _locked(case, version, (S.DRAFT, S.SUBMITTED, S.RETURNED, S.EXPIRED))
     _require(acting_user, case.to_org if case.direction == Direction.INCOMING else case.from_org)
-    case.state, case.state_changed_on, case.cancel_reason = S.CANCELLED, today(), reason.strip()
+    case.state, case.state_changed_on, case.cancel_reason = S.CANCELLED, dates.today(), reason.strip()
     _step(case, acting_user)
     if case.sending_approver_id:
         _notify_done(case, acting_user, case.sending_approver)
@@ -550,7 +547,7 @@ def do_cancel(case: Transfer, *, acting_user, reason: str, version: int | None =
 def expire_letters(on: datetime.date | None = None) -> list[Transfer]:
     """Cases whose letter ran out before the receiving side accepted it become expired (the daily job). Each in
     its own transaction and under the same lock, so that an acceptance at the same moment wins or loses cleanly."""
-    on = on or today()
+    on = on or dates.today()
     done = []
     for pk in Transfer.objects.filter(state=S.APPROVED, valid_until__lt=on).values_list("pk", flat=True):
         with transaction.atomic():

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.tables import BaseTable
 
 from . import services
@@ -17,7 +16,7 @@ from .models import Transfer
 def _overdue(record) -> bool:
     cached = getattr(record, "_overdue", None)
     if cached is None:
-        cached = record._overdue = services.is_overdue(record, datetime.date.today())
+        cached = record._overdue = services.is_overdue(record, dates.today())
     return cached
 
 

@@ -30,6 +30,8 @@ from django.utils.translation import gettext_lazy
 from sqdj.core.errors import is_database_busy
 from sqdj.core.scope import EVERYTHING, org_tree, visible
 
+from .. import dates
+
 log = logging.getLogger(__name__)
 JSON_FLAG = "--json"
 
@@ -167,7 +169,7 @@ class SqdjCommand(BaseCommand):
         """The day of --as-of (today without it); not a date exits 2."""
         value = options.get("as_of")
         if not value:
-            return datetime.date.today()
+            return dates.today()
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:

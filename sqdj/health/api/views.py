@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime
-
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sqdj.core import dates
 from sqdj.core.api import org_report_schema
 from sqdj.orgs.services import find_org
 
@@ -27,6 +26,6 @@ class ChecksView(APIView):
         org = find_org(params.validated_data["org"], request.user)
         if org is None:
             raise NotFound(_("Not found."))
-        on = params.validated_data.get("as_of") or datetime.date.today()
+        on = params.validated_data.get("as_of") or dates.today()
         findings = services.findings_for(org, user=request.user, on=on)
         return Response(services.as_json(org, findings, on))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sqdj.areas.services import do_create_area
+from sqdj.core.dates import today
 from sqdj.health.exporting import COLUMNS, HEADER_ROW
 from sqdj.members.services import do_create_member
 from sqdj.orgs.choices import OrgType
@@ -25,7 +26,6 @@ from sqdj.testing import build_world
 from sqdj.testing.members import member_data
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def world(db):
     w = build_world()
     for seq in range(1, 52):
         do_create_member(acting_user=None, **member_data(w.branch1, seq=seq, name=f"甲成员{seq}"))
-    do_update_org(w.branch2, acting_user=None, term_started_on=TODAY.replace(year=TODAY.year - 6))
+    do_update_org(w.branch2, acting_user=None, term_started_on=today().replace(year=today().year - 6))
     w.community_area3 = do_create_area(
         acting_user=None, parent=w.street_area, code="T01001003", name="丙社区", type="community"
     )
@@ -79,7 +79,7 @@ def test_page_groups_findings_by_severity(world):
     size = sections["warning"]["findings"][0]
     # the article cited, linked to the parameter's versions as in force on the checked day
     rule_url = reverse("rulebook:rule", args=[size.basis])
-    assert f'<a href="{rule_url}?on={TODAY.isoformat()}">{size.source}</a>' in warning
+    assert f'<a href="{rule_url}?on={today().isoformat()}">{size.source}</a>' in warning
     assert sections["warning"]["findings"][0].action in warning
     assert 'data-count="1"' in html and 'id="health-empty"' not in html
     # nothing of the sibling community's subtree
@@ -107,7 +107,7 @@ def test_out_of_scope_org_is_404_for_page_and_export(world):
 
 def test_export_opens_with_openpyxl_and_has_the_page_rows(world):
     c = client(world.admin1)
-    on = TODAY.isoformat()
+    on = today().isoformat()
     r = c.get(export_url(world.community1), {"on": on})
     assert r.status_code == 200
     assert r["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from sqdj.core import pii
 from sqdj.core.context import acting_as
+from sqdj.core.dates import today
 from sqdj.core.models import ObjectChange
 from sqdj.members.models import Member, PiiReveal
 from sqdj.members.services import do_create_member, do_register, do_update_member
@@ -27,7 +28,6 @@ from sqdj.testing.disclosure import ENOUGH, Seen, id_candidates, phone_candidate
 from sqdj.testing.members import make_id_number, member_data
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 D = datetime.date
 
 
@@ -62,9 +62,9 @@ class _Table(HTMLParser):
 def _people():
     """Members with birthdays at the awkward places of the year (today, tomorrow, 1 January, 31 December,
     29 February), both sexes, a landline, two changes each in the change log."""
-    tomorrow = TODAY + datetime.timedelta(days=1)
+    tomorrow = today() + datetime.timedelta(days=1)
     births = [
-        D(1970, 5, 4), D(1980, 1, 1), D(1985, 12, 31), D(1980, 2, 29), D(1990, TODAY.month, min(TODAY.day, 28)),
+        D(1970, 5, 4), D(1980, 1, 1), D(1985, 12, 31), D(1980, 2, 29), D(1990, today().month, min(today().day, 28)),
         D(1975, tomorrow.month, min(tomorrow.day, 28)), D(2000, 6, 15), D(1948, 3, 3),
     ]  # fmt: skip
     return births
@@ -84,7 +84,7 @@ def seen_world():
                 joined_on=max(D(1995, 7, 1), birth.replace(day=1, month=1) + datetime.timedelta(days=366 * 19)),
                 confirmed_on=None, member_type="probationary",
             )  # fmt: skip
-            data["joined_on"] = min(data["joined_on"], TODAY - datetime.timedelta(days=30))
+            data["joined_on"] = min(data["joined_on"], today() - datetime.timedelta(days=30))
             members.append(do_create_member(acting_user=world.admin1, **data))
         # changes: a corrected birth date (the number with it), a new phone
         first = members[0]
@@ -93,7 +93,7 @@ def seen_world():
         do_update_member(members[1], acting_user=world.admin1, phone="13955550000")
     # a member of the neighbouring community registered with the viewer's community (seen through the territory)
     other = do_create_member(acting_user=None, **member_data(world.branch2, seq=40, name="邻居", category="employed"))
-    do_register(other, acting_user=None, community=world.community_area1, registered_on=TODAY)
+    do_register(other, acting_user=None, community=world.community_area1, registered_on=today())
     return world, [Member.objects.get(pk=m.pk) for m in [*members, other]]
 
 
@@ -203,7 +203,7 @@ def test_a_viewer_cannot_rebuild_id_or_phone_numbers(seen_world, client):
         assert s.id_masks and s.ages and s.sexes, (m.name, s)  # the outputs were read and parsed
         assert not s.birth_dates, (m.name, s.birth_dates)
         assert not _leaks(m, raw[m.pk]), (m.name, _leaks(m, raw[m.pk]))
-        assert id_candidates(s, regions, TODAY) >= ENOUGH, (m.name, s)
+        assert id_candidates(s, regions, today()) >= ENOUGH, (m.name, s)
         assert phone_candidates(s, m.phone) >= ENOUGH, (m.name, s.phone_masks)
     # the change log keeps masked values and a keyed hash only, for everyone
     for change in ObjectChange.objects.filter(object_repr__in=[m.name for m in members]):
@@ -219,11 +219,11 @@ def test_the_old_mask_with_the_birth_date_would_have_given_the_number_away(seen_
     m = members[2]
     regions = _deployment_regions()
     old = Seen(id_masks={m.id_number[:6] + "*" * 8 + m.id_number[-4:]}, birth_dates={m.birth_date}, sexes={m.sex})
-    assert id_candidates(old, regions, TODAY) == 1
+    assert id_candidates(old, regions, today()) == 1
     full_date = Seen(id_masks={pii.mask_id_number(m.id_number)}, birth_dates={m.birth_date}, sexes={m.sex})
-    assert id_candidates(full_date, regions, TODAY) == 500 * len({r for r in regions if r[:2] == m.id_number[:2]})
+    assert id_candidates(full_date, regions, today()) == 500 * len({r for r in regions if r[:2] == m.id_number[:2]})
     age_only = Seen(id_masks={pii.mask_id_number(m.id_number)}, ages={pii.age_shown(m.birth_date)}, sexes={m.sex})
-    assert id_candidates(age_only, regions, TODAY, limit=10**9) >= 365 * 500
+    assert id_candidates(age_only, regions, today(), limit=10**9) >= 365 * 500
     assert phone_candidates(Seen(phone_masks={"139****0002"}), "13912340002") == ENOUGH  # the old 3+4: the floor
     assert phone_candidates(Seen(phone_masks={pii.mask_phone("13912340002")}), "13912340002", limit=10**9) == 10**6
 

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.filtersets import BaseFilterSet, GivenChoiceFilter
 from sqdj.orgs.models import Org
 
@@ -37,7 +38,7 @@ class TransferFilterSet(BaseFilterSet):
     def filter_overdue(self, queryset, name, value):
         # The due date depends on the state and on rulebook parameters valid on the day the step began
         # (services.due_date), so it is decided in Python over the open cases' few date columns.
-        today = services.today()
+        today = dates.today()
         candidates = (
             queryset.select_related(None)
             .filter(state__in=OPEN_STATES)

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from sqdj.core.dates import today
 from sqdj.members.models import PiiReveal
 from sqdj.members.services import do_create_member
 from sqdj.testing.members import member_data
@@ -27,7 +28,6 @@ from sqdj.transfers.models import PeerDeployment, Transfer
 
 pytestmark = pytest.mark.django_db
 S = TransferState
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 SQDJ = str(Path(sys.executable).with_name("sqdj"))
 
@@ -62,12 +62,12 @@ def cases(tw):
     approver's 15 days are over); a draft (no due date)."""
     valid = _approved(tw)
     ran_out = _approved(tw, _second_member(tw, 8, "赵过期"))
-    Transfer.objects.filter(pk=ran_out.pk).update(valid_until=TODAY - DAY)
+    Transfer.objects.filter(pk=ran_out.pk).update(valid_until=today() - DAY)
     waiting = T.do_create_transfer(
         acting_user=tw.sender, member=_second_member(tw, 9, "钱待批"), reason="work", to_org=tw.branch3
     )
     waiting = T.do_submit(waiting, acting_user=tw.sender, version=waiting.version)
-    Transfer.objects.filter(pk=waiting.pk).update(state_changed_on=TODAY - 20 * DAY)
+    Transfer.objects.filter(pk=waiting.pk).update(state_changed_on=today() - 20 * DAY)
     draft = T.do_create_transfer(
         acting_user=tw.sender, member=_second_member(tw, 10, "孙草稿"), reason="work", to_org=tw.branch3
     )
@@ -76,7 +76,7 @@ def cases(tw):
 
 def test_overdue_json_lists_the_late_steps_with_their_due_dates(tw, cases):
     result = run("transfers", "--overdue", "--json")
-    assert result["as_of"] == TODAY.isoformat() and result["overdue_only"] is True and result["expired"] == []
+    assert result["as_of"] == today().isoformat() and result["overdue_only"] is True and result["expired"] == []
     rows = {r["id"]: r for r in result["cases"]}
     assert set(rows) == {cases["ran_out"].pk, cases["waiting"].pk}
     late = rows[cases["ran_out"].pk]
@@ -90,13 +90,13 @@ def test_overdue_json_lists_the_late_steps_with_their_due_dates(tw, cases):
         "from": tw.world.branch1.name,
         "to": tw.branch3.name,
         "state": "approved",
-        "due_date": (TODAY - DAY).isoformat(),
+        "due_date": (today() - DAY).isoformat(),
         "days_overdue": 1,
         "waiting_on": tw.world.district.code,  # the accepting org across subdistricts
     }
     waiting = rows[cases["waiting"].pk]
     assert (waiting["state"], waiting["due_date"], waiting["days_overdue"]) == (
-        "submitted", (TODAY - 5 * DAY).isoformat(), 5,
+        "submitted", (today() - 5 * DAY).isoformat(), 5,
     )  # fmt: skip
     # without --overdue: every open case, the draft and the valid letter too, none overdue among those
     everything = {r["id"]: r for r in run("transfers", "--json")["cases"]}

@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from sqdj.accounts.services import do_create_user, do_grant_role
+from sqdj.core.dates import today
 from sqdj.members.models import Member, PiiReveal
 from sqdj.testing import PASSWORD
 from sqdj.testing.members import member_data
@@ -26,7 +27,6 @@ from sqdj.transfers.models import ImportedLetter, PeerDeployment, Transfer
 
 pytestmark = pytest.mark.django_db
 S = TransferState
-TODAY = datetime.date.today()
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def _package(tw, **letter):
         "issued_at": "2026-01-01T08:00:00+00:00",
         "letter": {
             "number": "P-2026-000042",
-            "issued_on": TODAY.isoformat(),
-            "valid_until": (TODAY + datetime.timedelta(days=60)).isoformat(),
+            "issued_on": today().isoformat(),
+            "valid_until": (today() + datetime.timedelta(days=60)).isoformat(),
             "reason": "residence",
             "note": "",
             "from_org": {"code": "PB1", "name": "中共某市某社区第一党支部", "contact": "0000-1234567"},
@@ -99,7 +99,7 @@ def test_a_signed_package_verifies_and_creates_the_incoming_case(tw, peer_key):
     assert case.direction == Direction.INCOMING and case.state == S.APPROVED
     assert (case.to_org, case.person_name, case.letter_number) == (tw.branch3, "王外来", "P-2026-000042")
     assert case.external_deployment == "P" and case.external_org_name == "中共某市某社区第一党支部"
-    assert case.receiving_approver == tw.street2 and case.valid_until == TODAY + datetime.timedelta(days=60)
+    assert case.receiving_approver == tw.street2 and case.valid_until == today() + datetime.timedelta(days=60)
     assert json.loads(case.incoming_details)["id_number"] == _member_object()["id_number"]
     assert not Member.objects.filter(name="王外来").exists()  # only at completion
     assert ImportedLetter.objects.get().transfer == case
@@ -124,7 +124,7 @@ def test_the_incoming_case_completes_into_a_member(tw, peer_key):
     [
         lambda p: p["member"].__setitem__("name", "张冒名"),
         lambda p: p["member"].__setitem__("id_number", _member_object(seq=32)["id_number"]),
-        lambda p: p["letter"].__setitem__("valid_until", (TODAY + datetime.timedelta(days=900)).isoformat()),
+        lambda p: p["letter"].__setitem__("valid_until", (today() + datetime.timedelta(days=900)).isoformat()),
         lambda p: p["letter"]["to_org"].__setitem__("code", "ZBT1"),
         lambda p: p.__setitem__("key_id", "0" * 16),
     ],
@@ -171,7 +171,7 @@ def test_a_package_imported_before_is_refused(tw, peer_key):
 
 
 def test_an_expired_letter_or_a_broken_file_is_refused(tw, peer_key):
-    past = (TODAY - datetime.timedelta(days=1)).isoformat()
+    past = (today() - datetime.timedelta(days=1)).isoformat()
     assert past in _refused(_signed(_package(tw, valid_until=past), peer_key), tw, "expired").messages[0]
     for data in (b"not json", b"[]", json.dumps({"format": "other"}).encode(), b"\xff\xfe"):
         _refused(data, tw, "not_package")

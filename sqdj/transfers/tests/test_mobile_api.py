@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import TestCase
 
+from sqdj.core.dates import today
 from sqdj.members.services import do_create_member
 from sqdj.testing import build_world
 from sqdj.testing.api import ScopedAPITests, api_client
@@ -17,7 +18,6 @@ from sqdj.transfers import mobile_services as M
 from sqdj.transfers.models import Inflow, Outflow
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ID = make_id_number(datetime.date(1980, 3, 2), 41)
@@ -40,9 +40,9 @@ class OutflowAPITests(ScopedAPITests, TestCase):
         cls.m1 = do_create_member(acting_user=None, **member_data(w.branch1, seq=1, name="张三丰"))
         cls.m2 = do_create_member(acting_user=None, **member_data(w.branch2, seq=2, name="李四光"))
         cls.m3 = do_create_member(acting_user=None, **member_data(w.branch1, seq=3, name="王五"))
-        cls.o1 = M.do_record_outflow(cls.m1, acting_user=None, left_on=TODAY - 300 * DAY, destination="深圳市",
+        cls.o1 = M.do_record_outflow(cls.m1, acting_user=None, left_on=today() - 300 * DAY, destination="深圳市",
                                      contact="13912345678")  # fmt: skip
-        cls.o2 = M.do_record_outflow(cls.m2, acting_user=None, left_on=TODAY - 300 * DAY, destination="成都市",
+        cls.o2 = M.do_record_outflow(cls.m2, acting_user=None, left_on=today() - 300 * DAY, destination="成都市",
                                      contact="13912340000")  # fmt: skip
 
     def in_scope(self):
@@ -52,7 +52,7 @@ class OutflowAPITests(ScopedAPITests, TestCase):
         return self.o2
 
     def create_data(self):
-        return {"member": self.m3.pk, "left_on": TODAY - 10 * DAY, "destination": "北京市", "contact": "13600001111"}
+        return {"member": self.m3.pk, "left_on": today() - 10 * DAY, "destination": "北京市", "contact": "13600001111"}
 
     def update_data(self, obj):
         return {"destination": "广州市"}
@@ -70,7 +70,7 @@ class InflowAPITests(ScopedAPITests, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.world = w = build_world()
-        common = {"acting_user": None, "home_org_name": "中共某县某村支部", "arrived_on": TODAY - 40 * DAY}
+        common = {"acting_user": None, "home_org_name": "中共某县某村支部", "arrived_on": today() - 40 * DAY}
         ids = (make_id_number(datetime.date(1980, 3, 2), n) for n in (51, 52))
         cls.i1 = M.do_register_inflow(name="赵流入", id_number=next(ids), phone="13712345678", host_org=w.community1,
                                       **common)  # fmt: skip
@@ -85,7 +85,7 @@ class InflowAPITests(ScopedAPITests, TestCase):
 
     def create_data(self):
         return {"name": "孙流入", "id_number": ID, "phone": "13700001111", "home_org_name": "外地支部",
-                "arrived_on": TODAY - DAY, "host_org": self.world.branch1.code}  # fmt: skip
+                "arrived_on": today() - DAY, "host_org": self.world.branch1.code}  # fmt: skip
 
     def update_data(self, obj):
         return {"home_org_name": "另一个支部"}
@@ -98,7 +98,7 @@ def test_outflow_create_read_masked_and_scoped(tw):
     c = api_client(tw.sender)
     body = {
         "member": tw.member.pk,
-        "left_on": str(TODAY - 200 * DAY),
+        "left_on": str(today() - 200 * DAY),
         "destination": "深圳市",
         "contact": "13912345678",
     }
@@ -121,26 +121,26 @@ def test_outflow_create_read_masked_and_scoped(tw):
 
 def test_outflow_bad_input_is_400_and_saves_nothing(tw):
     c = api_client(tw.sender)
-    r = c.post("/api/v1/outflows/", {"member": tw.member.pk, "left_on": str(TODAY + DAY), "destination": "深圳"})
+    r = c.post("/api/v1/outflows/", {"member": tw.member.pk, "left_on": str(today() + DAY), "destination": "深圳"})
     assert r.status_code == 400
     assert CHINESE.search(r.json()["left_on"][0])  # "Cannot be in the future." in Chinese
     # a member out of scope does not exist for the caller
     r = api_client(tw.receiver).post(
-        "/api/v1/outflows/", {"member": tw.member.pk, "left_on": str(TODAY), "destination": "x"}
+        "/api/v1/outflows/", {"member": tw.member.pk, "left_on": str(today()), "destination": "x"}
     )
     assert r.status_code == 400 and "member" in r.json()
     assert not Outflow.objects.exists()
 
 
 def test_outflow_steps(tw):
-    o = M.do_record_outflow(tw.member, acting_user=tw.sender, left_on=TODAY - 300 * DAY, destination="深圳")
+    o = M.do_record_outflow(tw.member, acting_user=tw.sender, left_on=today() - 300 * DAY, destination="深圳")
     c = api_client(tw.sender)
-    r = c.post(f"/api/v1/outflows/{o.pk}/lost/", {"since": str(TODAY)})
-    assert r.status_code == 200 and r.json()["lost_contact_since"] == str(TODAY)
-    r = c.post(f"/api/v1/outflows/{o.pk}/contact/", {"on": str(TODAY + DAY)})
+    r = c.post(f"/api/v1/outflows/{o.pk}/lost/", {"since": str(today())})
+    assert r.status_code == 200 and r.json()["lost_contact_since"] == str(today())
+    r = c.post(f"/api/v1/outflows/{o.pk}/contact/", {"on": str(today() + DAY)})
     assert r.status_code == 400 and "on" in r.json()
     r = c.post(f"/api/v1/outflows/{o.pk}/end/", {"end_reason": "returned"})
-    assert r.status_code == 200 and r.json()["ended_on"] == str(TODAY)
+    assert r.status_code == 200 and r.json()["ended_on"] == str(today())
     r = c.patch(f"/api/v1/outflows/{o.pk}/", {"destination": "别处"})
     assert r.status_code == 400
 
@@ -148,7 +148,7 @@ def test_outflow_steps(tw):
 def test_inflow_masked_verified_then_branch(tw):
     c = api_client(tw.receiver)
     body = {"name": "王流入", "id_number": ID, "phone": "13712345678", "home_org_name": "外地支部",
-            "arrived_on": str(TODAY - 10 * DAY), "host_org": tw.branch3.code}  # fmt: skip
+            "arrived_on": str(today() - 10 * DAY), "host_org": tw.branch3.code}  # fmt: skip
     r = c.post("/api/v1/inflows/", body)
     assert r.status_code == 201, r.content
     text = r.content.decode()
@@ -171,7 +171,7 @@ def test_inflow_masked_verified_then_branch(tw):
 
 def test_inflow_bad_id_number_is_400_in_chinese(tw):
     body = {"name": "王流入", "id_number": ID[:17] + ("0" if ID[17] != "0" else "1"), "home_org_name": "外地支部",
-            "arrived_on": str(TODAY), "host_org": tw.branch3.code}  # fmt: skip
+            "arrived_on": str(today()), "host_org": tw.branch3.code}  # fmt: skip
     r = api_client(tw.receiver).post("/api/v1/inflows/", body)
     assert r.status_code == 400 and CHINESE.search(r.json()["id_number"][0])
     assert not Inflow.objects.exists()

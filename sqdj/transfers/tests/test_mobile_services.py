@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from sqdj.core.dates import today
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member
@@ -18,7 +19,6 @@ from sqdj.transfers import mobile_services as M
 from sqdj.transfers.models import Inflow, Outflow
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 ID = make_id_number(datetime.date(1980, 3, 2), 41)
 
@@ -29,14 +29,14 @@ def tw():
 
 
 def record(tw, **over):
-    data = {"left_on": TODAY - 200 * DAY, "destination": "广东省深圳市", "contact": "13912345678"}
+    data = {"left_on": today() - 200 * DAY, "destination": "广东省深圳市", "contact": "13912345678"}
     data.update(over)
     return M.do_record_outflow(tw.member, acting_user=tw.sender, **data)
 
 
 def register(tw, acting_user=None, **over):
     data = {"name": "王流入", "id_number": ID, "phone": "13712345678", "home_org_name": "中共某县某村支部",
-            "arrived_on": TODAY - 30 * DAY, "host_org": tw.world.branch1}  # fmt: skip
+            "arrived_on": today() - 30 * DAY, "host_org": tw.world.branch1}  # fmt: skip
     data.update(over)
     return M.do_register_inflow(acting_user=acting_user or tw.sender, **data)
 
@@ -50,7 +50,7 @@ def errors_of(exc) -> dict:
 
 def test_record_outflow_and_its_defaults(tw):
     o = record(tw)
-    assert (o.member, o.last_contact_on, o.lost_contact_since, o.ended_on) == (tw.member, TODAY, None, None)
+    assert (o.member, o.last_contact_on, o.lost_contact_since, o.ended_on) == (tw.member, today(), None, None)
     assert Outflow.objects.get(pk=o.pk).contact == "13912345678"
     assert M.months_away(o.left_on) == 6 and M.is_mobile(o)
     assert ObjectChange.objects.filter(object_id=o.pk, action="create").exists()
@@ -59,13 +59,14 @@ def test_record_outflow_and_its_defaults(tw):
 @pytest.mark.parametrize(
     "over, field",
     [
-        ({"left_on": TODAY + DAY}, "left_on"),
+        ({"left_on": lambda: today() + DAY}, "left_on"),
         ({"destination": "  "}, "destination"),
         ({"contact": "12345"}, "contact"),
-        ({"last_contact_on": TODAY + DAY}, "last_contact_on"),
+        ({"last_contact_on": lambda: today() + DAY}, "last_contact_on"),
     ],
 )
 def test_record_outflow_bad_input_saves_nothing(tw, over, field):
+    over = {k: v() if callable(v) else v for k, v in over.items()}  # dates: on the day the test runs
     before = ObjectChange.objects.count()
     with pytest.raises(ValidationError) as exc:
         record(tw, **over)
@@ -75,7 +76,7 @@ def test_record_outflow_bad_input_saves_nothing(tw, over, field):
 
 
 def test_recent_absence_is_recorded_but_shown_under_the_minimum(tw):
-    o = record(tw, left_on=TODAY - 10 * DAY)
+    o = record(tw, left_on=today() - 10 * DAY)
     assert not M.is_mobile(o) and M.months_away(o.left_on) == 0
 
 
@@ -89,37 +90,37 @@ def test_one_open_outflow_per_member_and_only_active_members(tw):
     Member.objects.filter(pk=m.pk).update(standing="suspended")
     m.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        M.do_record_outflow(m, acting_user=tw.sender, left_on=TODAY, destination="某地")
+        M.do_record_outflow(m, acting_user=tw.sender, left_on=today(), destination="某地")
     assert "member" in errors_of(exc)
 
 
 def test_outflow_of_a_member_out_of_scope_is_refused(tw):
     with pytest.raises(ScopeViolation):
-        M.do_record_outflow(tw.member, acting_user=tw.receiver, left_on=TODAY, destination="某地")
+        M.do_record_outflow(tw.member, acting_user=tw.receiver, left_on=today(), destination="某地")
     assert not Outflow.objects.exists()
 
 
 def test_contact_lost_contact_and_end(tw):
-    o = record(tw, last_contact_on=TODAY - 100 * DAY)
+    o = record(tw, last_contact_on=today() - 100 * DAY)
     with pytest.raises(ValidationError) as exc:
-        M.do_mark_lost_contact(o, acting_user=tw.sender, since=TODAY - 101 * DAY)  # before the last contact
+        M.do_mark_lost_contact(o, acting_user=tw.sender, since=today() - 101 * DAY)  # before the last contact
     assert "since" in errors_of(exc)
-    o = M.do_mark_lost_contact(o, acting_user=tw.sender, since=TODAY - 50 * DAY)
-    assert o.lost_contact_since == TODAY - 50 * DAY
+    o = M.do_mark_lost_contact(o, acting_user=tw.sender, since=today() - 50 * DAY)
+    assert o.lost_contact_since == today() - 50 * DAY
     with pytest.raises(ValidationError):
         M.do_mark_lost_contact(o, acting_user=tw.sender)  # already lost
     with pytest.raises(ValidationError) as exc:
-        M.do_record_outflow_contact(o, acting_user=tw.sender, on=TODAY - 101 * DAY)
+        M.do_record_outflow_contact(o, acting_user=tw.sender, on=today() - 101 * DAY)
     assert "on" in errors_of(exc)
-    o = M.do_record_outflow_contact(o, acting_user=tw.sender, on=TODAY)
-    assert (o.last_contact_on, o.lost_contact_since) == (TODAY, None)
+    o = M.do_record_outflow_contact(o, acting_user=tw.sender, on=today())
+    assert (o.last_contact_on, o.lost_contact_since) == (today(), None)
     tw.member.refresh_from_db()
     assert tw.member.standing == "active"  # nothing here changes the standing
     with pytest.raises(ValidationError) as exc:
-        M.do_end_outflow(o, acting_user=tw.sender, ended_on=TODAY, reason="bogus")
+        M.do_end_outflow(o, acting_user=tw.sender, ended_on=today(), reason="bogus")
     assert "reason" in errors_of(exc)
-    o = M.do_end_outflow(o, acting_user=tw.sender, ended_on=TODAY, reason="returned")
-    assert o.ended_on == TODAY
+    o = M.do_end_outflow(o, acting_user=tw.sender, ended_on=today(), reason="returned")
+    assert o.ended_on == today()
     with pytest.raises(ValidationError):
         M.do_update_outflow(o, acting_user=tw.sender, destination="别处")  # ended
     assert Outflow.objects.get(pk=o.pk).destination == "广东省深圳市"
@@ -140,7 +141,7 @@ def test_update_outflow_validates_and_keeps_the_contact(tw):
 def test_register_inflow(tw):
     i = register(tw)
     assert Inflow.objects.get(pk=i.pk).id_number == ID
-    assert not i.verified and i.last_contact_on == TODAY
+    assert not i.verified and i.last_contact_on == today()
 
 
 @pytest.mark.parametrize(
@@ -151,10 +152,11 @@ def test_register_inflow(tw):
         ({"name": ""}, "name"),
         ({"home_org_name": ""}, "home_org_name"),
         ({"phone": "999"}, "phone"),
-        ({"arrived_on": TODAY + DAY}, "arrived_on"),
+        ({"arrived_on": lambda: today() + DAY}, "arrived_on"),
     ],
 )
 def test_register_inflow_bad_input_saves_nothing(tw, over, field):
+    over = {k: v() if callable(v) else v for k, v in over.items()}  # dates: on the day the test runs
     with pytest.raises(ValidationError) as exc:
         register(tw, **over)
     assert field in errors_of(exc)
@@ -184,7 +186,7 @@ def test_branch_only_after_verification_and_under_the_host(tw):
     assert "note" in errors_of(exc)
     assert not Inflow.objects.get(pk=i.pk).verified
     i = M.do_verify_inflow(i, acting_user=w.admin1, note="查验身份证及流动党员活动证")
-    assert (i.verified_on, i.verified_by, i.verification_note) == (TODAY, w.admin1, "查验身份证及流动党员活动证")
+    assert (i.verified_on, i.verified_by, i.verification_note) == (today(), w.admin1, "查验身份证及流动党员活动证")
     for bad in (w.community1, w.group1, w.branch2, tw.branch3):  # not a branch; a group; outside the host's tree
         with pytest.raises(ValidationError) as exc:
             M.do_assign_branch(i, acting_user=None, branch=bad)

@@ -9,6 +9,7 @@ import re
 from django.test import TestCase
 from django.urls import reverse
 
+from sqdj.core.dates import today
 from sqdj.members.services import do_create_member
 from sqdj.testing import ScopedViewTests, build_world
 from sqdj.testing.members import make_id_number, member_data
@@ -16,7 +17,6 @@ from sqdj.transfers import mobile_services as M
 from sqdj.transfers.mobile_views import InflowViews, OutflowViews
 from sqdj.transfers.models import Inflow, Outflow
 
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 FULL_ID = re.compile(r"\b\d{17}[\dX]\b")
 FULL_PHONE = re.compile(r"\b1[3-9]\d{9}\b")
@@ -32,9 +32,9 @@ class OutflowViewTests(ScopedViewTests, TestCase):
         cls.m1 = do_create_member(acting_user=None, **member_data(w.branch1, seq=1, name="张三丰"))
         cls.m2 = do_create_member(acting_user=None, **member_data(w.branch2, seq=2, name="李四光"))
         cls.m3 = do_create_member(acting_user=None, **member_data(w.branch1, seq=3, name="王五"))
-        cls.o1 = M.do_record_outflow(cls.m1, acting_user=None, left_on=TODAY - 300 * DAY, destination="深圳市南山区",
+        cls.o1 = M.do_record_outflow(cls.m1, acting_user=None, left_on=today() - 300 * DAY, destination="深圳市南山区",
                                      contact="13912345678", mobile_card_number="LD-001")  # fmt: skip
-        cls.o2 = M.do_record_outflow(cls.m2, acting_user=None, left_on=TODAY - 300 * DAY, destination="成都市武侯区",
+        cls.o2 = M.do_record_outflow(cls.m2, acting_user=None, left_on=today() - 300 * DAY, destination="成都市武侯区",
                                      contact="13912340000")  # fmt: skip
 
     def in_scope(self):
@@ -50,7 +50,7 @@ class OutflowViewTests(ScopedViewTests, TestCase):
         return obj.destination
 
     def create_data(self):
-        return {"member": self.m3.pk, "left_on": TODAY - 10 * DAY, "destination": "北京市", "destination_org": "",
+        return {"member": self.m3.pk, "left_on": today() - 10 * DAY, "destination": "北京市", "destination_org": "",
                 "new_contact": "13600001111", "last_contact_on": "", "mobile_card_number": ""}  # fmt: skip
 
     def created(self):
@@ -84,25 +84,25 @@ class OutflowViewTests(ScopedViewTests, TestCase):
     def test_actions_as_post_forms(self):
         self.login(self.world.admin1)
         o = self.o1
-        r = self.client.post(reverse("transfers:outflow_lost", args=[o.pk]), {"since": TODAY.isoformat()})
+        r = self.client.post(reverse("transfers:outflow_lost", args=[o.pk]), {"since": today().isoformat()})
         self.assertEqual(r.status_code, 302)
-        self.assertEqual(Outflow.objects.get(pk=o.pk).lost_contact_since, TODAY)
+        self.assertEqual(Outflow.objects.get(pk=o.pk).lost_contact_since, today())
         self.assertContains(self.client.get(self.url("", o.pk)), 'id="status-lost"')
         # a future date is refused, nothing changes
-        r = self.client.post(reverse("transfers:outflow_contact", args=[o.pk]), {"on": (TODAY + DAY).isoformat()})
-        self.assertEqual(Outflow.objects.get(pk=o.pk).lost_contact_since, TODAY)
-        r = self.client.post(reverse("transfers:outflow_contact", args=[o.pk]), {"on": TODAY.isoformat()})
+        r = self.client.post(reverse("transfers:outflow_contact", args=[o.pk]), {"on": (today() + DAY).isoformat()})
+        self.assertEqual(Outflow.objects.get(pk=o.pk).lost_contact_since, today())
+        r = self.client.post(reverse("transfers:outflow_contact", args=[o.pk]), {"on": today().isoformat()})
         self.assertIsNone(Outflow.objects.get(pk=o.pk).lost_contact_since)
-        r = self.client.post(reverse("transfers:outflow_end", args=[o.pk]), {"ended_on": TODAY, "reason": "returned"})
+        r = self.client.post(reverse("transfers:outflow_end", args=[o.pk]), {"ended_on": today(), "reason": "returned"})
         self.assertEqual(Outflow.objects.get(pk=o.pk).end_reason, "returned")
 
     def test_actions_out_of_scope_are_404_and_viewer_cannot_act(self):
         self.login(self.world.admin1)
         for name in ("outflow_contact", "outflow_lost", "outflow_end"):
-            r = self.client.post(reverse(f"transfers:{name}", args=[self.o2.pk]), {"since": TODAY, "on": TODAY})
+            r = self.client.post(reverse(f"transfers:{name}", args=[self.o2.pk]), {"since": today(), "on": today()})
             self.assertEqual(r.status_code, 404, name)
         self.login(self.world.viewer1)
-        self.client.post(reverse("transfers:outflow_lost", args=[self.o1.pk]), {"since": TODAY.isoformat()})
+        self.client.post(reverse("transfers:outflow_lost", args=[self.o1.pk]), {"since": today().isoformat()})
         self.assertIsNone(Outflow.objects.get(pk=self.o1.pk).lost_contact_since)
         self.assertNotContains(self.client.get(self.url("", self.o1.pk)), 'id="action-lost"')
 
@@ -123,7 +123,7 @@ class InflowViewTests(ScopedViewTests, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.world = w = build_world()
-        common = {"acting_user": None, "home_org_name": "中共某县某村支部", "arrived_on": TODAY - 40 * DAY}
+        common = {"acting_user": None, "home_org_name": "中共某县某村支部", "arrived_on": today() - 40 * DAY}
         cls.i1 = M.do_register_inflow(name="赵流入", id_number=ID1, phone="13712345678", host_org=w.community1,
                                       **common)  # fmt: skip
         cls.i2 = M.do_register_inflow(name="钱流入", id_number=ID2, phone="13712340000", host_org=w.community2,
@@ -143,7 +143,7 @@ class InflowViewTests(ScopedViewTests, TestCase):
 
     def create_data(self):
         return {"name": "孙流入", "new_id_number": ID3, "new_phone": "", "home_org_name": "外地支部",
-                "home_org_contact": "", "arrived_on": TODAY - DAY, "last_contact_on": "", "mobile_card_number": "",
+                "home_org_contact": "", "arrived_on": today() - DAY, "last_contact_on": "", "mobile_card_number": "",
                 "host_org": self.world.branch1.pk}  # fmt: skip
 
     def created(self):
@@ -176,9 +176,11 @@ class InflowViewTests(ScopedViewTests, TestCase):
         # a branch before verification is refused
         self.client.post(reverse("transfers:inflow_branch", args=[self.i1.pk]), {"branch": w.branch1.pk})
         self.assertIsNone(Inflow.objects.get(pk=self.i1.pk).branch_id)
-        self.client.post(reverse("transfers:inflow_verify", args=[self.i1.pk]), {"verified_on": TODAY, "note": ""})
+        self.client.post(reverse("transfers:inflow_verify", args=[self.i1.pk]), {"verified_on": today(), "note": ""})
         self.assertFalse(Inflow.objects.get(pk=self.i1.pk).verified)
-        self.client.post(reverse("transfers:inflow_verify", args=[self.i1.pk]), {"verified_on": TODAY, "note": "查验"})
+        self.client.post(
+            reverse("transfers:inflow_verify", args=[self.i1.pk]), {"verified_on": today(), "note": "查验"}
+        )
         i = Inflow.objects.get(pk=self.i1.pk)
         self.assertEqual((i.verified_by, i.verification_note), (w.admin1, "查验"))
         self.assertContains(self.client.get(url), 'id="action-branch"')
@@ -190,6 +192,6 @@ class InflowViewTests(ScopedViewTests, TestCase):
     def test_actions_out_of_scope_are_404(self):
         self.login(self.world.admin1)
         for name in ("inflow_contact", "inflow_verify", "inflow_branch", "inflow_end"):
-            r = self.client.post(reverse(f"transfers:{name}", args=[self.i2.pk]), {"note": "x", "on": TODAY})
+            r = self.client.post(reverse(f"transfers:{name}", args=[self.i2.pk]), {"note": "x", "on": today()})
             self.assertEqual(r.status_code, 404, name)
         self.assertFalse(Inflow.objects.get(pk=self.i2.pk).verified)

@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from sqdj.core.dates import today
 from sqdj.core.models import DailyRun, Notification
 from sqdj.core.tasks import daily_jobs, schedule_daily
 from sqdj.members.services import do_create_member
@@ -20,7 +21,6 @@ from sqdj.transfers.choices import TransferState
 from sqdj.transfers.models import Transfer
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.date.today()
 DAY = datetime.timedelta(days=1)
 
 
@@ -40,14 +40,14 @@ def cases(tw):
     ran_out = T.do_create_transfer(acting_user=tw.sender, member=tw.member, reason="work", to_org=tw.branch3)
     ran_out = T.do_submit(ran_out, acting_user=tw.sender, version=ran_out.version)
     ran_out = T.do_approve(ran_out, acting_user=tw.district_admin, version=ran_out.version)
-    Transfer.objects.filter(pk=ran_out.pk).update(valid_until=TODAY - DAY)
+    Transfer.objects.filter(pk=ran_out.pk).update(valid_until=today() - DAY)
     late, fresh = (
         T.do_create_transfer(acting_user=tw.sender, member=_member(tw, seq, name), reason="work", to_org=tw.branch3)
         for seq, name in ((8, "钱待批"), (9, "孙刚交"))
     )
     late = T.do_submit(late, acting_user=tw.sender, version=late.version)
     fresh = T.do_submit(fresh, acting_user=tw.sender, version=fresh.version)
-    Transfer.objects.filter(pk=late.pk).update(state_changed_on=TODAY - 20 * DAY)
+    Transfer.objects.filter(pk=late.pk).update(state_changed_on=today() - 20 * DAY)
     Notification.objects.all().delete()
     return {"ran_out": ran_out, "late": late, "fresh": fresh}
 
@@ -58,13 +58,13 @@ def test_the_app_declares_its_daily_jobs():
 
 
 def test_expiry_job_expires_the_letters_that_ran_out(tw, cases):
-    assert tasks.expire_letters.call(TODAY.isoformat()) == {"expired": [cases["ran_out"].pk]}
+    assert tasks.expire_letters.call(today().isoformat()) == {"expired": [cases["ran_out"].pk]}
     assert Transfer.objects.get(pk=cases["ran_out"].pk).state == TransferState.EXPIRED
-    assert tasks.expire_letters.call(TODAY.isoformat()) == {"expired": []}  # run again for the day: nothing more
+    assert tasks.expire_letters.call(today().isoformat()) == {"expired": []}  # run again for the day: nothing more
 
 
 def test_reminders_go_to_whoever_must_act_on_an_overdue_case_once(tw, cases):
-    result = tasks.remind_overdue.call(TODAY.isoformat())
+    result = tasks.remind_overdue.call(today().isoformat())
     notes = list(Notification.objects.select_related("user"))
     # the late case waits on its approver: a move across subdistricts is approved by the district
     assert result == {"reminded": len(notes)} and notes
@@ -83,7 +83,7 @@ def test_a_failed_reminder_run_reminds_nobody(tw, cases, monkeypatch):
 
     monkeypatch.setattr(tasks, "notify_org", flaky)
     with pytest.raises(RuntimeError):
-        tasks.remind_overdue.call(TODAY.isoformat())
+        tasks.remind_overdue.call(today().isoformat())
     assert calls and not Notification.objects.exists()
 
 
