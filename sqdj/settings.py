@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "treebeard",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -147,6 +150,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+
+# An API token works this many days after it is issued (security.md R35), unless revoked earlier.
+SQDJ_API_TOKEN_DAYS = env.int("SQDJ_API_TOKEN_DAYS", default=90)
 
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

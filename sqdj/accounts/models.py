@@ -8,13 +8,18 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import ChangeLoggedModel
 
-from .roles import Role
+from .roles import Duty, Role
 
 
 class User(AbstractUser):
     """A person who signs in; what they see comes only from their role assignments."""
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # 三员 (security.md R7): one duty at most, by construction; a user with a duty holds no role on an org
+    duty = models.CharField(_("administrative duty"), max_length=20, choices=Duty.choices, blank=True, default="")
+    # an initial password, or one an administrator set, must be changed at the next sign-in (security.md R5)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -55,8 +60,12 @@ class ApiToken(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
+    name = models.CharField(_("name"), max_length=50, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    # a token stops working at its expiry or when revoked; both stay recorded (security.md R35)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -31,3 +31,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 # Roles that reach only the holder's own records (core.scope: no org or area scope, whatever org the assignment
 # names): a member sees their own record (`Member.user`) and what a model declares theirs, read-only.
 SELF_ONLY_ROLES: frozenset[str] = frozenset({Role.MEMBER})
+
+
+class Duty(models.TextChoices):
+    """The three separated administrators of 等保 level 3 (security.md R7, 三员): deployment-wide duties held on no
+    org, none of which reads business data; a user holds at most one (one field) and then no role on an org."""
+
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
