@@ -3,7 +3,8 @@ keeping are copied into docs/performance.md with the machine they came from. Not
 asserts a time.
 
 Runs on the database of DATABASE_URL, or on a fresh SQLite file when it is unset. With SQDJ_BENCH_CITY=1 it runs the
-city-scale benchmark instead (bench/city.py: 1,000,000 members, minutes; meant for PostgreSQL).
+city-scale benchmark instead (bench/city.py: 1,000,000 members, minutes; meant for PostgreSQL), and with
+SQDJ_BENCH_LOAD=1 as well the locust load test on that city after it (bench/load.py: gunicorn on loopback).
 """
 
 from __future__ import annotations
@@ -128,5 +129,9 @@ if __name__ == "__main__":
         import city
 
         city.main()
+        if os.environ.get("SQDJ_BENCH_LOAD") == "1":  # then the locust load test on the same city (bench/load.py)
+            import load
+
+            load.main()
     else:
         main()
