@@ -9,15 +9,11 @@ cp frontend/package.json "$work/"
 cp "$work/package-lock.json" frontend/package-lock.json
 m="$work/node_modules"
 v=sqdj/static/vendor
-rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons/fonts,htmx,alpinejs,swagger-ui,echarts}
+rm -rf "$v" && mkdir -p "$v"/{bootstrap,bootstrap-icons/fonts,htmx,swagger-ui,echarts}
 cp "$m/bootstrap/dist/css/bootstrap.min.css" "$m/bootstrap/dist/js/bootstrap.bundle.min.js" "$m/bootstrap/LICENSE" "$v/bootstrap/"
 cp "$m/bootstrap-icons/font/bootstrap-icons.min.css" "$m/bootstrap-icons/LICENSE" "$v/bootstrap-icons/"
 cp "$m/bootstrap-icons/font/fonts/"bootstrap-icons.woff* "$v/bootstrap-icons/fonts/"
 cp "$m/htmx.org/dist/htmx.min.js" "$m/htmx.org/LICENSE" "$v/htmx/"
-cp "$m/alpinejs/dist/cdn.min.js" "$v/alpinejs/alpine.min.js"
-# the alpinejs package ships no licence file: keep the one-line notice (MIT, see package.json "license")
-cp "$m/alpinejs/LICENSE.md" "$v/alpinejs/LICENSE" 2>/dev/null ||
-  echo "Alpine.js $(node -p "require('$m/alpinejs/package.json').version") — MIT licence, (c) Caleb Porzio and contributors." >"$v/alpinejs/LICENSE"
 cp "$m/swagger-ui-dist/"{swagger-ui-bundle.js,swagger-ui-standalone-preset.js,swagger-ui.css,LICENSE,NOTICE} "$v/swagger-ui/"
 cp "$m/echarts/dist/echarts.min.js" "$m/echarts/LICENSE" "$m/echarts/NOTICE" "$v/echarts/"
 cp "$m/zrender/LICENSE" "$v/echarts/LICENSE-zrender"  # echarts.min.js bundles zrender (BSD-3-Clause)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -71,16 +72,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (production block below)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sqdj.core.middleware.NoStoreMiddleware",  # no-store on every response but static files (security.md R19)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # idle/absolute session end, forced password change, export rate (security.md R2, R5, R34; accounts.middleware)
+    "sqdj.accounts.middleware.SessionTimeoutMiddleware",
+    "sqdj.accounts.middleware.PasswordChangeMiddleware",
+    "sqdj.accounts.middleware.ExportThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sqdj.core.middleware.ChangeContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # --- second factor (accounts.twofactor): request.user.is_verified(), then the gate (security.md R4) ---
+    "django_otp.middleware.OTPMiddleware",
+    "sqdj.accounts.twofactor.middleware.TwoFactorMiddleware",
+    # --- end second factor ---
 ]
 
 ROOT_URLCONF = "sqdj.urls"
@@ -134,10 +145,15 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 3 of 4 classes, 15 characters for privileged users, no context words (security.md R1; accounts.validators)
+    {"NAME": "sqdj.accounts.validators.PasswordPolicyValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -146,7 +162,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Login lockout (security.md R2): 5 failures per username in 30 minutes lock that username.
 AXES_FAILURE_LIMIT = env.int("SQDJ_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("SQDJ_LOGIN_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Attempts are recorded by username and by address; accounts.lockout judges each against its own limit.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -154,13 +171,94 @@ AXES_VERBOSE = False
 # An API token works this many days after it is issued (security.md R35), unless revoked earlier.
 SQDJ_API_TOKEN_DAYS = env.int("SQDJ_API_TOKEN_DAYS", default=90)
 
-SESSION_COOKIE_AGE = 12 * 3600
+# --- second factor (accounts.twofactor; docs/security.md, "Second factor") ---
+# Who must use it: superusers, the 三员 (User.duty) and holders of these roles; SQDJ_OTP_FOR_ALL=1 makes it everyone.
+# Anyone else may enrol voluntarily and is then asked for a code too.
+SQDJ_OTP_REQUIRED_ROLES = env.list(
+    "SQDJ_OTP_REQUIRED_ROLES", default=["city_admin", "district_admin", "subdistrict_admin"]
+)
+SQDJ_OTP_FOR_ALL = env.bool("SQDJ_OTP_FOR_ALL", default=False)
+# The gate itself. Not read from the environment: only the test settings turn it off, and a system check refuses it
+# off with DEBUG off and SQDJ_HTTPS on (accounts.twofactor.checks).
+SQDJ_OTP_ENFORCED = True
+OTP_TOTP_ISSUER = env.str("SQDJ_OTP_ISSUER", default="sqdj")  # the account's label in the authenticator app
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row the next try waits 2**(n-1) seconds
+OTP_STATIC_THROTTLE_FACTOR = 1
+# --- end second factor ---
+
+# ---- sessions, sign-in throttling, passwords, rate limits (security.md R1, R2, R34, R35; docs/security.md) ----
+# A session ends after this many idle minutes (privileged users: 三员, superusers, city/district administrators), and
+# in any case this many hours after sign-in (accounts.middleware.SessionTimeoutMiddleware).
+SQDJ_SESSION_IDLE_MINUTES = env.int("SQDJ_SESSION_IDLE_MINUTES", default=30)
+SQDJ_SESSION_IDLE_MINUTES_PRIVILEGED = env.int("SQDJ_SESSION_IDLE_MINUTES_PRIVILEGED", default=15)
+SQDJ_SESSION_ABSOLUTE_HOURS = env.int("SQDJ_SESSION_ABSOLUTE_HOURS", default=12)
+# This many failed sign-ins from one address in AXES_COOLOFF_TIME lock that address, whatever the usernames.
+SQDJ_LOGIN_IP_FAILURE_LIMIT = env.int("SQDJ_LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "sqdj.accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "sqdj.accounts.lockout.client_ip"
+# Behind a reverse proxy: the request.META key of the header carrying the client's address, set (and overwritten)
+# by that proxy, e.g. HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP. Empty: REMOTE_ADDR (a client can forge any header).
+SQDJ_PROXY_CLIENT_IP_HEADER = env.str("SQDJ_PROXY_CLIENT_IP_HEADER", default="")
+# A password older than this many days must be changed at the next request (0: never).
+SQDJ_PASSWORD_MAX_AGE_DAYS = env.int("SQDJ_PASSWORD_MAX_AGE_DAYS", default=90)
+# Words no password may contain besides the built-in ones: the deployment's district, street, community names.
+SQDJ_PASSWORD_CONTEXT_WORDS = env.list("SQDJ_PASSWORD_CONTEXT_WORDS", default=[])
+# Rate limits (DRF's "N/sec|min|hour|day"): the API per signed-in user, per address without one; exports per user.
+SQDJ_API_RATE = env.str("SQDJ_API_RATE", default="120/min")
+SQDJ_API_ANON_RATE = env.str("SQDJ_API_ANON_RATE", default="30/min")
+SQDJ_EXPORT_RATE = env.str("SQDJ_EXPORT_RATE", default="10/hour")
+SESSION_COOKIE_AGE = SQDJ_SESSION_ABSOLUTE_HOURS * 3600
+# ---- end of sessions, sign-in throttling, passwords, rate limits ----
+
+# The cache holds the rate-limit counters and the lists' cached counts: it must be shared by every process that
+# serves requests (gunicorn's workers), or each would count on its own. Default: files in the data directory, shared
+# by the processes of one host; several application hosts need a shared cache, e.g. SQDJ_CACHE_URL=redis://host:6379/1.
+CACHES = {"default": env.cache("SQDJ_CACHE_URL", default=f"filecache://{DATA_DIR / 'cache'}")}
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# ---- Production settings (docs/operations.md, "生产配置 / Production settings"; security.md R3, R36, R40) ----
+# One switch, SQDJ_HTTPS=1, turns on everything that assumes the site is reached over HTTPS: redirect http to https,
+# HSTS (1 year, subdomains, preload), Secure cookies with the __Host- prefix. Off by default, so that `make demo` on
+# http://127.0.0.1 works; `check --deploy` fails without it (sqdj/core/tests/test_deploy.py).
+SQDJ_HTTPS = env.bool("SQDJ_HTTPS", default=False)
+# Behind a reverse proxy that terminates TLS, Django sees plain http: name the header the proxy sets (and strips from
+# clients!), e.g. SQDJ_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO, or SECURE_SSL_REDIRECT loops forever.
+if _proxy_ssl_header := env.str("SQDJ_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, env.str("SQDJ_PROXY_SSL_VALUE", default="https"))
+SECURE_SSL_REDIRECT = env.bool("SQDJ_SSL_REDIRECT", default=SQDJ_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SQDJ_HSTS_SECONDS", default=365 * 24 * 3600 if SQDJ_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SQDJ_HSTS_INCLUDE_SUBDOMAINS", default=SQDJ_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SQDJ_HSTS_PRELOAD", default=SQDJ_HTTPS)
+SESSION_COOKIE_SECURE = env.bool("SQDJ_SECURE_COOKIES", default=SQDJ_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # __Host-: the browser keeps the cookie only if it is Secure, for path / and without Domain, so neither a
+    # sibling subdomain nor an http page can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images from this site only. No inline script or
+# style anywhere (sqdj/static/sqdj/*.js do what the templates did inline), no eval (no Alpine.js, htmx's allowEval
+# off), data: images for Bootstrap's CSS icons. The API docs page carries its own scripts the same way.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+# ---- end of production settings ----
 
 LANGUAGE_CODE = "zh-hans"
 # The UI is Chinese whatever the browser asks for (ux.md); English exists only as msgids in the code.
@@ -207,6 +305,11 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # rates from SQDJ_API_RATE / SQDJ_API_ANON_RATE (security.md R34)
+    "DEFAULT_THROTTLE_CLASSES": [
+        "sqdj.accounts.throttling.ApiUserRateThrottle",
+        "sqdj.accounts.throttling.ApiAnonRateThrottle",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sqdj API",
@@ -228,8 +331,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("SQDJ_LOG_LEVEL", default="WARNING")},
 }
-# Lockout is by user name (security.md R2); an IP-wide lockout would lock a whole office behind one NAT.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Lockout is by user name and, with a higher limit, by address (security.md R2; accounts.lockout): axes.W006 no
+# longer applies, and no system check is silenced.
+SILENCED_SYSTEM_CHECKS: list[str] = []
 
 # Background jobs (docs/operations.md, "Background jobs"): django-tasks with its database backend; `sqdj worker`
 # runs them. Imports, large exports and the daily jobs are queued as rows of the database; so is their progress.
@@ -245,6 +349,10 @@ SQDJ_WORKER_SQLITE_WAIT = env.float("SQDJ_WORKER_SQLITE_WAIT", default=600.0)
 SQDJ_DAILY_JOBS_HOUR = env.int("SQDJ_DAILY_JOBS_HOUR", default=1)
 # An export from a list page with more rows than this runs as a background job, to download from the job's page.
 SQDJ_EXPORT_BACKGROUND_ROWS = env.int("SQDJ_EXPORT_BACKGROUND_ROWS", default=5000)
+# --- saved searches (core.saved_search) ---
+# a list search holding an ID or phone number is kept server-side this long (seconds), then must be made again
+SQDJ_SAVED_SEARCH_SECONDS = env.int("SQDJ_SAVED_SEARCH_SECONDS", default=2 * 3600)
+# --- end saved searches ---
 # lists count exactly up to this many rows, then show PostgreSQL's estimate as "约 N" (core.paging)
 SQDJ_LIST_EXACT_COUNT = env.int("SQDJ_LIST_EXACT_COUNT", default=10_000)
 # … and when PostgreSQL estimates more rows than this, the estimate is shown without counting up to the limit first
@@ -258,3 +366,9 @@ SQDJ_EXPORT_KEEP_SECONDS = env.int("SQDJ_EXPORT_KEEP_SECONDS", default=24 * 3600
 # SQDJ_BACKUP_DIR and keeps SQDJ_BACKUP_KEEP_DAYS days of them; 0 turns the daily backup off.
 SQDJ_BACKUP_DIR = Path(env.str("SQDJ_BACKUP_DIR", default=str(DATA_DIR / "backups"))).resolve()
 SQDJ_BACKUP_KEEP_DAYS = env.int("SQDJ_BACKUP_KEEP_DAYS", default=30)
+
+# --- audit trail (core.audit) ---
+# days the tamper-evident audit trail is kept before the daily purge; never below 184 (网络安全法: six months) —
+# a lower value is raised to 184 and the system check sqdj.audit.W001 warns
+SQDJ_AUDIT_KEEP_DAYS = env.int("SQDJ_AUDIT_KEEP_DAYS", default=184)
+# --- end audit trail ---

@@ -9,10 +9,12 @@ from sqdj.core.plugins import app_urls
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/2fa/", include("sqdj.accounts.twofactor.urls")),  # the second factor (accounts.twofactor)
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications_read"),
     path("notifications/<int:pk>/", notifications.notification_open, name="notification_open"),
     path("jobs/", include("sqdj.core.job_views")),  # the user's background jobs (core.jobs)
+    path("audit/", include("sqdj.core.audit_views")),  # the audit trail, for the audit administrator only (core.audit)
     *[path(prefix, include(module)) for prefix, module in app_urls()],
 ]
 

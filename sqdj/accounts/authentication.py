@@ -16,6 +16,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        # revoked and expired tokens stay recorded but no longer sign anyone in (security.md R35)
+        if token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed(_("This API token has been revoked; ask for a new one."))
+        if token.expires_at is not None and token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed(_("This API token has expired; ask for a new one."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # a note, not the request's purpose: while SQLite's write lock is held (an import), skip it, do not wait

@@ -32,6 +32,8 @@ class User(AbstractUser):
 class RoleAssignment(ChangeLoggedModel):
     """A role held on one org: the org only, or the org and everything below it."""
 
+    audit_event = "role"  # every grant, change or removal is a "role changed" event of the audit trail
+
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     org = models.ForeignKey(

@@ -31,7 +31,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # the change-log handlers import models, so they connect here, once the app registry is ready
-        from . import signals  # noqa: F401
+        from . import deploy_checks, signals  # noqa: F401
 
         post_migrate.connect(ensure_rulebook, sender=self, dispatch_uid="sqdj.core.ensure_rulebook")
         autodiscover("checks")  # every app's rulebook checks register themselves

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 
+from . import audit
 from .context import current
 from .models import ObjectChange
 
@@ -44,4 +45,6 @@ def log_change(instance, action: str, before, after) -> ObjectChange:
         who=attribution(),
         ct=ContentType.objects.get_for_model(type(instance)).pk,
     )
-    return ObjectChange.objects.create(**dict(zip(COLUMNS[1:], row[1:], strict=True)))
+    change = ObjectChange.objects.create(**dict(zip(COLUMNS[1:], row[1:], strict=True)))
+    audit.record_change(instance, change)  # the audit trail's event, in the same transaction
+    return change

@@ -27,8 +27,11 @@ def navigation(request):
         visible = []
         urls = [reverse(item.url_name) for item in group.items]
         for item, url in zip(group.items, urls, strict=True):
+            if item.duty:  # a duty's page (三员): its holders only
+                if getattr(user, "duty", "") != item.duty:
+                    continue
             # a self-only role (a member's self service) sees only the lists of models with a self scope
-            if url != "/" and not (may(user, item.action) or may(user, item.action, _page_model(url))):
+            elif url != "/" and not (may(user, item.action) or may(user, item.action, _page_model(url))):
                 continue
             # the longest menu URL that the page's path starts with is the active one
             active = path == url or (

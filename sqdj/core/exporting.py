@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from . import audit
 from .tabular import write_table
 
 
@@ -27,4 +28,12 @@ def subtree_queryset(importer, user, org, descendants: bool):
 
 def export_queryset(importer, queryset, fmt: str) -> tuple[bytes, int]:
     rows = list(importer.export_rows(queryset))
-    return write_table(importer.headers, rows, fmt), len(rows)
+    data = write_table(importer.headers, rows, fmt)
+    audit_export(importer, len(rows), fmt)
+    return data, len(rows)
+
+
+def audit_export(importer, rows: int, fmt: str) -> None:
+    """The audit event of an export file just produced: what, how many rows, whether with full numbers."""
+    detail = {"rows": rows, "format": fmt, "full_numbers": bool(getattr(importer, "reveal_reason", ""))}
+    audit.record(audit.Event.EXPORT, object_type=importer.kind, detail=detail)

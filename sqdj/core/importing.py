@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import audit
 from .tabular import Source, TableStream, UnreadableFile, open_table, unescape_cell
 
 
@@ -469,7 +470,8 @@ class Importer:
                 self.check_file(rows)
             if not self.errors:
                 try:
-                    with transaction.atomic():
+                    with transaction.atomic(), audit.import_scope():
+                        first_change = audit.last_change_id()
                         if spill is not None:
                             result.created, result.updated, result.unchanged = self._write_stream(
                                 spill, count, progress
@@ -478,6 +480,14 @@ class Importer:
                             result.created, result.updated, result.unchanged = self.apply(rows, progress=progress)
                         if dry_run:
                             transaction.set_rollback(True)
+                        else:  # one audit event for the whole file, with a digest of its change-log rows
+                            audit.record_import(
+                                self.kind,
+                                after_pk=first_change,
+                                created=result.created,
+                                updated=result.updated,
+                                unchanged=result.unchanged,
+                            )
                 except RowErrors as exc:
                     self.errors.extend(exc.messages)
                 except PermissionDenied as exc:
@@ -495,6 +505,10 @@ class Importer:
         result.ok = not result.errors
         if not result.ok:
             result.created = result.updated = result.unchanged = 0
+            if not dry_run:  # a rejected file is audited too (nothing of it was written)
+                errors = result.errors_total or len(result.errors)
+                audit.record(audit.Event.IMPORT, outcome=audit.Outcome.FAILED, object_type=self.kind,
+                             detail={"errors": errors})  # fmt: skip
         return result
 
 

@@ -36,6 +36,7 @@ from django_tasks_db.models import DBTaskResult
 
 from .context import acting_as
 from .context import current as current_context
+from .exporting import audit_export
 from .importing import get_importer
 from .models import BackgroundJob, ExportJob, ImportBatch
 from .tabular import write_table
@@ -362,6 +363,7 @@ def run_export(job_id: str, attempt: int) -> dict | None:
 
         with acting_as(job.user, remote_addr=job.params.get("remote_addr")):
             tmp.write_bytes(write_table(importer.headers, rows(), job.fmt))
+            audit_export(importer, counted[0], job.fmt)
         tmp.replace(target)  # a worker killed before this leaves no file that looks finished
     except BaseException:
         log.exception("export %s failed", job.pk)

@@ -64,6 +64,8 @@ class ChangeLoggedModel(BaseModel):
     last_updated = models.DateTimeField(_("last updated"), auto_now=True, null=True)
 
     change_log_exclude = ("created", "last_updated", "numchild")
+    # the audit event type of its writes (core.audit): "" for the plain create/update/delete, e.g. "role" or "config"
+    audit_event = ""
 
     class Meta:
         abstract = True
@@ -305,6 +307,7 @@ class RuleParameter(ChangeLoggedModel):
     national rows come from the seed data and change only with a release."""
 
     EDITOR_ROLES = ("city_admin", "district_admin")
+    audit_event = "config"  # a figure of the rulebook is a parameter of the deployment
 
     class RuleParameterQuerySet(RestrictedQuerySet):
         def restrict(self, user, action: str = "view"):
@@ -374,3 +377,87 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """The audit trail is append-only: no bulk update or delete through the ORM (the retention purge goes through
+    `core.audit.purge`, which deletes with a raw statement — on PostgreSQL the table's trigger lets only it by)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("the audit trail is append-only")
+
+    def delete(self):
+        raise PermissionError("the audit trail is append-only")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (security.md R8–R11), in a hash chain: `hash` = sha256(`prev_hash` + the row's
+    canonical content, core.audit.canonical). Written only by `core.audit.record`; never updated nor deleted
+    except by the retention purge. No personal numbers in `detail` (R9); the user is kept by id and name, not by
+    a foreign key, so that the row outlives the account."""
+
+    class Event(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Sign-in failed")
+        LOGOUT = "logout", _("Signed out")
+        LOCKOUT = "lockout", _("Account locked after failed sign-ins")
+        UNLOCK = "unlock", _("Account unlocked")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
+        OTP_ENROLLED = "otp_enrolled", _("Second factor enrolled")
+        OTP_REMOVED = "otp_removed", _("Second factor removed")
+        OTP_FAILED = "otp_failed", _("Second factor code refused")
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+        ROLE = "role", _("Role changed")
+        DUTY = "duty", _("Administrative duty changed")
+        REVEAL = "reveal", _("Personal numbers revealed")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        BACKUP = "backup", _("Backup")
+        RESTORE = "restore", _("Restore")
+        CONFIG = "config", _("Configuration or parameter changed")
+        CREATE = "create", _("Object created")
+        UPDATE = "update", _("Object updated")
+        DELETE = "delete", _("Object deleted")
+        AUDIT_PURGE = "audit_purge", _("Old audit records purged")
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        REFUSED = "refused", _("Refused")
+
+    id = models.BigAutoField(primary_key=True)
+    time = models.DateTimeField(_("time"), db_index=True)
+    user_id = models.BigIntegerField(_("user id"), null=True, blank=True, db_index=True)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    roles = models.CharField(_("duty or roles"), max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    request_id = models.UUIDField(_("request id"), null=True, blank=True)
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    org_path = models.CharField(_("organization scope"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OK)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="core_audit_object")]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M:%S} {self.event} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("the audit trail is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit trail is append-only")

@@ -60,6 +60,7 @@ class MenuItem:
     icon: str
     action: str = "view"  # shown to users whose scope allows this action somewhere
     order: int = 100  # within its group (groups declared by several apps are merged)
+    duty: str = ""  # shown only to holders of this duty (三员), whatever their scope: e.g. the auditor's pages
 
 
 @dataclass(frozen=True)

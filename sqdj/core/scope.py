@@ -128,7 +128,14 @@ def may(user, action: str, model=None) -> bool:
 
 
 def is_unrestricted(user) -> bool:
-    return bool(user is not None and getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+    """A superuser sees everything — unless they hold one of the three separated duties (三员, security.md R7),
+    none of which reads business data: a duty holder has no role on an org either, hence no scope at all."""
+    return bool(
+        user is not None
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_superuser", False)
+        and not getattr(user, "duty", "")
+    )
 
 
 def scope_q(user, model, action: str = "view") -> Q | None:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
 
-from . import backup
+from . import audit, backup
 from .models import DailyRun
 from .plugins import autodiscover
 
@@ -87,4 +87,15 @@ def schedule_daily(now: datetime.datetime | None = None) -> list[str]:
 def daily_backup(day: str) -> dict:
     """The daily backup (core.backup): a file per day in `SQDJ_BACKUP_DIR`, those older than
     `SQDJ_BACKUP_KEEP_DAYS` days deleted. A retry on the same day replaces that day's file."""
+    audit.record(audit.Event.BACKUP, user=None, detail={"daily": day})  # before: the file holds its own event
     return backup.daily_backup(datetime.date.fromisoformat(day))
+
+
+# ---- the audit trail's retention (core.audit) -------------------------------------------------------------------
+
+
+@daily_job("core.audit_purge")
+def daily_audit_purge(day: str) -> dict:
+    """Delete the audit events older than SQDJ_AUDIT_KEEP_DAYS (at least 184 days), leaving a checkpoint in the
+    chain; a second run on the same day finds nothing more to delete."""
+    return audit.purge()

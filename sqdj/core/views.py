@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import jobs
+from . import jobs, saved_search
 from .exporting import export_queryset
 from .forms import ImportForm
 from .models import ImportBatch, ObjectChange, TreeNode
@@ -131,18 +131,34 @@ class BaseObjectView(LoginRequiredMixin, View):
 
 
 class ObjectListView(BaseObjectView):
-    def get(self, request):
-        if not may(request.user, "view", self.model):
+    """The list, its filters and its export. The filter form is sent by POST and answered by a redirect: a value
+    that may be an ID or phone number is kept server-side and the URL says `?s=<id>` (core.saved_search)."""
+
+    def _check(self):
+        if not may(self.request.user, "view", self.model):
             raise PermissionDenied(_("You have no role that lets you see this list."))
+
+    def post(self, request):
+        self._check()
+        return saved_search.see_other(saved_search.redirect_for_post(request))
+
+    def get(self, request):
+        self._check()
+        search = saved_search.resolve(request)
+        if search.redirect is not None:
+            if search.expired:
+                messages.warning(request, _("This search has expired; please search again."))
+            return saved_search.see_other(search.redirect)
+        params = search.params  # the filters, numbers included: never put into a URL (request.GET is the URL's)
         qs = self.restricted("view")
-        fs = self.views.filterset(request.GET or None, queryset=qs, request=request) if self.views.filterset else None
+        fs = self.views.filterset(params or None, queryset=qs, request=request) if self.views.filterset else None
         if fs is not None:
             qs = fs.qs if fs.is_bound and fs.is_valid() else qs
-        fmt = request.GET.get("export")
+        fmt = params.get("export")
         importer_cls = self.views.importer
         reveals_pii = getattr(importer_cls, "reveals_pii", False)  # full numbers only with a reason, logged
         if fmt in ("xlsx", "csv") and importer_cls is not None:
-            kwargs = {"reveal_reason": request.GET.get("reveal_reason", "")} if reveals_pii else {}
+            kwargs = {"reveal_reason": params.get("reveal_reason", "")} if reveals_pii else {}
             try:
                 importer = importer_cls(user=request.user, **kwargs)
             except ValidationError as exc:
@@ -152,7 +168,7 @@ class ObjectListView(BaseObjectView):
                     back.pop(key, None)
                 return redirect(f"{request.path}?{back.urlencode()}")
             if qs.count() > settings.SQDJ_EXPORT_BACKGROUND_ROWS:  # too large for a request: a background job
-                query = request.GET.copy()
+                query = params.copy()
                 for key in ("export", "reveal_reason", "page"):
                     query.pop(key, None)
                 reason = kwargs.get("reveal_reason", "")

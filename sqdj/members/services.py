@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
-from sqdj.core import dates, idnumber
+from sqdj.core import audit, dates, idnumber
 from sqdj.core.bulk import chunks, insert_rows, is_streaming, next_ids
 from sqdj.core.changelog import COLUMNS as CHANGE_COLUMNS
 from sqdj.core.changelog import attribution, change_row
@@ -194,9 +194,13 @@ def do_reveal(member: Member, *, acting_user, reason: str, remote_addr=None) -> 
         raise ScopeViolation(_("You may not see this member's full personal data."))
     if len(reason) < 2:
         raise ValidationError({"reason": [_("Say why you need the full numbers (at least 2 characters).")]})
-    PiiReveal.objects.create(
+    reveal = PiiReveal.objects.create(
         user=acting_user, member=member, fields="id_number,phone", reason=reason[:200], remote_addr=remote_addr
     )
+    # the audit trail names the fields and the reveal row, never the numbers (security.md R9)
+    audit.record(audit.Event.REVEAL, user=acting_user, object_type="members.member", object_id=member.pk,
+                 org_path=audit.org_path_of(member), remote_addr=remote_addr,
+                 detail={"fields": ["id_number", "phone"], "reveal": reveal.pk})  # fmt: skip
     return {"id_number": member.id_number, "phone": member.phone}
 
 

@@ -44,14 +44,14 @@ class RuleParameterTable(BaseTable):
 
     def render_source(self, record):
         return format_html(
-            '<div style="min-width: 14rem">{}</div><div class="small text-secondary">{}</div>',
+            '<div class="sqdj-min-14">{}</div><div class="small text-secondary">{}</div>',
             record.regulation,
             record.article,
         )
 
     def render_trust(self, record):
         return format_html(
-            '<span class="badge text-bg-light border">{}</span><div class="small" style="min-width: 8rem">{}</div>',
+            '<span class="badge text-bg-light border">{}</span><div class="small sqdj-min-8">{}</div>',
             record.trust,
             record.get_trust_display(),
         )

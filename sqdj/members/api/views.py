@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sqdj.core.api import FORBIDDEN, NOT_AUTHENTICATED, NOT_FOUND, VALIDATION_ERROR, ScopedModelViewSet, scoped_schema
+from sqdj.core.search_api import PostSearchMixin, search_action
 
 from .. import services
 from ..filtersets import MemberApiFilterSet
@@ -11,13 +12,15 @@ from .serializers import MemberSerializer, RevealRequestSerializer, RevealRespon
 
 
 @scoped_schema(MemberSerializer, tags=["members"])
-class MemberViewSet(ScopedModelViewSet):
-    """Party members. Numbers are masked in every answer; `POST …/reveal/` with a reason shows them once."""
+class MemberViewSet(PostSearchMixin, ScopedModelViewSet):
+    """Party members. Numbers are masked in every answer; `POST …/reveal/` with a reason shows them once. A search
+    by ID or phone number is `POST …/search/` (a number in `?q=` is refused: it would be written to access logs)."""
 
     queryset = Member.objects.select_related("org", "home_area").order_by("org__path", "name", "pk")
     serializer_class = MemberSerializer
     filterset_class = MemberApiFilterSet
     http_method_names = ["get", "post", "put", "patch", "head", "options"]  # members leave the roll by an event
+    search = search_action(MemberSerializer, MemberApiFilterSet, "Member", ["members"])
 
     def create_object(self, data):
         return services.do_create_member(acting_user=self.request.user, **data)

@@ -21,6 +21,7 @@ from sqdj.core.api import (
     ScopedModelViewSet,
     scoped_schema,
 )
+from sqdj.core.search_api import PostSearchMixin, search_action
 from sqdj.core.serializers import ScopedModelSerializer, ScopedSlugRelatedField, StrictCharField
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
@@ -155,12 +156,14 @@ class MobileViewSet(ScopedModelViewSet):
 
 
 @scoped_schema(OutflowSerializer, tags=["mobile members"])
-class OutflowViewSet(MobileViewSet):
-    """Members of ours away ≥ 6 months without transferring (流出党员)."""
+class OutflowViewSet(PostSearchMixin, MobileViewSet):
+    """Members of ours away ≥ 6 months without transferring (流出党员). A search by a number (card, phone) is
+    `POST …/search/`."""
 
     queryset = Outflow.objects.select_related("member", "member__org").order_by("-left_on", "pk")
     serializer_class = OutflowSerializer
     filterset_class = OutflowFilterSet
+    search = search_action(OutflowSerializer, OutflowFilterSet, "Outflow", ["mobile members"])
 
     def create_object(self, data):
         data = dict(data)
@@ -195,12 +198,13 @@ class OutflowViewSet(MobileViewSet):
 
 
 @scoped_schema(InflowSerializer, tags=["mobile members"])
-class InflowViewSet(MobileViewSet):
-    """Members of other organizations living here (流入党员)."""
+class InflowViewSet(PostSearchMixin, MobileViewSet):
+    """Members of other organizations living here (流入党员). A search by ID number is `POST …/search/`."""
 
     queryset = Inflow.objects.select_related("host_org", "branch", "verified_by").order_by("-arrived_on", "pk")
     serializer_class = InflowSerializer
     filterset_class = InflowFilterSet
+    search = search_action(InflowSerializer, InflowFilterSet, "Inflow", ["mobile members"])
 
     def create_object(self, data):
         return services.do_register_inflow(acting_user=self.request.user, **data)

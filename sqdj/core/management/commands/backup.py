@@ -3,11 +3,13 @@ encrypted and no key is in the file. Exit 0 done, 2 on failure (nothing is left 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core import backup
+from sqdj.core import audit, backup
 from sqdj.core.management.base import SqdjCommand
 
 
@@ -25,9 +27,14 @@ class Command(SqdjCommand):
 
     def handle(self, *args, **options):
         progress = self.stderr.write if _shows_progress(self, options) else (lambda text: None)
+        # audited before the snapshot, so that the file holds its own event (a failure adds a second, "failed")
+        audit.record(audit.Event.BACKUP, detail={"file": Path(options["output"]).name})
         try:
             result = backup.backup(options["output"], progress=progress)
         except OSError as exc:
+            audit.record(
+                audit.Event.BACKUP, outcome=audit.Outcome.FAILED, detail={"file": Path(options["output"]).name}
+            )
             raise CommandError(
                 _("Cannot write %(file)s: %(error)s") % {"file": options["output"], "error": exc}, returncode=2
             ) from None

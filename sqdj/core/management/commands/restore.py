@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core import backup
+from sqdj.core import audit, backup
 from sqdj.core.management.base import SqdjCommand
 
 
@@ -33,6 +33,11 @@ class Command(SqdjCommand):
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": options["file"], "error": exc}, returncode=2
             ) from None
+        # after the restored rows (the restore needs an empty database): the chain goes on from the restored head
+        audit.record(
+            audit.Event.RESTORE,
+            detail={"created": result["created"], "rows": result["rows"], "sha256": result["checksum"]},
+        )
         if options["json"]:
             self.write_json({"ok": True, **result})
         else:

@@ -5,10 +5,11 @@ from django.core.management import call_command
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sqdj.accounts.twofactor.services import DEMO_SECRET
 from sqdj.core.management.base import SqdjCommand
 from sqdj.core.worker import worker_beside
 from sqdj.demo import synthetic
-from sqdj.demo.accounts import DEMO_PASSWORD, ensure_demo_users
+from sqdj.demo.accounts import DEMO_PASSWORD, enrol_demo_second_factor, ensure_demo_users
 from sqdj.demo.management.options import add_size_argument
 from sqdj.demo.mobility import generate_mobility
 
@@ -26,6 +27,7 @@ class Command(SqdjCommand):
         call_command("migrate", interactive=False, verbosity=0)
         synthetic.generate(options["size"])
         rows = ensure_demo_users()
+        second_factor = enrol_demo_second_factor()
         # a few transfer cases in every state and some mobile members, so that those pages have something to show
 
         generate_mobility()
@@ -33,6 +35,16 @@ class Command(SqdjCommand):
         self.stdout.write(_("sqdj demo city is ready. Accounts (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         for username, display, _role, org in rows:
             self.stdout.write(f"  {username:<10} {display:<24} {org or ''}")
+        if second_factor:
+            # two-step verification (security.md R4): the demo key is published, never a real deployment's
+            secret = " ".join(DEMO_SECRET[i : i + 4] for i in range(0, len(DEMO_SECRET), 4))
+            self.stdout.write(
+                _(
+                    "%(names)s also ask for a 6-digit code: add the demo key %(key)s (time-based) to an authenticator "
+                    "app, or run `sqdj otp code NAME` in another terminal."
+                )
+                % {"names": ", ".join(second_factor), "key": secret}
+            )
         self.stdout.write(_("Open %(url)s in a browser. Press Ctrl+C to stop.") % {"url": url})
         if not options["no_serve"]:
             with worker_beside(self.stdout):  # the background jobs' `sqdj worker`, stopped with the server

@@ -1,0 +1,70 @@
+"""The second-factor gate: a signed-in session that must show a code reaches nothing else until it has.
+
+Installed after django_otp.middleware.OTPMiddleware (which gives `request.user.is_verified()`). Pages answer a
+redirect to the code page (or to enrolment), htmx requests an `HX-Redirect`, the session-authenticated API a 403.
+Left open: the account pages under /account/ (the 2FA pages and the password change), sign-in and sign-out and
+static files. An API request carrying `Authorization: Token …` is authenticated by its token alone (a separate
+credential, issued by an administrator; docs/security.md), so the session behind it does not matter.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from rest_framework.authentication import get_authorization_header
+
+from .services import needs_verification
+
+OPEN_PREFIXES = ("/account/",)
+API_PREFIX = "/api/"
+
+
+def _open(path: str) -> bool:
+    prefixes = (*OPEN_PREFIXES, settings.STATIC_URL, reverse("login"), reverse("logout"))
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+def _token_request(request) -> bool:
+    # DRF's TokenAuthentication decides a request with this keyword (a valid token or 401); it never falls back
+    # to the session, so the gate may leave it to the token.
+    auth = get_authorization_header(request).split()
+    return bool(auth) and auth[0].lower() == b"token"
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        blocked = self._gate(request)
+        return blocked if blocked is not None else self.get_response(request)
+
+    def _gate(self, request):
+        if not settings.SQDJ_OTP_ENFORCED:
+            return None
+        user = request.user
+        if not user.is_authenticated or _open(request.path):
+            return None
+        if request.path.startswith(API_PREFIX) and _token_request(request):
+            return None
+        if user.is_verified():
+            return None
+        step = needs_verification(user)
+        if step is None:
+            return None
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(
+                {"detail": _("Two-step verification required: sign in on the web page first.")}, status=403
+            )
+        url = reverse("twofactor:verify" if step == "verify" else "twofactor:setup")
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            url += "?" + urlencode({"next": request.get_full_path()})
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=200)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)

@@ -1,0 +1,45 @@
+"""The user's own account pages: the password change (security.md R1, R5, R35)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from .forms import PasswordChangeForm
+from .services import do_set_password, password_expired
+
+
+def _next(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return reverse("home")
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@login_required
+def password_change(request):
+    user = request.user
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        do_set_password(user, form.cleaned_data["new_password1"], acting_user=user, validate=False)  # the form did
+        # stay signed in with a new session key; the user's other sessions end (their auth hash no longer matches)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect(_next(request))
+    context = {
+        "form": form,
+        "rules": form.rules(),
+        "forced": user.must_change_password,
+        "expired": password_expired(user),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "accounts/password_change.html", context, status=400 if form.is_bound else 200)
