@@ -86,6 +86,11 @@ def _assignments(user) -> list:
     return cache["assignments"]
 
 
+def assignments(user) -> list:
+    """The user's role assignments (with their orgs), from the per-request cache every scope decision reads."""
+    return _assignments(user)
+
+
 def anchors(user, action: str):
     """The (org, descendants) pairs that give `user` the right to `action`; cached per user object. A self-only
     role gives none: whatever reads the anchors (menus, org pickers, the org tree, statistics) sees nothing of it."""

@@ -16,7 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
@@ -399,3 +401,18 @@ def test_production_cannot_run_without_the_gate(settings):
     assert "sqdj.twofactor.E001" in {m.id for m in run_checks()}
     settings.SQDJ_OTP_ENFORCED = True
     assert "sqdj.twofactor.E001" not in {m.id for m in run_checks()}
+
+
+def test_the_gate_costs_an_ordinary_user_no_query_per_request(world, settings):
+    """An ordinary user (most of them) passes the gate with what the request reads anyway: the query baselines of
+    tests/test_query_counts.py, taken with the gate off, hold with it on."""
+    user = _user(world, "putong", role="community_admin", org=world.community1)
+    client = _password_login(user)
+    url = reverse("members:member_list")
+    client.get(url)  # the session's first request notes that the user has no device
+    with CaptureQueriesContext(connection) as on:
+        assert client.get(url).status_code == 200
+    settings.SQDJ_OTP_ENFORCED = False
+    with CaptureQueriesContext(connection) as off:
+        assert client.get(url).status_code == 200
+    assert len(on) == len(off), [q["sql"] for q in on.captured_queries]

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework.authentication import get_authorization_header
 
-from .services import needs_verification
+from .services import has_device, needs_verification
 
 OPEN_PREFIXES = ("/account/",)
 API_PREFIX = "/api/"
+DEVICE_FLAG = "sqdj_otp_device"  # in the session: whether the user had a confirmed device at its first request
 
 
 def _open(path: str) -> bool:
@@ -43,6 +44,18 @@ class TwoFactorMiddleware:
         blocked = self._gate(request)
         return blocked if blocked is not None else self.get_response(request)
 
+    @staticmethod
+    def _has_device(request) -> bool | None:
+        """Whether the user has a confirmed device, as found at the session's first request: an ordinary user
+        without one (most users) then costs no query per request. True is checked again (a device reset elsewhere
+        must lead to enrolment, not to a code page for a device that is gone); a device enrolled in another session
+        is asked for from this one's next sign-in (enrolling in this session verifies it at once)."""
+        if request.session.get(DEVICE_FLAG) is False:
+            return False
+        found = has_device(request.user)
+        request.session[DEVICE_FLAG] = found
+        return found
+
     def _gate(self, request):
         if not settings.SQDJ_OTP_ENFORCED:
             return None
@@ -53,7 +66,7 @@ class TwoFactorMiddleware:
             return None
         if user.is_verified():
             return None
-        step = needs_verification(user)
+        step = needs_verification(user, self._has_device(request))
         if step is None:
             return None
         if request.path.startswith(API_PREFIX):

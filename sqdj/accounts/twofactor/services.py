@@ -22,9 +22,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from sqdj.accounts.models import RoleAssignment
 from sqdj.core import audit
 from sqdj.core.models import AuditEvent
+from sqdj.core.scope import assignments
 
 RECOVERY_CODE_COUNT = 10
 # The demo's accounts share this published key (docs/security.md, "Second factor"): never a real deployment's.
@@ -41,14 +41,19 @@ def otp_required(user) -> bool:
         return False
     if settings.SQDJ_OTP_FOR_ALL or user.is_superuser or user.duty:
         return True
-    roles = list(settings.SQDJ_OTP_REQUIRED_ROLES)
-    return bool(roles) and RoleAssignment.objects.filter(user=user, role__in=roles).exists()
+    roles = set(settings.SQDJ_OTP_REQUIRED_ROLES)
+    # the assignments the scope gate reads for the same request anyway: no query of its own
+    return any(a.role in roles for a in assignments(user))
 
 
-def needs_verification(user) -> str | None:
+def has_device(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def needs_verification(user, device: bool | None = None) -> str | None:
     """For a signed-in session not verified yet: "verify" (the user has a confirmed device, required or not),
-    "setup" (required, no device yet) or None (nothing to ask)."""
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    "setup" (required, no device yet) or None (nothing to ask). `device`: whether the user has one, if known."""
+    if device if device is not None else has_device(user):
         return "verify"
     return "setup" if otp_required(user) else None
 
