@@ -21,6 +21,7 @@ import queue
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TypeVar
 
 from django.conf import settings
@@ -34,11 +35,13 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from . import pii
 from .context import acting_as
 from .context import current as current_context
 from .exporting import audit_export
 from .importing import get_importer
 from .models import BackgroundJob, ExportJob, ImportBatch
+from .saved_search import looks_personal
 from .tabular import write_table
 from .worker import WorkerDied, reap_task
 
@@ -314,7 +317,10 @@ def run_import(batch_id: str, attempt: int) -> dict | None:
 def start_export(views, query: QueryDict, fmt: str, *, user, reveal_reason: str = "") -> ExportJob:
     """Queue the export of a list page (`views`: its ModelViews class) with the list's filters."""
     importer = views.importer
-    params: dict[str, str | None] = {"views": f"{views.__module__}.{views.__qualname__}", "query": query.urlencode()}
+    params: dict[str, str | None] = {"views": f"{views.__module__}.{views.__qualname__}"}
+    query_text = query.urlencode()
+    # filters holding an ID or phone number are kept encrypted in the job's row, as the saved search keeps them
+    params |= {"query_sealed": pii.encrypt(query_text)} if looks_personal(query_text) else {"query": query_text}
     if reveal_reason:  # full numbers: each one is logged with the reason and the requester's address
         ctx = current_context()
         params |= {"reveal_reason": reveal_reason, "remote_addr": ctx.remote_addr if ctx else None}
@@ -332,7 +338,8 @@ def export_queryset_of(views, user, query: QueryDict):
     qs = views.queryset if views.queryset is not None else views.model.objects.all()
     qs = qs.all().restrict(user, "view")
     if views.filterset is not None and query:
-        fs = views.filterset(query, queryset=qs)
+        # the filters decide some things by the user (a search by a whole number finds only revealable rows)
+        fs = views.filterset(query, queryset=qs, request=SimpleNamespace(user=user, GET=query))
         if fs.is_valid():
             qs = fs.qs
     return qs
@@ -351,7 +358,9 @@ def run_export(job_id: str, attempt: int) -> dict | None:
         views = import_string(job.params["views"])
         kwargs = {"reveal_reason": job.params["reveal_reason"]} if job.params.get("reveal_reason") else {}
         importer = views.importer(user=job.user, **kwargs)
-        qs = export_queryset_of(views, job.user, QueryDict(job.params.get("query", "")))
+        sealed = job.params.get("query_sealed")
+        query = QueryDict(pii.decrypt(sealed) if sealed else job.params.get("query", ""))
+        qs = export_queryset_of(views, job.user, query)
         total = qs.count()
         counted = [0]
 

@@ -86,8 +86,8 @@ class MemberFilterSet(BaseFilterSet):
         """A search by a whole number finds only members the user may reveal: a hit tells the number, so it must
         not answer candidates tried one by one (core.pii: the disclosure policy)."""
         user = getattr(getattr(self, "request", None), "user", None)
-        if user is None:  # no request (a background export of a list the user saw): scoped by the caller
-            return queryset
+        if user is None:  # whose search is it? none: find nothing (background exports pass the user)
+            return queryset.filter(pk__isnull=True)
         q = scope_q(user, Member, "reveal")
         if q is None:  # a superuser
             return queryset

@@ -12,6 +12,7 @@ import time
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
@@ -22,6 +23,7 @@ from sqdj.core import jobs, worker
 from sqdj.core.models import ExportJob, ImportBatch, ObjectChange, WorkerProcess
 from sqdj.members.models import Member, PiiReveal
 from sqdj.members.services import do_create_member
+from sqdj.members.views import MemberViews
 from sqdj.orgs import services
 from sqdj.orgs.importers import OrgImporter
 from sqdj.orgs.models import Org
@@ -239,3 +241,18 @@ def test_a_large_members_export_with_a_reason_logs_each_full_number(client, worl
     assert all(m.id_number in text for m in mine) and "*" not in text.splitlines()[1].split(",")[3]
     reveals = set(PiiReveal.objects.values_list("member_id", "reason", "remote_addr", "user__username"))
     assert reveals == {(m.pk, "导出：换届核对", "127.0.0.1", "admin1") for m in mine}
+
+
+def test_a_background_export_searched_by_a_whole_number_keeps_it_sealed_and_finds_only_revealable_rows(world):
+    """The job's row holds the filters encrypted, and the search by a number answers what the same search on the
+    page answers the same user: the member for one who may reveal it, nothing for a read-only user."""
+    member = do_create_member(acting_user=None, **member_data(world.branch1, seq=1))
+    query = QueryDict(mutable=True)
+    query["q"] = member.id_number
+    found = {}
+    for user in (world.admin1, world.viewer1):
+        job = jobs.start_export(MemberViews, query, "csv", user=user)
+        job.refresh_from_db()
+        assert member.id_number not in str(job.params) and "query_sealed" in job.params
+        found[user.username] = job.rows
+    assert found == {"admin1": 1, "viewer1": 0}
