@@ -458,6 +458,33 @@ def may_become_committee(ctx: CheckContext):
             )
 
 
+@register("org.committee_over_size", "warning", title=gettext_lazy("Branch committee larger than usual"))
+def committee_over_size(ctx: CheckContext):
+    """支部工作条例: a branch committee 由3至5人组成，一般不超过7人 — "一般": more is a warning to explain, not an
+    error."""
+    high = param("org.committee_max_size", ctx.on, default=None)
+    if high is None:
+        return
+    committees = _committees(ctx)
+    basis = "org.committee_max_size"
+    source = _source(ctx, basis)
+    for o in _orgs(ctx).values():
+        if o.type not in BRANCH_TYPES:
+            continue
+        size = committees.get(o.pk, (0, 0))[0]
+        if size > high:
+            yield _finding(
+                "org.committee_over_size",
+                "warning",
+                o,
+                _("The branch committee has %(size)d members; it generally has no more than %(high)d")
+                % {"size": size, "high": high},
+                source,
+                _("Check at the next election whether so large a committee is needed."),
+                basis,
+            )
+
+
 @register("org.committee_composition", "error", title=gettext_lazy("Branch committee composition"))
 def committee_composition(ctx: CheckContext):
     need = param("org.committee_min_full_members", ctx.on, default=None)
@@ -473,7 +500,7 @@ def committee_composition(ctx: CheckContext):
             continue
         size, committee_members = committees.get(o.pk, (0, 0))
         has_committee = committee_members > 0 or size > 2
-        if o.full >= need and not (low <= size <= high):
+        if o.full >= need and size < low:
             yield _finding(
                 "org.committee_composition",
                 "error",

@@ -23,6 +23,15 @@ class ElectionKind(models.TextChoices):
     BY_ELECTION = "by_election", _("By-election")
 
 
+class ElectionOffice(models.TextChoices):
+    """What an election fills (选举工作条例): the committee's members (委员, contested: 差额), or its secretary or
+    deputy secretary (书记, 副书记: may be elected with as many candidates as seats, 等额; reported for approval)."""
+
+    COMMITTEE = "committee", _("Committee members")
+    SECRETARY = "secretary", _("Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+
+
 class ResidentsSeatRole(models.TextChoices):
     CHAIR = "chair", _("Chair")
     VICE_CHAIR = "vice_chair", _("Vice chair")

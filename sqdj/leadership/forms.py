@@ -88,7 +88,7 @@ class PositionForm(LeadershipForm):
 class ElectionForm(LeadershipForm):
     class Meta:
         model = Election
-        fields = ["org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note"]
+        fields = ["org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note"]
         widgets = {"held_on": DATE}
 
     def limit_choices(self, user):

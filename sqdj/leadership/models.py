@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.members.choices import Education
 
-from .choices import ElectionKind, Portfolio, PositionRole, ResidentsSeatRole
+from .choices import ElectionKind, ElectionOffice, Portfolio, PositionRole, ResidentsSeatRole
 
 
 class Position(ChangeLoggedModel):
@@ -64,6 +64,13 @@ class Election(ChangeLoggedModel):
         "orgs.Org", verbose_name=_("party organization"), on_delete=models.CASCADE, related_name="elections"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ElectionKind.choices, default=ElectionKind.REGULAR)
+    office = models.CharField(
+        _("office elected"),
+        max_length=20,
+        choices=ElectionOffice.choices,
+        default=ElectionOffice.COMMITTEE,
+        db_default=ElectionOffice.COMMITTEE,
+    )
     held_on = models.DateField(_("held on"))
     seats = models.PositiveSmallIntegerField(_("seats"))
     eligible_voters = models.PositiveIntegerField(_("members entitled to vote"))

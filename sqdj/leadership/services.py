@@ -22,7 +22,7 @@ from sqdj.members.choices import MemberType
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
-from .choices import ElectionKind, PositionRole, ResidentsSeatRole
+from .choices import ElectionKind, ElectionOffice, PositionRole, ResidentsSeatRole
 from .models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from .terms import is_community_org, regular_term_end
 
@@ -31,7 +31,7 @@ from .terms import is_community_org, regular_term_end
 # callers and tests) and nothing is saved: each service is one transaction.
 
 POSITION_FIELDS = ("org", "member", "role", "portfolio", "started_on", "ended_on", "election")
-ELECTION_FIELDS = ("org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note")
+ELECTION_FIELDS = ("org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note")
 COMMITTEE_FIELDS = ("area", "name", "term_started_on")
 SEAT_FIELDS = ("committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on")
 
@@ -141,9 +141,12 @@ def do_delete_position(position: Position, *, acting_user) -> None:
 # elections ------------------------------------------------------------------------------------------------------
 
 
-def min_candidates(seats: int, held_on: datetime.date) -> int:
-    """The fewest candidates for `seats` (差额, 选举条例第十三条): seats × (1 + ratio), rounded up; just the
-    seats where no version of the rule was in force on the day."""
+def min_candidates(seats: int, held_on: datetime.date, office: str = ElectionOffice.COMMITTEE) -> int:
+    """The fewest candidates for `seats` (差额, 选举条例第十三条): seats × (1 + ratio), rounded up, for the
+    committee's members; a secretary or deputy secretary may be elected 等额 (as many candidates as seats), and so
+    may anything on a day no version of the rule was in force."""
+    if office != ElectionOffice.COMMITTEE:
+        return seats
     ratio = param("election.min_extra_candidates_ratio", held_on, default=None)
     if ratio is None:
         return seats
@@ -163,6 +166,17 @@ def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
         errors.add("held_on", _("An election cannot be recorded before it is held."), "future")
     if data["voters_present"] > data["eligible_voters"]:
         errors.add("voters_present", _("More voters present than members entitled to vote."), "present_over_eligible")
+    elif (quorum := param("election.quorum_ratio", held_on, default=None)) is not None:
+        # valid only when those present are MORE than the ratio of those entitled (选举工作条例: 超过五分之四)
+        if Fraction(data["voters_present"]) <= Fraction(str(quorum)) * data["eligible_voters"]:
+            errors.add(
+                "voters_present",
+                _("Only %(present)d of %(eligible)d members entitled to vote were present: an election needs more "
+                  "than %(ratio)s of them, or it is not valid.")
+                % {"present": data["voters_present"], "eligible": data["eligible_voters"],
+                   "ratio": str(Fraction(str(quorum)))},
+                "no_quorum",
+            )  # fmt: skip
     if seats >= 1:
         if len(candidates) < seats:
             errors.add(
@@ -171,7 +185,7 @@ def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
                 "fewer_candidates_than_seats",
             )
         else:
-            need = min_candidates(seats, held_on)
+            need = min_candidates(seats, held_on, data.get("office") or ElectionOffice.COMMITTEE)
             if len(candidates) < need:
                 errors.add(
                     "candidates",
@@ -268,6 +282,7 @@ def do_create_election(*, acting_user, candidates=(), **data) -> Election:
     """Record an election with its candidates (one transaction); a general election starts the org's term."""
     data = _merge(None, ELECTION_FIELDS, data)
     data["kind"] = data["kind"] or ElectionKind.REGULAR
+    data["office"] = data["office"] or ElectionOffice.COMMITTEE
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
     candidates = _clean_candidates(candidates)
     _check_election(data, candidates, acting_user)

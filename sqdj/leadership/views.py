@@ -116,6 +116,7 @@ class ElectionViews(LeadershipViews):
         return [
             _org_link(obj.org, user),
             (_("kind"), obj.get_kind_display(), None),
+            (_("office elected"), obj.get_office_display(), None),
             (_("held on"), _date(obj.held_on), None),
             (_("seats"), obj.seats, None),
             (_("members entitled to vote"), obj.eligible_voters, None),
@@ -136,7 +137,7 @@ class ElectionViews(LeadershipViews):
             "rows": cls.rows(obj, user),
             "show_candidates": True,
             "candidates": [(c, c.member_id in visible) for c in candidates],
-            "min_candidates": services.min_candidates(obj.seats, obj.held_on) if obj.seats else None,
+            "min_candidates": services.min_candidates(obj.seats, obj.held_on, obj.office) if obj.seats else None,
         }
 
 

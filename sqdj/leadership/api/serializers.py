@@ -67,8 +67,8 @@ class ElectionSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Election
-        fields = ["id", "url", "org", "kind", "held_on", "seats", "eligible_voters", "voters_present", "approval",
-                  "note", "candidates"]  # fmt: skip
+        fields = ["id", "url", "org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present",
+                  "approval", "note", "candidates"]  # fmt: skip
 
     def to_internal_value(self, data):
         # the API's 400 body is {field: [message, …]}: a candidate's errors become messages naming the row

@@ -136,7 +136,7 @@ def positions(org, members, roles):
         (7, [], True),
         (7, ["secretary", "committee_member", "committee_member"], False),
         (7, ["secretary", "deputy_secretary"] + ["committee_member"] * 5, False),
-        (7, ["secretary", "deputy_secretary"] + ["committee_member"] * 6, True),
+        (7, ["secretary", "deputy_secretary"] + ["committee_member"] * 6, False),  # 8: a warning, below
     ],
 )
 def test_committee_composition(world, full, roles, fires):
@@ -145,6 +145,18 @@ def test_committee_composition(world, full, roles, fires):
     add_members(world.branch2, 3, full=False)  # probationary members do not count toward the seven
     positions(world.branch2, (people + extra)[: len(roles)], roles)
     assert codes(world.community2, "org.committee_composition") == (["ZBT2"] if fires else [])
+
+
+@pytest.mark.parametrize("size, fires", [(7, False), (8, True)])
+def test_a_committee_over_seven_is_a_warning_not_an_error(world, size, fires):
+    """支部工作条例: 由3至5人组成，一般不超过7人 — "一般": 8 is worth a word, not an error."""
+    people = add_members(world.branch2, size)
+    positions(world.branch2, people, ["secretary", "deputy_secretary"] + ["committee_member"] * (size - 2))
+    assert codes(world.branch2, "org.committee_over_size") == (["ZBT2"] if fires else [])
+    assert codes(world.branch2, "org.committee_composition") == []
+    if fires:
+        (f,) = findings(world.branch2, "org.committee_over_size")
+        assert f.severity == "warning" and "8" in f.message
 
 
 def test_ended_positions_do_not_count(world):

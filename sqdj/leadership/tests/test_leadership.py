@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sqdj.core.models import ObjectChange, RuleParameter
+from sqdj.core.rules import param
 from sqdj.core.services import ScopeViolation
 from sqdj.leadership import queries as leadership
 from sqdj.leadership import services
@@ -71,11 +72,12 @@ def position(w, member, role="secretary", start=START, end=None, org=None, user=
 
 
 def election(w, seats, members, *, held_on=HELD, kind="regular", present=40, eligible=45, user=None,
-             org=None, **cand):  # fmt: skip
+             org=None, office="committee", **cand):  # fmt: skip
     return services.do_create_election(
         acting_user=user or w.admin1,
         org=org or w.community1,
         kind=kind,
+        office=office,
         held_on=held_on,
         seats=seats,
         eligible_voters=eligible,
@@ -170,6 +172,42 @@ def test_contested_election_needs_20_percent_more_candidates(world, seats, given
             election(world, seats, people)
         assert codes(exc.value, "candidates") == ["too_few_for_contest"]
         assert_nothing_saved(before, elections=0, candidates=0)
+
+
+@pytest.mark.parametrize("office, ok", [("committee", False), ("secretary", True), ("deputy_secretary", True)])
+def test_only_committee_members_are_elected_with_more_candidates_than_seats(world, office, ok):
+    """选举工作条例第十三条: the 20 % applies to 委员 candidates; a 书记 or 副书记 may be elected 等额 (one for one)."""
+    before = ObjectChange.objects.count()
+    if ok:
+        assert election(world, 1, [world.a], office=office).office == office
+        assert services.min_candidates(1, HELD, office) == 1
+    else:
+        with pytest.raises(ValidationError) as exc:
+            election(world, 1, [world.a], office=office)
+        assert codes(exc.value, "candidates") == ["too_few_for_contest"]
+        assert_nothing_saved(before, elections=0, candidates=0)
+
+
+@pytest.mark.parametrize("eligible, present, ok", [(45, 36, False), (45, 37, True), (40, 10, False), (5, 5, True)])
+def test_an_election_needs_more_than_four_fifths_present(world, eligible, present, ok):
+    """rules.md 2.10: valid when those present are MORE than 4/5 of those entitled (36 of 45 is exactly 4/5: not
+    valid); the issue's 10 of 40 is refused."""
+    people = [world.a, world.b, world.c]
+    before = ObjectChange.objects.count()
+    votes = {m.pk: min(present, 3) for m in people}
+    if ok:
+        assert election(world, 2, people, eligible=eligible, present=present, votes=votes).voters_present == present
+    else:
+        with pytest.raises(ValidationError) as exc:
+            election(world, 2, people, eligible=eligible, present=present, votes=votes)
+        assert codes(exc.value, "voters_present") == ["no_quorum"]
+        assert "4/5" in messages(exc.value, "voters_present")[0]
+        assert_nothing_saved(before, elections=0, candidates=0)
+
+
+def test_the_quorum_rule_applies_from_the_1990_regulation_on():
+    assert param("election.quorum_ratio", D(1990, 6, 26), default=None) is None
+    assert param("election.quorum_ratio", D(1990, 6, 27)) == param("election.quorum_ratio", D(2026, 1, 1)) == 0.8
 
 
 def test_contest_ratio_is_the_version_in_force_on_the_day(world):

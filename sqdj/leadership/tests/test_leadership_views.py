@@ -196,8 +196,9 @@ class ElectionViewTests(LeadershipViewTests, TestCase):
         return obj.org.code
 
     def fields(self, **over):
-        d = {"org": self.world.community1.pk, "kind": "regular", "held_on": "2025-03-01", "seats": "3",
-             "eligible_voters": "40", "voters_present": "38", "approval": "街道党工委批复", "note": ""}  # fmt: skip
+        d = {"org": self.world.community1.pk, "kind": "regular", "office": "committee", "held_on": "2025-03-01",
+             "seats": "3", "eligible_voters": "40", "voters_present": "38", "approval": "街道党工委批复",
+             "note": ""}  # fmt: skip
         d.update(over)
         return d
 
