@@ -6,22 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
+from sqdj.core.redirects import next_url
+
 from .forms import PasswordChangeForm
 from .services import do_set_password, password_expired
-
-
-def _next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
@@ -34,7 +25,7 @@ def password_change(request):
         # stay signed in with a new session key; the user's other sessions end (their auth hash no longer matches)
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password has been changed."))
-        return redirect(_next(request))
+        return redirect(next_url(request))
     context = {
         "form": form,
         "rules": form.rules(),

@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import jobs
 from .importing import get_importer
 from .models import ExportJob, ImportBatch
+from .redirects import is_local
 
 SHOWN = 50  # the newest jobs of each kind
 
@@ -81,7 +81,7 @@ def job_retry(request, pk):
     else:
         messages.info(request, _("This job is not failed: there is nothing to retry."))
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+    if is_local(request, back):
         return redirect(back)
     return redirect("jobs")
 

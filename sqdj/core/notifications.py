@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from .models import Notification
+from .redirects import is_local
 
 
 @login_required
@@ -33,6 +33,6 @@ def notification_open(request, pk):
     if note.read_at is None:
         Notification.objects.filter(pk=note.pk).update(read_at=timezone.now())
     # only links inside this site are followed
-    if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}, require_https=request.is_secure()):
+    if is_local(request, note.url):
         return redirect(note.url)
     return redirect("notifications")

@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from sqdj.core.redirects import next_url
 
 from . import services
 from .forms import CodeForm, EnrolForm, PasswordForm
@@ -21,15 +22,6 @@ from .forms import CodeForm, EnrolForm, PasswordForm
 GATE_LAYOUT = "twofactor/gate.html"
 # the key of the device being enrolled, until its first code confirms it
 PENDING_KEY = "sqdj_otp_pending_key"
-
-
-def _next(request) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return reverse("home")
 
 
 def _layout(request) -> str:
@@ -41,7 +33,7 @@ def _layout(request) -> str:
 
 
 def _render(request, template, context):
-    return render(request, template, {"layout": _layout(request), "next": _next(request), **context})
+    return render(request, template, {"layout": _layout(request), "next": next_url(request), **context})
 
 
 def _signed_in_with(request, device) -> None:
@@ -55,7 +47,7 @@ def _signed_in_with(request, device) -> None:
 def verify(request):
     user = request.user
     if user.is_verified():
-        return redirect(_next(request))
+        return redirect(next_url(request))
     if services.confirmed_device(user) is None:
         if services.otp_required(user):
             return redirect("twofactor:setup")
@@ -73,7 +65,7 @@ def verify(request):
                     _("You used a recovery code; %(left)s are left. Generate new ones when few are left.")
                     % {"left": left},
                 )
-            return redirect(_next(request))
+            return redirect(next_url(request))
         if attempt.locked_until is not None:
             when = formats.time_format(timezone.localtime(attempt.locked_until), "H:i:s")
             form.add_error("code", _("Too many wrong codes. Try again after %(time)s.") % {"time": when})
