@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 from sqdj.core import idnumber
+from sqdj.members.services import do_create_member
+from sqdj.testing import build_world
 
 REGIONS = ["120101", "120102", "120103", "120104", "120105", "120106", "110105", "310101"]
 
@@ -34,3 +36,12 @@ def member_data(org, *, seq=1, name="张三丰", birth=datetime.date(1970, 5, 4)
     }
     data.update(over)
     return data
+
+
+def world_with_members():
+    """build_world() and three members to search for: m1, m2 in branch1 (admin1's scope), out in branch2."""
+    w = build_world()
+    w.m1 = do_create_member(acting_user=None, **member_data(w.branch1, seq=1, name="张三丰"))
+    w.m2 = do_create_member(acting_user=None, **member_data(w.branch1, seq=2, name="王二小"))
+    w.out = do_create_member(acting_user=None, **member_data(w.branch2, seq=3, name="李四光"))
+    return w

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sqdj.members.services import do_create_member
-from sqdj.testing import build_world
 from sqdj.testing.api import api_client
-from sqdj.testing.members import member_data
+from sqdj.testing.members import world_with_members
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/members/"
@@ -17,11 +15,7 @@ SEARCH = "/api/v1/members/search/"
 
 @pytest.fixture
 def world():
-    w = build_world()
-    w.m1 = do_create_member(acting_user=None, **member_data(w.branch1, seq=1, name="张三丰"))
-    w.m2 = do_create_member(acting_user=None, **member_data(w.branch1, seq=2, name="王二小"))
-    w.out = do_create_member(acting_user=None, **member_data(w.branch2, seq=3, name="李四光"))
-    return w
+    return world_with_members()
 
 
 def _post(client, body, url=SEARCH):
