@@ -102,7 +102,9 @@ class RulebookViewTests(TestCase):
         page = self.client.get(self.list_url(rule_id=RULE, in_force_on="2021-06-01")).content.decode()
         self.assertEqual(re.findall(r'data-pk="(\d+)"', page), [str(self.national.pk)])
         page = self.client.get(self.list_url(q="election")).content.decode()
-        self.assertEqual(set(re.findall(r'data-rule="([^"]+)"', page)), {"election.min_extra_candidates_ratio"})
+        # the election rules: the 差额 ratio and the quorum
+        shown = set(re.findall(r'data-rule="([^"]+)"', page))
+        self.assertEqual(shown, {"election.min_extra_candidates_ratio", "election.quorum_ratio"})
 
     def test_rule_page_timeline_lookup_and_change_log(self):
         row = self.variant(effective_from=D(2025, 1, 1), effective_to=D(2025, 12, 31))
