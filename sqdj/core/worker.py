@@ -141,6 +141,16 @@ class Worker(DBWorker):
         self._parent = int(os.environ.get("SQDJ_WORKER_PARENT", "0") or 0)
         self._start = process_start(os.getpid()) or ""
 
+    def shutdown(self, signum, frame) -> None:
+        if self.running and not self.running_task:
+            # Between jobs: end at the loop's next turn (within --interval) instead of raising SystemExit wherever
+            # the signal lands. Landing inside the claim's exclusive transaction on SQLite, the exit's rollback
+            # failed and a clean stop exited 1. A second signal still stops at once (the library's own handling).
+            log.warning("Received %s - shutting down gracefully...", signal.strsignal(signum))
+            self.running = False
+            return
+        super().shutdown(signum, frame)
+
     def run(self) -> None:
         if connection.vendor == "sqlite":
             # One writer at a time. A worker's transactions take the write lock when they begin (IMMEDIATE): an
