@@ -60,13 +60,13 @@ def _htmx(request) -> bool:
     return bool(request.headers.get("HX-Request"))
 
 
-def _token_request(request) -> bool:
+def is_token_request(request) -> bool:
     # an API request with `Authorization: Token …` is decided by its token alone (DRF never falls back to the session)
     auth = get_authorization_header(request).split()
     return bool(auth) and auth[0].lower() == b"token"
 
 
-def _open(path: str) -> bool:
+def is_open_path(path: str) -> bool:
     prefixes = (*OPEN_PREFIXES, settings.STATIC_URL, reverse("login"), reverse("logout"))
     return any(path.startswith(prefix) for prefix in prefixes)
 
@@ -83,7 +83,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         session = request.session
-        if SESSION_KEY in session and not (request.path.startswith(API_PREFIX) and _token_request(request)):
+        if SESSION_KEY in session and not (request.path.startswith(API_PREFIX) and is_token_request(request)):
             expired = self._check(request, session)
             if expired is not None:
                 return self._sign_out(request, expired)
@@ -134,8 +134,8 @@ class PasswordChangeMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not _open(request.path)
-            and not (request.path.startswith(API_PREFIX) and _token_request(request))
+            and not is_open_path(request.path)
+            and not (request.path.startswith(API_PREFIX) and is_token_request(request))
             and needs_password_change(user)
         ):
             return self._to_password_page(request)

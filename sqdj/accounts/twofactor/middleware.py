@@ -15,25 +15,11 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from rest_framework.authentication import get_authorization_header
 
+from ..middleware import API_PREFIX, is_open_path, is_token_request
 from .services import has_device, needs_verification
 
-OPEN_PREFIXES = ("/account/",)
-API_PREFIX = "/api/"
 DEVICE_FLAG = "sqdj_otp_device"  # in the session: whether the user had a confirmed device at its first request
-
-
-def _open(path: str) -> bool:
-    prefixes = (*OPEN_PREFIXES, settings.STATIC_URL, reverse("login"), reverse("logout"))
-    return any(path.startswith(prefix) for prefix in prefixes)
-
-
-def _token_request(request) -> bool:
-    # DRF's TokenAuthentication decides a request with this keyword (a valid token or 401); it never falls back
-    # to the session, so the gate may leave it to the token.
-    auth = get_authorization_header(request).split()
-    return bool(auth) and auth[0].lower() == b"token"
 
 
 class TwoFactorMiddleware:
@@ -60,9 +46,9 @@ class TwoFactorMiddleware:
         if not settings.SQDJ_OTP_ENFORCED:
             return None
         user = request.user
-        if not user.is_authenticated or _open(request.path):
+        if not user.is_authenticated or is_open_path(request.path):
             return None
-        if request.path.startswith(API_PREFIX) and _token_request(request):
+        if request.path.startswith(API_PREFIX) and is_token_request(request):
             return None
         if user.is_verified():
             return None
