@@ -25,5 +25,10 @@ class Area(TreeNode):
     def __str__(self):
         return self.name
 
+    @property
+    def name_with_code(self) -> str:
+        """How pickers show an area: names repeat across a city (many a 和平社区), codes do not."""
+        return f"{self.name}（{self.code}）"
+
     def get_absolute_url(self):
         return reverse("areas:area", args=[self.pk])

@@ -18,3 +18,11 @@ class AreaViews(ModelViews):
     update_service = staticmethod(services.do_update_area)
     delete_service = staticmethod(services.do_delete_area)
     detail_template = "areas/area.html"
+    # administrative divisions are public: a member's residence may be any community of the city
+    pick_fields = ("name", "code")
+    pick_filters = ("type",)
+    pick_public = True
+
+    @classmethod
+    def pick_label(cls, obj) -> str:
+        return obj.name_with_code

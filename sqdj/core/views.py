@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -60,6 +61,17 @@ class ModelViews:
     detail_template: str | None = None
     list_template = "generic/object_list.html"
     extra_list_actions: tuple = ()  # (url name, label, icon)
+    # the search picker (core.widgets.SearchSelect) of forms that choose one of these: the fields its words match,
+    # the query parameters that narrow it (exact), and whether it may ignore the scope (public data only: the
+    # administrative divisions). No fields: no picker page.
+    pick_fields: tuple[str, ...] = ()
+    pick_filters: tuple[str, ...] = ()
+    pick_public = False
+    pick_limit = 20
+
+    @classmethod
+    def pick_label(cls, obj) -> str:
+        return str(obj)
 
     @classmethod
     def detail_context(cls, obj, user) -> dict:
@@ -92,6 +104,8 @@ class ModelViews:
         if cls.importer is not None:
             patterns.append(path("import/", ObjectImportView.as_view(views=cls), name=f"{name}_import"))
         patterns.append(path("<int:pk>/changes/", ObjectChangesView.as_view(views=cls), name=f"{name}_changes"))
+        if cls.pick_fields:
+            patterns.append(path("pick/", ObjectPickView.as_view(views=cls), name=f"{name}_pick"))
         return patterns
 
 
@@ -231,6 +245,25 @@ class ObjectDetailView(BaseObjectView):
         ctx["plugin_actions"] = actions_for(obj, user)
         template = self.views.detail_template or "generic/object_detail.html"
         return render(request, template, ctx)
+
+
+class ObjectPickView(BaseObjectView):
+    """The search picker's results (an htmx fragment): what the words match, a few at a time, so that a form never
+    renders a whole city's worth of options."""
+
+    def get(self, request):
+        words = request.GET.get("q", "").strip()[:50]
+        items: list[tuple[int, str]] = []
+        if words:
+            qs = self.views.queryset if self.views.queryset is not None else self.model.objects.all()
+            qs = qs.all() if self.views.pick_public else qs.all().restrict(request.user, "view")
+            narrowed = {k: request.GET[k] for k in self.views.pick_filters if request.GET.get(k)}
+            match = Q()
+            for field in self.views.pick_fields:
+                match |= Q(**{f"{field}__icontains": words})
+            found = qs.filter(match, **narrowed)[: self.views.pick_limit]
+            items = [(obj.pk, self.views.pick_label(obj)) for obj in found]
+        return render(request, "generic/_pick_results.html", {"items": items, "q": words})
 
 
 class ObjectChangesView(BaseObjectView):

@@ -1,9 +1,12 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core import idnumber
 from sqdj.core.forms import ScopedModelForm
+from sqdj.core.widgets import SearchSelect
 
 from .choices import ETHNIC_GROUPS
 from .models import Member, Registration
@@ -71,13 +74,16 @@ class RegistrationForm(forms.ModelForm):
     class Meta:
         model = Registration
         fields = ["community", "registered_on", "posts_of_interest", "skills"]
-        widgets = {"registered_on": DATE}
+        widgets = {
+            "registered_on": DATE,
+            "community": SearchSelect(reverse_lazy("areas:area_pick"), {"type": AreaType.COMMUNITY}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
 
-        self.fields["community"].queryset = Area.objects.filter(type="community").order_by("code")
-        self.fields["community"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
+        self.fields["community"].queryset = Area.objects.filter(type=AreaType.COMMUNITY)
+        self.fields["community"].label_from_instance = lambda a: a.name_with_code
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
 

@@ -28,6 +28,8 @@ class OrgViews(ModelViews):
     delete_service = staticmethod(services.do_delete_org)
     detail_template = "orgs/org.html"
     extra_list_actions = (("orgs:org_tree", _("Organization tree"), "diagram-3"),)
+    pick_fields = ("name", "code")
+    pick_filters = ("type",)
 
     @classmethod
     def detail_context(cls, obj, user):

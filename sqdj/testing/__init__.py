@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from sqdj.accounts.models import User
 from sqdj.accounts.services import do_create_user, do_grant_role
@@ -195,6 +195,23 @@ class ScopedViewTests(ScopedData):
         text = r.content.decode("utf-8-sig")
         self.assertIn(self.marker(self.in_scope()), text)
         self.assertNotIn(self.marker(self.out_of_scope()), text)
+
+    def test_picker_finds_only_the_scope(self):
+        """The search picker's results (ModelViews.pick_fields) go through the gate unless the model is public."""
+        if not self.views.pick_fields:
+            with self.assertRaises(NoReverseMatch):  # no picker declared: no picker page either
+                self.url("pick")
+            return
+        self.login(self.world.admin1)
+        inside, outside = self.in_scope(), self.out_of_scope()
+        for obj in (inside, outside):
+            r = self.client.get(self.url("pick"), {"q": self.marker(obj)})
+            self.assertEqual(r.status_code, 200)
+            self.assertEqual(
+                f'data-value="{obj.pk}"' in r.content.decode(), obj == inside or self.views.pick_public, obj
+            )
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url("pick"), {"q": self.marker(inside)}).status_code, 302)
 
     def test_viewer_may_see_but_not_change(self):
         self.login(self.world.viewer1)

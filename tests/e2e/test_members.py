@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from sqdj.areas.models import Area
 from sqdj.members.models import Member, PiiReveal
 from sqdj.members.services import do_create_member
 from sqdj.testing.members import member_data
@@ -45,3 +46,25 @@ def test_find_member_by_initials_masked_then_revealed(page, demo, login, screens
 
     assert page.goto(f"/members/{theirs.pk}/").status == 404
     assert Member.objects.filter(pk=theirs.pk).exists()
+
+
+def test_register_with_a_community_found_by_search(page, demo, login):
+    """报到: the residence community is typed and picked (the city's communities are not a select), and the
+    registration is saved with the community picked."""
+    branch = demo.own.children().order_by("code").first()
+    member = do_create_member(acting_user=None, **member_data(branch, seq=903, name="上官在职"))
+    target = Area.objects.filter(type="community").exclude(pk=member.home_area_id).order_by("code").last()
+
+    login("sq_admin")
+    page.goto(member.get_absolute_url())
+    box = page.locator("#id_community_search")
+    box.fill(target.code)
+    pick = page.locator(f'.sqdj-pick[data-value="{target.pk}"]')
+    expect(pick).to_be_visible()
+    pick.click()
+    expect(box).to_have_value(target.name_with_code)
+    expect(page.locator("#id_community")).to_have_value(str(target.pk))
+    page.fill("#id_registered_on", "2026-03-01")
+    page.get_by_role("button", name="报到到该社区").click()
+    expect(page.locator("main")).to_contain_text(target.name)
+    assert member.registrations.get(active=True).community == target

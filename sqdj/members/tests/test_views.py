@@ -149,6 +149,25 @@ class MemberViewTests(ScopedViewTests, TestCase):
         )
         self.assertEqual(self.m1.registrations.count(), 1)  # one active registration at a time
 
+    def test_registration_community_is_searched_not_listed(self):
+        """The 报到 form finds the residence community by search (any community of the city: divisions are
+        public) instead of rendering every community as an option."""
+        w = self.world
+        self.m1.category = "employed"
+        self.m1.save(update_fields=["category"])
+        self.client.force_login(w.admin1)
+        page = self.client.get(reverse("members:member", args=[self.m1.pk])).content.decode()
+        self.assertIn('class="sqdj-picker"', page)
+        self.assertNotIn(f'<option value="{w.community_area2.pk}"', page)
+        found = self.client.get(
+            reverse("areas:area_pick"), {"q": w.community_area2.code, "type": "community"}
+        ).content.decode()
+        self.assertIn(f'data-value="{w.community_area2.pk}"', found)
+        self.assertIn(w.community_area2.name_with_code, found)
+        none = self.client.get(reverse("areas:area_pick"), {"q": w.community_area2.code, "type": "grid"})
+        self.assertNotContains(none, "data-value=")
+        self.assertContains(none, "没有找到")
+
     def test_bad_form_input_is_a_chinese_error_and_writes_nothing(self):
         self.client.force_login(self.world.admin1)
         data = self.create_data()

@@ -84,5 +84,24 @@
   });
   document.addEventListener("keydown", function (e) {
     if (e.target.id === "org-search" && e.key === "Enter") e.preventDefault();
+    if (e.key === "Enter" && e.target.closest && e.target.closest(".sqdj-picker")) e.preventDefault();
+  });
+
+  // The search picker (core.widgets.SearchSelect): a result sets the hidden value and shows its label; typing
+  // again clears the value, so that the box never shows one thing while the form sends another.
+  document.addEventListener("click", function (e) {
+    var pick = e.target.closest && e.target.closest(".sqdj-pick");
+    if (!pick) return;
+    var picker = pick.closest(".sqdj-picker");
+    if (!picker) return;
+    picker.querySelector("input[type=hidden]").value = pick.dataset.value;
+    var box = picker.querySelector("input[type=search]");
+    box.value = pick.dataset.label;
+    picker.querySelector(".sqdj-picker-results").innerHTML = "";
+    box.focus();
+  });
+  document.addEventListener("input", function (e) {
+    var picker = e.target.closest && e.target.type === "search" && e.target.closest(".sqdj-picker");
+    if (picker) picker.querySelector("input[type=hidden]").value = "";
   });
 })();
