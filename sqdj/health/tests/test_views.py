@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from sqdj.areas.services import do_create_area
 from sqdj.core.dates import today
+from sqdj.health import views as health_views
 from sqdj.health.exporting import COLUMNS, HEADER_ROW
 from sqdj.members.services import do_create_member
 from sqdj.orgs.choices import OrgType
@@ -200,3 +201,25 @@ def test_workbench_loads_the_tiles_after_the_page(world):
     assert r.status_code == 200 and "health_tiles" not in r.context
     assert f'hx-get="{reverse("health:workbench_tiles")}"' in r.content.decode()
     assert client(None).get(reverse("health:workbench_tiles")).status_code == 302
+
+
+def test_large_sections_show_a_page_at_a_time(world, monkeypatch):
+    """A city's tens of thousands of findings are not rendered at once: each severity shows its first rows, with a
+    link to see the rest of that severity page by page."""
+    monkeypatch.setattr(health_views, "ROWS_PER_SECTION", 2)
+    c = client(world.superuser)
+    r = c.get(*page_url(world.district))
+    errors = {s["severity"]: s for s in r.context["sections"]}["error"]
+    assert errors["n"] >= 3 and len(errors["findings"]) == 2
+    assert errors["more_url"].endswith("&severity=error")
+    html = r.content.decode()
+    assert html.count('class="health-finding"') <= 2 * 3 and "显示前 2 条" in html
+    seen = []
+    for number in (1, 2):
+        page = c.get(*page_url(world.district, severity="error", page=number))
+        sections = {s["severity"]: s for s in page.context["sections"]}
+        assert sections["warning"]["findings"] == [] and sections["reminder"]["findings"] == []
+        seen += [(f.rule, f.object_code) for f in sections["error"]["findings"]]
+    in_order = [(f.rule, f.object_code) for f in r.context["findings"] if f.severity == "error"]
+    assert seen == in_order[:4]  # page 2 goes on where page 1 stopped
+    assert c.get(*page_url(world.district, severity="fatal")).status_code == 400
