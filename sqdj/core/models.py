@@ -46,15 +46,20 @@ class BaseModel(models.Model):
     def _get_FIELD_display(self, field):
         """`get_FOO_display()` from a label table built once per field and language: Django's rebuilds the
         field's choices (and translates every label) on each call — 200 times on a 50-row member page."""
-        key = (field, translation.get_language())
-        labels = _CHOICE_LABELS.get(key)
-        if labels is None:
-            labels = _CHOICE_LABELS[key] = {make_hashable(k): str(v) for k, v in field.flatchoices}
         value = getattr(self, field.attname)
-        return labels.get(make_hashable(value), value)
+        return choice_labels(field).get(make_hashable(value), value)
 
 
 _CHOICE_LABELS: dict[tuple[Any, str | None], dict[Any, str]] = {}
+
+
+def choice_labels(field) -> dict[Any, str]:
+    """{value: label} of a field with choices in the active language (built once per field and language)."""
+    key = (field, translation.get_language())
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = _CHOICE_LABELS[key] = {make_hashable(k): str(v) for k, v in field.flatchoices}
+    return labels
 
 
 class ChangeLoggedModel(BaseModel):
