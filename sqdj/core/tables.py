@@ -11,7 +11,7 @@ from django.utils.formats import localize
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # public, not in the stubs
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow, BoundRows
@@ -140,7 +140,7 @@ class _Row(BoundRow):
             except FieldDoesNotExist:
                 field = None
             name = f"get_{remainder}_display"
-            if field is not None and getattr(field, "choices", ()) and hasattr(penultimate, name):
+            if field is not None and getattr(field, "choices", None) and hasattr(penultimate, name):
                 if penultimate is not self.record:
                     return None  # a field with choices behind a relation: per row, the library's way
                 display = name
