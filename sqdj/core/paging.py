@@ -3,14 +3,15 @@
 A city admin's member list has 1,000,000 rows in scope; its page must not cost what the scope costs.
 
 **Counting** (`cheap_count`): one statement per list, whatever the data (the function `sqdj_count` of migration
-core 0002, one call per scope path), so that the queries of a page on small test data are those at city scale.
+core 0002/0005, one call per scope path), so that the queries of a page on small test data are those at city scale.
 Per path: when PostgreSQL estimates more than `settings.SQDJ_LIST_TRUST_ESTIMATE` rows, the estimate; otherwise an
 exact count of the query cut off after `settings.SQDJ_LIST_EXACT_COUNT` rows (its cost bounded by the limit, not by
-the scope), and beyond that limit the estimate again. An estimated total is marked as approximate (the page says
-"约 N 个", the API `count_approximate: true`). The estimate is good because the statistics of the trees' paths are
-fine enough to tell a subtree's share (migration orgs 0002); if the planner guesses below the limit what turns out
-to be above it, the path is counted exactly. Other databases (SQLite, for one community or subdistrict) count
-exactly.
+the scope). An estimated total is marked as approximate (the page says "约 N 个", the API `count_approximate: true`).
+The estimate is good because the statistics of the trees' paths are fine enough to tell a subtree's share (migration
+orgs 0002); where the planner expected no more than the threshold and more rows than the limit are there, its guess
+has proved low and the path is counted exactly (migration core 0005: two path conditions on one column, a subtree
+within the scope, were estimated at a tenth of the truth). Other databases (SQLite, for one community or
+subdistrict) count exactly.
 
 **Rows** (`page_rows`): a scope is a union of paths (`core.scope.scope_parts`: the org subtree, the territory's
 registrations, one's own records …). An OR of them keeps PostgreSQL from walking an index in the list's order,

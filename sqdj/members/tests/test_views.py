@@ -149,6 +149,20 @@ class MemberViewTests(ScopedViewTests, TestCase):
         )
         self.assertEqual(self.m1.registrations.count(), 1)  # one active registration at a time
 
+    def test_org_page_and_home_count_as_the_list_does(self):
+        """The org page's member count and the home tile count the way the member list does (core.paging), and
+        agree with it: the active members of the subtree that the user sees."""
+        w = self.world
+        self.client.force_login(w.admin1)
+        visible = Member.objects.restrict(w.admin1, "view").filter(standing="active")
+        in_subtree = visible.filter(org__path__startswith=w.community1.path).count()
+        org_page = self.client.get(reverse("orgs:org", args=[w.community1.pk]))
+        self.assertEqual((org_page.context["member_count"], org_page.context["member_count_exact"]), (in_subtree, True))
+        home = self.client.get("/")
+        tile = next(t for t in home.context["tiles"] if t["key"] == "members")
+        self.assertEqual((tile["count"], tile["count_exact"]), (visible.count(), True))
+        self.assertContains(home, f'<div class="sqdj-count">{visible.count()}</div>', html=False)
+
     def test_registration_community_is_searched_not_listed(self):
         """The 报到 form finds the residence community by search (any community of the city: divisions are
         public) instead of rendering every community as an option."""
