@@ -25,7 +25,7 @@ class MemberForm(ScopedModelForm):
     class Meta:
         model = Member
         fields = ["name", "sex", "ethnicity", "birth_date", "education", "member_type", "joined_on", "confirmed_on",
-                  "category", "org", "home_area", "work_unit"]  # fmt: skip
+                  "probation_extended_months", "category", "org", "home_area", "work_unit"]  # fmt: skip
         widgets = {"birth_date": DATE, "joined_on": DATE, "confirmed_on": DATE}
 
     service_field_map = {"id_number": "new_id_number", "phone": "new_phone"}

@@ -27,6 +27,10 @@ class Member(ChangeLoggedModel):
     member_type = models.CharField(_("member type"), max_length=20, choices=MemberType.choices)
     joined_on = models.DateField(_("joined the party on"))
     confirmed_on = models.DateField(_("became a full member on"), null=True, blank=True)
+    # 延长预备期: once, by a branch general meeting (细则第三十二条); the probation then ends this much later
+    probation_extended_months = models.PositiveSmallIntegerField(
+        _("probation extended by (months)"), null=True, blank=True
+    )
     category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
     org = models.ForeignKey(
         "orgs.Org",

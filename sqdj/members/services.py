@@ -27,6 +27,9 @@ from .validation import validate_member
 
 FIELDS = ("name", "sex", "ethnicity", "id_number", "birth_date", "education", "member_type", "joined_on",
           "confirmed_on", "category", "org", "home_area", "phone", "work_unit")  # fmt: skip
+# Edited on the member's page (and the API) but not in the members template of interfaces.md §2: an import neither
+# reads nor overwrites them.
+EDIT_FIELDS = (*FIELDS, "probation_extended_months")
 
 
 def _check(data: dict, acting_user) -> dict:
@@ -80,7 +83,7 @@ def _event(member, kind, date, *, acting_user, org=None, note=""):
 
 @transaction.atomic
 def do_create_member(*, acting_user, **data) -> Member:
-    data = {k: data.get(k) for k in FIELDS}
+    data = {k: data.get(k) for k in EDIT_FIELDS}
     data["phone"] = data.get("phone") or ""
     data["work_unit"] = data.get("work_unit") or ""
     _check(data, acting_user)
@@ -95,8 +98,8 @@ def do_create_member(*, acting_user, **data) -> Member:
 @transaction.atomic
 def do_update_member(member: Member, *, acting_user, **data) -> Member:
     ensure_in_scope(member, acting_user, "change")
-    before = {f: getattr(member, f) for f in FIELDS}
-    merged = {**before, **{k: v for k, v in data.items() if k in FIELDS}}
+    before = {f: getattr(member, f) for f in EDIT_FIELDS}
+    merged = {**before, **{k: v for k, v in data.items() if k in EDIT_FIELDS}}
     merged["phone"] = merged.get("phone") or ""
     merged["work_unit"] = merged.get("work_unit") or ""
     if merged["org"] != before["org"]:

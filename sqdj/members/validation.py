@@ -60,6 +60,15 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
         if min_age is not None and birth and age_on(birth, joined) < min_age:
             err("joined_on", _("The member was under %(age)d on this date.") % {"age": min_age})
     member_type = data.get("member_type")
+    extended = data.get("probation_extended_months")
+    if extended is not None and joined:
+        shortest = param("member.min_probation_extension_months", joined, default=None)
+        longest = param("member.max_probation_extension_months", joined, default=None)
+        if shortest is not None and longest is not None and not shortest <= extended <= longest:
+            err(
+                "probation_extended_months",
+                _("A probation is extended once, by %(min)d to %(max)d months.") % {"min": shortest, "max": longest},
+            )
     if member_type == MemberType.PROBATIONARY and confirmed:
         err("confirmed_on", _("A probationary member has no date of becoming a full member; leave it empty."))
     if member_type == MemberType.FULL:
@@ -69,6 +78,8 @@ def validate_member(data: dict, today: datetime.date | None = None) -> tuple[dic
             if confirmed > today:
                 err("confirmed_on", _("Cannot be in the future."))
             months = param("member.probation_months", joined, default=None)
+            if months is not None and extended:
+                months += extended
             if confirmed < joined:
                 err("confirmed_on", _("Cannot be before the date of joining."))
             elif months is not None and confirmed < add_months(joined, months):
