@@ -26,7 +26,7 @@ from sqdj.areas.models import Area
 from sqdj.core.dates import add_months
 from sqdj.core.rules import CheckContext, Finding, param, register, source_of
 from sqdj.core.scope import visible
-from sqdj.members.choices import MemberType, Standing
+from sqdj.members.choices import Category, MemberType, Standing
 from sqdj.members.models import Member
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, OrgType
 from sqdj.orgs.models import Org
@@ -302,10 +302,13 @@ def _finding(rule, severity, org, message, source, action, basis) -> Finding:
 
 @register("org.required", "error", title=gettext_lazy("Community without its own party organization"))
 def community_without_org(ctx: CheckContext):
-    """A community with ≥N full members living there and no party org located in it (or below it).
+    """A community with ≥N full members living there whose membership could be held there, and no party org
+    located in it (or below it).
 
-    "Held there" adds nothing: a member is held in a community only by an org located in it, and then the
-    community has an org."""
+    In-service members (在职党员) are not counted: their membership is held by their work unit's organization and
+    stays there (they register with the community, 报到); three of them living in a community do not make it
+    one that must set up an organization. "Held there" adds nothing else: a member is held in a community only by
+    an org located in it, and then the community has an org."""
     threshold = param("org.min_full_members", ctx.on, default=None)
     root_area = ctx.org.area if ctx.org.area_id else None
     if threshold is None or root_area is None:
@@ -348,6 +351,7 @@ def community_without_org(ctx: CheckContext):
                 home_area__depth__gte=depth,
                 home_area__path__startswith=root_area.path,
             )
+            .exclude(category=Category.EMPLOYED)
             .annotate(community=Substr("home_area__path", 1, depth * Area.steplen))
             .filter(community__in=[p for p, c in bare.items() if c.depth == depth])
             .order_by()

@@ -40,7 +40,8 @@ def world(db):
     )
     for seq in range(60, 63):
         do_create_member(
-            acting_user=None, **member_data(w.branch2, seq=seq, name=f"丙居民{seq}", home_area=w.community_area3)
+            acting_user=None,
+            **member_data(w.branch2, seq=seq, name=f"丙居民{seq}", home_area=w.community_area3, category="retired"),
         )
     return w
 

@@ -4,6 +4,7 @@ tests at 2/3, 49/50/51, 99/100 and 6/7 members, and at the term's end minus six 
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -28,7 +29,7 @@ def world():
     return build_world()
 
 
-def add_members(org, n, *, full=True, home_area=None, confirmed=datetime.date(2000, 7, 1)):
+def add_members(org, n, *, full=True, home_area=None, confirmed=datetime.date(2000, 7, 1), category="employed"):
     """`n` active members of `org` (bulk: the checks read the counts, not the individual records)."""
     made = []
     for _ in range(n):
@@ -36,7 +37,7 @@ def add_members(org, n, *, full=True, home_area=None, confirmed=datetime.date(20
         data = member_data(
             org, seq=seq, name="测试党员", birth=datetime.date(1960, 1, 1) + datetime.timedelta(days=seq)
         )
-        data.update(home_area=home_area, joined_on=datetime.date(1999, 7, 1))
+        data.update(home_area=home_area, joined_on=datetime.date(1999, 7, 1), category=category)
         if full:
             data.update(member_type="full", confirmed_on=confirmed)
         else:
@@ -61,10 +62,10 @@ def codes(org, rule, on=ON, user=EVERYTHING):
 def test_community_with_three_full_residents_and_no_org(world):
     bare = do_create_area(acting_user=None, parent=world.street_area, code="T01001003", name="丙社区", type="community")
     grid = do_create_area(acting_user=None, parent=bare, code="T01001003001", name="丙社区一网格", type="grid")
-    add_members(world.branch1, 2, home_area=bare)
-    add_members(world.branch1, 5, home_area=bare, full=False)  # probationary members do not count
+    add_members(world.branch1, 2, home_area=bare, category="retired")
+    add_members(world.branch1, 5, home_area=bare, full=False, category="retired")  # probationary: not counted
     assert codes(world.street, "org.required") == []
-    add_members(world.branch1, 1, home_area=grid)  # living in the community's grid is living in it
+    add_members(world.branch1, 1, home_area=grid, category="retired")  # living in its grid is living in it
     (f,) = findings(world.street, "org.required")
     assert (f.object_type, f.object_code, f.severity) == ("area", "T01001003", "error")
     assert f.source == "党章第三十条；支部工作条例第四条"
@@ -77,9 +78,21 @@ def test_community_with_three_full_residents_and_no_org(world):
     assert codes(world.district, "org.required") == []
 
 
+def test_org_required_leaves_out_in_service_members_held_by_their_unit(world):
+    """Three in-service members living in a community are held by their work units: they do not make the community
+    one that must set up an organization; a third member who could be held there does."""
+    bare = do_create_area(acting_user=None, parent=world.street_area, code="T01001003", name="丙社区", type="community")
+    add_members(world.branch1, 3, home_area=bare, category="employed")
+    add_members(world.branch1, 2, home_area=bare, category="retired")
+    assert codes(world.street, "org.required") == []
+    add_members(world.branch1, 1, home_area=bare, category="unemployed")
+    (f,) = findings(world.street, "org.required")
+    assert re.findall(r"\d+", f.message)[0] == "3"  # the three who could be held there, not the six residents
+
+
 def test_org_required_counts_only_what_the_user_sees(world):
     bare = do_create_area(acting_user=None, parent=world.street_area, code="T01001003", name="丙社区", type="community")
-    add_members(world.branch2, 3, home_area=bare)
+    add_members(world.branch2, 3, home_area=bare, category="retired")
     assert codes(world.street, "org.required") == ["T01001003"]
     # admin1 sees community 1 only: neither the bare community nor the members held by branch 2
     assert codes(world.community1, "org.required", user=world.admin1) == []
