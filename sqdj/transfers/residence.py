@@ -20,8 +20,11 @@ from .choices import OPEN_STATES, TransferReason
 from .models import Transfer
 from .services import NOT_RECEIVING
 
-# Categories whose membership belongs with the residence community (besides anyone without a work unit).
+# Categories whose membership may move to the residence community (besides anyone without a work unit). For
+# retirees it is a choice (rules.md 6.9): the list offers it, nothing makes it a to-do. 离休 cadres move only at
+# their own request: their member page offers the case, the list leaves them out (LISTED).
 CATEGORIES = (Category.RETIRED, Category.VETERAN_RETIRED, Category.UNEMPLOYED)
+LISTED = (Category.RETIRED, Category.UNEMPLOYED)
 _NOT_TARGETS = (*NOT_RECEIVING, OrgType.GROUP)
 
 
@@ -63,12 +66,14 @@ def target_org(member: Member) -> Org | None:
 
 
 def candidates(members):
-    """`members` narrowed to those who qualify, annotated with `target_id` (their community org) — in one
-    query, so that the list of a whole district pages in the database."""
+    """`members` narrowed to those the list offers (LISTED, or without a work unit; not 离休), annotated with
+    `target_id` (their community org) — in one query, so that the list of a whole district pages in the database."""
     target = community_orgs().filter(area=OuterRef("home_area"))
     return (
         members.filter(standing=Standing.ACTIVE, home_area__type=AreaType.COMMUNITY)
-        .filter(Q(category__in=CATEGORIES) | (Q(work_unit="") & ~Q(category=Category.MOBILE)))
+        .filter(
+            Q(category__in=LISTED) | (Q(work_unit="") & ~Q(category__in=(Category.MOBILE, Category.VETERAN_RETIRED)))
+        )
         .annotate(target_id=Subquery(target.values("pk")[:1]), target_path=Subquery(target.values("path")[:1]))
         .filter(target_id__isnull=False)
         .exclude(org__path__startswith=F("target_path"))

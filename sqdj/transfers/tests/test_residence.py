@@ -29,6 +29,7 @@ class ResidenceFlowTests(TestCase):
         cls.employed = member(23, "王在职", category="employed", home_area=ca3)  # has a work unit
         cls.at_home = member(24, "冯本社区", category="retired", home_area=w.community_area1)  # C1 holds them
         cls.no_area = member(25, "陈未填", category="retired")
+        cls.lixiu = member(27, "卫离休", category="veteran_retired", work_unit="", home_area=ca3)
         cls.held = do_create_member(
             acting_user=None, **member_data(tw.branch3, seq=26, name="褚已转入", category="retired", home_area=ca3)
         )
@@ -70,6 +71,10 @@ class ResidenceFlowTests(TestCase):
         listed = {row["member"].pk for row in r.context["rows"]}
         self.assertEqual(listed, {self.retired.pk, self.unemployed.pk, self.no_unit.pk})
         self.assertContains(r, f'data-member="{self.retired.pk}"')
+        # 离休: only at the member's request, from the member's page; the list does not offer it
+        self.assertNotIn(self.lixiu.pk, listed)
+        self.assertEqual(residence.target_org(self.lixiu), self.tw.community3)
+        self.assertContains(self.client.get(self.lixiu.get_absolute_url()), 'id="start-residence-transfer"')
         # a member with an open case leaves the list
         services.do_create_transfer(acting_user=self.tw.sender, member=self.unemployed, reason="unemployment",
                                     to_org=self.tw.community3)  # fmt: skip
