@@ -386,3 +386,21 @@ def test_a_check_yielding_another_severity_is_still_sorted(world):
     order = {s: i for i, s in enumerate(rules.SEVERITIES)}
     assert got == sorted(got, key=lambda k: (order[k[0]], k[1], k[2]))
     assert got.index(("error", "zzz.odd", "A")) < got.index(("error", "zzz.odd", "B"))
+
+
+@pytest.mark.parametrize(
+    ("on", "source"),
+    [
+        (datetime.date(2004, 10, 3), "中国共产党章程第三十条"),
+        (datetime.date(2004, 10, 4), "街道社区党的建设工作的意见"),
+        (datetime.date(2018, 10, 27), "街道社区党的建设工作的意见"),
+        (datetime.date(2018, 10, 28), "党章第三十条；支部工作条例第四条"),
+    ],
+)
+def test_org_required_applies_the_version_in_force(world, on, source):
+    """A check as of 2005 applies the 2004 意见 (and before it the charter) instead of skipping the rule."""
+    bare = do_create_area(acting_user=None, parent=world.street_area, code="T01001003", name="丙社区", type="community")
+    add_members(world.branch1, 3, home_area=bare, category="retired", confirmed=datetime.date(1990, 7, 1))
+    Member.objects.update(joined_on=datetime.date(1989, 7, 1))
+    (f,) = findings(world.street, "org.required", on=on)
+    assert source in f.source
