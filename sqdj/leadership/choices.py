@@ -32,6 +32,11 @@ class ElectionOffice(models.TextChoices):
     DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
 
 
+# Offices whose election result is reported to the superior organization for approval (党章: 书记、副书记选出后报上级
+# 党组织批准): the result is pending until the approval is recorded.
+APPROVED_OFFICES = (ElectionOffice.SECRETARY, ElectionOffice.DEPUTY_SECRETARY)
+
+
 class ResidentsSeatRole(models.TextChoices):
     CHAIR = "chair", _("Chair")
     VICE_CHAIR = "vice_chair", _("Vice chair")

@@ -88,8 +88,9 @@ class PositionForm(LeadershipForm):
 class ElectionForm(LeadershipForm):
     class Meta:
         model = Election
-        fields = ["org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note"]
-        widgets = {"held_on": DATE}
+        fields = ["org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval",
+                  "approved_on", "note"]  # fmt: skip
+        widgets = {"held_on": DATE, "approved_on": DATE}
 
     def limit_choices(self, user):
         _org_choices(self.fields["org"], user)

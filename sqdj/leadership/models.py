@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.members.choices import Education
 
-from .choices import ElectionKind, ElectionOffice, Portfolio, PositionRole, ResidentsSeatRole
+from .choices import APPROVED_OFFICES, ElectionKind, ElectionOffice, Portfolio, PositionRole, ResidentsSeatRole
 
 
 class Position(ChangeLoggedModel):
@@ -76,6 +76,8 @@ class Election(ChangeLoggedModel):
     eligible_voters = models.PositiveIntegerField(_("members entitled to vote"))
     voters_present = models.PositiveIntegerField(_("voters present"))
     approval = models.CharField(_("approval by the superior"), max_length=200, blank=True)
+    # 书记、副书记选出后报上级党组织批准 (党章; rules.md 2.1): the result stands once the approval is recorded
+    approved_on = models.DateField(_("approved by the superior on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     scope_org_field = "org"
@@ -90,6 +92,11 @@ class Election(ChangeLoggedModel):
 
     def get_absolute_url(self):
         return reverse("leadership:election", args=[self.pk])
+
+    @property
+    def pending_approval(self) -> bool:
+        """A secretary's or deputy secretary's election whose approval by the superior is not recorded yet."""
+        return self.office in APPROVED_OFFICES and self.approved_on is None
 
 
 class Candidate(ChangeLoggedModel):

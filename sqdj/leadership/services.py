@@ -31,7 +31,8 @@ from .terms import is_community_org, regular_term_end
 # callers and tests) and nothing is saved: each service is one transaction.
 
 POSITION_FIELDS = ("org", "member", "role", "portfolio", "started_on", "ended_on", "election")
-ELECTION_FIELDS = ("org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval", "note")
+ELECTION_FIELDS = ("org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval",
+                   "approved_on", "note")  # fmt: skip
 COMMITTEE_FIELDS = ("area", "name", "term_started_on")
 SEAT_FIELDS = ("committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on")
 
@@ -164,6 +165,18 @@ def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
         errors.add("seats", _("There must be at least one seat."), "no_seats")
     if held_on > dates.today():
         errors.add("held_on", _("An election cannot be recorded before it is held."), "future")
+    approved_on = data.get("approved_on")
+    if approved_on is not None:
+        if approved_on < held_on:
+            errors.add("approved_on", _("The approval cannot come before the election."), "approved_before_held")
+        elif approved_on > dates.today():
+            errors.add("approved_on", _("Cannot be in the future."), "future")
+        if not (data.get("approval") or "").strip():
+            errors.add(
+                "approval",
+                _("Enter the superior organization's approval (its document or decision) with the date."),
+                "approval_required",
+            )
     if data["voters_present"] > data["eligible_voters"]:
         errors.add("voters_present", _("More voters present than members entitled to vote."), "present_over_eligible")
     elif (quorum := param("election.quorum_ratio", held_on, default=None)) is not None:

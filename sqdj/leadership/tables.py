@@ -30,13 +30,19 @@ class ElectionTable(BaseTable):
     kind = tables.Column()
     seats = tables.Column()
     candidate_count = tables.Column(verbose_name=_("candidates"), orderable=False)
+    office = tables.Column()
     eligible_voters = tables.Column()
     voters_present = tables.Column()
+    approved_on = tables.Column(verbose_name=_("result"), empty_values=(), orderable=False)
 
     class Meta(BaseTable.Meta):
         model = Election
-        fields = ("held_on", "org", "kind", "seats", "candidate_count", "eligible_voters", "voters_present")
+        fields = ("held_on", "org", "kind", "office", "seats", "candidate_count", "eligible_voters", "voters_present",
+                  "approved_on")  # fmt: skip
         order_by = ("-held_on",)
+
+    def render_approved_on(self, record):
+        return _("Pending approval") if record.pending_approval else "—"
 
 
 class ResidentsCommitteeTable(BaseTable):

@@ -122,6 +122,12 @@ class ElectionViews(LeadershipViews):
             (_("members entitled to vote"), obj.eligible_voters, None),
             (_("voters present"), obj.voters_present, None),
             (_("approval by the superior"), obj.approval or "—", None),
+            (_("approved by the superior on"), _date(obj.approved_on) if obj.approved_on else "—", None),
+            (
+                _("result"),
+                _("Pending approval by the superior organization") if obj.pending_approval else _("In force"),
+                None,
+            ),
             (_("note"), obj.note or "—", None),
         ]
 

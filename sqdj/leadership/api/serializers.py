@@ -64,11 +64,14 @@ class ElectionSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:election-detail")
     org = ScopedSlugRelatedField(model=Org, help_text=_("organization code"))
     candidates = CandidateSerializer(many=True, required=False)
+    pending_approval = serializers.BooleanField(
+        read_only=True, help_text=_("A secretary's or deputy secretary's election not yet approved by the superior.")
+    )
 
     class Meta:
         model = Election
         fields = ["id", "url", "org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present",
-                  "approval", "note", "candidates"]  # fmt: skip
+                  "approval", "approved_on", "pending_approval", "note", "candidates"]  # fmt: skip
 
     def to_internal_value(self, data):
         # the API's 400 body is {field: [message, …]}: a candidate's errors become messages naming the row

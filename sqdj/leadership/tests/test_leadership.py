@@ -188,6 +188,25 @@ def test_only_committee_members_are_elected_with_more_candidates_than_seats(worl
         assert_nothing_saved(before, elections=0, candidates=0)
 
 
+@pytest.mark.parametrize("office, pending", [("committee", False), ("secretary", True), ("deputy_secretary", True)])
+def test_a_secretary_election_is_pending_until_the_superior_approves(world, office, pending):
+    """书记、副书记选出后报上级党组织批准: the result is pending until the approval is recorded (with its date, not
+    before the election, and with the approval itself)."""
+    e = election(world, 1, [world.a] if office != "committee" else [world.a, world.b], office=office)
+    assert e.pending_approval is pending
+    with pytest.raises(ValidationError) as exc:
+        services.do_update_election(e, acting_user=world.admin1, approved_on=HELD - datetime.timedelta(days=1),
+                                    approval="街道党工委批复")  # fmt: skip
+    assert codes(exc.value, "approved_on") == ["approved_before_held"]
+    with pytest.raises(ValidationError) as exc:
+        services.do_update_election(e, acting_user=world.admin1, approved_on=HELD)
+    assert codes(exc.value, "approval") == ["approval_required"]
+    e.refresh_from_db()
+    assert e.approved_on is None
+    e = services.do_update_election(e, acting_user=world.admin1, approved_on=HELD, approval="街道党工委批复〔2024〕3号")
+    assert (e.approved_on, e.pending_approval) == (HELD, False)
+
+
 @pytest.mark.parametrize("eligible, present, ok", [(45, 36, False), (45, 37, True), (40, 10, False), (5, 5, True)])
 def test_an_election_needs_more_than_four_fifths_present(world, eligible, present, ok):
     """rules.md 2.10: valid when those present are MORE than 4/5 of those entitled (36 of 45 is exactly 4/5: not
