@@ -21,7 +21,7 @@ from itertools import islice
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -360,10 +360,12 @@ class Importer:
             values = {}
             for i, h in enumerate(headers):
                 v = cells[i] if i < len(cells) else ""
-                if isinstance(v, str) and v.startswith("="):
-                    self.error(n, h, _("Formulas are not allowed: enter the value itself."))
-                    v = ""
-                values[h] = unescape_cell(v)
+                if isinstance(v, str) and v[:1] in ("=", "'"):  # the rare cells: the others go as they are
+                    if v.startswith("="):
+                        self.error(n, h, _("Formulas are not allowed: enter the value itself."))
+                        v = ""
+                    v = unescape_cell(v)
+                values[h] = v
             for i in range(width, len(cells)):
                 if cells[i] not in ("", None):
                     self.error(n, "", _("There is a value beyond the template's last column."))
@@ -490,6 +492,8 @@ class Importer:
                             )
                 except RowErrors as exc:
                     self.errors.extend(exc.messages)
+                except IntegrityError:  # found at the commit (deferred keys): a row's org or area removed meanwhile
+                    self.error(0, "", _("The data changed while the file was being imported; please import it again."))
                 except PermissionDenied as exc:
                     self.error(0, "", str(exc) or _("Permission denied."))
         finally:

@@ -8,11 +8,13 @@ blind index). Without them (demo, development) random keys are created once in t
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -49,10 +51,18 @@ def _index_key() -> bytes:
     return raw.encode()
 
 
+@cache
+def _index_hmac():
+    """The blind index's HMAC with the key already taken in: each value copies it (the key's padding is not hashed
+    again for every value)."""
+    return hmac.new(_index_key(), digestmod=hashlib.sha256)
+
+
 def reset_keys() -> None:
     """Forget cached keys (tests, and after a rotation changes the environment)."""
     _fernet.cache_clear()
     _index_key.cache_clear()
+    _index_hmac.cache_clear()
 
 
 def encrypt(value: str) -> str:
@@ -70,10 +80,45 @@ def rotate(token: str) -> str:
     return _fernet().rotate(token.encode()).decode()
 
 
+# base32 (RFC 4648, lower case) ten bits at a time: the 32-byte digest as 52 characters, as
+# `base64.b32encode(digest).decode().rstrip("=").lower()` spells it (the stored indexes must not change), faster
+# (with the HMAC's key taken in once: 7.7 → 4.6 µs a value); an import computes several indexes per member
+_B32_PAIRS = [a + b for a in "abcdefghijklmnopqrstuvwxyz234567" for b in "abcdefghijklmnopqrstuvwxyz234567"]
+_B32_SHIFTS = range(250, -1, -10)  # 256 bits and 4 of padding: 26 pairs
+
+
+# {value: index} while `indexes_remembered()` is open (a bulk write: each number is hashed once, not for the key
+# lookup, the stored index and the change log's fingerprint each); None otherwise
+_remembered: ContextVar[dict[str, str] | None] = ContextVar("pii_remembered_indexes", default=None)
+REMEMBER_AT_MOST = 20_000  # values; forgotten all at once when full
+
+
+@contextmanager
+def indexes_remembered() -> Iterator[None]:
+    """Within the block, `blind_index` computes each value's index once (the values are forgotten at its end)."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def blind_index(value: str) -> str:
     """A keyed hash: equal values give equal indexes; without the key nothing can be learned from it."""
-    digest = hmac.new(_index_key(), value.encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode().rstrip("=").lower()
+    remembered = _remembered.get()
+    if remembered is not None:
+        index = remembered.get(value)
+        if index is not None:
+            return index
+    h = _index_hmac().copy()
+    h.update(value.encode())
+    n = int.from_bytes(h.digest(), "big") << 4
+    index = "".join([_B32_PAIRS[(n >> shift) & 1023] for shift in _B32_SHIFTS])
+    if remembered is not None:
+        if len(remembered) >= REMEMBER_AT_MOST:
+            remembered.clear()
+        remembered[value] = index
+    return index
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -178,6 +178,8 @@ def _number(text: str):
 
 def from_excel(value, epoch: datetime.datetime, timedelta: bool = False):
     """An Excel serial number as a datetime (a time when it has no date part; a timedelta for a duration format)."""
+    if value.__class__ is int and value >= 60 and not timedelta:  # a whole day after Excel's 29 February 1900
+        return epoch + datetime.timedelta(days=value)
     if timedelta:
         td = datetime.timedelta(days=value)
         if td.microseconds:
@@ -320,70 +322,87 @@ class XlsxReader:
         return min(self._sheet.read_bytes / self.sheet_size, 1.0)
 
     def rows(self) -> Iterator[tuple[int, list]]:
-        ns = self.ns
-        row_tag, c_tag, v_tag, f_tag, is_tag = ns + "row", ns + "c", ns + "v", ns + "f", ns + "is"
-        dim_tag, data_tag = ns + "dimension", ns + "sheetData"
-        strings, dates, durations, epoch = self.strings, self.date_styles, self.timedelta_styles, self.epoch
-        column = _column
+        # Only "start" events (half of the events of "start" and "end": their passing through Python is most of the
+        # reading time): a row is whole once the next one starts, or once the sheet is parsed to its end; a row cut
+        # short by a parse error is never given.
+        row_tag, data_tag, dim_tag = self.ns + "row", self.ns + "sheetData", self.ns + "dimension"
+        read_row = self._row_values
         row_number = 0
-        sheet_data = None
+        sheet_data = row = None
         with self.zip.open(self.sheet_path) as f:
             self._sheet = _Counting(f)
-            for event, node in iterparse(self._sheet, events=("start", "end")):
+            for _event, node in iterparse(self._sheet, events=("start",)):
                 tag = node.tag
-                if event == "start":
+                if tag != row_tag:
                     if tag == data_tag:
                         sheet_data = node
-                    continue
-                if tag != row_tag:
-                    if tag == dim_tag:
+                    elif tag == dim_tag:
                         self._dimension(node.get("ref", ""))
                     continue
-                r = node.get("r")
-                row_number = int(float(r)) if r else row_number + 1
-                values: list = []
-                col = -1
-                for cell in node:
-                    if cell.tag != c_tag:
-                        continue
-                    ref = cell.get("r")
-                    col = column(ref.rstrip("0123456789")) if ref else col + 1
-                    kind = cell.get("t", "n")
-                    formula = cell.find(f_tag)
-                    value: Any
-                    if formula is not None:
-                        value = "=" + (formula.text or "")
-                    elif kind == "inlineStr":
-                        inline = cell.find(is_tag)
-                        value = _text(inline, ns) if inline is not None else None
+                if row is not None:
+                    row_number, values = read_row(row, row_number)
+                    if sheet_data is not None:
+                        sheet_data.clear()  # this row and those before: gone (the next one is still being built)
                     else:
-                        value = cell.findtext(v_tag) or None
-                        if value is not None:
-                            if kind == "n":
-                                value = _number(value)
-                                style = cell.get("s")
-                                if style and int(style) in dates:
-                                    try:
-                                        value = from_excel(value, epoch, timedelta=int(style) in durations)
-                                    except (OverflowError, ValueError):
-                                        value = "#VALUE!"
-                            elif kind == "s":
-                                value = strings[int(value)]
-                            elif kind == "b":
-                                value = bool(int(value))
-                            elif kind == "d":
-                                value = from_iso(value)
-                            # "str" (a formula's text result), "e" (an error code): the text as it is
-                    if col >= len(values):
-                        values.extend([None] * (col - len(values)))
-                        values.append(value)
-                    else:
-                        values[col] = value
-                if sheet_data is not None:
-                    sheet_data.clear()  # this row and those before: gone
-                else:
-                    node.clear()
+                        row.clear()
+                    yield row_number, values
+                row = node
+            if row is not None:
+                row_number, values = read_row(row, row_number)
+                row.clear()
                 yield row_number, values
+
+    def _row_values(self, node: Element, row_number: int) -> tuple[int, list]:
+        """(this row's number, its values): `row_number` is the row before's."""
+        ns = self.ns
+        c_tag, v_tag, f_tag, is_tag = ns + "c", ns + "v", ns + "f", ns + "is"
+        strings, dates, durations, epoch = self.strings, self.date_styles, self.timedelta_styles, self.epoch
+        cached_string = strings._cache.get  # the repeated strings without a call of `strings[i]`
+        column = _column
+        r = node.get("r")
+        row_number = int(float(r)) if r else row_number + 1
+        values: list = []
+        col = -1
+        for cell in node:
+            if cell.tag != c_tag:
+                continue
+            ref = cell.get("r")
+            col = column(ref.rstrip("0123456789")) if ref else col + 1
+            kind = cell.get("t", "n")
+            formula = cell.find(f_tag)
+            value: Any
+            if formula is not None:
+                value = "=" + (formula.text or "")
+            elif kind == "inlineStr":
+                inline = cell.find(is_tag)
+                value = _text(inline, ns) if inline is not None else None
+            else:
+                value = cell.findtext(v_tag) or None
+                if value is not None:
+                    if kind == "n":
+                        value = _number(value)
+                        style = cell.get("s")
+                        if style and int(style) in dates:
+                            try:
+                                value = from_excel(value, epoch, timedelta=int(style) in durations)
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                    elif kind == "s":
+                        index = int(value)
+                        value = cached_string(index)
+                        if value is None:
+                            value = strings[index]
+                    elif kind == "b":
+                        value = bool(int(value))
+                    elif kind == "d":
+                        value = from_iso(value)
+                    # "str" (a formula's text result), "e" (an error code): the text as it is
+            if col >= len(values):
+                values.extend([None] * (col - len(values)))
+                values.append(value)
+            else:
+                values[col] = value
+        return row_number, values
 
     def _dimension(self, ref: str) -> None:
         last = ref.split(":")[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ$").replace("$", "")

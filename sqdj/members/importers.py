@@ -44,7 +44,7 @@ from sqdj.core.importing import (
     messages_from_validation,
     register_importer,
 )
-from sqdj.core.pii import MASKED_DATE
+from sqdj.core.pii import MASKED_DATE, indexes_remembered
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
 from sqdj.orgs.models import Org
 
@@ -77,6 +77,7 @@ RESIDENCE_TYPES = {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE, AreaType.
 PLAIN_FIELDS = [f for f in services.FIELDS if f not in ("org", "home_area")]
 REVEAL_PREFIX = "导出："  # stored in PiiReveal.reason: tells an export from a look at one member's page
 REVEAL_CHUNK = 2000  # PiiReveal rows per bulk insert while exporting
+CODE_CACHE = 4000  # org (area) objects kept for the chunks to come (`_by_code`): ~1.5 kB each, bounded
 ROLL_CHANGED = gettext_noop("The roll changed while the file was being imported; please import it again.")
 
 
@@ -106,6 +107,7 @@ class MemberImporter(Importer):
         super().__init__(user)
         self.reveal_reason = self.clean_reveal_reason(reveal_reason) if reveal_reason else ""
         self.today = dates.today()
+        self._codes: dict[tuple, dict] = {}  # (stage, model, action) -> {code: object} (`_by_code`)
         self.first_rows = FirstRows(
             idnumber.as_int
         )  # ID number → the first row it is in, to report a number given twice
@@ -167,15 +169,26 @@ class MemberImporter(Importer):
                 self.warning(row, COLUMNS[field], message)
 
     # ---- the whole file ----------------------------------------------------------------------------------
-    def _by_code(self, model, codes, action) -> dict:
-        """{code: object} of the codes that exist and that the user may `action`; others look unknown alike."""
-        qs = model.objects.all()
-        if self.user is not None:
-            qs = qs.restrict(self.user, action)
-        codes = sorted(codes)
-        found = {}
-        for chunk in chunks(codes):
-            found.update((o.code, o) for o in qs.filter(code__in=chunk))
+    def _by_code(self, model, codes, action, stage: str) -> dict:
+        """{code: object} of the codes that exist and that the user may `action`; others look unknown alike.
+
+        Found objects are kept for the rest of the `stage` ("check", or "write": looked up anew in the write
+        transaction), so each code is looked up once per stage rather than once per chunk (a file's rows share
+        a few hundred codes); codes not found are asked again, and the kept objects are bounded (CODE_CACHE)."""
+        for key in [k for k in self._codes if k[0] != stage]:  # the check stage's objects, once writing
+            del self._codes[key]
+        known = self._codes.setdefault((stage, model, action), {})
+        found = {code: known[code] for code in codes if code in known}
+        missing = sorted(code for code in codes if code not in known)
+        if missing:
+            qs = model.objects.all()
+            if self.user is not None:
+                qs = qs.restrict(self.user, action)
+            for chunk in chunks(missing):
+                found.update((o.code, o) for o in qs.filter(code__in=chunk))
+            if len(known) + len(found) > CODE_CACHE:
+                known.clear()
+            known.update(found)
         return found
 
     def check_chunk(self, rows: list[ParsedRow]) -> None:
@@ -192,8 +205,8 @@ class MemberImporter(Importer):
                 first_rows[id_number] = pr.row
 
         # An org that does not exist and one outside the user's scope give the same message.
-        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
-        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
+        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add", "check")
+        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view", "check")
         for pr in rows:
             code = pr.data["org_code"]
             if code not in orgs:
@@ -232,8 +245,8 @@ class MemberImporter(Importer):
 
     def apply_chunk(self, rows: list[ParsedRow], progress=None):
         # the codes again: checked in the check stage, looked up anew in the write transaction
-        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add")
-        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view")
+        orgs = self._by_code(Org, {pr.data["org_code"] for pr in rows}, "add", "write")
+        areas = self._by_code(Area, {pr.data["area_code"] for pr in rows if pr.data["area_code"]}, "view", "write")
         data, gone = [], []
         for pr in rows:
             values = {f: pr.data[f] for f in PLAIN_FIELDS}
@@ -246,9 +259,10 @@ class MemberImporter(Importer):
         if gone:  # deleted (or moved out of scope) since the check
             raise RowErrors(gone)
         try:
-            return services.bulk_upsert_members(
-                data, acting_user=self.user, progress=progress, batch_size=self.batch_size
-            )
+            with indexes_remembered():  # each number hashed once for its key, stored index and change-log row
+                return services.bulk_upsert_members(
+                    data, acting_user=self.user, progress=progress, batch_size=self.batch_size
+                )
         except ValidationError as exc:
             raise RowErrors(messages_from_validation(0, exc, self.columns, ID)) from exc
         except IntegrityError as exc:  # someone else wrote one of these numbers since the check

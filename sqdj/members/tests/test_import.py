@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from openpyxl import load_workbook
 
@@ -32,6 +33,7 @@ from sqdj.demo.synthetic import build_specs
 from sqdj.members import services
 from sqdj.members.importers import MemberImporter
 from sqdj.members.models import Member, MembershipEvent, name_pinyin
+from sqdj.orgs.models import Org
 from sqdj.testing import build_world
 from sqdj.testing.imports import run_import, write_csv, write_xlsx
 from sqdj.testing.members import make_id_number, member_data
@@ -642,3 +644,24 @@ def _child_env():
     env["DJANGO_SETTINGS_MODULE"] = "sqdj.settings"
     env.setdefault("SQDJ_DATA_DIR", tempfile.mkdtemp(prefix="sqdj-test-"))
     return env
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_org_removed_while_the_file_is_written_is_a_clean_error():
+    """A row's org deleted by someone else during the write is found at the commit (deferred foreign keys): the
+    import reports it in Chinese, writes nothing and raises nothing."""
+    world = build_world()
+    data = "\n".join(",".join(r) for r in rows(3)).encode()
+    before = state()
+
+    def progress(done, total, stage="write"):
+        if stage == "write":
+            with connection.cursor() as cursor:  # what a concurrent delete leaves at our commit
+                cursor.execute("DELETE FROM orgs_org WHERE id = %s", [world.branch1.pk])
+
+    result = MemberImporter(user=None).run(data, "m.csv", progress=progress)
+    assert not result.ok
+    text = " ".join(str(e) for e in result.errors)
+    assert "重新导入" in text and chinese(text)
+    assert state() == before
+    assert Org.objects.filter(pk=world.branch1.pk).exists()
