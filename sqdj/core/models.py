@@ -19,8 +19,12 @@ from treebeard.mp_tree import MP_Node
 from .querysets import RestrictedQuerySet, RestrictedTreeManager
 from .scope import ACTIONS, is_unrestricted
 
+_PLAIN_TYPES = frozenset({str, int, bool, float, type(None)})
+
 
 def _jsonable(value):
+    if type(value) in _PLAIN_TYPES:  # most values: no isinstance chain (an import snapshots every member)
+        return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -103,19 +107,27 @@ class ChangeLoggedModel(BaseModel):
         """Field values for the change log (of this object, or of `values` by attribute name as loaded); personal
         data appear only masked, blind indexes not at all."""
         data = {}
-        for f in self._meta.concrete_fields:
-            if f.name in self.change_log_exclude or f.primary_key or f.name.endswith("_index"):
-                continue
-            if values is None:
-                if f.attname not in self.__dict__:  # deferred field: don't trigger a query
-                    continue
-                value = getattr(self, f.attname)
-            elif f.attname in values:
-                value = values[f.attname]
-            else:
-                continue
-            data[f.name] = cast(Any, f).fingerprint(value) if getattr(f, "pii", False) else _jsonable(value)
+        source = self.__dict__ if values is None else values  # a deferred field is absent: no query for it
+        for name, attname, fingerprint in _snapshot_plan(type(self)):
+            if attname in source:
+                value = source[attname]
+                data[name] = fingerprint(value) if fingerprint is not None else _jsonable(value)
         return data
+
+
+_SNAPSHOT_PLANS: dict[type, tuple] = {}
+
+
+def _snapshot_plan(model) -> tuple:
+    """(name, attname, fingerprint function or None) of the fields a model's snapshot holds, worked out once."""
+    plan = _SNAPSHOT_PLANS.get(model)
+    if plan is None:
+        plan = _SNAPSHOT_PLANS[model] = tuple(
+            (f.name, f.attname, cast(Any, f).fingerprint if getattr(f, "pii", False) else None)
+            for f in model._meta.concrete_fields
+            if not (f.name in model.change_log_exclude or f.primary_key or f.name.endswith("_index"))
+        )
+    return plan
 
 
 class TreeNode(MP_Node, ChangeLoggedModel):
