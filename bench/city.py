@@ -33,7 +33,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from common import count_queries, keep_request_queries, machine, timed, timed_pair  # noqa: E402
+from common import count_queries, keep_request_queries, machine, sign_in, timed, timed_pair  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -95,31 +95,34 @@ def bench_list_requests(users) -> dict:
 
     from sqdj.members.models import Member
     from sqdj.orgs.models import Org
+    from sqdj.testing.api import api_client
 
     baselines = json.loads((ROOT / "sqdj/testing/query_counts.json").read_text())[connection.vendor]
     out = {"baseline_queries": {k: v for k, v in baselines.items() if k.endswith((":members", ":orgs"))}}
     client = Client()
-    client.force_login(users["sq_admin"])
+    sign_in(client, users["sq_admin"])
     out["trivial"] = {"name": TRIVIAL[0], **timed(lambda: Client().get(TRIVIAL[1]), repeat=REPEAT)}
     for level, username in LEVELS:
         if username not in users:  # the medium city has no 市委: no city level
             continue
         user = users[username]
-        client.force_login(user)
+        sign_in(client, user)
+        api = api_client(user)  # the API as its clients call it: with a token (as tests/test_query_counts.py)
         members, orgs = in_scope(user, Member), in_scope(user, Org)
-        count = client.get("/api/v1/members/?limit=1").json()["count"]
+        count = api.get("/api/v1/members/?limit=1").json()["count"]
         rows = {}
         for name, url in LIST_CASES:
             url = url or f"/api/v1/members/?limit=50&offset={max(0, count - 50)}"
+            client_for = api if url.startswith("/api/") else client
             started = time.perf_counter()  # the first request: before any cache (the exact count of a deep offset)
-            response, queries = count_queries(lambda u=url, c=client: c.get(u))
+            response, queries = count_queries(lambda u=url, c=client_for: c.get(u))
             first_ms = round((time.perf_counter() - started) * 1000, 1)
             if response.status_code != 200:
                 rows[name] = {"url": url, "status": response.status_code}
                 continue
             rows[name] = {
                 "url": url,
-                **timed(lambda u=url, c=client: c.get(u), repeat=REPEAT),
+                **timed(lambda u=url, c=client_for: c.get(u), repeat=REPEAT),
                 "queries": queries,
                 "first_ms": first_ms,
             }
@@ -234,9 +237,8 @@ def bench_stats(users) -> dict:
     alternately; both must give the same numbers."""
     import datetime
 
-    from django.test import Client
-
     from sqdj.stats.services import compute
+    from sqdj.testing.api import api_client
 
     out = {}
     as_of = datetime.date.today()
@@ -266,8 +268,7 @@ def bench_stats(users) -> dict:
             "ratio_p95": round(t_compute["p95_ms"] / t_sql["p95_ms"], 2),
             "differences": same_numbers(stats, row),
         }
-        client = Client()
-        client.force_login(user)
+        client = api_client(user)
         url = f"/api/v1/stats/?org={org.code}"
         response, api_queries = count_queries(lambda u=url, c=client: c.get(u))
         out[label]["api"] = (
@@ -311,7 +312,7 @@ def bench_checks(users) -> dict:
     for username in ("qu_admin", "sj_admin"):
         if username not in users:
             continue
-        client.force_login(users[username])
+        sign_in(client, users[username])
         for name, url in (("workbench page", "/"), ("workbench health tiles", "/health/tiles/")):
             response, queries = count_queries(lambda c=client, u=url: c.get(u))
             if response.status_code == 200:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -30,15 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-
-def timed(fn, repeat=15):
-    samples = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return {"p50_ms": round(statistics.median(samples), 2), "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2)}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import sign_in, timed, url_exists  # noqa: E402
 
 
 def main():
@@ -72,7 +64,7 @@ def main():
     request_started.disconnect(reset_queries)  # keep the queries of a request countable
     client = Client()
     for user in ("qu_admin", "sq_admin"):
-        client.force_login(__import__("sqdj.accounts.models", fromlist=["User"]).User.objects.get(username=user))
+        sign_in(client, __import__("sqdj.accounts.models", fromlist=["User"]).User.objects.get(username=user))
         for name, url in (
             ("org_list_page", "/orgs/?type=branch"),
             ("org_api_list", "/api/v1/orgs/?limit=50"),
@@ -114,18 +106,8 @@ def _top_org_code(username):
     return User.objects.get(username=username).role_assignments.order_by("pk").first().org.code
 
 
-def url_exists(path):
-    from django.urls import Resolver404, resolve
-
-    try:
-        return getattr(resolve(path).func, "__name__", "") != "not_found"
-    except Resolver404:
-        return False
-
-
 if __name__ == "__main__":
     if os.environ.get("SQDJ_BENCH_CITY") == "1":
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
         import city
 
         city.main()
