@@ -319,10 +319,15 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     with acting_as(acting_user) as ctx:
         who = attribution(ctx)
 
+        # Member(*values) in field order: Django's fast path (as for rows read from the database), not keyword
+        # arguments (≈ 3 s of 100,000 members); what the row does not give is the field's default
+        layout = [(f.attname, f) for f in Member._meta.concrete_fields]
+
         def prepare(r, now) -> Member:
-            values = {f: r[f] for f in FIELDS if f not in ("org", "home_area")}
             org, area = r["org"], r["home_area"]  # by id: cheaper than the related descriptors
-            member = Member(**values, org_id=org.pk, home_area_id=area.pk if area is not None else None)
+            given = {f: r[f] for f in FIELDS if f not in ("org", "home_area")}
+            given["org_id"], given["home_area_id"] = org.pk, area.pk if area is not None else None
+            member = Member(*[given[a] if a in given else f.get_default() for a, f in layout])
             member.fill_derived_fields()
             member.created = member.last_updated = now
             return member
