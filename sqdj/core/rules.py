@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -122,6 +122,10 @@ class CheckContext:
         if key not in self.memo:
             self.memo[key] = compute()
         return self.memo[key]
+
+    def source(self, basis: str) -> str:
+        """The regulation and article of a parameter on the checked day, looked up once per run."""
+        return cast(str, self.cached(f"source:{basis}", lambda: source_of(basis, self.on)))
 
 
 @dataclass(frozen=True)

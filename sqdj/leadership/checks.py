@@ -386,7 +386,7 @@ def community_without_org(ctx: CheckContext):
 
 
 def _source(ctx: CheckContext, basis: str) -> str:
-    return ctx.cached(f"source:{basis}", lambda: source_of(basis, ctx.on))
+    return ctx.source(basis)
 
 
 class _Messages(dict):

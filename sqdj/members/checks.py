@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.dates import add_months
-from sqdj.core.rules import CheckContext, Finding, param, register, source_of
+from sqdj.core.rules import CheckContext, Finding, param, register
 from sqdj.core.scope import visible
 
 from .choices import MemberType, Standing
@@ -33,7 +33,9 @@ def probation_end(joined: datetime.date, extended_months: int | None) -> datetim
 
 
 def _probationers(ctx: CheckContext, reminder_days: int):
-    months = param("member.probation_months", ctx.on, default=None) or 12
+    months = param("member.probation_months", ctx.on, default=None)
+    if months is None:  # before the encoded regulations: nothing to judge
+        return []
     latest_joined = add_months(ctx.on + datetime.timedelta(days=reminder_days), -months) + MARGIN
     qs = visible(Member.objects.all(), ctx.user).filter(
         member_type=MemberType.PROBATIONARY, standing=Standing.ACTIVE, joined_on__lte=latest_joined
@@ -53,7 +55,7 @@ def _finding(ctx, rule, severity, pk, name, message, basis, action) -> Finding:
         object_id=None,
         url=reverse("members:member", args=[pk]),
         message=message,
-        source=ctx.cached(f"source:{basis}", lambda: source_of(basis, ctx.on)),
+        source=ctx.source(basis),
         action=action,
         basis=basis,
     )

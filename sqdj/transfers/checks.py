@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.dates import add_months
-from sqdj.core.rules import CheckContext, Finding, param, register, source_of
+from sqdj.core.rules import CheckContext, Finding, param, register
 from sqdj.core.scope import visible
 from sqdj.members.choices import Standing
 
@@ -66,7 +66,7 @@ def _finding(ctx, rule, severity, kind, pk, name, url, message, basis, action) -
         object_id=None,
         url=url,
         message=message,
-        source=ctx.cached(f"source:{basis}", lambda: source_of(basis, ctx.on)),
+        source=ctx.source(basis),
         action=action,
         basis=basis,
     )
