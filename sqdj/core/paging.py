@@ -114,15 +114,31 @@ def cheap_count(qs) -> Count:
     if not branches:
         return Count(0, True, ())
     limit, trust = settings.SQDJ_LIST_EXACT_COUNT, settings.SQDJ_LIST_TRUST_ESTIMATE
+    texts = [_count_sql(branch) for branch in branches]
+    key = _count_key("estimate", qs.db, "\n".join(texts) + f"\n{limit}\n{trust}")
+    if key is not None and (kept := cache.get(key)) is not None:
+        return Count(kept[0], False, tuple(kept[1]))
     calls = ", ".join(["sqdj_count(%s, %s, %s)"] * len(branches))
     params: list[Any] = []
-    for branch in branches:
-        params += [_count_sql(branch), limit, trust]
+    for text in texts:
+        params += [text, limit, trust]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls}", params)
         results = cursor.fetchone()
     counts = tuple(int(n) if exact else None for n, exact in results)
-    return Count(sum(int(n) for n, _exact in results), None not in counts, counts)
+    total = sum(int(n) for n, _exact in results)
+    if key is not None and None in counts:
+        # An estimate is kept for a while (a user pages, sorts, comes back): it is shown as "约 N" anyway, and a
+        # minute's writes do not move it. An exact count is never kept: after a write the list must show it.
+        cache.set(key, (total, counts), settings.SQDJ_LIST_COUNT_CACHE_SECONDS)
+    return Count(total, None not in counts, counts)
+
+
+def _count_key(kind: str, db: str, text: str) -> str | None:
+    """The cache key of a count: its statements hold the scope and the filters (None: counts are not kept)."""
+    if settings.SQDJ_LIST_COUNT_CACHE_SECONDS <= 0:
+        return None
+    return f"sqdj.paging.{kind}." + hashlib.sha256(f"{db}\n{text}".encode()).hexdigest()
 
 
 def exact_count(qs, *, cached: bool = False) -> Count:
@@ -131,9 +147,10 @@ def exact_count(qs, *, cached: bool = False) -> Count:
     filters): a deep offset of an estimated list needs it, and a client paging there asks again and again."""
     branches = _branches(qs)
     key = None
-    if cached and settings.SQDJ_LIST_COUNT_CACHE_SECONDS > 0:
-        text = "\n".join(repr(b.order_by().values("pk").query.sql_with_params()) for b in branches)
-        key = "sqdj.paging.count." + hashlib.sha256(f"{qs.db}\n{text}".encode()).hexdigest()
+    if cached:
+        texts = (repr(b.order_by().values("pk").query.sql_with_params()) for b in branches)
+        key = _count_key("count", qs.db, "\n".join(texts))
+    if key is not None:
         counts = cache.get(key)
         if counts is not None:
             return Count(sum(counts), True, tuple(counts))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,9 +57,19 @@ class _Plan:
     accessor: A
     render: Any
     wants: tuple[str, ...] | None  # the render function's arguments (None: it takes **kwargs, i.e. all)
+    plain: bool  # the render function is the library's own `Column.render`: the value as it is
     empty: tuple
     default: Any
     link: Any
+
+
+def _td(cell) -> str:
+    """One cell as `<td>{{ cell }}</td>` renders it; a plain string (most cells: labels, names, masks) goes
+    straight to the escaping that `conditional_escape` would reach after `localize` and `template_localtime` had
+    returned it unchanged."""
+    if type(cell) is str:
+        return f"<td>{html.escape(cell)}</td>"
+    return f"<td>{conditional_escape(localize(template_localtime(cell)))}</td>"
 
 
 class _Row(BoundRow):
@@ -81,9 +92,7 @@ class _Row(BoundRow):
         """The row's `<td>`s as the template's `{% for cell in row %}<td>{{ cell }}</td>{% endfor %}` writes them
         (the same time zone, localization and escaping: django.template.base.render_value_in_context), without
         a template node per cell."""
-        return mark_safe(  # noqa: S308 (every cell escaped here)
-            "".join(f"<td>{conditional_escape(localize(template_localtime(cell)))}</td>" for cell in self)
-        )
+        return mark_safe("".join(map(_td, self)))  # noqa: S308 (every cell escaped by _td)
 
     def _cell(self, bound_column, plans):
         plan = plans.get(bound_column.name, _NO_PLAN)
@@ -104,7 +113,9 @@ class _Row(BoundRow):
                 value = None
         if value in plan.empty:
             return plan.default
-        if plan.wants is None:
+        if plan.plain:
+            content = value
+        elif plan.wants is None:
             content = plan.render(**self._arguments(bound_column, value, _ARGUMENTS))
         else:
             content = plan.render(**self._arguments(bound_column, value, plan.wants))
@@ -153,6 +164,7 @@ class _Row(BoundRow):
             accessor=accessor,
             render=bound_column.render,
             wants=None if catch_all else tuple(args),
+            plain=getattr(bound_column.render, "__func__", None) is tables.Column.render,
             empty=tuple(column.empty_values),
             default=bound_column.default,
             link=bound_column.link,
