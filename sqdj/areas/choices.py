@@ -7,10 +7,13 @@ class AreaType(models.TextChoices):
     DISTRICT = "district", _("District")
     SUBDISTRICT = "subdistrict", _("Subdistrict")
     COMMUNITY = "community", _("Community")
+    VILLAGE = "village", _("Village")
     GRID = "grid", _("Grid")
     ESTATE = "estate", _("Housing estate")
     BUILDING = "building", _("Building")
     ENTRANCE = "entrance", _("Entrance")
+    OFFICE_BUILDING = "office_building", _("Office building")
+    PARK = "park", _("Park")
 
 
 # The words of the import template (interfaces.md §2): a contract, independent of the UI language.
@@ -19,10 +22,13 @@ TEMPLATE_LABELS = {
     AreaType.DISTRICT: "区",
     AreaType.SUBDISTRICT: "街道",
     AreaType.COMMUNITY: "社区",
+    AreaType.VILLAGE: "村",
     AreaType.GRID: "网格",
     AreaType.ESTATE: "小区",
     AreaType.BUILDING: "楼栋",
     AreaType.ENTRANCE: "单元",
+    AreaType.OFFICE_BUILDING: "商务楼宇",
+    AreaType.PARK: "园区",
 }
 
 # Which parent types each type may sit under; an empty set means it may only be a root.
@@ -31,9 +37,13 @@ ALLOWED_PARENTS: dict[str, set[str]] = {
     AreaType.DISTRICT: {AreaType.CITY},
     AreaType.SUBDISTRICT: {AreaType.DISTRICT},
     AreaType.COMMUNITY: {AreaType.SUBDISTRICT},
-    AreaType.GRID: {AreaType.COMMUNITY},
+    AreaType.VILLAGE: {AreaType.SUBDISTRICT},
+    AreaType.GRID: {AreaType.COMMUNITY, AreaType.VILLAGE},
     AreaType.ESTATE: {AreaType.COMMUNITY, AreaType.GRID},
     AreaType.BUILDING: {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE},
     AreaType.ENTRANCE: {AreaType.BUILDING},
+    # 园区 of a district or a street; 商务楼宇 in a street, a community (or its grid) or a park
+    AreaType.PARK: {AreaType.DISTRICT, AreaType.SUBDISTRICT},
+    AreaType.OFFICE_BUILDING: {AreaType.SUBDISTRICT, AreaType.COMMUNITY, AreaType.GRID, AreaType.PARK},
 }
 ROOT_TYPES = {AreaType.CITY, AreaType.DISTRICT}

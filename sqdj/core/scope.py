@@ -10,11 +10,17 @@ A self-only role (the member's self service) gives no org or area scope at all: 
 what is theirs, and only where a model says what that is — `scope_self_q(user)`, a classmethod returning a Q
 (a member: the record linked to the user), for the actions in `scope_self_actions` (default: view only).
 A model without the hook gives a self-only role nothing.
+
+Guidance (属地管理, 双重管理, 指导协调): an org may be guided by an org other than its parent (a 街道党工委 guiding
+the party organization of a unit in its territory whose membership line runs elsewhere). Whoever may view the
+guiding org may view the guided org's subtree — read only, and only in the models that say so
+(`scope_guidance = True`: the orgs, their leadership); members and their personal data stay with the line
+of membership. The orgs app tells the gate which orgs its links guide (`register_guidance`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -54,6 +60,41 @@ def register_org_tree(model: type) -> None:
     """Declare the model of the party organization tree (the orgs app, from its `ready()`): role assignments hang
     on its nodes, and generic code (exports, the CLI's --org) finds an org by code through it."""
     _TREE["org"] = model
+
+
+_GUIDANCE: dict[str, Callable[[list], list]] = {}
+
+
+def register_guidance(guided_by: Callable[[list], list]) -> None:
+    """Declare how to find the orgs guided from a list of (org, descendants) anchors (the orgs app, from its
+    `ready()`): `guided_by(anchors)` returns the guided orgs, each standing for its subtree."""
+    _GUIDANCE["guided_by"] = guided_by
+
+
+def guided(user) -> list:
+    """The orgs whose subtrees `user` may view through a guidance link (none outside the anchors' own subtrees
+    is listed twice); read once per user object."""
+    finder = _GUIDANCE.get("guided_by")
+    pairs = anchors(user, "view")
+    if finder is None or not pairs:
+        return []
+    cache = user.__dict__["_sqdj_anchor_cache"]
+    if "guided" not in cache:
+        found = {org.pk: org for org in finder(pairs)}
+        cache["guided"] = [
+            org
+            for org in sorted(found.values(), key=lambda o: o.path)
+            if not any((below and org.path.startswith(a.path)) or a.pk == org.pk for a, below in pairs)
+        ]
+    return cache["guided"]
+
+
+def sees_by_guidance(user, org) -> bool:
+    """Whether `user` views `org` only through a guidance link (its counts are then shown whole: the guiding
+    org's admins see the guided org's figures, not its members)."""
+    if is_unrestricted(user) or covers_subtree(user, "view", org):
+        return False
+    return any(org.path.startswith(g.path) for g in guided(user))
 
 
 def org_tree() -> Any:
@@ -185,6 +226,9 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
             p = _prefix(area_field)
             area = org.area
             parts.append(Q(**{f"{p}path__startswith": area.path}) if descendants else Q(**{f"{p}pk": area.pk}))
+    if action == "view" and getattr(model, "scope_guidance", False) and org_field is not None:
+        p = _prefix(org_field)
+        parts.extend(Q(**{f"{p}path__startswith": org.path}) for org in guided(user))
     return parts
 
 

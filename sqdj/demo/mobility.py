@@ -61,7 +61,8 @@ def _back(case: Transfer, days: int) -> None:
 @transaction.atomic
 def generate_mobility(seed: int = 2026, today: datetime.date | None = None) -> dict:
     """Add the cases and mobile records once (nothing when some exist already)."""
-    if Transfer.objects.exists() or Outflow.objects.exists() or Inflow.objects.exists():
+    # the synthetic roll's 流动 members come with their outflows (synthetic.py): those are not this step's
+    if Transfer.objects.exists() or Outflow.objects.exclude(destination_org="").exists() or Inflow.objects.exists():
         return {}
     today = today or dates.today()
     rng = random.Random(f"mobility:{seed}")
@@ -119,6 +120,8 @@ def generate_mobility(seed: int = 2026, today: datetime.date | None = None) -> d
     outflows = 0
     for member in away:
         if Transfer.objects.filter(member=member, state__in=OPEN_STATES).exists():
+            continue
+        if Outflow.objects.filter(member=member, ended_on__isnull=True).exists():  # away already
             continue
         left = today - datetime.timedelta(days=rng.randint(200, 900))
         last = min(today, left + datetime.timedelta(days=rng.randint(30, 700)))

@@ -39,8 +39,9 @@ from sqdj.core.pii import _index_key, encrypt
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.leadership.terms import regular_term_end, term_years
 from sqdj.members.models import Member, MembershipEvent, Registration, name_pinyin
-from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES
+from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, default_sector
 from sqdj.orgs.models import Org
+from sqdj.transfers.models import Outflow
 
 # --------------------------------------------------------------------------------------------------- sizes
 
@@ -270,6 +271,24 @@ def _walk(roots) -> Iterator[Spec]:
         yield from _walk(root.children)
 
 
+def org_sectors(specs) -> dict[str, str]:
+    """The sector of every org, by code, as a new org gets it (orgs.choices.default_sector): the 综合党委 and its
+    branches non-public enterprises, joint and mobile branches their own, the community orgs and their branches
+    (located in their community) community. Written directly: bulk_create does not run Org.save()."""
+    area_roots, org_roots = specs
+    area_types = {a.code: a.type for a in _walk(area_roots)}
+    out: dict[str, str] = {}
+
+    def walk(spec, parent_sector):
+        out[spec.code] = default_sector(spec.type, parent_sector, area_types.get(spec.area_code))
+        for child in spec.children:
+            walk(child, out[spec.code])
+
+    for root in org_roots:
+        walk(root, None)
+    return out
+
+
 def _flatten(model, roots, make):
     """Objects with paths computed like treebeard's (steplen 4, alphabet 0-9A-Z), parents first."""
     objs = []
@@ -467,6 +486,17 @@ class MemberRow:
     phone: str
     work_unit: str
     registration: tuple | None = None  # (community code, registered on, posts of interest, skills)
+    work_status: str = "other"  # the category is derived from it (and 流动 from the outflow written for the member)
+
+
+# the seeds' categories as work statuses: 流动党员 away from home mostly work there; 居民 is none of the four
+WORK_STATUS_OF = {"employed": "employed", "retired": "retired", "veteran_retired": "veteran_retired",
+                  "unemployed": "unemployed", "mobile": "employed", "resident": "other"}  # fmt: skip
+OUTFLOW_DESTINATIONS = ["广东省深圳市南山区", "上海市浦东新区", "江苏省苏州市工业园区", "北京市海淀区",
+                        "浙江省杭州市滨江区"]  # fmt: skip
+OUTFLOW_COLUMNS = ("created", "last_updated", "member_id", "left_on", "destination", "destination_org", "contact",
+                   "last_contact_on", "mobile_card_number", "lost_contact_since", "ended_on", "end_reason",
+                   "incomplete")  # fmt: skip
 
 
 JOINT_SMALL = (4, 15, 6)  # members of a small joint branch: low, high, mode (triangular)
@@ -644,6 +674,7 @@ class _MemberMaker:
                     phone=phone,
                     work_unit=work_unit,
                     registration=registration,
+                    work_status=WORK_STATUS_OF[category],
                 )
             )
         self._recently_confirmed(spec, rows)
@@ -786,6 +817,7 @@ def org_terms(size: str, seed: int, specs, today: datetime.date) -> dict[str, Or
 
     _area_roots, org_roots = specs
     parents = _parents(org_roots)
+    sectors = org_sectors(specs)
     term_specs = [s for s in _walk(org_roots) if s.type in TERM_TYPES]
     rng = random.Random(f"terms:{size}:{seed}")
     order = list(range(len(term_specs)))
@@ -803,9 +835,8 @@ def org_terms(size: str, seed: int, specs, today: datetime.date) -> dict[str, Or
     out = {}
     for i, s in enumerate(term_specs):
         r = random.Random(f"term:{size}:{seed}:{s.code}")
-        community = s.community is not None  # located in a community (orgs.terms.is_community_org)
-        probe = Org(type=s.type, term_started_on=today)
-        years = term_years(probe, community, today)
+        probe = Org(type=s.type, sector=sectors[s.code], term_started_on=today)  # the term goes by the sector
+        years = term_years(probe, today)
         span = (add_months(today, 12 * years) - today).days
         soon = (reminder_from - today).days
         if kind[i] == "expired":
@@ -817,7 +848,7 @@ def org_terms(size: str, seed: int, specs, today: datetime.date) -> dict[str, Or
         term = out[s.code] = OrgTerm(started_on=add_months(end, -12 * years))
         if i in extended:
             probe.term_started_on = term.started_on
-            regular_end = regular_term_end(probe, community, today)
+            regular_end = regular_term_end(probe, today)
             term.extended_to = add_months(regular_end, r.randint(6, 12)) - datetime.timedelta(days=1)
             approved = regular_end - datetime.timedelta(days=r.randint(20, 60))
             term.approval = (
@@ -1052,7 +1083,7 @@ class LeadershipMaker:
 MEMBER_COLUMNS = (
     "id", "created", "last_updated", "name", "name_pinyin", "name_initials", "sex", "ethnicity", "id_number",
     "id_number_index", "birth_date", "education", "member_type", "joined_on", "confirmed_on", "category", "org_id",
-    "home_area_id", "phone", "phone_index", "work_unit", "standing",
+    "home_area_id", "phone", "phone_index", "work_unit", "standing", "work_status",
 )  # fmt: skip
 EVENT_COLUMNS = ("member_id", "kind", "date", "org_id", "note", "created", "created_by_id")
 REGISTRATION_COLUMNS = (
@@ -1183,6 +1214,7 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     index = _blind_indexer()
     now = timezone.now()
     members, registrations, events = [], [], []
+    outflows: list[tuple] = []
     done = n_regs = 0
     last_report = time.monotonic()
 
@@ -1206,8 +1238,10 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
                     (m.id, now, now, m.name, pinyin, initials, m.sex, m.ethnicity, m.id_number, index(m.id_number),
                      m.birth_date, m.education, m.member_type, m.joined_on, m.confirmed_on, m.category,
                      org_ids[m.org], area_ids[m.home_area] if m.home_area else None, m.phone,
-                     index(m.phone) if m.phone else "", m.work_unit, "active")
+                     index(m.phone) if m.phone else "", m.work_unit, "active", m.work_status)
                 )  # fmt: skip
+                if m.category == "mobile":  # 流动 is an open outflow: each gets one, where and since when
+                    outflows.append(_outflow_row(m, today, now))
                 if m.registration:
                     community, on, posts, skills = m.registration
                     registrations.append((now, now, m.id, area_ids[community], on, posts, skills, True))
@@ -1223,7 +1257,15 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     if progress and isinstance(writer, _CopyWriter):
         progress("ledger", done, total, time.monotonic() - started)
     writer.finish(first_id, now)
+    insert_rows(Outflow, OUTFLOW_COLUMNS, outflows)
     return done, n_regs
+
+
+def _outflow_row(m: MemberRow, today: datetime.date, now) -> tuple:
+    rng = random.Random(f"outflow:{m.id_number}")
+    left = max(m.joined_on, today - datetime.timedelta(days=rng.randint(200, 1500)))
+    last = min(today, left + datetime.timedelta(days=rng.randint(30, 700)))
+    return (now, now, m.id, left, rng.choice(OUTFLOW_DESTINATIONS), "", "", last, "", None, None, "", False)
 
 
 def _leadership_columns():
@@ -1324,8 +1366,11 @@ def generate(
     areas = _flatten(Area, area_roots, lambda s: Area(code=s.code, name=s.name, type=s.type))
     Area.objects.bulk_create(areas, batch_size=2000)
     area_ids = dict(Area.objects.values_list("code", "pk"))
+    sectors = org_sectors(specs)
     orgs = _flatten(
-        Org, org_roots, lambda s: Org(code=s.code, name=s.name, type=s.type, area_id=area_ids.get(s.area_code))
+        Org,
+        org_roots,
+        lambda s: Org(code=s.code, name=s.name, type=s.type, sector=sectors[s.code], area_id=area_ids.get(s.area_code)),
     )
     rng = random.Random(f"dates:{size}:{seed}")
     terms = org_terms(size, seed, specs, today)

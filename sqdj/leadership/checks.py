@@ -15,7 +15,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection, connections
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Func, Q
+from django.db.models import BooleanField, Count, F, Func, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ _ORG_FIELDS = (
     "term_extended_to",
     "term_extension_approval",
     "units_covered",
+    "sector",
 )
 
 
@@ -64,7 +65,7 @@ class OrgRow:
     term_extended_to: datetime.date | None
     term_extension_approval: str
     units_covered: int | None
-    located_in_community: bool | None  # located at community level or below (terms.COMMUNITY_LEVEL)
+    sector: str  # drives the term (terms.term_rule), not where the org is located
     url: str = ""
     total: int = 0
     full: int = 0
@@ -108,9 +109,7 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
         # 党小组 are never judged; only their members count for the branch above them
         facts = {}
         by_path = ctx.memo["orgs.by_path"] = {}
-        located = ExpressionWrapper(Q(area__type__in=sorted(terms.COMMUNITY_LEVEL)), output_field=BooleanField())
-        rows = orgs.exclude(type=OrgType.GROUP).annotate(located_in_community=located)
-        rows = list(rows.values_list(*_ORG_FIELDS, "located_in_community"))
+        rows = list(orgs.exclude(type=OrgType.GROUP).values_list(*_ORG_FIELDS))
         # in code order: the checks then yield their findings in the order of the page (sorting them costs less)
         rows.sort(key=itemgetter(1))
         for row in rows:
@@ -170,48 +169,6 @@ def _raw_rows(queryset) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _community_test(ctx: CheckContext):
-    """A function telling whether the org at a path is a community org: it or an org above it (seen or not) is
-    located at community level or below (村和社区的党组织; terms.COMMUNITY_LEVEL). The orgs read by `_orgs` carry
-    their own answer; only the paths above them that it did not read (above the checked org, not visible, not
-    founded yet) are looked up, in one query."""
-
-    def compute():
-        _orgs(ctx)
-        by_path = ctx.memo["orgs.by_path"]
-        steplen = Org.steplen
-        root = ctx.org.path
-        # the checked org and those above it, then the paths between the orgs read and the checked org
-        unread = {root[:i] for i in range(steplen, len(root) + 1, steplen)} - by_path.keys()
-        missing = [p for p in {path[:-steplen] for path in by_path} if p and p not in by_path and p not in unread]
-        while missing:  # rare: an org above is not visible or not founded yet; look further up
-            unread.update(missing)
-            missing = [p[:-steplen] for p in missing if p[:-steplen] and p[:-steplen] not in by_path]
-            missing = [p for p in missing if p not in unread]
-        others = set()
-        if unread:
-            others = set(
-                Org.objects.filter(path__in=sorted(unread), area__type__in=sorted(terms.COMMUNITY_LEVEL)).values_list(
-                    "path", flat=True
-                )
-            )
-        memo: dict[str, bool] = {}
-
-        def is_community(path: str) -> bool:
-            found = memo.get(path)
-            if found is None:  # the parent's answer is memoized: one step per path
-                o = by_path.get(path)
-                found = bool(o.located_in_community) if o is not None else path in others
-                if not found and len(path) > steplen:
-                    found = is_community(path[:-steplen])
-                memo[path] = found
-            return found
-
-        return is_community
-
-    return ctx.cached("orgs.community", compute)
 
 
 def _in_subtree(ctx: CheckContext, queryset, field: str = "org"):
@@ -593,22 +550,18 @@ def _term_orgs(ctx: CheckContext):
     def compute():
         out = []
         on = ctx.on
-        is_community = None
-        # term_end and term_rule read the org's type, term start, extension and approval, and the community flag:
-        # orgs alike in those share the answer (a city's 11,000 terms have some 3,000 distinct ones)
+        # term_end and term_rule read the org's type, sector, term start, extension and approval: orgs alike in
+        # those share the answer (a city's 11,000 terms have some 3,000 distinct ones)
         memo = {}
         for o in _orgs(ctx).values():
             if o.type not in TERM_TYPES or o.term_started_on is None or o.term_started_on > on:
                 continue
-            if is_community is None:  # read only when some org has a term
-                is_community = _community_test(ctx)
-            community = is_community(o.path)
-            key = (o.type, community, o.term_started_on, o.term_extended_to, bool(o.term_extension_approval))
+            key = (o.type, o.sector, o.term_started_on, o.term_extended_to, bool(o.term_extension_approval))
             answer = memo.get(key)
             if answer is None:
                 answer = memo[key] = (
-                    terms.term_end(o, community, on),
-                    terms.term_rule(o, community) or "org.term_years.branch",
+                    terms.term_end(o, on),
+                    terms.term_rule(o, on) or "org.term_years.branch",
                 )
             if answer[0] is not None:
                 out.append((o, *answer))

@@ -33,6 +33,7 @@ class Position(ChangeLoggedModel):
     )
 
     scope_org_field = "org"
+    scope_guidance = True  # the guiding org sees the guided org's leadership (core.scope), read only
 
     class Meta:
         ordering = ["org", "role", "started_on"]
@@ -81,6 +82,7 @@ class Election(ChangeLoggedModel):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     scope_org_field = "org"
+    scope_guidance = True  # the guiding org sees the guided org's leadership (core.scope), read only
 
     class Meta:
         ordering = ["org", "-held_on"]
@@ -112,6 +114,7 @@ class Candidate(ChangeLoggedModel):
     elected = models.BooleanField(_("elected"), default=False)
 
     scope_org_field = "election__org"
+    scope_guidance = True
 
     class Meta:
         ordering = ["election", "-votes", "pk"]

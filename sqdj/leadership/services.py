@@ -24,7 +24,7 @@ from sqdj.orgs.models import Org
 
 from .choices import ElectionKind, ElectionOffice, PositionRole, ResidentsSeatRole
 from .models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
-from .terms import is_community_org, regular_term_end
+from .terms import regular_term_end
 
 # ---- leadership (班子): positions, elections, residents' committees, term extension ------------------------------
 # rules.md §2. Every rule answers with a Chinese message on the field concerned (a `code` names the rule for
@@ -368,7 +368,7 @@ def do_extend_term(org: Org, *, extended_to: datetime.date, approval: str, actin
     if extended_to is None:
         errors.add("term_extended_to", _("This field is required."), "required")
         errors.raise_if_any()
-    regular_end = regular_term_end(org, is_community_org(org))
+    regular_end = regular_term_end(org)
     if regular_end is None:
         errors.add(
             "term_extended_to",

@@ -20,7 +20,7 @@ from .filtersets import ElectionFilterSet, PositionFilterSet, ResidentsCommittee
 from .forms import ElectionForm, ExtendTermForm, PositionForm, ResidentsCommitteeForm, ResidentsSeatForm
 from .models import Election, Position, ResidentsCommittee, ResidentsSeat
 from .tables import ElectionTable, PositionTable, ResidentsCommitteeTable, ResidentsSeatTable
-from .terms import is_community_org, regular_term_end, term_end
+from .terms import regular_term_end, term_end
 
 # ---- leadership (班子) --------------------------------------------------------------------------------------------
 
@@ -212,7 +212,6 @@ def leadership_context(org, user) -> dict:
         Position.objects.restrict(user, "view").filter(queries.held_on_q(today), org=org).select_related("member"),
         key=lambda p: (order.get(p.role, 9), p.started_on, p.pk),
     )
-    community = is_community_org(org)
     committee = queries.residents_committee(org, user)
     area = queries.community_of(org)
     may_change = Org.objects.restrict(user, "change").filter(pk=org.pk).exists()
@@ -220,8 +219,8 @@ def leadership_context(org, user) -> dict:
         "positions": positions,
         "term": {
             "start": org.term_started_on,
-            "regular_end": regular_term_end(org, community),
-            "end": term_end(org, community),
+            "regular_end": regular_term_end(org),
+            "end": term_end(org),
             "extended_to": org.term_extended_to,
             "approval": org.term_extension_approval,
         },
@@ -270,7 +269,7 @@ def extend_term(request, pk):
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
-    regular_end = regular_term_end(org, is_community_org(org))
+    regular_end = regular_term_end(org)
     return render(
         request,
         "leadership/extend_term.html",

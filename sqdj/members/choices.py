@@ -32,6 +32,18 @@ class Category(models.TextChoices):
     RESIDENT = "resident", _("Resident member")
 
 
+# 工作状况 (glossary.md): typed on the member. The codes follow the groups of the 党员管理信息系统's 工作岗位 where they
+# match (在职 / 离退休 split into 退休 and 离休 / 下岗失业 / 学生), and the template's words are its labels.
+class WorkStatus(models.TextChoices):
+    EMPLOYED = "employed", _("In service")
+    RETIRED = "retired", _("Retired")
+    VETERAN_RETIRED = "veteran_retired", _("Retired cadre (lixiu)")
+    UNEMPLOYED = "unemployed", _("Laid off or unemployed")
+    NO_FIXED_JOB = "no_fixed_job", _("No fixed occupation")
+    STUDENT = "student", _("Student")
+    OTHER = "other", _("Other")
+
+
 class Standing(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Membership suspended")
@@ -69,6 +81,34 @@ CATEGORY_LABELS = {
     Category.UNEMPLOYED: "下岗失业党员",
     Category.MOBILE: "流动党员",
     Category.RESIDENT: "居民党员",
+}
+WORK_STATUS_LABELS = {
+    WorkStatus.EMPLOYED: "在职",
+    WorkStatus.RETIRED: "退休",
+    WorkStatus.VETERAN_RETIRED: "离休",
+    WorkStatus.UNEMPLOYED: "下岗失业",
+    WorkStatus.NO_FIXED_JOB: "无固定职业",
+    WorkStatus.STUDENT: "学生",
+    WorkStatus.OTHER: "其他",
+}
+# The seeds' six categories are derived, one per member (glossary.md): 流动 first (an open outflow or inflow), then
+# 离休, 退休, 下岗失业, 在职 by the work status, and 居民 for the rest (`services.derive_category`).
+CATEGORY_BY_WORK_STATUS: dict[str | None, str] = {
+    WorkStatus.VETERAN_RETIRED: Category.VETERAN_RETIRED,
+    WorkStatus.RETIRED: Category.RETIRED,
+    WorkStatus.UNEMPLOYED: Category.UNEMPLOYED,
+    WorkStatus.EMPLOYED: Category.EMPLOYED,
+}
+# A 党员分类 of the members template read as a work status (interfaces.md §2: an optional 工作状况 column takes
+# precedence): 流动 says nothing about work (an update keeps the stored status; a new member gets 其他) and 居民
+# means none of the four, so 其他 — not 无固定职业, which nobody told us.
+WORK_STATUS_OF_CATEGORY: dict[str | None, str | None] = {
+    Category.EMPLOYED: WorkStatus.EMPLOYED,
+    Category.RETIRED: WorkStatus.RETIRED,
+    Category.VETERAN_RETIRED: WorkStatus.VETERAN_RETIRED,
+    Category.UNEMPLOYED: WorkStatus.UNEMPLOYED,
+    Category.MOBILE: None,
+    Category.RESIDENT: WorkStatus.OTHER,
 }
 
 # The 56 ethnic groups as written on identity cards (民族 column). 汉族 is the majority; all others count as

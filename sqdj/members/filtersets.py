@@ -12,7 +12,7 @@ from sqdj.core.pii import blind_index
 from sqdj.core.scope import NOTHING, scope_q
 from sqdj.orgs.models import Org
 
-from .choices import Category, Education, MemberType, Sex, Standing
+from .choices import Category, Education, MemberType, Sex, Standing, WorkStatus
 from .models import Member
 
 PHONE_LIKE = re.compile(r"^1\d{10}$")
@@ -45,7 +45,8 @@ class MemberFilterSet(BaseFilterSet):
 
     org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
-    category = ColumnChoicesFilter(choices=Category.choices, label=_("member category"))
+    category = ColumnChoicesFilter(choices=Category.choices, label=_("member category"))  # derived
+    work_status = ColumnChoicesFilter(choices=WorkStatus.choices, label=_("work status"))
     member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label=_("member type"))
     standing = django_filters.ChoiceFilter(choices=Standing.choices, label=_("membership standing"))
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("sex"))
@@ -53,18 +54,27 @@ class MemberFilterSet(BaseFilterSet):
         choices=[(str(i), b[0]) for i, b in enumerate(AGE_BANDS)], method="filter_age_band", label=_("Age")
     )
     education = ColumnChoicesFilter(choices=Education.choices, label=_("education"))
+    # whole years, within a life (a bound in the field, so that the API's schema states it)
     party_years_min = django_filters.NumberFilter(
-        method="filter_party_years_min", label=_("Party standing at least (years)")
+        method="filter_party_years_min",
+        label=_("Party standing at least (years)"),
+        min_value=0,
+        max_value=150,
+        decimal_places=0,
     )
     party_years_max = django_filters.NumberFilter(
-        method="filter_party_years_max", label=_("Party standing at most (years)")
+        method="filter_party_years_max",
+        label=_("Party standing at most (years)"),
+        min_value=0,
+        max_value=150,
+        decimal_places=0,
     )
     registered_with = django_filters.CharFilter(method="filter_registered", label=_("Registered with community (code)"))
 
     class Meta:
         model = Member
-        fields = ["q", "org", "descendants", "category", "member_type", "standing", "sex", "age_band", "education",
-                  "party_years_min", "party_years_max", "registered_with"]  # fmt: skip
+        fields = ["q", "org", "descendants", "category", "work_status", "member_type", "standing", "sex", "age_band",
+                  "education", "party_years_min", "party_years_max", "registered_with"]  # fmt: skip
 
     def noop(self, queryset, name, value):
         return queryset

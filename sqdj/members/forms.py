@@ -25,13 +25,13 @@ class MemberForm(ScopedModelForm):
     class Meta:
         model = Member
         fields = ["name", "sex", "ethnicity", "birth_date", "education", "member_type", "joined_on", "confirmed_on",
-                  "probation_extended_months", "category", "org", "home_area", "work_unit"]  # fmt: skip
+                  "probation_extended_months", "work_status", "org", "home_area", "work_unit"]  # fmt: skip
         widgets = {"birth_date": DATE, "joined_on": DATE, "confirmed_on": DATE}
 
     service_field_map = {"id_number": "new_id_number", "phone": "new_phone"}
 
     field_order = ["name", "sex", "ethnicity", "new_id_number", "birth_date", "education", "member_type", "joined_on",
-                   "confirmed_on", "category", "org", "home_area", "new_phone", "work_unit"]  # fmt: skip
+                   "confirmed_on", "work_status", "org", "home_area", "new_phone", "work_unit"]  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -1,7 +1,13 @@
 """The members template (interfaces.md §2).
 
 姓名, 性别, 民族, 公民身份号码, 出生日期, 学历, 人员类别, 入党日期, 转正日期, 党员分类,
-所在党组织编码, 居住区域编码, 联系电话, 工作单位
+所在党组织编码, 居住区域编码, 联系电话, 工作单位 [, 工作状况]
+
+工作状况 (work status) is an optional last column; the export writes it. The category 党员分类 is derived on the
+member (services.derive_category), so a file's 党员分类 is read as the work status it tells
+(`choices.WORK_STATUS_OF_CATEGORY`: 居民党员 → 其他; 流动党员 keeps the stored status, 其他 for a new member) and a
+工作状况 cell takes precedence. 流动党员 says the member is away: one with no open outflow (nor inflow) on file gets
+an outflow marked incomplete — destination unknown, a finding to complete — and a warning for the row.
 
 公民身份号码 is the key, looked up through its blind index: the same number again updates that member, and a row
 equal to the stored member (decrypted values compared) counts as unchanged. Every row is checked with the same
@@ -48,8 +54,17 @@ from sqdj.core.pii import MASKED_DATE, indexes_remembered
 from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
 from sqdj.orgs.models import Org
 
-from . import services
-from .choices import CATEGORY_LABELS, EDUCATION_LABELS, SEX_LABELS, TYPE_LABELS
+from . import mobility, services
+from .choices import (
+    CATEGORY_BY_WORK_STATUS,
+    CATEGORY_LABELS,
+    EDUCATION_LABELS,
+    SEX_LABELS,
+    TYPE_LABELS,
+    WORK_STATUS_LABELS,
+    WORK_STATUS_OF_CATEGORY,
+    Category,
+)
 from .models import Member, PiiReveal
 from .validation import validate_member
 
@@ -68,9 +83,13 @@ COLUMNS = {
     "home_area": "居住区域编码",
     "phone": "联系电话",
     "work_unit": "工作单位",
+    "work_status": "工作状况",  # optional (the last column): a file of interfaces.md §2's template has no such column
 }
 ID, ORG, AREA, PHONE = COLUMNS["id_number"], COLUMNS["org"], COLUMNS["home_area"], COLUMNS["phone"]
-CHOICES = {"性别": SEX_LABELS, "学历": EDUCATION_LABELS, "人员类别": TYPE_LABELS, "党员分类": CATEGORY_LABELS}
+CATEGORY, WORK_STATUS = COLUMNS["category"], COLUMNS["work_status"]
+TEMPLATE_HEADERS = [h for h in COLUMNS.values() if h != WORK_STATUS]  # interfaces.md §2
+CHOICES = {"性别": SEX_LABELS, "学历": EDUCATION_LABELS, "人员类别": TYPE_LABELS, "党员分类": CATEGORY_LABELS,
+           "工作状况": WORK_STATUS_LABELS}  # fmt: skip
 # template word -> stored value, per column (the base class rebuilds this mapping for every cell)
 WORDS = {header: {word: str(value) for value, word in labels.items()} for header, labels in CHOICES.items()}
 RESIDENCE_TYPES = {AreaType.COMMUNITY, AreaType.GRID, AreaType.ESTATE, AreaType.BUILDING, AreaType.ENTRANCE}
@@ -95,7 +114,7 @@ class MemberImporter(Importer):
     kind = "members"
     verbose_name = gettext_lazy("party members")
     model = Member
-    headers = list(COLUMNS.values())
+    headers = list(COLUMNS.values())  # what the export writes; a file may leave out the last, 工作状况
     key_header = ID
     required = {"姓名", "性别", "民族", ID, "出生日期", "学历", "人员类别", "入党日期", "党员分类", ORG}
     columns = COLUMNS  # model field -> template column, for the services' messages
@@ -111,6 +130,13 @@ class MemberImporter(Importer):
         self.first_rows = FirstRows(
             idnumber.as_int
         )  # ID number → the first row it is in, to report a number given twice
+
+    def check_headers(self, table) -> bool:
+        # interfaces.md §2's columns, or those and 工作状况: this import reads the columns the file has
+        got = table.headers
+        if got == TEMPLATE_HEADERS or WORK_STATUS not in got:
+            self.headers = TEMPLATE_HEADERS
+        return super().check_headers(table)
 
     # ---- rows --------------------------------------------------------------------------------------------
     def choice(self, pr: ParsedRow, header: str, labels: dict) -> str | None:
@@ -140,7 +166,22 @@ class MemberImporter(Importer):
         d["member_type"] = self.choice(pr, "人员类别", TYPE_LABELS)
         d["joined_on"] = self.date(pr, "入党日期")
         d["confirmed_on"] = self.date(pr, "转正日期")
-        d["category"] = self.choice(pr, "党员分类", CATEGORY_LABELS)
+        category = self.choice(pr, CATEGORY, CATEGORY_LABELS)
+        work_status = self.choice(pr, WORK_STATUS, WORK_STATUS_LABELS) if WORK_STATUS in pr.values else None
+        if work_status is None:  # None for 流动党员: the stored status stays (bulk_upsert_members)
+            work_status = WORK_STATUS_OF_CATEGORY.get(category)
+        elif (
+            category not in (None, Category.MOBILE, Category.RESIDENT)
+            and CATEGORY_BY_WORK_STATUS.get(work_status) != category
+        ):
+            self.warning(
+                row,
+                CATEGORY,
+                _("%(category)s does not match the work status %(status)s; the work status is kept.")
+                % {"category": CATEGORY_LABELS[category], "status": WORK_STATUS_LABELS[work_status]},
+            )
+        d["work_status"] = work_status
+        d["mobile"] = category == Category.MOBILE
         d["org_code"] = self.text(pr, ORG)
         d["area_code"] = self.text(pr, AREA)
         phone = self.text(pr, PHONE, 20)
@@ -233,6 +274,21 @@ class MemberImporter(Importer):
                         % {"code": code},
                     )
 
+        # 流动党员 with nothing on file that makes them mobile: an incomplete outflow will be recorded
+        claimed = {Member.index_of_id_number(pr.data["id_number"]): pr.row for pr in rows if pr.data["mobile"]}
+        if claimed:
+            known = mobility.mobile_indexes(claimed)
+            for index, row in claimed.items():
+                if index not in known:
+                    self.warning(
+                        row,
+                        CATEGORY,
+                        _(
+                            "流动党员 without an outflow record: an outflow with the destination unknown will be "
+                            "recorded; complete it on the mobile members' page."
+                        ),
+                    )
+
         # A number already on the roll under an org the user may not change: as the form says it.
         if self.user is not None and not is_unrestricted(self.user) and first_rows:
             rows_by_index = {Member.index_of_id_number(n): row for n, row in first_rows.items()}
@@ -250,6 +306,7 @@ class MemberImporter(Importer):
         data, gone = [], []
         for pr in rows:
             values = {f: pr.data[f] for f in PLAIN_FIELDS}
+            values["mobile"] = pr.data["mobile"]
             org_code, area_code = pr.data["org_code"], pr.data["area_code"]
             values["org"] = orgs.get(org_code)
             values["home_area"] = areas.get(area_code) if area_code else None
@@ -335,4 +392,5 @@ class MemberImporter(Importer):
             m.home_area.code if m.home_area_id else "",
             m.phone if full else m.phone_masked,
             m.work_unit,
+            WORK_STATUS_LABELS.get(m.work_status, m.work_status),
         ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 
-from .choices import Category, Education, EventKind, MemberType, Sex, Standing
+from .choices import Category, Education, EventKind, MemberType, Sex, Standing, WorkStatus
 from .pinyin import name_pinyin
 
 
@@ -31,7 +31,14 @@ class Member(ChangeLoggedModel):
     probation_extended_months = models.PositiveSmallIntegerField(
         _("probation extended by (months)"), null=True, blank=True
     )
-    category = models.CharField(_("member category"), max_length=20, choices=Category.choices)
+    work_status = models.CharField(
+        _("work status"), max_length=20, choices=WorkStatus.choices, default=WorkStatus.OTHER
+    )
+    # 党员分类, the seeds' six: derived, never typed (services.derive_category from the work status and an open
+    # outflow or inflow), stored so that the list filters and the statistics count it from the list index
+    category = models.CharField(
+        _("member category"), max_length=20, choices=Category.choices, default=Category.RESIDENT, editable=False
+    )
     org = models.ForeignKey(
         "orgs.Org",
         verbose_name=_("party organization"),
@@ -99,6 +106,7 @@ class Member(ChangeLoggedModel):
                     "name_pinyin",
                     "name_initials",
                     "category",
+                    "work_status",
                     "member_type",
                     "sex",
                     "education",

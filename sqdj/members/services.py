@@ -21,15 +21,67 @@ from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.orgs.models import Org
 
-from .choices import Category, EventKind, MemberType, Standing
+from . import mobility
+from .choices import (
+    CATEGORY_BY_WORK_STATUS,
+    WORK_STATUS_OF_CATEGORY,
+    Category,
+    EventKind,
+    MemberType,
+    Standing,
+    WorkStatus,
+)
 from .models import Member, MembershipEvent, PiiReveal, Registration
 from .validation import validate_member
 
 FIELDS = ("name", "sex", "ethnicity", "id_number", "birth_date", "education", "member_type", "joined_on",
-          "confirmed_on", "category", "org", "home_area", "phone", "work_unit")  # fmt: skip
+          "confirmed_on", "work_status", "org", "home_area", "phone", "work_unit")  # fmt: skip
 # Edited on the member's page (and the API) but not in the members template of interfaces.md §2: an import neither
 # reads nor overwrites them.
 EDIT_FIELDS = (*FIELDS, "probation_extended_months")
+
+
+# ---- the derived category (党员分类) ---------------------------------------------------------------------------
+# Stored on the member (the list index carries it: filters and statistics count it without reading the table) and
+# set only here, whenever what it derives from changes: the work status (create, update, import, receive) and an
+# outflow or inflow opened or closed (the transfers services call refresh_categories). The org's sector does not
+# enter: with glossary.md's precedence 居民 is "the rest", so one category per member and the six sum to the total.
+
+
+def derive_category(work_status: str | None, mobile: bool) -> str:
+    """流动 first (an open outflow or inflow), then 离休, 退休, 下岗失业, 在职 by the work status, 居民 for the rest."""
+    if mobile:
+        return Category.MOBILE
+    return CATEGORY_BY_WORK_STATUS.get(work_status, Category.RESIDENT)
+
+
+def work_status_of_category(category: str | None, stored: str | None = None) -> str:
+    """The work status a 党员分类 (of a file or an old letter) tells: 流动 tells none (the stored one is kept)."""
+    status = WORK_STATUS_OF_CATEGORY.get(category)
+    return status or stored or WorkStatus.OTHER
+
+
+def refresh_categories(member_ids) -> int:
+    """Recompute the stored category of these members (after an outflow or inflow opened or closed); returns how
+    many changed. A few statements per thousand members; no change-log row (the record that changed is logged)."""
+    changed = 0
+    for chunk in chunks(list(member_ids)):
+        rows = list(Member.objects.filter(pk__in=chunk).values_list("pk", "id_number_index", "work_status", "category"))
+        mobile = mobility.mobile_indexes([index for _pk, index, _w, _c in rows])
+        moves: dict[str, list[int]] = {}
+        for pk, index, work_status, category in rows:
+            derived = derive_category(work_status, index in mobile)
+            if derived != category:
+                moves.setdefault(derived, []).append(pk)
+        for category, pks in moves.items():
+            changed += Member.objects.filter(pk__in=pks).update(category=category)
+    return changed
+
+
+def refresh_categories_of_indexes(indexes) -> int:
+    """refresh_categories for the members with these ID-number blind indexes (an inflow names a person, not a
+    member of ours)."""
+    return refresh_categories(pks_by_index(indexes).values())
 
 
 def _check(data: dict, acting_user) -> dict:
@@ -62,7 +114,7 @@ def updated_events(before: dict, after: dict, today: datetime.date | None = None
     if after["org"] != before["org"]:
         events.append((EventKind.TRANSFERRED_OUT, today, before["org"], ""))
         events.append((EventKind.TRANSFERRED_IN, today, after["org"], ""))
-    if after["category"] != before["category"]:
+    if after.get("category", before.get("category")) != before.get("category"):
         note = f"{Category(before['category']).label} → {Category(after['category']).label}"
         events.append((EventKind.CATEGORY_CHANGED, today, after["org"], note))
     if before["member_type"] == MemberType.PROBATIONARY and after["member_type"] == MemberType.FULL:
@@ -86,9 +138,12 @@ def do_create_member(*, acting_user, **data) -> Member:
     data = {k: data.get(k) for k in EDIT_FIELDS}
     data["phone"] = data.get("phone") or ""
     data["work_unit"] = data.get("work_unit") or ""
+    data["work_status"] = data.get("work_status") or WorkStatus.OTHER
     _check(data, acting_user)
-    if Member.objects.filter(id_number_index=Member(id_number=data["id_number"]).id_number_index_value()).exists():
+    index = Member(id_number=data["id_number"]).id_number_index_value()
+    if Member.objects.filter(id_number_index=index).exists():
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
+    data["category"] = derive_category(data["work_status"], index in mobility.mobile_indexes([index]))
     member = do_create(Member, acting_user=acting_user, data=data, clean=False)  # validated above
     for kind, date, org, note in created_events(data):
         _event(member, kind, date, acting_user=acting_user, org=org, note=note)
@@ -98,10 +153,11 @@ def do_create_member(*, acting_user, **data) -> Member:
 @transaction.atomic
 def do_update_member(member: Member, *, acting_user, **data) -> Member:
     ensure_in_scope(member, acting_user, "change")
-    before = {f: getattr(member, f) for f in EDIT_FIELDS}
+    before = {f: getattr(member, f) for f in (*EDIT_FIELDS, "category")}
     merged = {**before, **{k: v for k, v in data.items() if k in EDIT_FIELDS}}
     merged["phone"] = merged.get("phone") or ""
     merged["work_unit"] = merged.get("work_unit") or ""
+    merged["work_status"] = merged.get("work_status") or WorkStatus.OTHER
     if merged["org"] != before["org"]:
         # a membership moves only through a transfer case (transfers.services → do_transfer_member)
         raise ValidationError(
@@ -110,10 +166,11 @@ def do_update_member(member: Member, *, acting_user, **data) -> Member:
     check = dict(merged)
     check.pop("org")
     _check(check, acting_user)
+    index = Member(id_number=merged["id_number"]).id_number_index_value()
     if merged["id_number"] != before["id_number"]:
-        index = Member(id_number=merged["id_number"]).id_number_index_value()
         if Member.objects.filter(id_number_index=index).exclude(pk=member.pk).exists():
             raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
+    merged["category"] = derive_category(merged["work_status"], index in mobility.mobile_indexes([index]))
     do_update(member, acting_user=acting_user, data=merged, clean=False)
     for kind, date, org, note in updated_events(before, merged):
         _event(member, kind, date, acting_user=acting_user, org=org, note=note)
@@ -140,11 +197,15 @@ def do_transfer_member(member: Member, *, to_org, date: datetime.date, acting_us
 def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **data) -> Member:
     """A member whose membership comes from outside this deployment, put on the roll of `data["org"]` (a transfer
     case on completion): validated like any member, but the ledger says "transferred in", not "joined"."""
+    # a letter of an older version gives the category only: its work status, as an import reads it
+    status = data.get("work_status") or work_status_of_category(data.get("category"))
     data = {k: data.get(k) for k in FIELDS}
     data["phone"] = data.get("phone") or ""
     data["work_unit"] = data.get("work_unit") or ""
+    data["work_status"] = status
     _check(data, None)
     index = Member(id_number=data["id_number"]).id_number_index_value()
+    data["category"] = derive_category(status, index in mobility.mobile_indexes([index]))
     member = Member.objects.select_for_update().filter(id_number_index=index).first()
     if member is not None and member.standing != Standing.TRANSFERRED_OUT:
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
@@ -162,7 +223,7 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
     """An in-service member registers with the residence community; their own org keeps the membership."""
     ensure_in_scope(member, acting_user, "view")
     errors = {}
-    if member.category != Category.EMPLOYED:
+    if member.work_status != WorkStatus.EMPLOYED:
         errors["member"] = [_("Only in-service members register with their residence community.")]
     if community.type != AreaType.COMMUNITY:
         errors["community"] = [_("Choose a community (社区).")]
@@ -237,9 +298,9 @@ def _stored_values(indexes) -> dict:
     found = {}
     for chunk in chunks(list(indexes)):
         for pk, index, *values in Member.objects.filter(id_number_index__in=chunk).values_list(
-            "pk", "id_number_index", *FIELDS
+            "pk", "id_number_index", *FIELDS, "category"
         ):
-            found[index] = (pk, dict(zip(FIELDS, values, strict=True)))
+            found[index] = (pk, dict(zip((*FIELDS, "category"), values, strict=True)))
     return found
 
 
@@ -258,11 +319,12 @@ def _comparable(values: dict) -> dict:
         elif f in ("phone", "work_unit"):
             v = v or ""
         out[f] = v
+    out["category"] = values.get("category")
     return out
 
 
 def _member_values(member: Member) -> dict:
-    values = {f: getattr(member, f) for f in FIELDS if f not in ("org", "home_area")}
+    values = {f: getattr(member, f) for f in (*FIELDS, "category") if f not in ("org", "home_area")}
     values["org"], values["home_area"] = member.org_id, member.home_area_id
     return values
 
@@ -272,6 +334,10 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     """Create or update many members at once, keyed by ID number; returns (created, updated, unchanged).
 
     `rows` hold FIELDS (org and home_area as objects or None) and must have passed `validate_member` already —
+    a work status None keeps the stored one (其他 for a new member), and `"mobile": True` says the file calls the
+    member 流动: one without an open outflow or inflow gets an outflow marked incomplete (destination unknown,
+    `mobility.record_unknown_outflows`), so that the member counts as 流动 and the finding asks to complete it; the
+    category is derived for every row (`derive_category`) —
     the importer validates row by row so that it can report every problem with its row number. The scope is
     checked here, inside the transaction, before anything is written: every target org must allow "add" and
     every home area "view" for `acting_user`, and every existing member with one of the ID numbers must allow
@@ -280,11 +346,21 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     stored member (decrypted values compared) is left alone. `progress(written, to_write)` is called per batch.
     """
 
+    claims = [bool(r.get("mobile")) for r in rows]
     rows = [_comparable(r) | {"org": r.get("org"), "home_area": r.get("home_area")} for r in rows]
     indexes = [Member.index_of_id_number(r["id_number"]) for r in rows]
     if len(set(indexes)) != len(indexes):
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
     existing = _stored_values(indexes)
+    mobile = mobility.mobile_indexes(indexes)
+    unknown_outflows = []  # called 流动 without an open outflow or inflow
+    for r, index, claim in zip(rows, indexes, claims, strict=True):
+        stored = existing.get(index)
+        if r["work_status"] is None:
+            r["work_status"] = stored[1]["work_status"] if stored is not None else WorkStatus.OTHER
+        if claim and index not in mobile:
+            unknown_outflows.append(index)
+        r["category"] = derive_category(r["work_status"], claim or index in mobile)
     if acting_user is not None:
         org_ids = {r["org"].pk for r in rows}
         if allowed_pks(Org.objects.restrict(acting_user, "add"), org_ids) != org_ids:
@@ -325,7 +401,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
 
         def prepare(r, now) -> Member:
             org, area = r["org"], r["home_area"]  # by id: cheaper than the related descriptors
-            given = {f: r[f] for f in FIELDS if f not in ("org", "home_area")}
+            given = {f: r[f] for f in (*FIELDS, "category") if f not in ("org", "home_area")}
             given["org_id"], given["home_area_id"] = org.pk, area.pk if area is not None else None
             member = Member(*[given[a] if a in given else f.get_default() for a, f in layout])
             member.fill_derived_fields()
@@ -396,7 +472,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
             events, changes, batch = [], [], []
             for member, r in batch_pairs:
                 before_values, before = _member_values(member), member._prechange
-                for f in FIELDS:
+                for f in (*FIELDS, "category"):
                     setattr(member, f, r[f])
                 member.fill_derived_fields()
                 member.last_updated = now
@@ -411,11 +487,13 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                     )
                 member._prechange = after
                 batch.append(member)
-            Member.objects.bulk_update(batch, [*FIELDS, *derived])
+            Member.objects.bulk_update(batch, [*FIELDS, "category", *derived])
             insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
             insert_rows(ObjectChange, CHANGE_COLUMNS, changes)
             done += len(batch)
             report()
+        if unknown_outflows:
+            mobility.record_unknown_outflows(pks_by_index(unknown_outflows).values(), acting_user=acting_user, on=today)
     return len(to_create), len(to_update), unchanged
 
 
@@ -428,4 +506,7 @@ __all__ = [
     "may_reveal",
     "bulk_upsert_members",
     "pks_by_index",
+    "derive_category",
+    "refresh_categories",
+    "refresh_categories_of_indexes",
 ]

@@ -15,7 +15,8 @@ class MemberTable(BaseTable):
     sex = tables.Column()
     age = tables.Column(verbose_name=_("Age"), accessor="birth_date", order_by=("-birth_date",))
     org = tables.Column(verbose_name=_("party organization"), accessor="org__name", order_by=("org__path",))
-    category = tables.Column()
+    category = tables.Column()  # derived (services.derive_category)
+    work_status = tables.Column()
     member_type = tables.Column()
     education = tables.Column()
     id_number = tables.Column(verbose_name=_("citizen ID number"), orderable=False, empty_values=())
@@ -23,7 +24,8 @@ class MemberTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Member
-        fields = ("name", "sex", "age", "org", "category", "member_type", "education", "id_number", "phone")
+        fields = ("name", "sex", "age", "org", "category", "work_status", "member_type", "education", "id_number",
+                  "phone")  # fmt: skip
         order_by = ("org", "name")
 
     def render_age(self, value):

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, TreeFilterSet
 
-from .choices import OrgType
+from .choices import OrgType, Sector
 from .models import Org
 
 
@@ -15,11 +15,12 @@ class OrgFilterSet(TreeFilterSet):
 
     org = django_filters.CharFilter(method="filter_under", label=_("Under organization (code)"))
     type = ColumnChoicesFilter(choices=OrgType.choices, label=_("Organization type"))
+    sector = ColumnChoicesFilter(choices=Sector.choices, label=_("Sector"))
     area = django_filters.CharFilter(field_name="area__code", label=_("Area code"))
 
     class Meta:
         model = Org
-        fields = ["q", "org", "descendants", "type", "code", "area"]
+        fields = ["q", "org", "descendants", "type", "sector", "code", "area"]
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -1,6 +1,10 @@
 """The orgs template (interfaces.md §2).
 
-组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期
+组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期[, 所属领域]
+
+所属领域 (the org's sector, issue 13) is an optional last column: a file without it imports as before, new orgs
+getting the default of their type (orgs.choices.default_sector) and existing ones keeping theirs; an empty cell
+means the same. The export writes it.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from sqdj.core.importing import ParsedRow, register_importer
 from sqdj.core.tree_importing import TreeImporter
 
 from . import services
-from .choices import TEMPLATE_LABELS
+from .choices import SECTOR_LABELS, TEMPLATE_LABELS
 from .models import Org
+
+TEMPLATE_HEADERS = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在区域编码", "成立日期", "本届任期开始日期"]
+SECTOR = "所属领域"
 
 
 @register_importer
@@ -22,7 +29,7 @@ class OrgImporter(TreeImporter):
     kind = "orgs"
     verbose_name = gettext_lazy("party organizations")
     model = Org
-    headers = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在区域编码", "成立日期", "本届任期开始日期"]
+    headers = [*TEMPLATE_HEADERS, SECTOR]  # what the export writes; a file may leave out the last, 所属领域
     key_header = "组织编码"
     required = {"组织编码", "组织名称", "组织类别"}
     code_header, name_header, type_header, parent_header = headers[:4]
@@ -36,14 +43,24 @@ class OrgImporter(TreeImporter):
         "area": "所在区域编码",
         "founded_on": "成立日期",
         "term_started_on": "本届任期开始日期",
+        "sector": SECTOR,
     }
 
     select_related = ("area",)
 
+    def check_headers(self, table) -> bool:
+        # interfaces.md §2's columns, or those and 所属领域: this import reads the columns the file has
+        got = table.headers
+        if got == TEMPLATE_HEADERS or SECTOR not in got:
+            self.headers = TEMPLATE_HEADERS
+        return super().check_headers(table)
+
     def extra_fields(self):
-        return ("area", "founded_on", "term_started_on")
+        return ("area", "founded_on", "term_started_on") + (("sector",) if SECTOR in self.headers else ())
 
     def parse_extra(self, pr: ParsedRow) -> None:
+        if SECTOR in self.headers:
+            pr.data["sector"] = self.choice(pr, SECTOR, SECTOR_LABELS)
         pr.data["area_code"] = self.text(pr, "所在区域编码")
         pr.data["founded_on"] = self.date(pr, "成立日期")
         pr.data["term_started_on"] = self.date(pr, "本届任期开始日期")
@@ -67,6 +84,13 @@ class OrgImporter(TreeImporter):
                     "所在区域编码",
                     _("Unknown area code “%(code)s” (not in the system, or outside your scope).") % {"code": code},
                 )
+        if "sector" in self.extra_fields():
+            # an empty cell: an existing org keeps its sector, a new one gets its type's default (do_create_org)
+            empty = [pr.data["code"] for pr in rows if not pr.data["sector"]]
+            kept = dict(Org.objects.filter(code__in=empty).values_list("code", "sector")) if empty else {}
+            for pr in rows:
+                if not pr.data["sector"]:
+                    pr.data["sector"] = kept.get(pr.data["code"])
         super().check_file(rows)
 
     def create(self, *, parent, data):
@@ -87,4 +111,5 @@ class OrgImporter(TreeImporter):
             org.area.code if org.area else "",
             org.founded_on,
             org.term_started_on,
+            SECTOR_LABELS[org.sector],
         ]

@@ -4,9 +4,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.models import TreeNode
+from sqdj.core.models import ChangeLoggedModel, TreeNode
 
-from .choices import OrgType
+from .choices import GuidanceKind, OrgType, Sector, default_sector
 
 
 class Org(TreeNode):
@@ -15,6 +15,8 @@ class Org(TreeNode):
     code = models.CharField(_("organization code"), max_length=32, unique=True)
     name = models.CharField(_("organization name"), max_length=100, db_index=True)
     type = models.CharField(_("organization type"), max_length=30, choices=OrgType.choices, db_index=True)
+    # 领域: required; filled by default_sector on create when not given (editable afterwards)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, db_index=True)
     area = models.ForeignKey(
         "areas.Area",
         verbose_name=_("located in area"),
@@ -32,6 +34,7 @@ class Org(TreeNode):
     units_covered = models.PositiveIntegerField(_("units covered"), null=True, blank=True)
 
     scope_org_field = ""
+    scope_guidance = True  # an org guided by one the user sees is seen, read only (core.scope)
 
     class Meta:
         verbose_name = _("party organization")
@@ -40,5 +43,58 @@ class Org(TreeNode):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # every path that creates an org (forms, import, API, services, treebeard, fixtures) gets a sector
+        if not self.sector:
+            self.sector = self.default_sector()
+        super().save(*args, **kwargs)
+
+    def default_sector(self) -> str:
+        parent_sector = None
+        if self.path and len(self.path) > self.steplen:
+            parent_sector = (
+                type(self).objects.filter(path=self.path[: -self.steplen]).values_list("sector", flat=True).first()
+            )
+        area_type = self.area.type if self.area is not None else None
+        return default_sector(self.type, parent_sector, area_type)
+
     def get_absolute_url(self):
         return reverse("orgs:org", args=[self.pk])
+
+
+class GuidanceLink(ChangeLoggedModel):
+    """属地管理 / 双重管理 / 指导协调: `org` is guided by `guide` besides its parent — e.g. a 街道党工委 guiding the
+    party organization of a unit in its territory whose membership line runs to the unit's own superior. Whoever
+    views the guide views the guided org's subtree, its leadership and its counts, read only (core.scope); the
+    members stay with their line of membership. A link that ends keeps its history (`ended_on`)."""
+
+    guide = models.ForeignKey(
+        Org, verbose_name=_("guiding organization"), on_delete=models.CASCADE, related_name="guided_links"
+    )
+    org = models.ForeignKey(
+        Org, verbose_name=_("guided organization"), on_delete=models.CASCADE, related_name="guidance_links"
+    )
+    kind = models.CharField(_("kind of guidance"), max_length=20, choices=GuidanceKind.choices)
+    started_on = models.DateField(_("since"))
+    ended_on = models.DateField(_("link ended on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    # seen by whoever sees the guided org (its own line, and through the link the guide's admins)
+    scope_org_field = "org"
+    scope_guidance = True
+
+    class Meta:
+        verbose_name = _("guidance link")
+        verbose_name_plural = _("guidance links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["guide", "org"], condition=models.Q(ended_on__isnull=True), name="orgs_one_open_guidance_link"
+            ),
+            models.CheckConstraint(condition=~models.Q(guide=models.F("org")), name="orgs_guidance_not_itself"),
+        ]
+
+    def __str__(self):
+        return f"{self.guide} → {self.org}"
+
+    def get_absolute_url(self):
+        return self.org.get_absolute_url()

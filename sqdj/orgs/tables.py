@@ -10,6 +10,7 @@ class OrgTable(BaseTable):
     name = tables.Column(linkify=True)
     code = tables.Column()
     type = tables.Column()
+    sector = tables.Column()
     area = tables.Column(verbose_name=_("located in area"))
     numchild = tables.Column(verbose_name=_("subordinate organizations"))
     founded_on = DateColumn()
@@ -17,5 +18,5 @@ class OrgTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Org
-        fields = ("name", "code", "type", "area", "numchild", "founded_on", "term_started_on")
+        fields = ("name", "code", "type", "sector", "area", "numchild", "founded_on", "term_started_on")
         order_by = ("code",)

@@ -19,10 +19,11 @@ def report_sections(stats: dict) -> list[tuple[str, str, list[tuple[str, int]]]]
             SECTION_LABELS["organizations"],
             [(ORGANIZATION_TOTAL_LABEL, organizations["total"]), *organizations["by_type"].items()],
         ),
+        ("by_sector", SECTION_LABELS["by_sector"], list(organizations["by_sector"].items())),  # issue 13
         ("members", SECTION_LABELS["members"], [(label, members[key]) for key, label in MEMBER_LABELS.items()]),
         *(
             (key, SECTION_LABELS[key], list(members[key].items()))
-            for key in ("by_category", "by_age_band", "by_education")
+            for key in ("by_category", "by_work_status", "by_age_band", "by_education")
         ),
         (
             "coverage",

@@ -31,11 +31,13 @@ from sqdj.members.choices import (
     EDUCATION_LABELS,
     HAN,
     TYPE_LABELS,
+    WORK_STATUS_LABELS,
     MemberType,
     Sex,
     Standing,
 )
 from sqdj.members.models import Member
+from sqdj.orgs.choices import SECTOR_LABELS
 from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
 from sqdj.orgs.models import Org
 
@@ -73,8 +75,10 @@ COVERAGE_LABELS = {
 SECTION_LABELS = {
     "organizations": "党组织",
     "by_type": "党组织类别",
+    "by_sector": "党组织所属领域",  # issue 13: orgs by sector
     "members": "党员",
     "by_category": "党员分类",
+    "by_work_status": "工作状况",
     "by_age_band": "年龄结构",
     "by_education": "学历结构",
     "coverage": "组织覆盖",
@@ -121,6 +125,7 @@ def _member_counts(as_of: datetime.date) -> dict:
         "college_or_above": Count("pk", filter=Q(education__in=sorted(COLLEGE_OR_ABOVE))),
     }
     counts.update({f"category_{c}": Count("pk", filter=Q(category=c)) for c in CATEGORY_LABELS})
+    counts.update({f"work_status_{w}": Count("pk", filter=Q(work_status=w)) for w in WORK_STATUS_LABELS})
     counts.update({f"education_{e}": Count("pk", filter=Q(education=e)) for e in EDUCATION_LABELS})
     counts.update(
         {f"age_{i}": Count("pk", filter=_age_band_q(as_of, lo, hi)) for i, (lo, hi, _k) in enumerate(AGE_BANDS)}
@@ -173,7 +178,8 @@ def _members(org, user, as_of: datetime.date) -> dict:
         "female": row["female"],
         "ethnic_minority": row["ethnic_minority"],
         "college_or_above": row["college_or_above"],
-        "by_category": {label: row[f"category_{c}"] for c, label in CATEGORY_LABELS.items()},
+        "by_category": {label: row[f"category_{c}"] for c, label in CATEGORY_LABELS.items()},  # derived
+        "by_work_status": {label: row[f"work_status_{w}"] for w, label in WORK_STATUS_LABELS.items()},
         "by_age_band": {key: row[f"age_{i}"] for i, (_lo, _hi, key) in enumerate(AGE_BANDS)},
         "by_education": {label: row[f"education_{e}"] for e, label in EDUCATION_LABELS.items()},
     }
@@ -186,10 +192,17 @@ def _existing_orgs(user, as_of: datetime.date):
 
 def _organizations(org, user, as_of: datetime.date) -> dict:
     orgs = _in_subtree(Org.objects.all(), user, org).filter(Q(founded_on__isnull=True) | Q(founded_on__lte=as_of))
-    rows = dict(orgs.filter(path__startswith=org.path).order_by().values_list("type").annotate(n=Count("pk")))
+    grouped = orgs.filter(path__startswith=org.path).order_by().values_list("type", "sector").annotate(n=Count("pk"))
+    rows: dict[str, int] = {}
+    sectors: dict[str, int] = {}
+    for org_type, sector, n in grouped:  # one query for both: by type and by sector (issue 13)
+        rows[org_type] = rows.get(org_type, 0) + n
+        sectors[sector] = sectors.get(sector, 0) + n
     # one key per type present, in the order of the template's list of types
     by_type = {label: rows[t] for t, label in ORG_TYPE_LABELS.items() if rows.get(t)}
-    return {"total": sum(by_type.values()), "by_type": by_type}
+    # every sector, in the order of the import's 所属领域 words (an additive key of interfaces.md §3)
+    by_sector = {label: sectors.get(s, 0) for s, label in SECTOR_LABELS.items()}
+    return {"total": sum(by_type.values()), "by_type": by_type, "by_sector": by_sector}
 
 
 def _communities(org, user, as_of: datetime.date) -> dict:

@@ -72,7 +72,7 @@ def _panels(stats: dict) -> tuple[list[dict], list[dict]]:
     """The report's sections as tables, four of them with a bar chart of the same figures; and the charts' data."""
     chart_data = {
         "organizations": stats["organizations"]["by_type"],
-        **{key: stats["members"][key] for key in ("by_category", "by_age_band", "by_education")},
+        **{key: stats["members"][key] for key in ("by_category", "by_work_status", "by_age_band", "by_education")},
     }
     panels, charts = [], []
     for key, heading, rows in report_sections(stats):

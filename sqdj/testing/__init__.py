@@ -11,6 +11,7 @@ A model's view tests are a subclass that supplies only data (style.md §6.14):
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -24,6 +25,8 @@ from sqdj.accounts.models import User
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.areas.services import do_create_area
 from sqdj.core.models import ObjectChange
+from sqdj.orgs.choices import GuidanceKind
+from sqdj.orgs.models import GuidanceLink
 from sqdj.orgs.services import do_create_org
 
 PASSWORD = "Test-Password-2026"
@@ -84,6 +87,10 @@ def build_world() -> World:
     return World(da, sa, ca1, ca2, d, s, c1, c2, b1, b2, g1, admin1, viewer1, nobody, root)
 
 
+def _snapshot_row(obj) -> dict:
+    return type(obj).objects.filter(pk=obj.pk).values().first()
+
+
 def changes_for(obj) -> int:
     return ObjectChange.objects.filter(
         content_type=ContentType.objects.get_for_model(type(obj)), object_id=obj.pk
@@ -110,6 +117,36 @@ class ScopedData:
 
     def update_data(self, obj) -> dict:
         raise NotImplementedError
+
+
+def org_of(obj):
+    """The org `obj` hangs from (its model's `scope_org_field`), or None."""
+    field = getattr(type(obj), "scope_org_field", None)
+    if field is None:
+        return None
+    for name in filter(None, field.split("__")):
+        obj = getattr(obj, name, None)
+    return obj
+
+
+def guide_out_of_scope(world) -> GuidanceLink:
+    """The user's community org (c1) guides the other community's (c2), which is outside the user's scope."""
+    link = GuidanceLink.objects.create(
+        guide=world.community1,
+        org=world.community2,
+        kind=GuidanceKind.TERRITORIAL,
+        started_on=datetime.date(2020, 1, 1),
+    )
+    return link
+
+
+def follows_guidance(obj, world) -> bool:
+    """Whether `obj` is seen through `guide_out_of_scope`'s link: its model follows guidance, it hangs under c2."""
+    org = org_of(obj)
+    model = type(obj)
+    return bool(
+        getattr(model, "scope_guidance", False) and org is not None and org.path.startswith(world.community2.path)
+    )
 
 
 class ScopedViewTests(ScopedData):
@@ -190,6 +227,24 @@ class ScopedViewTests(ScopedData):
         self.assertTrue(shown)
         self.assertLessEqual(shown, visible)
         self.assertNotIn(self.out_of_scope().pk, shown)
+
+    def test_through_a_guidance_link_read_only(self):
+        """When the user's org guides the org an object outside the scope hangs from (属地管理 …), a model that
+        follows guidance (orgs, their leadership) shows it, read only; every other model still answers 404 (the
+        members stay with their line of membership). Ended, the link shows nothing."""
+        obj = self.out_of_scope()
+        link = guide_out_of_scope(self.world)
+        seen = follows_guidance(obj, self.world)
+        self.login(self.world.admin1)
+        self.assertEqual(self.client.get(self.url("", obj.pk)).status_code, 200 if seen else 404)
+        for url in self.object_urls(obj, "edit", "delete"):
+            self.assertEqual(self.client.get(url).status_code, 403 if seen else 404, url)
+        before = _snapshot_row(obj)
+        self.assertIn(self.client.post(self.url("edit", obj.pk), self.update_data(obj)).status_code, (403, 404))
+        self.assertEqual(_snapshot_row(obj), before)
+        link.ended_on = datetime.date(2021, 1, 1)
+        link.save()
+        self.assertEqual(self.client.get(self.url("", obj.pk)).status_code, 404)
 
     def test_table_cells_as_the_library_makes_them(self):
         """The list's cells are made by a plan per column (core.tables) with django-tables2's semantics: the same

@@ -26,7 +26,7 @@ from rest_framework.test import APIClient
 from sqdj.accounts.services import do_issue_token
 from sqdj.core.models import ObjectChange
 
-from . import ScopedData, build_world, changes_for
+from . import ScopedData, build_world, changes_for, follows_guidance, guide_out_of_scope
 
 
 def api_client(user=None, *, token: str | None = None, format: str = "json") -> APIClient:
@@ -175,6 +175,22 @@ class ScopedAPITests(ScopedData):
         for method, url, body in calls:
             r = getattr(client, method)(url, body)
             self.assertEqual(r.status_code, 404, (method, url, r.content))
+            self.assertNothingWritten(obj, row, changes, r)
+
+    def test_through_a_guidance_link_read_only(self):
+        """As the pages (sqdj.testing.ScopedViewTests): seen read only through a guidance link where the model
+        follows guidance, 404 elsewhere; nothing written either way."""
+        client, obj = self.api(self.admin), self.out_of_scope()
+        guide_out_of_scope(self.world)
+        seen = follows_guidance(obj, self.world)
+        self.assertEqual(obj.pk in self.listed_ids(client.get(self.list_url(), {"limit": 1000})), seen)
+        self.assertEqual(client.get(self.detail_url(obj.pk)).status_code, 200 if seen else 404)
+        row, changes = _snapshot(self.model, obj.pk), ObjectChange.objects.count()
+        calls = [("patch", self.detail_url(obj.pk), self.update_data(obj))] if self.has("patch") else []
+        calls += [("delete", self.detail_url(obj.pk), None)] if self.has("delete") else []
+        for method, url, body in calls:
+            r = getattr(client, method)(url, body)
+            self.assertEqual(r.status_code, 403 if seen else 404, (method, url, r.content))
             self.assertNothingWritten(obj, row, changes, r)
 
     def test_viewer_may_read_but_not_write(self):

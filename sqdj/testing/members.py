@@ -28,12 +28,15 @@ def member_data(org, *, seq=1, name="张三丰", birth=datetime.date(1970, 5, 4)
         "member_type": "full",
         "joined_on": datetime.date(1995, 7, 1),
         "confirmed_on": datetime.date(1996, 7, 1),
-        "category": "employed",
+        "work_status": "employed",
         "org": org,
         "home_area": None,
         "phone": f"1381234{seq:04d}",
         "work_unit": "天津市某单位",
     }
+    if "category" in over:  # tests written before the work status: the category is derived from it now
+        category = over.pop("category")
+        over.setdefault("work_status", {"resident": "other", "mobile": "other"}.get(category, category))
     data.update(over)
     return data
 

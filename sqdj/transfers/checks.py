@@ -165,3 +165,23 @@ def suspended_removal(ctx: CheckContext):
             text = message % {"name": name, "date": since.isoformat(), "years": years}
             yield _finding(ctx, "member.suspended_removal", "warning", "outflow", pk, name, url(pk), text, basis,
                            action)  # fmt: skip
+
+
+@register("mobile.outflow_incomplete", "warning", title=gettext_lazy("Mobile member's outflow record incomplete"))
+def outflow_incomplete(ctx: CheckContext):
+    """An open outflow kept for a member called 流动 with no record of where they went (the data migration of the
+    old category, an import's 党员分类): the destination and dates are unknown until staff complete them. Not a
+    regulatory figure: no parameter, no source."""
+    message = _(
+        "%(name)s is recorded as a mobile member, but where the member went is unknown (recorded on %(date)s "
+        "without a destination)."
+    )
+    action = _(
+        "Find out where the member is (destination, party organization there, contact) and complete the outflow "
+        "record; if the member is not away, end the record."
+    )
+    rows = _outflows(ctx).filter(incomplete=True).values_list("pk", "member__name", "left_on")
+    url = _url_maker("transfers:outflow")
+    for pk, name, recorded in rows:
+        text = message % {"name": name, "date": recorded.isoformat()}
+        yield _finding(ctx, "mobile.outflow_incomplete", "warning", "outflow", pk, name, url(pk), text, "", action)

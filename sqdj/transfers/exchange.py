@@ -44,7 +44,7 @@ MAX_BYTES = 256 * 1024  # a letter is a few kilobytes; anything far larger is no
 # The member object: the fields of members.services.FIELDS a receiving deployment needs (not org, home_area).
 MEMBER_FIELDS = (
     "name", "sex", "ethnicity", "id_number", "birth_date", "education", "member_type", "joined_on",
-    "confirmed_on", "category", "phone", "work_unit",
+    "confirmed_on", "category", "work_status", "phone", "work_unit",
 )  # fmt: skip
 DATE_FIELDS = ("birth_date", "joined_on", "confirmed_on")
 
@@ -232,7 +232,8 @@ def export_package(
             "member_type": member.member_type,
             "joined_on": _iso(member.joined_on),
             "confirmed_on": _iso(member.confirmed_on),
-            "category": member.category,
+            "category": member.category,  # derived; kept for deployments that read no work status
+            "work_status": member.work_status,
             "phone": revealed["phone"] or "",
             "work_unit": member.work_unit or "",
         },

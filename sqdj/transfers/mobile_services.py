@@ -28,6 +28,7 @@ from sqdj.core.rules import param
 from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
+from sqdj.members.services import refresh_categories, refresh_categories_of_indexes
 from sqdj.members.validation import LANDLINE, MOBILE, check_id_number
 from sqdj.orgs.choices import BRANCH_TYPES
 from sqdj.orgs.models import Org
@@ -172,7 +173,9 @@ def do_record_outflow(
         _err(errors, "member", _("This member is already recorded as away."))
     _raise(errors)
     data |= {"member": member, "last_contact_on": last_contact_on}
-    return do_create(Outflow, acting_user=acting_user, data=data, clean=False)  # validated above
+    outflow = do_create(Outflow, acting_user=acting_user, data=data, clean=False)  # validated above
+    refresh_categories([member.pk])  # 流动 from now on (the derived category)
+    return outflow
 
 
 @transaction.atomic
@@ -185,6 +188,7 @@ def do_update_outflow(outflow: Outflow, *, acting_user, **data) -> Outflow:
     errors = _check_outflow(merged, dates.today())
     _open(outflow, errors)
     _raise(errors)
+    merged["incomplete"] = False  # the destination is now given (required above): the finding is settled
     return do_update(outflow, acting_user=acting_user, data=merged, clean=False)
 
 
@@ -261,7 +265,10 @@ def do_end_outflow(outflow: Outflow, *, acting_user, ended_on: datetime.date | N
     errors: dict = {}
     _check_end(outflow, errors, ended_on, reason, outflow.left_on)
     _raise(errors)
-    return do_update(outflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason}, clean=False)
+    outflow = do_update(outflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason},
+                        clean=False)  # fmt: skip
+    refresh_categories([outflow.member_id])  # no longer 流动, unless an inflow says so
+    return outflow
 
 
 # ---- inflows (流入) ----------------------------------------------------------------------------------------------
@@ -322,7 +329,9 @@ def do_register_inflow(
         _err(errors, "id_number", _("This person is already recorded as living here."))
     _raise(errors)
     data["last_contact_on"] = last_contact_on
-    return do_create(Inflow, acting_user=acting_user, data=data, clean=False)  # validated above
+    inflow = do_create(Inflow, acting_user=acting_user, data=data, clean=False)  # validated above
+    refresh_categories_of_indexes([inflow.id_number_index])  # a member of ours with this number is 流动 now
+    return inflow
 
 
 @transaction.atomic
@@ -350,7 +359,11 @@ def do_update_inflow(inflow: Inflow, *, acting_user, **data) -> Inflow:
         if not Org.objects.filter(pk=inflow.branch_id, path__startswith=merged["host_org"].path).exists():
             _err(errors, "host_org", _("The branch for activities is not under this organization; change it first."))
     _raise(errors)
-    return do_update(inflow, acting_user=acting_user, data=merged, clean=False)
+    before = inflow.id_number_index
+    inflow = do_update(inflow, acting_user=acting_user, data=merged, clean=False)
+    if inflow.id_number_index != before:
+        refresh_categories_of_indexes([before, inflow.id_number_index])
+    return inflow
 
 
 @transaction.atomic
@@ -421,7 +434,10 @@ def do_end_inflow(inflow: Inflow, *, acting_user, ended_on: datetime.date | None
     errors: dict = {}
     _check_end(inflow, errors, ended_on, reason, inflow.arrived_on)
     _raise(errors)
-    return do_update(inflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason}, clean=False)
+    inflow = do_update(inflow, acting_user=acting_user, data={"ended_on": ended_on, "end_reason": reason},
+                       clean=False)  # fmt: skip
+    refresh_categories_of_indexes([inflow.id_number_index])
+    return inflow
 
 
 __all__ = [

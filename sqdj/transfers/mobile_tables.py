@@ -24,7 +24,7 @@ class OutflowTable(BaseTable):
     org = tables.Column(
         verbose_name=_("party organization"), accessor="member__org__name", order_by=("member__org__code",)
     )
-    destination = tables.Column()
+    destination = tables.Column(empty_values=())
     left_on = DateColumn()
     away = tables.Column(verbose_name=_("months away"), accessor="left_on", order_by=("-left_on",))
     last_contact_on = DateColumn()
@@ -44,6 +44,9 @@ class OutflowTable(BaseTable):
     def render_name(self, value, record):
         return value
 
+    def render_destination(self, value, record):
+        return _("unknown (to complete)") if record.incomplete else value
+
     def render_away(self, value, record):
         months = services.months_away(value)
         if not services.is_mobile(record):
@@ -59,6 +62,8 @@ class OutflowTable(BaseTable):
     def render_status(self, record):
         if record.ended_on:
             return _badge("secondary", _("ended"))
+        if record.incomplete:
+            return _badge("warning", _("incomplete"))
         if record.lost_contact_since:
             return _badge("danger", _("lost contact since %(date)s") % {"date": record.lost_contact_since.isoformat()})
         if services.contact_overdue(record.last_contact_on):

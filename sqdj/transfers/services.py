@@ -52,6 +52,7 @@ _TYPE_LEVELS: dict[str, str] = {
     OrgType.CITY_COMMITTEE: "city",
     OrgType.DISTRICT_COMMITTEE: "district",
     OrgType.SUBDISTRICT_COMMITTEE: "subdistrict",
+    OrgType.SUBDISTRICT_PARTY_COMMITTEE: "subdistrict",
 }
 # Orgs that are levels of the administration, not places a membership is held.
 NOT_RECEIVING = set(_TYPE_LEVELS)
@@ -524,6 +525,7 @@ def do_complete(case: Transfer, *, acting_user, version: int | None = None) -> T
 def _member_data(details: dict) -> dict:
     """The member fields of an incoming case's details (the exchange package's member object)."""
     data = {k: details.get(k) for k in FIELDS if k not in ("org", "home_area")}
+    data["category"] = details.get("category")  # a letter without a work status: do_receive_member reads this
     for k in ("birth_date", "joined_on", "confirmed_on"):
         if data.get(k):
             data[k] = datetime.date.fromisoformat(str(data[k]))

@@ -41,7 +41,7 @@ def test_a_new_district_tree_from_xlsx_and_again_unchanged(tmp_path):
         ([["T01001003", "丙社区", "社区", "T0"]], 2, "上级区域编码"),  # unknown parent
         ([["T01001003", "丙社区", "楼栋", "T01"]], 2, "上级区域编码"),  # a building directly under a district
         ([["T01001003", "丙社区", "社区", ""]], 2, "上级区域编码"),  # only 市/区 may be a top node
-        ([["T01001003", "丙社区", "村", "T01001"]], 2, "区域类型"),  # not a template word
+        ([["T01001003", "丙社区", "乡镇", "T01001"]], 2, "区域类型"),  # not a template word (村 is one now)
         ([["T01001003", "", "社区", "T01001"]], 2, "区域名称"),  # empty required cell
         ([["T01001003", "=A1", "社区", "T01001"]], 2, "区域名称"),  # formula
         ([["T01001003", "丙", "社区", "T01001"], ["T01001003", "丁", "社区", "T01001"]], 3, "区域编码"),  # duplicate

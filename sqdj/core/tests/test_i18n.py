@@ -38,6 +38,7 @@ def test_member_choice_labels_equal_the_template_words():
             (c.MemberType, c.TYPE_LABELS),
             (c.Education, c.EDUCATION_LABELS),
             (c.Category, c.CATEGORY_LABELS),
+            (c.WorkStatus, c.WORK_STATUS_LABELS),
         ):
             assert {v: str(label) for v, label in enum.choices} == {str(k): v for k, v in words.items()}
 

@@ -70,8 +70,11 @@ def test_unknown_action_is_a_programming_error(world):
 
 def test_scope_is_one_query(world, django_assert_num_queries):
     user = fresh(world.admin1)
-    with django_assert_num_queries(2):  # the assignments once, then the list
+    with django_assert_num_queries(3):  # the assignments and the orgs they guide (orgs follow guidance), then the list
         list(Org.objects.restrict(user, "view"))
+    other = fresh(world.admin1)
+    with django_assert_num_queries(2):  # areas do not follow guidance: the assignments, then the list
+        list(Area.objects.restrict(other, "view"))
     with django_assert_num_queries(1):  # cached on the user object for the request
         list(Org.objects.restrict(user, "view"))
 

@@ -22,8 +22,10 @@ from sqdj.demo import synthetic
 from sqdj.demo.management.commands.generate import Command as Generate
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.members.models import Member, MembershipEvent, Registration
+from sqdj.members.services import derive_category
 from sqdj.members.validation import validate_member
 from sqdj.orgs.models import Org
+from sqdj.transfers.models import Outflow
 
 TODAY = datetime.date(2026, 11, 22)
 
@@ -149,6 +151,14 @@ def test_generate_writes_the_rows_member_rows_describes(small_city):
         assert reg.community.type == "community" and reg.member.category == "employed"
         assert not reg.member.org.area.path.startswith(reg.community.path)  # another community than the branch's
     assert not ObjectChange.objects.exists()  # seed data writes no change log
+
+
+def test_every_category_is_derived_and_every_mobile_member_is_away_on_record(small_city):
+    """Issue 13: 流动 is an open outflow; the other categories follow the work status (members.services)."""
+    away = set(Outflow.objects.filter(ended_on__isnull=True).values_list("member_id", flat=True))
+    members = list(Member.objects.values_list("pk", "work_status", "category"))
+    assert any(c == "mobile" for _pk, _w, c in members) and away
+    assert all(c == derive_category(w, pk in away) for pk, w, c in members)
 
 
 def test_personal_data_is_encrypted_and_indexed_as_member_save_does(small_city):

@@ -60,9 +60,8 @@ def test_terms_mostly_current_a_few_ending_or_over_some_postponed(city):
     lengths = Counter()
     for org in term_orgs():
         assert org.term_started_on and org.term_started_on <= TODAY, org.code
-        community = terms.is_community_org(org)
-        end = terms.regular_term_end(org, community, TODAY)
-        years = (end.year - org.term_started_on.year, terms.term_rule(org, community))
+        end = terms.regular_term_end(org, TODAY)
+        years = (end.year - org.term_started_on.year, terms.term_rule(org, TODAY))
         lengths[years] += 1
         kind = "expired" if end <= TODAY else "expiring" if add_months(end, -6) <= TODAY else "current"
         kinds[kind] += 1

@@ -43,9 +43,9 @@ class MemberSerializer(ScopedModelSerializer):
         model = Member
         list_serializer_class = MemberListSerializer
         fields = ["id", "url", "name", "sex", "ethnicity", "id_number", "id_number_masked", "birth_date", "age",
-                  "education", "member_type", "joined_on", "confirmed_on", "category", "org", "home_area", "phone",
-                  "phone_masked", "work_unit", "standing"]  # fmt: skip
-        read_only_fields = ["standing"]
+                  "education", "member_type", "joined_on", "confirmed_on", "work_status", "category", "org",
+                  "home_area", "phone", "phone_masked", "work_unit", "standing"]  # fmt: skip
+        read_only_fields = ["standing", "category"]  # the category is derived (services.derive_category)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

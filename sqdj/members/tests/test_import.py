@@ -67,6 +67,7 @@ def row(seq: int = 1, **over) -> list:
         "居住区域编码": "T01001001",
         "联系电话": f"1381234{seq:04d}",
         "工作单位": "天津市某单位",
+        "工作状况": "",  # optional: empty, the work status 党员分类 tells
     }
     values.update(over)
     assert set(values) == set(H)
@@ -161,6 +162,7 @@ def test_same_id_number_updates_that_member(world, tmp_path):
     assert (oc.action, oc.object_id, oc.user, oc.user_name) == ("update", m.pk, world.admin1, "admin1")
     assert oc.diff() == {
         "work_unit": ("天津市某单位", "新的单位"),
+        "work_status": ("employed", "retired"),
         "category": ("employed", "retired"),
         "org": (world.branch1.pk, world.group1.pk),
     }
@@ -395,7 +397,8 @@ def test_xlsx_formula_cell_is_rejected(world, tmp_path):
 
 
 def test_headers_missing_misspelled_extra_or_reordered(world, tmp_path):
-    for headers in (H[:-1], ["名字", *H[1:]], [*H, "备注"], [H[1], H[0], *H[2:]], H[:3] + ["身份证号"] + H[4:]):
+    missing = H[:-2] + H[-1:]  # 工作单位 missing (工作状况, the last, is optional)
+    for headers in (missing, ["名字", *H[1:]], [*H, "备注"], [H[1], H[0], *H[2:]], H[:3] + ["身份证号"] + H[4:]):
         status, out = run_import("members", write_csv(tmp_path / "m.csv", [headers, row(1)]))
         assert status == 1 and out["errors"] and all(e["row"] == 1 for e in out["errors"]), (headers, out)
         assert all(chinese(e["message"]) for e in out["errors"]), out["errors"]

@@ -18,7 +18,7 @@ def form_data(member: Member, **over) -> dict:
     d = {
         "name": member.name, "sex": member.sex, "ethnicity": member.ethnicity, "birth_date": member.birth_date,
         "education": member.education, "member_type": member.member_type, "joined_on": member.joined_on,
-        "confirmed_on": member.confirmed_on or "", "category": member.category, "org": member.org_id,
+        "confirmed_on": member.confirmed_on or "", "work_status": member.work_status, "org": member.org_id,
         "home_area": member.home_area_id or "", "work_unit": member.work_unit, "new_id_number": "", "new_phone": "",
     }  # fmt: skip
     d.update(over)
@@ -109,7 +109,8 @@ class MemberViewTests(ScopedViewTests, TestCase):
 
     def test_edit_keeps_numbers_when_left_empty_and_writes_ledger_on_category_change(self):
         self.client.force_login(self.world.admin1)
-        r = self.client.post(reverse("members:member_edit", args=[self.m1.pk]), form_data(self.m1, category="retired"))
+        data = form_data(self.m1, work_status="retired", category="mobile")  # the category is derived, not typed
+        r = self.client.post(reverse("members:member_edit", args=[self.m1.pk]), data)
         self.assertEqual(r.status_code, 302)
         m = Member.objects.get(pk=self.m1.pk)
         self.assertEqual((m.id_number, m.phone, m.category), (self.m1.id_number, self.m1.phone, "retired"))

@@ -18,6 +18,7 @@ class OrgSerializer(TreeNodeSerializer):
             "code",
             "name",
             "type",
+            "sector",
             "parent",
             "area",
             "founded_on",
@@ -26,3 +27,5 @@ class OrgSerializer(TreeNodeSerializer):
             "numchild",
         ]
         read_only_fields = ["depth", "numchild"]
+        # left out on create: the default of the type, parent and area (services.do_create_org)
+        extra_kwargs = {"sector": {"required": False}}

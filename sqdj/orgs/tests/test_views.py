@@ -22,6 +22,7 @@ class OrgViewTests(ScopedViewTests, TestCase):
             "code": obj.code,
             "name": obj.name + "（改）",
             "type": obj.type,
+            "sector": obj.sector,  # required on edit (left empty only on create: the type's default)
             "parent": self.world.community1.pk,
             "area": obj.area_id or "",
         }

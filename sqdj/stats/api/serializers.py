@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS
+from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS, WORK_STATUS_LABELS
+from sqdj.orgs.choices import SECTOR_LABELS
 from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
 
 from ..services import AGE_BANDS
@@ -36,6 +37,7 @@ class StatsOrganizationsSerializer(serializers.Serializer):
         help_text=_("One key per organization type present: %(types)s.")
         % {"types": "、".join(ORG_TYPE_LABELS.values())},
     )
+    by_sector = _counts("StatsOrgSectors", SECTOR_LABELS.values(), "所属领域")()  # issue 13
 
 
 class StatsMembersSerializer(serializers.Serializer):
@@ -46,6 +48,7 @@ class StatsMembersSerializer(serializers.Serializer):
     ethnic_minority = serializers.IntegerField(min_value=0)
     college_or_above = serializers.IntegerField(min_value=0)
     by_category = _counts("StatsMemberCategories", CATEGORY_LABELS.values(), "党员分类")()
+    by_work_status = _counts("StatsMemberWorkStatus", WORK_STATUS_LABELS.values(), "工作状况")()
     by_age_band = _counts("StatsAgeBands", [key for _lo, _hi, key in AGE_BANDS], "年龄（周岁）")()
     by_education = _counts("StatsEducation", EDUCATION_LABELS.values(), "学历")()
 

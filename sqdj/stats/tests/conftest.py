@@ -36,6 +36,7 @@ from sqdj.members.services import do_create_member, do_register
 from sqdj.orgs.services import do_create_org
 from sqdj.testing import PASSWORD, build_world
 from sqdj.testing.members import member_data
+from sqdj.transfers.mobile_services import do_record_outflow
 
 AS_OF = datetime.date(2025, 6, 15)
 LATER = datetime.date(2025, 7, 1)
@@ -67,8 +68,8 @@ MEMBERS = [
 
 def add_member(org, seq, *, name="测试党员", birth=None, female=False, **over):
     birth = birth or D(1980, 5, 5)
-    data = member_data(org, seq=seq, name=name, birth=birth, female=female, joined_on=JOINED, confirmed_on=CONFIRMED)
-    data.update(over)
+    over = {"joined_on": JOINED, "confirmed_on": CONFIRMED, **over}
+    data = member_data(org, seq=seq, name=name, birth=birth, female=female, **over)  # a category: its work status
     return do_create_member(acting_user=None, **data)
 
 
@@ -101,6 +102,8 @@ def world(db):
             **extra,
         )
     Member.objects.filter(pk=w.members["S"].pk).update(standing="deceased")
+    # 流动 is an open outflow (the category is derived): E is away
+    do_record_outflow(w.members["E"], acting_user=None, left_on=D(2020, 1, 1), destination="广东省深圳市")
     do_register(w.members["T"], acting_user=None, community=w.community_area1, registered_on=D(2020, 3, 1))
     # sees 甲社区's own 党总支 and the members it holds, not its branches
     w.c1_only = do_create_user("c1only", password=PASSWORD, validate=False)

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 NEWORGS_NONE = {"neworgs": 0, "neworgs_with_org": 0, "neworgs_3plus_members_without_org": 0}
+SECTOR_WORDS = [
+    "社区", "街道", "机关", "事业单位", "国有企业", "非公有制企业", "社会组织",
+    "商务楼宇", "园区", "村", "联合", "流动", "其他",
+]  # fmt: skip
+
+
+def sectors(**counts):
+    """`organizations.by_sector`: every sector word, zero unless given (issue 13)."""
+    return {word: counts.get(word, 0) for word in SECTOR_WORDS}
 
 
 def members(total, full, probationary, female, ethnic_minority, college_or_above, category, age, education):
@@ -15,6 +24,9 @@ def members(total, full, probationary, female, ethnic_minority, college_or_above
         "college_or_above": college_or_above,
         "by_category": dict(zip(["在职党员", "退休职工党员", "离休干部党员", "下岗失业党员", "流动党员", "居民党员"],
                                 category, strict=True)),
+        # issue 13: in this world the work status is the category's, and 其他 for E (流动) and the 居民
+        "by_work_status": dict(zip(["在职", "退休", "离休", "下岗失业", "无固定职业", "学生", "其他"],
+                                   [*category[:4], 0, 0, category[4] + category[5]], strict=True)),
         "by_age_band": dict(zip(["30岁及以下", "31至35岁", "36至40岁", "41至45岁", "46至50岁", "51至55岁", "56至60岁",
                                  "61岁及以上"], age, strict=True)),
         "by_education": dict(zip(["研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下"], education,
@@ -31,7 +43,11 @@ def members(total, full, probationary, female, ethnic_minority, college_or_above
 DISTRICT_AS_OF = {
     "org": {"code": "DWT01", "name": "中共测试区委员会"},
     "as_of": "2025-06-15",
-    "organizations": {"total": 7, "by_type": {"区委": 1, "街道党工委": 1, "党总支": 2, "党支部": 2, "党小组": 1}},
+    "organizations": {
+        "total": 7,
+        "by_type": {"区委": 1, "街道党工委": 1, "党总支": 2, "党支部": 2, "党小组": 1},
+        "by_sector": sectors(机关=1, 街道=1, 社区=5),
+    },
     "members": members(12, 10, 2, 5, 1, 8, [5, 2, 1, 1, 1, 2], [2, 3, 3, 1, 0, 0, 2, 1], [2, 5, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 2, **NEWORGS_NONE},
 }
@@ -40,7 +56,11 @@ DISTRICT_AS_OF = {
 DISTRICT_LATER = {
     "org": {"code": "DWT01", "name": "中共测试区委员会"},
     "as_of": "2025-07-01",
-    "organizations": {"total": 8, "by_type": {"区委": 1, "街道党工委": 1, "党总支": 2, "党支部": 3, "党小组": 1}},
+    "organizations": {
+        "total": 8,
+        "by_type": {"区委": 1, "街道党工委": 1, "党总支": 2, "党支部": 3, "党小组": 1},
+        "by_sector": sectors(机关=1, 街道=1, 社区=6),
+    },
     "members": members(13, 11, 2, 5, 1, 9, [5, 2, 1, 1, 1, 3], [1, 3, 4, 1, 1, 0, 1, 2], [2, 6, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 3, **NEWORGS_NONE},
 }
@@ -50,7 +70,7 @@ DISTRICT_LATER = {
 COMMUNITY1_ADMIN = {
     "org": {"code": "SQT1", "name": "中共甲社区总支部委员会"},
     "as_of": "2025-06-15",
-    "organizations": {"total": 3, "by_type": {"党总支": 1, "党支部": 1, "党小组": 1}},
+    "organizations": {"total": 3, "by_type": {"党总支": 1, "党支部": 1, "党小组": 1}, "by_sector": sectors(社区=3)},
     "members": members(6, 5, 1, 2, 1, 4, [3, 1, 0, 1, 1, 0], [2, 2, 1, 1, 0, 0, 0, 0], [1, 2, 1, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
 }
@@ -59,7 +79,7 @@ COMMUNITY1_ADMIN = {
 COMMUNITY1_ONLY = {
     "org": {"code": "SQT1", "name": "中共甲社区总支部委员会"},
     "as_of": "2025-06-15",
-    "organizations": {"total": 1, "by_type": {"党总支": 1}},
+    "organizations": {"total": 1, "by_type": {"党总支": 1}, "by_sector": sectors(社区=1)},
     "members": members(2, 2, 0, 0, 0, 0, [0, 0, 0, 1, 1, 0], [0, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
 }

@@ -32,6 +32,9 @@ class Outflow(ChangeLoggedModel):
     lost_contact_since = models.DateField(_("lost contact since"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("how it ended"), max_length=20, choices=MobileEnd.choices, blank=True)
+    # a member called 流动 (an old category, an import's 党员分类) with no record of where they went: kept as an
+    # outflow whose destination and dates are unknown, a finding until staff complete it (checks.outflow_incomplete)
+    incomplete = models.BooleanField(_("incomplete (destination unknown)"), default=False, editable=False)
 
     scope_org_field = "member__org"
 
