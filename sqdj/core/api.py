@@ -169,13 +169,28 @@ def _forbid_nul(schema):
     return schema
 
 
+def _number_bounds(schema: dict, f) -> None:
+    """A number filter's bounds (`min_value`, `max_value`, whole numbers by `decimal_places=0`) as the form checks
+    them: a client reading the schema does not send what the server refuses."""
+    if f is None or schema.get("type") != "number":
+        return
+    if f.extra.get("decimal_places") == 0:
+        schema["type"] = "integer"
+    for key, bound in (("min_value", "minimum"), ("max_value", "maximum")):
+        if f.extra.get(key) is not None:
+            schema[bound] = f.extra[key]
+
+
 class ScopedAutoSchema(AutoSchema):
     """Says what the server checks beyond DRF's own mapping: no NUL in text parameters and request fields."""
 
     def _get_filter_parameters(self):
         parameters = super()._get_filter_parameters()
+        filters = getattr(getattr(self.view, "filterset_class", None), "base_filters", {})
         for parameter in parameters:
-            _forbid_nul(parameter.get("schema", {}))
+            schema = parameter.get("schema", {})
+            _forbid_nul(schema)
+            _number_bounds(schema, filters.get(parameter.get("name")))
         return parameters
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

@@ -67,6 +67,13 @@ class _StrictFloatField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+class _StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class _ChoiceListField(serializers.ListField):
     """Its errors as a flat list of messages (the 400's schema: `{field: [message, …]}`), not keyed by index."""
 
@@ -93,7 +100,10 @@ def _body_field(f: django_filters.Filter) -> serializers.Field:
     ):
         return _StrictBooleanField(**kwargs)
     if issubclass(field_class, forms.DecimalField | forms.FloatField | forms.IntegerField):
-        return _StrictFloatField(**kwargs)
+        bounds = {k: f.extra[k] for k in ("min_value", "max_value") if f.extra.get(k) is not None}
+        if f.extra.get("decimal_places") == 0:
+            return _StrictIntegerField(**kwargs, **bounds)
+        return _StrictFloatField(**kwargs, **bounds)
     return StrictCharField(allow_blank=True, **kwargs)
 
 
