@@ -132,6 +132,7 @@ def bench_list_requests(users) -> dict:
 
 
 CATEGORIES = ["employed", "retired", "veteran_retired", "unemployed", "mobile", "resident"]
+WORK_STATUSES = ["employed", "retired", "veteran_retired", "unemployed", "no_fixed_job", "student", "other"]
 EDUCATIONS = ["postgraduate", "bachelor", "associate", "vocational", "high_school", "junior_or_below"]
 AGE_BANDS = [(None, 30), (31, 35), (36, 40), (41, 45), (46, 50), (51, 55), (56, 60), (61, None)]
 
@@ -161,10 +162,14 @@ SELECT
   count(*) FILTER (WHERE m.education IN ('postgraduate', 'bachelor', 'associate')) AS college_or_above,
   {", ".join(f"count(*) FILTER (WHERE m.category = '{c}') AS cat_{c}" for c in CATEGORIES)},
   {", ".join(f"count(*) FILTER (WHERE m.education = '{e}') AS edu_{e}" for e in EDUCATIONS)},
+  {", ".join(f"count(*) FILTER (WHERE m.work_status = '{w}') AS work_{w}" for w in WORK_STATUSES)},
   {_age_band_sql()},
   (SELECT json_object_agg(t.type, t.n) FROM (
      SELECT type, count(*) AS n FROM orgs_org
      WHERE path LIKE %(prefix)s AND (founded_on IS NULL OR founded_on <= %(as_of)s) GROUP BY type) t) AS orgs,
+  (SELECT json_object_agg(t.sector, t.n) FROM (
+     SELECT sector, count(*) AS n FROM orgs_org
+     WHERE path LIKE %(prefix)s AND (founded_on IS NULL OR founded_on <= %(as_of)s) GROUP BY sector) t) AS sectors,
   (SELECT count(*) FROM areas_area WHERE type = 'community' AND path LIKE %(area_prefix)s) AS communities,
   (SELECT count(*) FROM areas_area c WHERE c.type = 'community' AND c.path LIKE %(area_prefix)s AND c.path IN (
      SELECT substr(a.path, 1, (SELECT max(depth) * 4 FROM areas_area
@@ -209,8 +214,8 @@ def hand_sql(org, as_of, variant="join on the org path"):
 
 def same_numbers(stats: dict, row: dict) -> list[str]:
     """Where compute() and the hand-written SQL disagree (empty: they agree)."""
-    from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS
-    from sqdj.orgs.choices import TEMPLATE_LABELS
+    from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS, WORK_STATUS_LABELS
+    from sqdj.orgs.choices import SECTOR_LABELS, TEMPLATE_LABELS
 
     m = stats["members"]
     pairs = [
@@ -222,12 +227,15 @@ def same_numbers(stats: dict, row: dict) -> list[str]:
         ("college_or_above", m["college_or_above"], row["college_or_above"]),
         *((f"category {c}", m["by_category"][CATEGORY_LABELS[c]], row[f"cat_{c}"]) for c in CATEGORIES),
         *((f"education {e}", m["by_education"][EDUCATION_LABELS[e]], row[f"edu_{e}"]) for e in EDUCATIONS),
+        *((f"work status {w}", m["by_work_status"][WORK_STATUS_LABELS[w]], row[f"work_{w}"]) for w in WORK_STATUSES),
         *((f"age band {i}", v, row[f"age_{i}"]) for i, v in enumerate(m["by_age_band"].values())),
         ("communities", stats["coverage"]["communities"], row["communities"]),
         ("communities_with_org", stats["coverage"]["communities_with_org"], row["communities_with_org"]),
     ]
     orgs = {TEMPLATE_LABELS[t]: n for t, n in (row["orgs"] or {}).items()}
     pairs.append(("organizations by type", stats["organizations"]["by_type"], orgs))
+    sectors = {label: (row["sectors"] or {}).get(s, 0) for s, label in SECTOR_LABELS.items()}
+    pairs.append(("organizations by sector", stats["organizations"]["by_sector"], sectors))
     return [f"{name}: compute {a} vs SQL {b}" for name, a, b in pairs if a != b]
 
 
