@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from sqdj.orgs.choices import SECTOR_LABELS
 from sqdj.orgs.services import do_create_org
-from sqdj.stats.services import _organizations, compute
+from sqdj.stats.services import _organizations, _organizations_statement, compute, read_together
 from sqdj.testing import build_world
 
 pytestmark = pytest.mark.django_db
@@ -49,9 +49,11 @@ def test_counts_by_sector(base):
 
 
 def test_no_extra_query_for_the_sectors(base):
+    statement = (*_organizations_statement(base.district, base.superuser, datetime.date.today()), True)
     with CaptureQueriesContext(connection) as ctx:
-        _organizations(base.district, base.superuser, datetime.date.today())
+        [grouped] = read_together(connection.alias, [statement])
     assert len(ctx.captured_queries) == 1  # by type and by sector from one grouped query
+    assert _organizations(grouped)["total"] == 10
 
 
 def test_page_and_workbook_show_the_sectors(base):

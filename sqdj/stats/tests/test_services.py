@@ -154,3 +154,10 @@ def test_cached_statements_follow_a_moved_org(world):
     fresh = compute(org("SQT1"), user=User.objects.get(pk=world.admin1.pk), as_of=AS_OF)
     assert after == fresh
     assert after["coverage"] == before["coverage"] and after["coverage"]["communities_with_org"] == 1
+
+
+def test_the_figures_in_two_round_trips_on_postgresql(world):
+    """Organizations, members and the communities per depth are read together on PostgreSQL (services.read_together),
+    then the coverage that depends on the depths; one statement each elsewhere."""
+    # the org looked up by its code, then the figures
+    assert _queries(world.superuser.pk, "SQT1") == 1 + (2 if connection.vendor == "postgresql" else 4)
