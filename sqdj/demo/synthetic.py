@@ -8,6 +8,11 @@ Members are made in two steps: `member_rows()` is pure Python (codes instead of 
 numbers in the clear) and `generate()` writes them — with COPY on PostgreSQL, `bulk_create` batches elsewhere —
 encrypting the personal data and computing the blind indexes and pinyin exactly as `Member.save()` does.
 
+The units' party organizations (机关, schools, hospitals, state-owned and non-public enterprises, located in the
+streets) hold the in-service members, who live in the district's communities and mostly registered there (报到);
+each 街道党工委 guides the units of the district's line in its territory. The community orgs hold mostly retired
+members. The membership ledger's rows are made by `member_events` and written by `write_ledger`, nowhere else.
+
 Dates: birth dates, and the dates of joining and confirmation of full members, count back from a fixed
 reference day (`REFERENCE_DAY`, or today if that is earlier), so ID numbers never change; probationary members
 joined within the year before the day of generation (`today`), and a few recently confirmed full members one to
@@ -38,9 +43,11 @@ from sqdj.core.dates import add_months, add_years
 from sqdj.core.pii import _index_key, encrypt
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.leadership.terms import regular_term_end, term_years
+from sqdj.members import standing
+from sqdj.members.choices import EXIT_KINDS, EventKind, MemberType, Standing
 from sqdj.members.models import Member, MembershipEvent, Registration, name_pinyin
-from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, default_sector
-from sqdj.orgs.models import Org
+from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, GuidanceKind, Sector, default_approves_members, default_sector
+from sqdj.orgs.models import GuidanceLink, Org
 from sqdj.transfers.models import Outflow
 
 # --------------------------------------------------------------------------------------------------- sizes
@@ -57,13 +64,22 @@ class Size:
     city_root: bool = False  # a 市 / 市委 above the districts
     comprehensive_branches: bool = False  # 联合党支部 and a 流动党员党支部 under each 综合党委
     joint_branches: int = 0  # otherwise: this many 联合党支部 under each 综合党委 (small ones, 4–15 members)
+    # units' party organizations located in each subdistrict (they hold the in-service members): of the district's
+    # line (机关, 事业单位, 国有企业 in turn; see UNIT_KINDS) and non-public enterprise branches under the 综合党委
+    units: int = 2
+    enterprises: int = 1
+    unit_members: tuple[int, int, int] = (12, 34, 70)  # members per unit branch: low, mode, high (triangular)
 
 
+# Community branches hold fewer members than before the units' orgs existed (the in-service members moved to their
+# units), so that each size's total stays about the same.
 SIZES = {
-    "small": Size(1, 3, 4, 3, joint_branches=1),
-    "medium": Size(3, 6, 8, 6, joint_branches=1),
-    # ≈ 10 districts, 100 subdistricts, 1,300 communities, 10,000 branches, 1,000,000 members
-    "city": Size(10, 10, 13, 8, total_members=1_000_000, city_root=True, comprehensive_branches=True),
+    "small": Size(1, 3, 4, 3, members=(8, 14, 36), joint_branches=1),
+    "medium": Size(3, 6, 8, 6, members=(8, 14, 36), joint_branches=1, units=6, enterprises=3),
+    # ≈ 10 districts, 100 subdistricts, 1,300 communities, 10,000 branches (2,000 of them units'), 1,000,000 members
+    "city": Size(
+        10, 10, 13, 6, total_members=1_000_000, city_root=True, comprehensive_branches=True, units=8, enterprises=5
+    ),
 }
 
 DISTRICT_NAMES = [
@@ -136,6 +152,11 @@ class Spec:
     community: str | None = None
     street: str | None = None
     district: int = 0
+    # a unit's party organization: its sector (else the default for its type), the unit its members work for, and
+    # the 街道党工委 (code) that guides it when its line runs elsewhere (属地管理)
+    sector: str | None = None
+    unit: str = ""
+    guide: str | None = None
 
     def add(self, child):
         self.children.append(child)
@@ -158,6 +179,8 @@ def build_specs(size: str = "small", seed: int = 2026):
     n_districts, n_streets, n_communities, n_branches = cfg.districts, cfg.subdistricts, cfg.communities, cfg.branches
     rng = random.Random(f"{size}:{seed}")
     xrng = random.Random(f"extra:{size}:{seed}")  # what small and medium lack draws from its own stream
+    urng = random.Random(f"unit-orgs:{size}:{seed}")  # the units' orgs too: the communities keep their names
+    unit_names: set[str] = set()
     used: set[str] = set()
     area_roots, org_roots = [], []
     for d in range(n_districts):
@@ -167,6 +190,7 @@ def build_specs(size: str = "small", seed: int = 2026):
         area_roots.append(district)
         dorg = Spec(f"DW{dcode}", f"中共{dname}委员会", "district_committee", [], dcode)
         org_roots.append(dorg)
+        district_units = []  # the district's line: added after its streets, so that their paths stay as they were
         for s in range(n_streets):
             scode = f"{dcode}{s + 1:03d}"
             sname = _place(rng, used, STREET_SUFFIX)
@@ -211,8 +235,10 @@ def build_specs(size: str = "small", seed: int = 2026):
                         district=d,
                     )
                 )
+            ccodes = []
             for c in range(n_communities):
                 ccode = f"{scode}{c + 1:03d}"
+                ccodes.append(ccode)
                 cname = _place(rng, used, COMMUNITY_SUFFIX)
                 community = street.add(Spec(ccode, cname, "community", []))
                 for g in range(2):
@@ -258,10 +284,78 @@ def build_specs(size: str = "small", seed: int = 2026):
                                 [],
                             )
                         )
+            _unit_orgs(cfg, urng, unit_names, (d, dname), street, sorg, zorg, ccodes, district_units)
+        for unit in district_units:
+            dorg.add(unit)
     if cfg.city_root:
         area_roots = [Spec(CITY_CODE, CITY_NAME, "city", area_roots)]
         org_roots = [Spec(f"SW{CITY_CODE}", f"中共{CITY_NAME}委员会", "city_committee", org_roots, CITY_CODE)]
     return area_roots, org_roots
+
+
+STATIONS = [("市场监督管理局", "市场监督管理所"), ("司法局", "司法所"), ("税务局", "税务所"), ("公安分局", "派出所")]
+# The units of the district's line located in a subdistrict, in turn: (sector, kind of unit, org type, branches below)
+UNIT_KINDS = [
+    ("government", "government", "branch", 0),  # a 区直机关 branch
+    ("institution", "school", "branch", 0),
+    ("institution", "hospital", "general_branch", 2),
+    ("state_enterprise", "state_enterprise", "committee", 3),  # a state-owned group
+]
+
+
+def _unit_name(rng: random.Random, used: set, kind: str, dname: str) -> str:
+    """The name of a unit of this kind (UNIT_KINDS; its members' 工作单位), unique in the city."""
+    while True:
+        place = rng.choice(PLACE_WORDS) + rng.choice(PLACE_WORDS)
+        if kind == "government":  # the district's own stations in the streets: as many as the city needs
+            bureau, station = rng.choice(STATIONS)
+            name = f"{CITY_NAME}{dname}{bureau}{place}{station}"
+        elif kind == "school":
+            name = f"{CITY_NAME}{dname}第{rng.randint(1, 90)}中学"
+        elif kind == "hospital":
+            name = f"{CITY_NAME}{dname}{place}医院"
+        elif kind == "state_enterprise":
+            name = f"{CITY_NAME}{place}{rng.choice(INDUSTRIES)}集团有限公司"
+        else:
+            name = f"{CITY_NAME}{place}{rng.choice(INDUSTRIES)}有限公司"
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def _unit_orgs(cfg: Size, rng, used: set, district: tuple[int, str], street: Spec, sorg: Spec, zorg: Spec,
+               communities: list[str], district_units: list) -> None:  # fmt: skip
+    """The units' party organizations located in `street`: non-public enterprise branches under its 综合党委 (in a
+    商务楼宇 of the street), and units of the district's line (机关, schools, hospitals in a community's grid;
+    state-owned groups in the 商务楼宇), guided by the 街道党工委 `sorg` (属地管理)."""
+    d, dname = district
+    scode = street.code
+    building = street.add(Spec(f"{scode}901", _place(rng, set(), "大厦"), "office_building", []))
+    for e in range(cfg.enterprises):
+        unit = _unit_name(rng, used, "non_public_enterprise", dname)
+        zorg.add(Spec(f"QY{scode}-{e + 1:02d}", f"中共{unit}支部委员会", "branch", [], building.code,
+                      street=scode, district=d, sector="non_public_enterprise", unit=unit))  # fmt: skip
+    first = (int(scode[-3:]) - 1) * cfg.units  # the kinds go round the district's streets
+    for u in range(cfg.units):
+        sector, kind, org_type, below = UNIT_KINDS[(first + u) % len(UNIT_KINDS)]
+        unit = _unit_name(rng, used, kind, dname)
+        where = building.code if sector == "state_enterprise" else f"{rng.choice(communities)}{rng.randint(1, 2):02d}"
+        code = f"DZ{scode}-{u + 1:02d}"
+        word = {"branch": "支部委员会", "general_branch": "总支部委员会", "committee": "委员会"}[org_type]
+        if sector == "government":
+            word = "机关" + word
+        top = Spec(code, f"中共{unit}{word}", org_type, [], where, street=scode, district=d, sector=sector,
+                   unit=unit, guide=sorg.code)  # fmt: skip
+        for b in range(below):
+            top.add(Spec(f"{code}-{b + 1:02d}", f"中共{unit}{_branch_kind(b)}", "branch", [], where, street=scode,
+                         district=d, sector=sector, unit=unit))  # fmt: skip
+        district_units.append(top)
+
+
+def guidance_links(specs) -> list[tuple[str, str]]:
+    """(guiding 街道党工委, guided unit org) by codes: each street guides the units of the district's line located in
+    its territory (属地管理)."""
+    return [(s.guide, s.code) for s in _walk(specs[1]) if s.guide]
 
 
 def _walk(roots) -> Iterator[Spec]:
@@ -271,16 +365,34 @@ def _walk(roots) -> Iterator[Spec]:
         yield from _walk(root.children)
 
 
+def org_approvals(specs) -> dict[str, bool]:
+    """Whether each org, by code, may approve probationary members, as a new org gets it
+    (orgs.choices.default_approves_members, from its type and its ancestors' types): bulk_create does not run
+    Org.save(), and the transfers' approval path reads it (transfers.services.approvers)."""
+    _area_roots, org_roots = specs
+    out: dict[str, bool] = {}
+
+    def walk(spec, ancestor_types):
+        out[spec.code] = default_approves_members(spec.type, ancestor_types)
+        for child in spec.children:
+            walk(child, (*ancestor_types, spec.type))
+
+    for root in org_roots:
+        walk(root, ())
+    return out
+
+
 def org_sectors(specs) -> dict[str, str]:
     """The sector of every org, by code, as a new org gets it (orgs.choices.default_sector): the 综合党委 and its
     branches non-public enterprises, joint and mobile branches their own, the community orgs and their branches
-    (located in their community) community. Written directly: bulk_create does not run Org.save()."""
+    (located in their community) community; the units' orgs the sector of their unit (said, not guessed from where
+    they are located). Written directly: bulk_create does not run Org.save()."""
     area_roots, org_roots = specs
     area_types = {a.code: a.type for a in _walk(area_roots)}
     out: dict[str, str] = {}
 
     def walk(spec, parent_sector):
-        out[spec.code] = default_sector(spec.type, parent_sector, area_types.get(spec.area_code))
+        out[spec.code] = spec.sector or default_sector(spec.type, parent_sector, area_types.get(spec.area_code))
         for child in spec.children:
             walk(child, out[spec.code])
 
@@ -374,10 +486,12 @@ MINORITIES = [
 ]  # fmt: skip
 MINORITY_SHARE = 0.06
 
-# categories: share of all members; for probationary members (5 %) a separate, younger mix
-CATEGORY_SHARES = {"employed": 45, "retired": 35, "veteran_retired": 1, "unemployed": 4, "mobile": 5, "resident": 10}
+# categories of the members of community orgs (the units' orgs hold in-service members only, so that about 45 % of
+# all are in service, 35 % retired); for probationary members (5 %) a separate, younger mix
+CATEGORY_SHARES = {"employed": 12, "retired": 55, "veteran_retired": 1.5, "unemployed": 7, "mobile": 8,
+                   "resident": 16.5}  # fmt: skip
 PROBATIONARY_SHARE = 0.05
-PROBATIONARY_CATEGORIES = {"employed": 75, "mobile": 10, "resident": 10, "unemployed": 5}
+PROBATIONARY_CATEGORIES = {"employed": 40, "mobile": 20, "resident": 30, "unemployed": 10}
 FULL_CATEGORIES = {
     c: (w / 100 - PROBATIONARY_SHARE * PROBATIONARY_CATEGORIES.get(c, 0) / 100) / (1 - PROBATIONARY_SHARE)
     for c, w in CATEGORY_SHARES.items()
@@ -416,7 +530,10 @@ MOBILE_PREFIXES = ("130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 
                    "181 182 183 185 186 187 188 189 198 199").split()  # fmt: skip
 RECENT_SHARE = 0.04  # full members confirmed in the last year or two (counted back from `today`)
 HOME_SHARE = {"mobile": 0.3}  # members with a home area in the territory; 0.72 for the others
-REGISTRATION_SHARE = 0.06  # in-service full members registered with another (their residence) community
+MOVED_IN_SHARE = 0.05  # branches with one member transferred in from another province (the ledger's 转入)
+MOVED_FROM = ["河北省沧州市", "山东省德州市", "河南省周口市", "黑龙江省哈尔滨市", "北京市朝阳区"]
+UNIT_HOME_STREET = 0.4  # units' members living in the subdistrict where the unit is (else elsewhere in the district)
+REGISTRATION_SHARE = 0.85  # units' full members registered with their residence community (在职党员到社区报到)
 POSTS = ["政策宣传", "环境整治", "治安巡逻", "助老服务", "矛盾调解", "文明劝导", "垃圾分类督导", "关爱青少年"]
 SKILLS = ["法律咨询", "医疗保健", "教育辅导", "水电维修", "文艺特长", "心理疏导", "电脑网络", "财务会计", ""]
 UNIT_TEMPLATES = [
@@ -486,6 +603,7 @@ class MemberRow:
     phone: str
     work_unit: str
     registration: tuple | None = None  # (community code, registered on, posts of interest, skills)
+    moved_in: tuple | None = None  # (transferred in on, from where): joined the party elsewhere (member_events)
     work_status: str = "other"  # the category is derived from it (and 流动 from the outflow written for the member)
 
 
@@ -499,6 +617,8 @@ OUTFLOW_COLUMNS = ("created", "last_updated", "member_id", "left_on", "destinati
                    "incomplete")  # fmt: skip
 
 
+HOLDER_WEIGHTS = {"joint_branch": 0.4, "mobile_branch": 0.6}  # the city: of a community branch's members
+UNIT_WEIGHT = 1.8  # the city: a unit's branch holds this many times a community branch's members on average
 JOINT_SMALL = (4, 15, 6)  # members of a small joint branch: low, high, mode (triangular)
 JOINT_SMALL_SHARE = 0.25  # in the city, the share of joint branches that are small
 JOINT_PATTERN = (4, 11, 8, 5, 14, 9)  # small and medium: the members of the joint branches in turn (+0..1)
@@ -521,9 +641,11 @@ class _MemberMaker:
         self.rng_units = random.Random(f"units:{size}:{seed}")
         self.areas_of: dict[str, dict[str, list[str]]] = {}  # community code → {area type: [area codes]}
         self.streets: dict[str, list[str]] = {}  # street code → community codes
+        self.districts: dict[str, list[str]] = {}  # district code → community codes
         for spec in _walk(area_roots):
             if spec.type == "subdistrict":
-                self.streets[spec.code] = [c.code for c in spec.children]
+                self.streets[spec.code] = [c.code for c in spec.children if c.type == "community"]
+                self.districts.setdefault(spec.code[:6], []).extend(self.streets[spec.code])
             elif spec.type == "community":
                 by_type = self.areas_of[spec.code] = {}
                 for a in _walk([spec]):
@@ -590,12 +712,13 @@ class _MemberMaker:
         rows = []
         joint = spec.type == "joint_branch"
         mobile_branch = spec.type == "mobile_branch"
-        units = self._unit_pool(spec.district)
+        unit = bool(spec.unit)  # a unit's org: its members work there and live in the district's communities
+        units = [spec.unit] if unit else self._unit_pool(spec.district)
         if joint:
             units = rng.sample(units, rng.randint(2, 5))
         for i in range(holder.count):
             probationary = rng.random() < PROBATIONARY_SHARE
-            if joint:
+            if joint or unit:
                 category = "employed"
             elif mobile_branch:
                 category = "mobile"
@@ -644,18 +767,18 @@ class _MemberMaker:
                 work_unit = "个体工商户"
             home = None
             registration = None
-            if spec.community and rng.random() < HOME_SHARE.get(category, 0.72):
-                home = self._area_in(rng, spec.community)
-            elif joint and rng.random() < 0.5:
-                home = self._area_in(rng, rng.choice(self.streets[spec.street]))
-            if category == "employed" and not probationary and rng.random() < REGISTRATION_SHARE:
-                others = [c for c in self.streets.get(spec.street, ()) if c != spec.community]
-                if others:
-                    where = rng.choice(others)
-                    home = self._area_in(rng, where)
+            if unit:
+                near = rng.random() < UNIT_HOME_STREET
+                where = rng.choice(self.streets[spec.street] if near else self.districts[spec.street[:6]])
+                home = self._area_in(rng, where)
+                if not probationary and rng.random() < REGISTRATION_SHARE:
                     start = max(joined, datetime.date(2015, 1, 1))
                     on = start + datetime.timedelta(days=rng.randint(0, max(0, (ref - start).days)))
                     registration = (where, on, rng.choice(POSTS), rng.choice(SKILLS))
+            elif spec.community and rng.random() < HOME_SHARE.get(category, 0.72):
+                home = self._area_in(rng, spec.community)
+            elif joint and rng.random() < 0.5:
+                home = self._area_in(rng, rng.choice(self.streets[spec.street]))
             rows.append(
                 MemberRow(
                     id=first_id + i,
@@ -678,7 +801,21 @@ class _MemberMaker:
                 )
             )
         self._recently_confirmed(spec, rows)
+        self._moved_in(spec, rows)
         return rows
+
+    def _moved_in(self, spec: Spec, rows: list[MemberRow]):
+        """A few full members who joined the party elsewhere and were transferred in (their ledger starts there),
+        from a stream of their own so that every other member stays as before."""
+        rng = random.Random(f"moved-in:{self.size}:{self.seed}:{spec.code}")
+        if not rows or rng.random() >= MOVED_IN_SHARE:
+            return
+        m = rows[rng.randrange(len(rows))]
+        latest = self.ref - datetime.timedelta(days=30)
+        if m.member_type != "full" or m.confirmed_on >= latest:
+            return
+        on = m.confirmed_on + datetime.timedelta(days=rng.randint(1, (latest - m.confirmed_on).days))
+        m.moved_in = (on, rng.choice(MOVED_FROM))
 
     def _recently_confirmed(self, spec: Spec, rows: list[MemberRow]):
         """Members who joined one to two years before `today` and are full members by now (as many as a year's
@@ -705,6 +842,7 @@ def _holders(size: str, seed: int, org_roots) -> list[_Holder]:
     # joint branches gather the few members of small units: some have fewer than 7 full members (no committee);
     # their sizes come from a stream of their own, so that the other branches keep theirs
     jrng = random.Random(f"joint-counts:{size}:{seed}")
+    urng = random.Random(f"unit-counts:{size}:{seed}")  # the units' branches: a stream of their own too
     if cfg.total_members is None:
         low, mode, high = cfg.members
         holders, joint = [], 0
@@ -713,14 +851,18 @@ def _holders(size: str, seed: int, org_roots) -> list[_Holder]:
                 # a fixed pattern, so that even the small city has a joint branch under 7 members
                 holders.append(_Holder(s, JOINT_PATTERN[joint % len(JOINT_PATTERN)] + jrng.randint(0, 1)))
                 joint += 1
+            elif s.unit:
+                ulow, umode, uhigh = cfg.unit_members
+                holders.append(_Holder(s, min(uhigh, max(ulow, round(urng.triangular(ulow, uhigh, umode))))))
             else:
                 holders.append(_Holder(s, min(high, max(low, round(rng.triangular(low, high, mode))))))
         return holders
-    # share the total out: community branches weigh most, joint and mobile branches less
+    # share the total out: units' branches weigh most (≈ 30 % of the members), then community branches, joint and
+    # mobile branches less
     weights = []
     for s in specs:
         w = rng.triangular(40, 170, 90)
-        weights.append(w * (0.4 if s.type == "joint_branch" else 0.6 if s.type == "mobile_branch" else 1.0))
+        weights.append(w * (UNIT_WEIGHT if s.unit else HOLDER_WEIGHTS.get(s.type, 1.0)))
     fixed = {
         i: round(jrng.triangular(*JOINT_SMALL))
         for i, s in enumerate(specs)
@@ -1098,16 +1240,16 @@ class _Writer:
     def __init__(self, expected: int):
         self.expected = expected
 
-    def write(self, members, registrations, events):
-        """`members`: MEMBER_COLUMNS tuples; `registrations`: REGISTRATION_COLUMNS tuples; `events`: EVENT_COLUMNS
-        tuples other than the "joined" event every member gets."""
+    def write(self, members, registrations):
+        """`members`: MEMBER_COLUMNS tuples; `registrations`: REGISTRATION_COLUMNS tuples (the ledger: write_ledger)."""
         insert_rows(Member, MEMBER_COLUMNS, members)
-        joined = [(r[0], "joined", r[M_JOINED], r[M_ORG], "", r[M_CREATED], None) for r in members]
-        insert_rows(MembershipEvent, EVENT_COLUMNS, joined + events)
         insert_rows(Registration, REGISTRATION_COLUMNS, registrations)
 
-    def finish(self, first_id: int, now):
-        pass
+    def close(self):
+        """All members written (the ledger follows)."""
+
+    def finish(self):
+        """After the ledger: what the load put off."""
 
     def abort(self, exc):
         pass
@@ -1125,7 +1267,7 @@ class _CopyWriter(_Writer):
     def __init__(self, expected: int):
         super().__init__(expected)
         self.encrypt = encrypt
-        self.registrations, self.events = [], []
+        self.registrations = []
         self.dropped: list[str] = []
         if expected >= self.BULK_FROM:
             self._drop_indexes()
@@ -1166,25 +1308,18 @@ class _CopyWriter(_Writer):
                 r[M_PHONE] = encrypt(r[M_PHONE])
             yield r
 
-    def write(self, members, registrations, events):
+    def write(self, members, registrations):
         self.members.write(self._encrypted(members))
         self.registrations += registrations
-        self.events += events
 
     def abort(self, exc):
         self.members.abort(exc)  # sends CopyFail
 
-    def finish(self, first_id: int, now):
+    def close(self):
         self.members.close()
-        event, member = MembershipEvent._meta.db_table, Member._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO "{event}" (member_id, kind, date, org_id, note, created) '
-                f"SELECT id, 'joined', joined_on, org_id, '', %s FROM \"{member}\" WHERE id >= %s ORDER BY id",
-                [now, first_id],
-            )
-        insert_rows(MembershipEvent, EVENT_COLUMNS, self.events, convert=False)
         insert_rows(Registration, REGISTRATION_COLUMNS, self.registrations, convert=False)
+
+    def finish(self):
         with connection.cursor() as cursor:
             for sql in self.dropped:  # indexes first, then the constraints (foreign keys use them)
                 if not sql.startswith("ALTER"):
@@ -1195,9 +1330,44 @@ class _CopyWriter(_Writer):
         reset_sequences(Member)
 
 
-M_ID_NUMBER, M_JOINED, M_ORG, M_PHONE, M_CREATED = (
-    MEMBER_COLUMNS.index(c) for c in ("id_number", "joined_on", "org_id", "phone", "created")
-)
+M_ID_NUMBER, M_PHONE = (MEMBER_COLUMNS.index(c) for c in ("id_number", "phone"))
+
+
+def member_events(m: MemberRow, org_id: int, now) -> list[tuple]:
+    """The ledger rows (EVENT_COLUMNS) of one generated member besides the "joined" row every member gets: the one
+    place that says which membership events the synthetic members have. A kind of event added to the ledger gets
+    its few members here (and the member fields it implies, e.g. a standing, in `_MemberMaker.members`); they are
+    written by `write_ledger` with the rest."""
+    out = []
+    if m.moved_in:  # joined elsewhere: the ledger here starts with the transfer (write_ledger drops its "joined")
+        on, origin = m.moved_in
+        out.append((m.id, "transferred_in", on, org_id, f"由{origin}转入", now, None))
+    return out
+
+
+def write_ledger(first_id: int, now, events: list[tuple]) -> int:
+    """Every membership-ledger row of the members generated from `first_id` on, written here and nowhere else: the
+    "joined" row of each member (one INSERT … SELECT over the members just written: a million rows never pass
+    through Python) but of those whose ledger here starts with a transfer in, and `events`, what `member_events`
+    made member by member. A registration is no ledger row (it changes no count). Returns the rows written."""
+    event, member = MembershipEvent._meta.db_table, Member._meta.db_table
+    moved = sorted({e[0] for e in events if e[1] == "transferred_in"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{event}" (member_id, kind, date, org_id, note, created) '
+            f"SELECT id, 'joined', joined_on, org_id, '', %s FROM \"{member}\" WHERE id >= %s ORDER BY id",
+            [now, first_id],
+        )
+        joined = cursor.rowcount
+        for i in range(0, len(moved), 500):  # a few hundred in the city: one statement, one scan
+            chunk = moved[i : i + 500]
+            cursor.execute(
+                f'DELETE FROM "{event}" WHERE kind = %s AND member_id IN ({", ".join(["%s"] * len(chunk))})',
+                ["joined", *chunk],
+            )
+            joined -= cursor.rowcount
+    insert_rows(MembershipEvent, EVENT_COLUMNS, events)
+    return joined + len(events)
 
 
 def _write_members(size, seed, specs, *, today, progress, started, leader=None) -> tuple[int, int]:
@@ -1207,7 +1377,6 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     area_roots, org_roots = specs
     org_ids = dict(Org.objects.values_list("code", "pk"))
     area_ids = dict(Area.objects.values_list("code", "pk"))
-    community_names = {s.code: s.name for s in _walk(area_roots) if s.type == "community"}
     first_id = (Member.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     total = sum(h.count for h in _holders(size, seed, org_roots))
     writer = (_CopyWriter if is_streaming() else _Writer)(total)
@@ -1220,10 +1389,9 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
 
     def flush():
         nonlocal last_report
-        writer.write(members, registrations, events)
+        writer.write(members, registrations)
         members.clear()
         registrations.clear()
-        events.clear()
         if progress and (time.monotonic() - last_report > 5 or done == total):
             last_report = time.monotonic()
             progress("members", done, total, last_report - started)
@@ -1234,10 +1402,11 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
                 leader.add(rows[0].org, rows)
             for m in rows:
                 pinyin, initials = _pinyin(m.name)
+                org_id = org_ids[m.org]
                 members.append(
                     (m.id, now, now, m.name, pinyin, initials, m.sex, m.ethnicity, m.id_number, index(m.id_number),
                      m.birth_date, m.education, m.member_type, m.joined_on, m.confirmed_on, m.category,
-                     org_ids[m.org], area_ids[m.home_area] if m.home_area else None, m.phone,
+                     org_id, area_ids[m.home_area] if m.home_area else None, m.phone,
                      index(m.phone) if m.phone else "", m.work_unit, "active", m.work_status)
                 )  # fmt: skip
                 if m.category == "mobile":  # 流动 is an open outflow: each gets one, where and since when
@@ -1245,8 +1414,8 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
                 if m.registration:
                     community, on, posts, skills = m.registration
                     registrations.append((now, now, m.id, area_ids[community], on, posts, skills, True))
-                    events.append((m.id, "registered", on, None, community_names[community], now, None))
                     n_regs += 1
+                events += member_events(m, org_id, now)
             done += len(rows)
             if len(members) >= 20_000:
                 flush()
@@ -1254,9 +1423,11 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     except BaseException as exc:
         writer.abort(exc)  # end a COPY in progress, so that the transaction can roll back
         raise
+    writer.close()
     if progress and isinstance(writer, _CopyWriter):
         progress("ledger", done, total, time.monotonic() - started)
-    writer.finish(first_id, now)
+    write_ledger(first_id, now, events)
+    writer.finish()
     insert_rows(Outflow, OUTFLOW_COLUMNS, outflows)
     return done, n_regs
 
@@ -1366,11 +1537,18 @@ def generate(
     areas = _flatten(Area, area_roots, lambda s: Area(code=s.code, name=s.name, type=s.type))
     Area.objects.bulk_create(areas, batch_size=2000)
     area_ids = dict(Area.objects.values_list("code", "pk"))
-    sectors = org_sectors(specs)
+    sectors, approvals = org_sectors(specs), org_approvals(specs)
     orgs = _flatten(
         Org,
         org_roots,
-        lambda s: Org(code=s.code, name=s.name, type=s.type, sector=sectors[s.code], area_id=area_ids.get(s.area_code)),
+        lambda s: Org(
+            code=s.code,
+            name=s.name,
+            type=s.type,
+            sector=sectors[s.code],
+            approves_members=approvals[s.code],
+            area_id=area_ids.get(s.area_code),
+        ),
     )
     rng = random.Random(f"dates:{size}:{seed}")
     terms = org_terms(size, seed, specs, today)
@@ -1381,21 +1559,84 @@ def generate(
             org.term_started_on, org.term_extended_to = term.started_on, term.extended_to
             org.term_extension_approval, org.units_covered = term.approval, term.units_covered
     Org.objects.bulk_create(orgs, batch_size=2000)
+    links = _write_guidance(specs, today)
     if progress:
         progress("orgs", len(orgs), len(orgs), time.monotonic() - started)
     leader = _leadership_maker(size, seed, specs, today)
     members, regs = _write_members(size, seed, specs, today=today, progress=progress, started=started, leader=leader)
     leadership = _write_leadership(leader.finish())
+    ledger = _ledger_examples(today)
     _analyze(progress, started)
     return {
         "created": True,
+        "ledger_examples": ledger,
         "areas": len(areas),
         "orgs": len(orgs),
+        "guidance_links": links,
         "members": members,
         "registrations": regs,
         **leadership,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+# A few members with each kind of the count ledger that has a service (members.standing): suspended, one of
+# them restored, died, each way out of the party; and one 留党察看 (a dated state, no count change). Days before
+# `today`; the members are the first full members of the first community org, so the same city gets the same.
+LEDGER_EXAMPLES = (
+    ("suspend", None, 400),
+    ("suspend", None, 300),
+    ("restore", None, 30),  # the second of the suspended
+    ("end", EventKind.DIED, 200),
+    *(("end", kind, 150) for kind in EXIT_KINDS),
+    ("discipline", None, 100),
+)
+
+
+def _ledger_examples(today: datetime.date) -> int:
+    """Through the services (the standing, the ledger row and the dated state agree as they do in use), as the
+    system (no acting user); returns the ledger rows written."""
+    first = Org.objects.filter(sector=Sector.COMMUNITY).order_by("path").first()
+    if first is None:
+        return 0
+    oldest = today - datetime.timedelta(days=max(days for _a, _k, days in LEDGER_EXAMPLES) + 1)
+    pool = list(
+        Member.objects.filter(
+            org__path__startswith=first.path,
+            standing=Standing.ACTIVE,
+            member_type=MemberType.FULL,
+            joined_on__lt=oldest,
+        ).order_by("pk")[: len(LEDGER_EXAMPLES)]
+    )
+    before = MembershipEvent.objects.count()
+    suspended = []
+    for (action, kind, days), member in zip(LEDGER_EXAMPLES, pool, strict=False):
+        on = today - datetime.timedelta(days=days)
+        if action == "suspend":
+            standing.do_suspend(member, acting_user=None, date=on, decision_number="示例〔停〕号")
+            suspended.append(member)
+        elif action == "restore" and suspended:
+            standing.do_restore(suspended[-1], acting_user=None, date=on, decision_number="示例〔恢〕号")
+        elif action == "end":
+            standing.do_end_membership(member, acting_user=None, kind=kind, date=on, decision_number="示例〔处〕号")
+        elif action == "discipline":
+            standing.do_probation_discipline(member, acting_user=None, starts_on=on, years=1)
+    return MembershipEvent.objects.count() - before
+
+
+GUIDANCE_COLUMNS = ("created", "last_updated", "guide_id", "org_id", "kind", "started_on", "note")
+
+
+def _write_guidance(specs, today: datetime.date) -> int:
+    """The 属地管理 links of `guidance_links` (no change-log rows, like the rest of the seed data)."""
+    org_ids = dict(Org.objects.values_list("code", "pk"))
+    now = timezone.now()
+    rows = []
+    for guide, org in guidance_links(specs):
+        started = add_years(today, -random.Random(f"guidance:{org}").randint(1, 6))
+        rows.append((now, now, org_ids[guide], org_ids[org], GuidanceKind.TERRITORIAL, started, ""))
+    insert_rows(GuidanceLink, GUIDANCE_COLUMNS, rows)
+    return len(rows)
 
 
 def _leadership_maker(size, seed, specs, today) -> LeadershipMaker:

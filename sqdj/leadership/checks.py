@@ -28,7 +28,7 @@ from sqdj.core.rules import CheckContext, Finding, param, register, source_of
 from sqdj.core.scope import visible
 from sqdj.members.choices import Category, MemberType, Standing
 from sqdj.members.models import Member
-from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, OrgType
+from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, OrgType, Sector
 from sqdj.orgs.models import Org
 
 from . import terms
@@ -378,45 +378,87 @@ def branch_size(ctx: CheckContext):
             )
 
 
+def _by_sector(ctx: CheckContext, rule: str):
+    """`sector -> (basis, value)`: the sector's own version of `rule` (`<rule>.<sector>`) in force on the checked day
+    when there is one, else `rule` itself. A community's 总支/党委 thresholds cite the community's sources (社区规则
+    第四条, before it 党章第三十条), a 机关 org's the 机关条例 (rules.md 1.7, 1.8)."""
+    memo: dict = ctx.cached(f"by_sector:{rule}", dict)  # type: ignore[assignment]
+
+    def lookup(sector: str):
+        hit = memo.get(sector)
+        if hit is None:
+            own = f"{rule}.{sector}"
+            value = param(own, ctx.on, default=None) if sector else None
+            hit = memo[sector] = (own, value) if value is not None else (rule, param(rule, ctx.on, default=None))
+        return hit
+
+    return lookup
+
+
+def _setup_action(sector: str, community: str, other: str) -> str:
+    # a community's 总支/党委 is approved or decided by the 街道党工委 (乡镇党委) (社区规则第四条)
+    return community if sector == Sector.COMMUNITY else other
+
+
 @register("org.may_become_general_branch", "reminder", title=gettext_lazy("Branch that may become a general branch"))
 def may_become_general_branch(ctx: CheckContext):
-    low = param("org.general_branch_min_members", ctx.on, default=None)
-    high = param("org.committee_min_members", ctx.on, default=None)
-    if low is None or high is None:
-        return
+    """A branch with at least `org.general_branch_min_members` and fewer than `org.committee_min_members` members
+    (probationary members included) may, if the work requires it, become a general branch: a reminder ("可以"), by
+    the version of the org's sector (`….community` for a community org)."""
+    low_of = _by_sector(ctx, "org.general_branch_min_members")
+    high_of = _by_sector(ctx, "org.committee_min_members")
     messages = _Messages(
         _("The branch has %(n)d members (%(low)d to %(high)d): it may become a general branch"),
-        lambda n: {"n": n, "low": low, "high": high - 1},
+        lambda key: {"n": key[0], "low": key[1], "high": key[2] - 1},
     )
-    action = _("If the work requires it, ask the superior organization to approve a general branch.")
-    rule, basis = "org.may_become_general_branch", "org.general_branch_min_members"
-    source = _source(ctx, basis)
+    community = _(
+        "If the work requires it, ask the subdistrict working committee (township committee) to approve or decide "
+        "on a general branch."
+    )
+    other = _("If the work requires it, ask the superior organization to approve a general branch.")
+    rule = "org.may_become_general_branch"
     for o in _orgs(ctx).values():
-        if low <= o.total < high and o.type in BRANCH_TYPES:
-            yield _new(
-                Finding,
-                (rule, "reminder", "org", o.code, o.name, messages[o.total], source, action, o.pk, o.url, basis),
-            )
+        if o.type not in BRANCH_TYPES:
+            continue
+        basis, low = low_of(o.sector)
+        high = high_of(o.sector)[1]
+        if low is None or high is None or not low <= o.total < high:
+            continue
+        action = _setup_action(o.sector, community, other)
+        message = messages[o.total, low, high]
+        yield _new(
+            Finding,
+            (rule, "reminder", "org", o.code, o.name, message, ctx.source(basis), action, o.pk, o.url, basis),
+        )
 
 
 @register("org.may_become_committee", "reminder", title=gettext_lazy("Organization that may become a party committee"))
 def may_become_committee(ctx: CheckContext):
-    high = param("org.committee_min_members", ctx.on, default=None)
-    if high is None:
-        return
+    """A branch or general branch with at least `org.committee_min_members` members may, if the work requires it,
+    become a primary party committee: a reminder ("可以"), by the version of the org's sector."""
+    high_of = _by_sector(ctx, "org.committee_min_members")
     messages = _Messages(
         _("The organization has %(n)d members (%(min)d or more): it may become a primary party committee"),
-        lambda n: {"n": n, "min": high},
+        lambda key: {"n": key[0], "min": key[1]},
     )
-    action = _("If the work requires it, ask the superior organization to approve a primary party committee.")
-    rule, basis = "org.may_become_committee", "org.committee_min_members"
-    source = _source(ctx, basis)
+    community = _(
+        "If the work requires it, ask the subdistrict working committee (township committee) to approve or decide "
+        "on a primary party committee."
+    )
+    other = _("If the work requires it, ask the superior organization to approve a primary party committee.")
+    rule = "org.may_become_committee"
     for o in _orgs(ctx).values():
-        if o.total >= high and (o.type in BRANCH_TYPES or o.type == OrgType.GENERAL_BRANCH):
-            yield _new(
-                Finding,
-                (rule, "reminder", "org", o.code, o.name, messages[o.total], source, action, o.pk, o.url, basis),
-            )
+        if not (o.type in BRANCH_TYPES or o.type == OrgType.GENERAL_BRANCH):
+            continue
+        basis, high = high_of(o.sector)
+        if high is None or o.total < high:
+            continue
+        action = _setup_action(o.sector, community, other)
+        yield _new(
+            Finding,
+            (rule, "reminder", "org", o.code, o.name, messages[o.total, high], ctx.source(basis), action, o.pk,
+             o.url, basis),
+        )  # fmt: skip
 
 
 @register("org.committee_over_size", "warning", title=gettext_lazy("Branch committee larger than usual"))

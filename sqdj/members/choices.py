@@ -52,15 +52,71 @@ class Standing(models.TextChoices):
     TRANSFERRED_OUT = "transferred_out", _("Transferred out of this deployment")
 
 
+# The count ledger (党员增加/减少, glossary.md): only what changes a count, in the kinds of the annual report. The
+# codes of the older ledger keep their value (joined = 发展, died = 死亡, transferred_in/out = 转入/转出); the
+# effect on the count follows from the kind (EFFECT), never typed. 预备党员转正 (confirmed) is kept as the one
+# kind of effect 0: it moves a member from probationary to full, which the annual report counts apart.
 class EventKind(models.TextChoices):
-    JOINED = "joined", _("Joined")
-    CONFIRMED = "confirmed", _("Became a full member")
+    # 增加
+    JOINED = "joined", _("Recruited (new member)")
     TRANSFERRED_IN = "transferred_in", _("Transferred in")
-    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
-    CATEGORY_CHANGED = "category_changed", _("Category changed")
+    RESTORED = "restored", _("Membership restored")
+    TRANSFERRED_IN_WHOLE = "transferred_in_whole", _("Transferred in with the whole organization")
+    OTHER_INCREASE = "other_increase", _("Other increase")
+    # 减少
     DIED = "died", _("Died")
-    REMOVED = "removed", _("Removed from the roll")
-    REGISTERED = "registered", _("Registered with a residence community")
+    WITHDREW = "withdrew", _("Left the party (withdrawal)")
+    PERSUADED_OUT = "persuaded_out", _("Persuaded to leave the party")
+    STRUCK_OFF = "struck_off", _("Struck off the roll")
+    EXPELLED = "expelled", _("Expelled from the party")
+    LAPSED = "lapsed", _("Struck off for abandoning the party")
+    SUSPENDED = "suspended", _("Membership suspended")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    TRANSFERRED_OUT_WHOLE = "transferred_out_whole", _("Transferred out with the whole organization")
+    OTHER_DECREASE = "other_decrease", _("Other decrease")
+    # neither: probationary → full
+    CONFIRMED = "confirmed", _("Became a full member")
+
+
+INCREASE_KINDS = (EventKind.JOINED, EventKind.TRANSFERRED_IN, EventKind.RESTORED, EventKind.TRANSFERRED_IN_WHOLE,
+                  EventKind.OTHER_INCREASE)  # fmt: skip
+# 出党: the five ways out of the party (党章 第九条, 党员教育管理工作条例 第二十四条, 处分条例)
+EXIT_KINDS = (EventKind.WITHDREW, EventKind.PERSUADED_OUT, EventKind.STRUCK_OFF, EventKind.EXPELLED,
+              EventKind.LAPSED)  # fmt: skip
+DECREASE_KINDS = (EventKind.DIED, *EXIT_KINDS, EventKind.SUSPENDED, EventKind.TRANSFERRED_OUT,
+                  EventKind.TRANSFERRED_OUT_WHOLE, EventKind.OTHER_DECREASE)  # fmt: skip
+EFFECT: dict[str, int] = {
+    **dict.fromkeys(INCREASE_KINDS, 1),
+    **dict.fromkeys(DECREASE_KINDS, -1),
+    EventKind.CONFIRMED: 0,
+}
+# the annual report's own words (the keys of the statistics JSON's `ledger`, like §3's other keys)
+EVENT_REPORT_LABELS = {
+    EventKind.JOINED: "发展党员",
+    EventKind.TRANSFERRED_IN: "转入",
+    EventKind.RESTORED: "恢复党籍",
+    EventKind.TRANSFERRED_IN_WHOLE: "整建制转入",
+    EventKind.OTHER_INCREASE: "其他增加",
+    EventKind.DIED: "死亡",
+    EventKind.WITHDREW: "退党",
+    EventKind.PERSUADED_OUT: "劝退",
+    EventKind.STRUCK_OFF: "除名",
+    EventKind.EXPELLED: "开除党籍",
+    EventKind.LAPSED: "自行脱党",
+    EventKind.SUSPENDED: "停止党籍",
+    EventKind.TRANSFERRED_OUT: "转出",
+    EventKind.TRANSFERRED_OUT_WHOLE: "整建制转出",
+    EventKind.OTHER_DECREASE: "其他减少",
+    EventKind.CONFIRMED: "预备党员转正",
+}
+
+
+class StateKind(models.TextChoices):
+    """Dated member states that change who may vote (glossary.md), not the count (停止党籍 also writes its
+    ledger decrease)."""
+
+    PROBATION_DISCIPLINE = "probation_discipline", _("Probation within the party (留党察看)")
+    SUSPENDED = "suspended", _("Membership suspended")
 
 
 SEX_LABELS = {Sex.MALE: "男", Sex.FEMALE: "女"}

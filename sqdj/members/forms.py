@@ -8,7 +8,7 @@ from sqdj.core import idnumber
 from sqdj.core.forms import ScopedModelForm
 from sqdj.core.widgets import SearchSelect
 
-from .choices import ETHNIC_GROUPS
+from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind
 from .models import Member, Registration
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -94,3 +94,44 @@ class RevealForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control"}),
     )
+
+
+# ---- standing changes (members.standing, issue 13): small forms on the member page --------------------------------
+
+
+class _DecisionForm(forms.Form):
+    """The decision's number and date (where one exists) and a note, common to every standing change."""
+
+    decision_number = forms.CharField(label=_("decision number"), max_length=100, required=False)
+    decision_date = forms.DateField(label=_("decision date"), required=False, widget=DATE)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class SuspendForm(_DecisionForm):
+    date = forms.DateField(label=_("suspended from"), widget=DATE)
+    field_order = ["date", "decision_number", "decision_date", "note"]
+
+
+class RestoreForm(_DecisionForm):
+    date = forms.DateField(label=_("restored on"), widget=DATE)
+    field_order = ["date", "decision_number", "decision_date", "note"]
+
+
+class EndMembershipForm(_DecisionForm):
+    kind = forms.ChoiceField(
+        label=_("death or way out of the party"),
+        choices=[(k, EventKind(k).label) for k in (EventKind.DIED, *EXIT_KINDS)],
+    )
+    date = forms.DateField(label=_("date"), widget=DATE)
+    field_order = ["kind", "date", "decision_number", "decision_date", "note"]
+
+
+class ProbationDisciplineForm(_DecisionForm):
+    starts_on = forms.DateField(label=_("from"), widget=DATE)
+    years = forms.TypedChoiceField(label=_("years of probation"), choices=[(1, "1"), (2, "2")], coerce=int)
+    field_order = ["starts_on", "years", "decision_number", "decision_date", "note"]

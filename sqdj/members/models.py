@@ -5,10 +5,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.models import ChangeLoggedModel
+from sqdj.core.models import BaseModel, ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 
-from .choices import Category, Education, EventKind, MemberType, Sex, Standing, WorkStatus
+from .choices import EFFECT, Category, Education, EventKind, MemberType, Sex, Standing, StateKind, WorkStatus
 from .pinyin import name_pinyin
 
 
@@ -158,8 +158,10 @@ class Member(ChangeLoggedModel):
         return mask_phone(self.phone)
 
 
-class MembershipEvent(models.Model):
-    """The membership ledger (党员增加/减少), written only by the services."""
+class MembershipEvent(BaseModel):
+    """The count ledger (党员增加/减少): only events that change a count, each on the org whose count it changes,
+    written only by the services. The count of a subtree on a day is the sum of the effects up to that day
+    (stats.ledger); what changes no count (a registration, the derived category) is in the change log."""
 
     member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
@@ -172,19 +174,62 @@ class MembershipEvent(models.Model):
         blank=True,
         related_name="+",
     )
+    # the database default too: the bulk writers (the importer, the demo) name only the columns they fill
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True, db_default="")
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # seen and counted through the org whose count the event changes
+    scope_org_field = "org"
+
     class Meta:
         ordering = ["date", "pk"]
         verbose_name = _("membership event")
         verbose_name_plural = _("membership ledger")
+        # the reconciliation (stats.ledger) sums a subtree's events up to a day
+        indexes = [models.Index(fields=["org", "date", "kind"], name="members_ledger")]
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()}"
+
+    @property
+    def effect(self) -> int:
+        """+1 (增加), −1 (减少) or 0 (预备党员转正), from the kind (0 for a kind the ledger does not know)."""
+        return EFFECT.get(self.kind, 0)
+
+
+class MemberState(ChangeLoggedModel):
+    """A dated member state (留党察看, 停止党籍): in force from `starts_on` until the day before `ends_on` (open
+    while None). It changes who may vote, not the count — 停止党籍 also writes its decrease in the ledger."""
+
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="states")
+    kind = models.CharField(_("state"), max_length=30, choices=StateKind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    # what ended a suspension: restored, or — already off the count — died or one of the 出党 kinds (no second
+    # decrease in the ledger)
+    end_reason = models.CharField(_("ended by"), max_length=30, choices=EventKind.choices, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=100, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_org_field = "member__org"
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        verbose_name = _("member state")
+        verbose_name_plural = _("member states")
+        indexes = [models.Index(fields=["kind", "starts_on"], name="members_state_start")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.starts_on}"
+
+    def in_force(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
 
 
 class Registration(ChangeLoggedModel):

@@ -1,4 +1,5 @@
-"""Member operations: every change of the roster goes through here, with its ledger event and change-log row."""
+"""Member operations: every change of the roster goes through here, with its ledger event and change-log row.
+Standing changes (停止党籍, 恢复党籍, 出党, 死亡) and 留党察看 are in standing.py."""
 
 from __future__ import annotations
 
@@ -114,21 +115,21 @@ def updated_events(before: dict, after: dict, today: datetime.date | None = None
     if after["org"] != before["org"]:
         events.append((EventKind.TRANSFERRED_OUT, today, before["org"], ""))
         events.append((EventKind.TRANSFERRED_IN, today, after["org"], ""))
-    if after.get("category", before.get("category")) != before.get("category"):
-        note = f"{Category(before['category']).label} → {Category(after['category']).label}"
-        events.append((EventKind.CATEGORY_CHANGED, today, after["org"], note))
+    # a changed category (derived) is no count: the change log keeps it, not the ledger
     if before["member_type"] == MemberType.PROBATIONARY and after["member_type"] == MemberType.FULL:
         events.append((EventKind.CONFIRMED, after["confirmed_on"], after["org"], ""))
     return events
 
 
-def _event(member, kind, date, *, acting_user, org=None, note=""):
-    MembershipEvent.objects.create(
+def _event(member, kind, date, *, acting_user, org=None, note="", decision_number="", decision_date=None):
+    return MembershipEvent.objects.create(
         member=member,
         kind=kind,
         date=date,
         org=org,
         note=note,
+        decision_number=decision_number or "",
+        decision_date=decision_date,
         created_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
 
@@ -235,9 +236,8 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         raise ValidationError(errors)
     data = {"member": member, "community": community, "registered_on": registered_on,
             "posts_of_interest": posts_of_interest, "skills": skills}  # fmt: skip
-    reg = do_create(Registration, acting_user=acting_user, data=data, clean=False)  # validated above
-    _event(member, EventKind.REGISTERED, registered_on, acting_user=acting_user, note=community.name)
-    return reg
+    # no ledger event: a registration changes no count (the change log has it)
+    return do_create(Registration, acting_user=acting_user, data=data, clean=False)  # validated above
 
 
 @transaction.atomic

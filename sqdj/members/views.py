@@ -10,11 +10,19 @@ from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews
 from sqdj.orgs.models import Org
 
-from . import services
+from . import services, standing
 from .filtersets import MemberFilterSet
-from .forms import MemberForm, RegistrationForm, RevealForm
+from .forms import (
+    EndMembershipForm,
+    MemberForm,
+    ProbationDisciplineForm,
+    RegistrationForm,
+    RestoreForm,
+    RevealForm,
+    SuspendForm,
+)
 from .importers import MemberImporter
-from .models import Member, Registration
+from .models import Member, MemberState, Registration
 from .tables import MemberTable
 
 
@@ -40,6 +48,9 @@ class MemberViews(ModelViews):
             "org_visible": Org.objects.restrict(user, "view").filter(pk=obj.org_id).exists(),
             "reveal_form": RevealForm(),
             "registration_form": RegistrationForm(),
+            # issue 13: the dated states and the standing changes (forms shown to users who may change the member)
+            "states": MemberState.objects.filter(member=obj),
+            "standing_forms": {action: form() for action, (form, _service, _done) in STANDING_ACTIONS.items()},
         }
 
 
@@ -90,6 +101,41 @@ def register(request, pk):
             )
         except (ValidationError, ScopeViolation) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.error(request, "；".join(f"{form.fields[f].label}：{'，'.join(e)}" for f, e in form.errors.items()))
+    return redirect(member.get_absolute_url())
+
+
+# action → (form, service, message on success); the services check who may act and validate (members.standing)
+STANDING_ACTIONS = {
+    "suspend": (SuspendForm, standing.do_suspend, _("Membership suspended (停止党籍) and recorded in the ledger.")),
+    "restore": (RestoreForm, standing.do_restore, _("Membership restored (恢复党籍) and recorded in the ledger.")),
+    "end": (EndMembershipForm, standing.do_end_membership, _("The end of the membership is recorded.")),
+    "probation": (
+        ProbationDisciplineForm,
+        standing.do_probation_discipline,
+        _("Probation within the party (留党察看) recorded."),
+    ),  # fmt: skip
+}
+
+
+@login_required
+@require_POST
+def standing_change(request, pk, action):
+    member, allowed = _member(request, pk, "change")
+    if not allowed:
+        messages.error(request, _("You may view this but not change it."))
+        return redirect(member.get_absolute_url())
+    form_class, service, done = STANDING_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(member, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, done)
+        except ValidationError as exc:
+            messages.error(request, "；".join(f"{m}" for ms in exc.message_dict.values() for m in ms))
+        except ScopeViolation as exc:
+            messages.error(request, str(exc))
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{'，'.join(e)}" for f, e in form.errors.items()))
     return redirect(member.get_absolute_url())

@@ -162,3 +162,25 @@ class GuidanceKind(models.TextChoices):
     TERRITORIAL = "territorial", _("Territorial management")
     DUAL = "dual", _("Dual management")
     COORDINATION = "coordination", _("Guidance and coordination")
+
+
+# 审批预备党员权限 (rules.md 4.15, 6.3): the 基层党委 with it transfer and receive memberships directly, nationwide
+# (transfers.services.approvers). 县级以上党委 and the primary committees have it; every 党总支 lost it in 2014 (a
+# locality may still grant one: the field is editable); 乡镇（街道）党委所属的基层党委 — a community's or a village's
+# 党委, a street's 综合党委 — do not have it, the 街道党（工）委 approves for them.
+APPROVING_TYPES = {
+    OrgType.CITY_COMMITTEE,
+    OrgType.DISTRICT_COMMITTEE,
+    OrgType.SUBDISTRICT_COMMITTEE,
+    OrgType.SUBDISTRICT_PARTY_COMMITTEE,
+    OrgType.COMPREHENSIVE_COMMITTEE,
+    OrgType.COMMITTEE,
+}
+SUBDISTRICT_TYPES = {OrgType.SUBDISTRICT_COMMITTEE, OrgType.SUBDISTRICT_PARTY_COMMITTEE}
+
+
+def default_approves_members(org_type: str | None, ancestor_types=()) -> bool:
+    """Whether an org of `org_type` under orgs of `ancestor_types` has the authority unless told otherwise."""
+    if org_type not in APPROVING_TYPES:
+        return False
+    return org_type in SUBDISTRICT_TYPES or not any(t in SUBDISTRICT_TYPES for t in ancestor_types)

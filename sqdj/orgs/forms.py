@@ -11,7 +11,9 @@ from .models import GuidanceLink, Org
 class OrgForm(TreeNodeForm):
     class Meta:
         model = Org
-        fields = ["code", "name", "type", "sector", "parent", "area", "founded_on", "term_started_on"]
+        fields = [
+            "code", "name", "type", "sector", "parent", "area", "founded_on", "term_started_on", "approves_members",
+        ]  # fmt: skip
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "term_started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -24,6 +26,9 @@ class OrgForm(TreeNodeForm):
             sector = self.fields["sector"]
             sector.required = False
             sector.help_text = _("Leave empty to take the usual sector of the type (e.g. a community's branches).")
+            # a new org gets the authority of its type and place (orgs.choices.default_approves_members); it can be
+            # changed on the org's edit page afterwards
+            del self.fields["approves_members"]
 
 
 class GuidanceLinkForm(forms.ModelForm):

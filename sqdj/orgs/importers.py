@@ -1,10 +1,11 @@
 """The orgs template (interfaces.md §2).
 
-组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期[, 所属领域]
+组织编码, 组织名称, 组织类别, 上级组织编码, 所在区域编码, 成立日期, 本届任期开始日期[, 所属领域[, 可审批预备党员]]
 
 所属领域 (the org's sector, issue 13) is an optional last column: a file without it imports as before, new orgs
 getting the default of their type (orgs.choices.default_sector) and existing ones keeping theirs; an empty cell
-means the same. The export writes it.
+means the same. 可审批预备党员 (是/否: Org.approves_members) may follow it, optional the same way (default:
+orgs.choices.default_approves_members). The export writes both.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from .models import Org
 
 TEMPLATE_HEADERS = ["组织编码", "组织名称", "组织类别", "上级组织编码", "所在区域编码", "成立日期", "本届任期开始日期"]
 SECTOR = "所属领域"
+AUTHORITY = "可审批预备党员"
+YES_NO = {True: "是", False: "否"}
 
 
 @register_importer
@@ -29,7 +32,7 @@ class OrgImporter(TreeImporter):
     kind = "orgs"
     verbose_name = gettext_lazy("party organizations")
     model = Org
-    headers = [*TEMPLATE_HEADERS, SECTOR]  # what the export writes; a file may leave out the last, 所属领域
+    headers = [*TEMPLATE_HEADERS, SECTOR, AUTHORITY]  # what the export writes; a file may leave out the last one or two
     key_header = "组织编码"
     required = {"组织编码", "组织名称", "组织类别"}
     code_header, name_header, type_header, parent_header = headers[:4]
@@ -44,6 +47,7 @@ class OrgImporter(TreeImporter):
         "founded_on": "成立日期",
         "term_started_on": "本届任期开始日期",
         "sector": SECTOR,
+        "approves_members": AUTHORITY,
     }
 
     select_related = ("area",)
@@ -53,14 +57,23 @@ class OrgImporter(TreeImporter):
         got = table.headers
         if got == TEMPLATE_HEADERS or SECTOR not in got:
             self.headers = TEMPLATE_HEADERS
+        elif AUTHORITY not in got:
+            self.headers = [*TEMPLATE_HEADERS, SECTOR]
         return super().check_headers(table)
 
     def extra_fields(self):
-        return ("area", "founded_on", "term_started_on") + (("sector",) if SECTOR in self.headers else ())
+        return (
+            ("area", "founded_on", "term_started_on")
+            + (("sector",) if SECTOR in self.headers else ())
+            + (("approves_members",) if AUTHORITY in self.headers else ())
+        )
 
     def parse_extra(self, pr: ParsedRow) -> None:
         if SECTOR in self.headers:
             pr.data["sector"] = self.choice(pr, SECTOR, SECTOR_LABELS)
+        if AUTHORITY in self.headers:
+            word = self.choice(pr, AUTHORITY, YES_NO)  # the value as text ("True"), None when empty or wrong
+            pr.data["approves_members"] = None if word is None else word == str(True)
         pr.data["area_code"] = self.text(pr, "所在区域编码")
         pr.data["founded_on"] = self.date(pr, "成立日期")
         pr.data["term_started_on"] = self.date(pr, "本届任期开始日期")
@@ -91,9 +104,18 @@ class OrgImporter(TreeImporter):
             for pr in rows:
                 if not pr.data["sector"]:
                     pr.data["sector"] = kept.get(pr.data["code"])
+        if "approves_members" in self.extra_fields():
+            # likewise: an empty cell keeps an existing org's authority, a new one gets the default of its type
+            empty = [pr.data["code"] for pr in rows if pr.data["approves_members"] is None]
+            had = dict(Org.objects.filter(code__in=empty).values_list("code", "approves_members")) if empty else {}
+            for pr in rows:
+                if pr.data["approves_members"] is None:
+                    pr.data["approves_members"] = had.get(pr.data["code"])
         super().check_file(rows)
 
     def create(self, *, parent, data):
+        if data.get("approves_members") is None:
+            data.pop("approves_members", None)  # the default of the type and place (Org.save)
         return services.do_create_org(acting_user=self.user, parent=parent, **data)
 
     def update(self, obj, *, parent, data):
@@ -112,4 +134,5 @@ class OrgImporter(TreeImporter):
             org.founded_on,
             org.term_started_on,
             SECTOR_LABELS[org.sector],
+            YES_NO[org.approves_members],
         ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import ChangeLoggedModel, TreeNode
 
-from .choices import GuidanceKind, OrgType, Sector, default_sector
+from .choices import GuidanceKind, OrgType, Sector, default_approves_members, default_sector
 
 
 class Org(TreeNode):
@@ -30,6 +30,17 @@ class Org(TreeNode):
     # 延期换届 (选举条例第三条): the term runs to this date instead, with the superior's approval recorded
     term_extended_to = models.DateField(_("term extended to"), null=True, blank=True)
     term_extension_approval = models.CharField(_("approval of the extension"), max_length=200, blank=True)
+    # 具有审批预备党员权限的基层党委 (rules.md 4.15, 6.3): it transfers and receives memberships directly, nationwide
+    # (transfers.services.approvers). Filled by type and position on create (choices.default_approves_members);
+    # editable, e.g. a 党总支 a county committee authorized. Writers that bypass save() get the database's False.
+    approves_members = models.BooleanField(
+        _("may approve probationary members"),
+        db_default=False,
+        help_text=_(
+            "A primary party committee with the authority to approve probationary members transfers and receives "
+            "memberships directly, anywhere in the country."
+        ),
+    )
     # 联合党支部: how many units it covers (until the units app links them)
     units_covered = models.PositiveIntegerField(_("units covered"), null=True, blank=True)
 
@@ -47,7 +58,14 @@ class Org(TreeNode):
         # every path that creates an org (forms, import, API, services, treebeard, fixtures) gets a sector
         if not self.sector:
             self.sector = self.default_sector()
+        if not isinstance(self.approves_members, bool):  # not given: the database default, or None
+            self.approves_members = default_approves_members(self.type, self.ancestor_types())
         super().save(*args, **kwargs)
+
+    def ancestor_types(self) -> list[str]:
+        """The types of the orgs above this one (one query; none for a root or an org not placed yet)."""
+        paths = [self.path[:i] for i in range(self.steplen, len(self.path or ""), self.steplen)]
+        return list(type(self).objects.filter(path__in=paths).values_list("type", flat=True)) if paths else []
 
     def default_sector(self) -> str:
         parent_sector = None

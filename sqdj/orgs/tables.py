@@ -15,8 +15,11 @@ class OrgTable(BaseTable):
     numchild = tables.Column(verbose_name=_("subordinate organizations"))
     founded_on = DateColumn()
     term_started_on = DateColumn()
+    approves_members = tables.BooleanColumn()
 
     class Meta(BaseTable.Meta):
         model = Org
-        fields = ("name", "code", "type", "sector", "area", "numchild", "founded_on", "term_started_on")
+        fields = (
+            "name", "code", "type", "sector", "area", "numchild", "founded_on", "term_started_on", "approves_members",
+        )  # fmt: skip
         order_by = ("code",)

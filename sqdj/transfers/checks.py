@@ -9,10 +9,18 @@ here; a city without mobile data pays an indexed empty query per check.
 A finding's object is the mobile record (type "member"; code `outflow-<id>` or `inflow-<id>`, the record's id in
 /api/v1/outflows/ and /api/v1/inflows/): a member has no public code, and an ID number may not appear in findings.
 
-`member.suspended_removal`: the ledger has no suspension event, so the date of 停止党籍 is unknown. The finding
-uses the earliest date it can have happened — the lost contact date plus `member.lost_contact_months` — and
-fires `member.suspended_removal_years` after that, for members whose standing is "suspended" and whose outflow
-records the lost contact. The message says so: the org checks the date of its own decision.
+`member.suspended_removal`: the two years of 停止党籍 run from the recorded date of the suspension (the open
+`members.MemberState` of kind suspended, written by `members.standing.do_suspend`), for members whose standing is
+"suspended" and whose outflow records the lost contact.
+
+`member.transfer_due` and `mobile.transfer_due` (rules.md 6.2, 条例第二十五条: 工作单位、经常居住地发生变动的，或者外出
+学习、工作、生活6个月以上并且地点相对固定的，应当转移组织关系) judge only what the records show: a work unit or a home
+area changed in the change log (the date of the change is that of the record, not of the move), after the member's
+last move of organization, `transfer.due_days_after_change` days ago or more; an open outflow
+`transfer.due_months_away` months old. A work unit matters where the membership follows the unit (an org not of the
+community, village or mobile sector), a home area where it follows the residence (a community or village org) and
+the new home is outside the org's community. Whether a place away is "relatively fixed" is not recorded: that
+finding is a reminder. Members with an open transfer case are left out.
 
 No `mobile.inflow_unverified` check: the rulebook has no parameter for how soon an inflow must be verified (the
 regulations give no figure); the inflow list shows the unverified ones instead.
@@ -22,15 +30,25 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q
+from django.db.models.fields.json import KT
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core.dates import add_months
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
+from sqdj.core.dates import add_months, add_years
+from sqdj.core.models import ObjectChange
 from sqdj.core.rules import CheckContext, Finding, param, register
 from sqdj.core.scope import visible
-from sqdj.members.choices import Standing
+from sqdj.members.choices import Standing, StateKind, WorkStatus
+from sqdj.members.models import Member
+from sqdj.orgs.choices import Sector
 
+from .choices import OPEN_STATES
 from .models import Inflow, Outflow
 
 MARGIN = datetime.timedelta(days=4)  # add_months is not invertible at month ends: the database gets a margin
@@ -137,31 +155,32 @@ def lost_contact(ctx: CheckContext):
 
 @register("member.suspended_removal", "warning", title=gettext_lazy("Suspended member still out of contact"))
 def suspended_removal(ctx: CheckContext):
-    """A suspended member still out of contact `member.suspended_removal_years` after the earliest possible date of
-    the suspension (lost contact date + `member.lost_contact_months`)."""
+    """A suspended member out of contact whose suspension was decided `member.suspended_removal_years` ago or more
+    (the recorded date of 停止党籍, issue 13)."""
     basis = "member.suspended_removal_years"
     years = param(basis, ctx.on, default=None)
-    months = param("member.lost_contact_months", ctx.on, default=None)
-    if years is None or months is None:
+    if years is None:
         return
-    total = months + 12 * years
     message = _(
-        "%(name)s is suspended and has been out of contact since %(date)s; if the suspension was decided %(years)d "
-        "years ago or more and the member still cannot be reached, the organization may remove the member from the "
-        "roll (按自行脱党除名); nothing is changed automatically."
+        "%(name)s has been suspended since %(date)s (%(years)d years or more) and is out of contact; if the member "
+        "still cannot be reached, the organization may remove the member from the roll (按自行脱党除名); nothing is "
+        "changed automatically."
     )
-    action = _(
-        "Check the date of the suspension decision and make a last search; the removal is decided by the party "
-        "organization and recorded on the member."
-    )
+    action = _("Make a last search; the removal is decided by the party organization and recorded on the member.")
     rows = (
         _outflows(ctx)
-        .filter(member__standing=Standing.SUSPENDED, lost_contact_since__lte=add_months(ctx.on, -total) + MARGIN)
-        .values_list("pk", "member__name", "lost_contact_since")
+        .filter(
+            member__standing=Standing.SUSPENDED,
+            lost_contact_since__isnull=False,
+            member__states__kind=StateKind.SUSPENDED,
+            member__states__ends_on__isnull=True,
+            member__states__starts_on__lte=add_years(ctx.on, -years) + MARGIN,
+        )
+        .values_list("pk", "member__name", "member__states__starts_on")
     )
     url = _url_maker("transfers:outflow")
     for pk, name, since in rows:
-        if add_months(since, total) <= ctx.on:
+        if add_years(since, years) <= ctx.on:
             text = message % {"name": name, "date": since.isoformat(), "years": years}
             yield _finding(ctx, "member.suspended_removal", "warning", "outflow", pk, name, url(pk), text, basis,
                            action)  # fmt: skip
@@ -185,3 +204,185 @@ def outflow_incomplete(ctx: CheckContext):
     for pk, name, recorded in rows:
         text = message % {"name": name, "date": recorded.isoformat()}
         yield _finding(ctx, "mobile.outflow_incomplete", "warning", "outflow", pk, name, url(pk), text, "", action)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Moves without a transfer (rules.md 6.2)
+
+RESIDENCE_SECTORS = (Sector.COMMUNITY, Sector.VILLAGE)  # the membership follows where the member lives
+NOT_BY_UNIT = (*RESIDENCE_SECTORS, Sector.MOBILE)  # …and elsewhere it follows the work unit, but for a mobile branch
+# 6.9: a retiree's or a 离休 cadre's membership moving with a change of unit is a choice, not a duty
+NOT_BY_UNIT_STATUSES = (WorkStatus.RETIRED, WorkStatus.VETERAN_RETIRED)
+
+
+def _member_changes(ctx: CheckContext, members) -> dict[int, list[tuple[datetime.date, str]]]:
+    """member pk → [(date, "org" | "work_unit" | "home_area"), …] in time order: the change-log rows up to the checked
+    day where the member's organization, work unit (from a non-empty one) or home area (from one to another)
+    changed. The database keeps the rows where one of the three differs (no literal compared: SQLite would read it
+    as JSON); the kind is decided here."""
+    before, after = "prechange_data__", "postchange_data__"
+    changed = {
+        key: Q(**{f"b_{key}__isnull": False}) & ~Q(**{f"b_{key}": F(f"a_{key}")})
+        for key in ("org", "work_unit", "home_area")
+    }
+    rows = (
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(Member),
+            action=ObjectChange.Action.UPDATE,
+            object_id__in=members.values("pk"),
+            time__lt=timezone.make_aware(
+                datetime.datetime.combine(ctx.on + datetime.timedelta(days=1), datetime.time())
+            ),
+        )
+        .annotate(**{f"b_{k}": KT(before + k) for k in changed}, **{f"a_{k}": KT(after + k) for k in changed})
+        .filter(changed["org"] | changed["work_unit"] | changed["home_area"])  # the kinds of change: below
+        .order_by("time", "pk")
+        .values_list("object_id", "time", "b_org", "a_org", "b_work_unit", "a_work_unit", "b_home_area", "a_home_area")
+    )
+    out: dict[int, list[tuple[datetime.date, str]]] = {}
+    for pk, time, b_org, a_org, b_unit, a_unit, b_home, a_home in rows:
+        day = timezone.localdate(time)
+        kinds = out.setdefault(pk, [])
+        if b_org is not None and b_org != a_org:
+            kinds.append((day, "org"))
+        if b_unit and b_unit != a_unit:
+            kinds.append((day, "work_unit"))
+        if b_home is not None and a_home is not None and b_home != a_home:
+            kinds.append((day, "home_area"))
+    return out
+
+
+def _since_last_move(changes: list[tuple[datetime.date, str]], kind: str, *, first: bool) -> datetime.date | None:
+    """The date of the first (or the latest) change of `kind` after the member's last change of organization (a
+    move handles the changes before it)."""
+    last_move = max((day for day, k in changes if k == "org"), default=None)
+    days = [day for day, k in changes if k == kind and (last_move is None or day > last_move)]
+    return (days[0] if first else days[-1]) if days else None
+
+
+def _communities() -> list[str]:
+    """The paths of the community and village areas (a member's or an org's territory is the one above its area)."""
+    return list(Area.objects.filter(type__in=(AreaType.COMMUNITY, AreaType.VILLAGE)).values_list("path", flat=True))
+
+
+def _territory(path: str | None, communities: set[str], steplen: int) -> str | None:
+    """The path of the community or village `path` lies in (itself or above it), or `path` when there is none."""
+    if not path:
+        return None
+    for end in range(len(path), 0, -steplen):
+        if path[:end] in communities:
+            return path[:end]
+    return path
+
+
+@register("member.transfer_due", "warning", title=gettext_lazy("Work unit or residence changed without a transfer"))
+def transfer_due(ctx: CheckContext):
+    """A work unit (where the membership follows the unit) or a home area (where it follows the residence, the new
+    home outside the org's community) changed `transfer.due_days_after_change` days ago or more, after the member's
+    last move of organization, and no transfer case is open."""
+    basis = "transfer.due_days_after_change"
+    days = param(basis, ctx.on, default=None)
+    if days is None:
+        return
+    due_by = ctx.on - datetime.timedelta(days=days)
+    members = visible(Member.objects.all(), ctx.user).filter(standing=Standing.ACTIVE)
+    if ctx.org.depth > 1:
+        members = members.filter(org__path__startswith=ctx.org.path)
+    members = members.exclude(transfers__state__in=OPEN_STATES)
+    changes = _member_changes(ctx, members)
+    if not changes:
+        return
+    rows = (
+        members.filter(pk__in=list(changes))
+        .order_by("org__path", "name", "pk")
+        .values_list("pk", "name", "work_status", "org__sector", "org__area__path", "home_area__path")
+    )
+    unit_message = _(
+        "%(name)s's work unit changed on %(date)s (%(days)d days or more ago) and the membership has not been "
+        "transferred; when a member's work unit changes, the membership should be transferred."
+    )
+    unit_action = _(
+        "Ask the member where the membership now belongs (the new unit's party organization, or the residence "
+        "community if the unit has none) and open a transfer case; if the change was a correction, no transfer "
+        "is needed."
+    )
+    home_message = _(
+        "%(name)s moved on %(date)s (%(days)d days or more ago) to a home outside this organization's community and "
+        "the membership has not been transferred; when a member's usual residence changes, the membership should be "
+        "transferred."
+    )
+    home_action = _(
+        "Confirm the new residence with the member and open a transfer case to the party organization of the new "
+        "community; if the member still lives here, correct the home area."
+    )
+    communities: set[str] | None = None
+    for pk, name, work_status, sector, org_area, home in rows:
+        history = changes[pk]
+        if sector not in NOT_BY_UNIT and work_status not in NOT_BY_UNIT_STATUSES:
+            day = _since_last_move(history, "work_unit", first=True)  # the member left that unit then
+            if day is not None and day <= due_by:
+                text = unit_message % {"name": name, "date": day.isoformat(), "days": days}
+                yield _member_finding(ctx, pk, name, text, basis, unit_action)
+                continue
+        if sector in RESIDENCE_SECTORS and org_area and home:
+            if communities is None:
+                communities = set(_communities())
+            steplen = Area.steplen
+            if home.startswith(_territory(org_area, communities, steplen) or home):
+                continue
+            day = _since_last_move(history, "home_area", first=False)  # the move to the present home
+            if day is not None and day <= due_by:
+                text = home_message % {"name": name, "date": day.isoformat(), "days": days}
+                yield _member_finding(ctx, pk, name, text, basis, home_action)
+
+
+def _member_finding(ctx: CheckContext, pk: int, name: str, message: str, basis: str, action: str) -> Finding:
+    return Finding(
+        rule="member.transfer_due",
+        severity="warning",
+        object_type="member",
+        object_code=f"member-{pk}",
+        object_name=name,
+        object_id=None,
+        url=reverse("members:member", args=[pk]),
+        message=message,
+        source=ctx.source(basis),
+        action=action,
+        basis=basis,
+    )
+
+
+@register("mobile.transfer_due", "reminder", title=gettext_lazy("Member away six months or more without a transfer"))
+def away_transfer_due(ctx: CheckContext):
+    """An open outflow (complete, contact not lost) that began `transfer.due_months_away` months ago or more, for a
+    member with no open transfer case: if the place is relatively fixed the membership should move there (the
+    record does not say, hence a reminder)."""
+    basis = "transfer.due_months_away"
+    months = param(basis, ctx.on, default=None)
+    if months is None:
+        return
+    message = _(
+        "%(name)s has been away since %(date)s (%(months)d months or more) and the membership has not been "
+        "transferred. If the member studies, works or lives in a relatively fixed place there, the membership "
+        "should be transferred; otherwise the member stays a mobile member managed from here."
+    )
+    action = _(
+        "Ask the member whether the place is relatively fixed; if it is, open a transfer case to the party "
+        "organization there, otherwise keep in regular contact."
+    )
+    rows = (
+        _outflows(ctx)
+        .filter(
+            incomplete=False,
+            lost_contact_since__isnull=True,
+            member__standing=Standing.ACTIVE,
+            left_on__lte=add_months(ctx.on, -months) + MARGIN,
+        )
+        .exclude(member__transfers__state__in=OPEN_STATES)
+        .values_list("pk", "member__name", "left_on")
+    )
+    url = _url_maker("transfers:outflow")
+    for pk, name, left in rows:
+        if add_months(left, months) <= ctx.on:
+            text = message % {"name": name, "date": left.isoformat(), "months": months}
+            yield _finding(ctx, "mobile.transfer_due", "reminder", "outflow", pk, name, url(pk), text, basis, action)

@@ -5,7 +5,9 @@ the version) the actor saw — else `Conflict`, so two people acting at once get
 checks who may act, writes the change (core.services, with its change-log row), and notifies whoever must act
 next.
 
-Who acts (rules.md §6.3; the approval path is the parameter `transfer.approval_level`):
+Who acts (rules.md §6.3; the approval path is the parameter `transfer.approval_level`: by default, national, the
+基层党委 with the authority to approve probationary members nearest the sending org and nearest the receiving org, each
+directly, wherever they are; a local variant may escalate, e.g. across subdistricts to the 区委):
   draft/returned/expired → submitted     the sending org (staff who may change it)
   submitted → approved (letter issued)   the sending side's approving org
   approved → received                    the receiving side's accepting org, while the letter is valid
@@ -37,7 +39,7 @@ from sqdj.core.services import do_update, save_checked
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.members.services import FIELDS, do_receive_member, do_transfer_member
-from sqdj.orgs.choices import OrgType
+from sqdj.orgs.choices import OrgType, default_approves_members
 from sqdj.orgs.models import Org
 
 from .choices import OPEN_STATES, Direction, Side, TransferReason, TransferState
@@ -56,6 +58,8 @@ _TYPE_LEVELS: dict[str, str] = {
 }
 # Orgs that are levels of the administration, not places a membership is held.
 NOT_RECEIVING = set(_TYPE_LEVELS)
+# The value of `transfer.approval_level` for "the 基层党委 with the authority on each side" (rules.md 6.3)
+AUTHORITY = "authority"
 
 
 class Conflict(Exception):
@@ -109,10 +113,25 @@ def _approver_at(chain: list[Org], level: str) -> Org:
     return chain[0]
 
 
+def _authority(chain: list[Org]) -> Org:
+    """The deepest org of `chain` (root first) with the authority to approve probationary members — the org itself
+    when it has it (`Org.approves_members`). A line where no org has it was written around `Org.save()` (a bulk
+    load): the defaults by type and place decide then, and the root if still none."""
+    marked = next((org for org in reversed(chain) if org.approves_members), None)
+    if marked is not None:
+        return marked
+    types = [org.type for org in chain]
+    by_default = (org for i, org in reversed(list(enumerate(chain))) if default_approves_members(org.type, types[:i]))
+    return next(by_default, chain[0])
+
+
 def approvers(from_org: Org | None, to_org: Org | None, on: datetime.date) -> tuple[Org | None, Org | None]:
     """(sending side's approving org, receiving side's accepting org) for a move between the two orgs (None: the
-    org is outside this deployment). The level comes from where the two orgs' common ancestor sits."""
-    path = param("transfer.approval_level", on)
+    org is outside this deployment). `transfer.approval_level` maps where the two orgs' common ancestor sits
+    (community, subdistrict, district, city; "outside" for an org outside this deployment) to AUTHORITY — the
+    nearest 基层党委 with the authority on each side (rules.md 6.3, the national row) — or to a level of the
+    administration that handles both sides (a local variant's escalation)."""
+    path = param("transfer.approval_level", on, default=None) or {}  # no version in force: the national rule
     from_chain = _chain(from_org) if from_org else []
     to_chain = _chain(to_org) if to_org else []
     if from_chain and to_chain:
@@ -120,13 +139,16 @@ def approvers(from_org: Org | None, to_org: Org | None, on: datetime.date) -> tu
         key = _path_level(common) if common else "city"
     else:
         key = "outside"
-    level = path.get(key) or key
+    level = path.get(key, AUTHORITY)
     if level not in LEVELS:
-        level = "subdistrict"
-    return (
-        _approver_at(from_chain, level) if from_chain else None,
-        _approver_at(to_chain, level) if to_chain else None,
-    )
+        level = AUTHORITY
+
+    def pick(chain: list[Org]) -> Org | None:
+        if not chain:
+            return None
+        return _authority(chain) if level == AUTHORITY else _approver_at(chain, level)
+
+    return pick(from_chain), pick(to_chain)
 
 
 # ---------------------------------------------------------------------------------------------------------------

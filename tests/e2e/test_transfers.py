@@ -1,7 +1,8 @@
 """A member's membership goes from a branch in one subdistrict to a branch in another, through every step, each
-done in the browser by the person whose turn it is: the sending branch submits, the district (the two orgs'
-common ancestor) approves and accepts, the receiving branch completes. The member appears on the receiving side
-only at completion."""
+done in the browser by the person whose turn it is: the sending branch submits, the sending subdistrict's 街道党工委
+approves and the receiving one accepts — each directly, the nearest org with the authority to approve probationary
+members on its side (rules.md 6.3; before issue 13 the district did both) — and the receiving branch completes. The
+member appears on the receiving side only at completion."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
         .first()
     )
     assert receiving is not None  # the small city has a second subdistrict with branches
+    street2 = Org.objects.get(path=receiving.path[: len(street.path)])  # the receiving side's 街道党工委
+    street2_admin = do_create_user("jd_other", password=demo.password, display_name="外街道管理员", validate=False)
+    do_grant_role(street2_admin, role="subdistrict_admin", org=street2, descendants=True)
     receiver = do_create_user("zb_other", password=demo.password, display_name="外街道支部管理员", validate=False)
     do_grant_role(receiver, role="branch_admin", org=receiving, descendants=True)
     member = do_create_member(acting_user=None, **member_data(sending, seq=951, name="司马转接"))
@@ -63,7 +67,7 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
     expect(page).to_have_url(re.compile(r"/transfers/\d+/$"))
     _state(page, "submitted")
     case = Transfer.objects.get(member=member)
-    assert case.sending_approver == district and case.receiving_approver == district
+    assert case.sending_approver == street and case.receiving_approver == street2
     case_url = case.get_absolute_url()
     expect(page.locator("#action-approve")).to_have_count(0)  # not the sender's step
     screenshot(page, "transfer-submitted.png")
@@ -75,9 +79,9 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
     _state(page, "submitted")
     expect(page.locator("#action-complete")).to_have_count(0)
 
-    # 2. the district approves: the letter is issued, numbered, with its validity
-    _as(page, login, "qu_admin")
-    assert Notification.objects.filter(user__username="qu_admin", url=case_url).exists()
+    # 2. the sending subdistrict approves: the letter is issued, numbered, with its validity
+    _as(page, login, "jd_admin")
+    assert Notification.objects.filter(user__username="jd_admin", url=case_url).exists()
     page.goto(case_url)
     page.locator("#action-approve").click()
     _state(page, "approved")
@@ -88,7 +92,11 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
     assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
     assert letter.body().startswith(b"%PDF")
 
-    # 3. the district, as the receiving side's accepting org, accepts while the letter is valid
+    # 3. the receiving subdistrict accepts while the letter is valid (the sending one cannot)
+    expect(page.locator("#action-accept")).to_have_count(0)
+    _as(page, login, "jd_other")
+    assert Notification.objects.filter(user__username="jd_other", url=case_url).exists()
+    page.goto(case_url)
     page.locator("#action-accept").click()
     _state(page, "received")
     member.refresh_from_db()

@@ -21,7 +21,7 @@ from sqdj.core.rules import clear_cache
 from sqdj.demo import synthetic
 from sqdj.demo.management.commands.generate import Command as Generate
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
-from sqdj.members.models import Member, MembershipEvent, Registration
+from sqdj.members.models import Member, MembershipEvent, MemberState, Registration
 from sqdj.members.services import derive_category
 from sqdj.members.validation import validate_member
 from sqdj.orgs.models import Org
@@ -58,18 +58,19 @@ def test_city_size_has_the_architectures_scale():
     joint = [h.count for h in holders if h.spec.type == "joint_branch"]
     assert sum(1 for n in joint if n < 7) > len(joint) / 10  # small joint branches: no committee needed
     # small and medium keep the trees they always had (other tests and the docs rely on them), plus one joint
-    # branch under each comprehensive committee
+    # branch under each comprehensive committee, plus the units' orgs (issue 13: enterprise branches under the
+    # comprehensive committees, the district's 机关, schools, hospitals and state-owned groups with their branches)
     _, small_orgs = synthetic.build_specs("small")
-    assert sum(1 for _ in synthetic._walk(small_orgs)) == 142 + 3
+    assert sum(1 for _ in synthetic._walk(small_orgs)) == 142 + 3 + 3 + 11
     _, medium_orgs = synthetic.build_specs("medium")
-    assert sum(1 for _ in synthetic._walk(medium_orgs)) == 2380 + 18
+    assert sum(1 for _ in synthetic._walk(medium_orgs)) == 2380 + 18 + 54 + 243
 
 
 def test_every_community_branch_of_the_small_and_medium_city_holds_8_to_60_members():
     for size in ("small", "medium"):
         _, org_roots = synthetic.build_specs(size)
         holders = synthetic._holders(size, 2026, org_roots)
-        counts = [h.count for h in holders if h.spec.type == "branch"]
+        counts = [h.count for h in holders if h.spec.type == "branch" and not h.spec.unit]
         assert min(counts) >= 8 and max(counts) <= 60, size
         joint = [h.count for h in holders if h.spec.type == "joint_branch"]
         assert 4 <= min(joint) < 7 and max(joint) <= 15, size  # one at least under 7: no committee needed
@@ -144,13 +145,29 @@ def test_generate_writes_the_rows_member_rows_describes(small_city):
         assert (m.name, m.id_number, m.phone, m.org.code, m.home_area.code if m.home_area else None) == (
             e.name, e.id_number, e.phone, e.org, e.home_area,
         )  # fmt: skip
-    assert MembershipEvent.objects.filter(kind="joined").count() == len(expected)
-    regs = Registration.objects.select_related("member__org__area", "community")
+    # the ledger (synthetic.member_events): each member joined here, or a few elsewhere and were transferred in
+    moved = {i for i, e in expected.items() if e.moved_in}
+    assert 1 <= len(moved) <= 0.01 * len(expected)
+    assert MembershipEvent.objects.filter(kind="joined").count() == len(expected) - len(moved)
+    moves = MembershipEvent.objects.filter(kind="transferred_in")
+    assert set(moves.values_list("member_id", flat=True)) == moved
+    for event in moves.select_related("member"):
+        assert event.org_id == event.member.org_id and event.member.confirmed_on < event.date <= TODAY
+    # and a few left the count through the services (synthetic.LEDGER_EXAMPLES: test_synthetic_units.py)
+    examples = MembershipEvent.objects.exclude(kind__in=["joined", "transferred_in"])
+    assert examples.count() == small_city["ledger_examples"] == len(synthetic.LEDGER_EXAMPLES) - 1  # 留党察看: a state
+    regs = Registration.objects.select_related("member__home_area", "community")
     assert regs.count() == small_city["registrations"] == sum(1 for e in expected.values() if e.registration)
     for reg in regs:
         assert reg.community.type == "community" and reg.member.category == "employed"
-        assert not reg.member.org.area.path.startswith(reg.community.path)  # another community than the branch's
-    assert not ObjectChange.objects.exists()  # seed data writes no change log
+        assert reg.member.home_area.path.startswith(reg.community.path)  # where they live
+    # seed data writes no change log; the ledger examples went through the services, which log their changes
+    logged = {(c.content_type.model, c.object_id) for c in ObjectChange.objects.select_related("content_type")}
+    example_members = set(examples.values_list("member_id", flat=True)) | set(
+        MemberState.objects.values_list("member_id", flat=True)
+    )
+    states = set(MemberState.objects.values_list("pk", flat=True))
+    assert logged and logged <= {("member", pk) for pk in example_members} | {("memberstate", pk) for pk in states}
 
 
 def test_every_category_is_derived_and_every_mobile_member_is_away_on_record(small_city):

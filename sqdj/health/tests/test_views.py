@@ -129,13 +129,14 @@ def test_export_opens_with_openpyxl_and_has_the_page_rows(world):
 
 
 def test_another_date_is_checked(world):
-    # before the regulations' figures were in force (and before the members joined) nothing is judged
-    r = client(world.admin1).get(*page_url(world.community1, on="2015-01-01"))
+    # before the members joined (1995-07-01) nothing is judged; the rules of 2015 do apply (issue 13: the charter's
+    # and the 2004 意见's versions), so a date in 2015 would remind 甲社区's branch of 51 of a general branch
+    r = client(world.admin1).get(*page_url(world.community1, on="1995-01-01"))
     assert r.status_code == 200
-    assert r.context["on"] == datetime.date(2015, 1, 1) and r.context["findings"] == []
+    assert r.context["on"] == datetime.date(1995, 1, 1) and r.context["findings"] == []
     html = r.content.decode()
-    assert 'id="health-empty"' in html and 'value="2015-01-01"' in html
-    assert "on=2015-01-01" in r.context["export_url"]
+    assert 'id="health-empty"' in html and 'value="1995-01-01"' in html
+    assert "on=1995-01-01" in r.context["export_url"]
 
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "yesterday", "1800-01-01", "9999-12-31"])

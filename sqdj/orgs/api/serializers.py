@@ -23,9 +23,11 @@ class OrgSerializer(TreeNodeSerializer):
             "area",
             "founded_on",
             "term_started_on",
+            "approves_members",
             "depth",
             "numchild",
         ]
         read_only_fields = ["depth", "numchild"]
         # left out on create: the default of the type, parent and area (services.do_create_org)
-        extra_kwargs = {"sector": {"required": False}}
+        # approves_members likewise: the authority of the type and place (orgs.choices.default_approves_members)
+        extra_kwargs = {"sector": {"required": False}, "approves_members": {"required": False}}

@@ -98,10 +98,11 @@ def test_scope_sender_sees_the_draft_the_receiver_only_once_submitted(tw):
 
     r = step(tw.sender, case, "submit")
     assert r.status_code == 200, r.json()
-    assert r.json()["state"] == S.SUBMITTED and r.json()["sending_approver"] == "DWT01"
+    # the sending side's 街道党工委 (the nearest org with the authority, rules.md 6.3), not the 区委 (issue 13)
+    assert r.json()["state"] == S.SUBMITTED and r.json()["sending_approver"] == "GWT01001"
     seen = api_client(tw.receiver).get(detail)
     assert seen.status_code == 200 and seen.json()["state"] == S.SUBMITTED
-    assert not any(seen.json()["actions"].values())  # the district approves first
+    assert not any(seen.json()["actions"].values())  # the sending subdistrict approves first
     assert ids(api_client(tw.receiver).get(URL)) == [case["id"]]
     # an administrator elsewhere (the sibling community C2) does not learn that the case exists
     other = _admin_of_community2(tw)
@@ -122,7 +123,8 @@ def test_full_internal_flow_member_moves_only_at_completion(tw):
     assert r.status_code == 200, r.json()
     case = r.json()
     assert case["state"] == S.APPROVED and case["letter_number"] and case["valid_until"]
-    assert case["waiting_on"] == "DWT01" and case["actions"]["accept"]
+    # the receiving side's own 街道党工委 accepts (the district admin's scope covers it too)
+    assert case["waiting_on"] == "GWT01002" and case["actions"]["accept"]
 
     r = step(tw.district_admin, case, "accept")
     assert r.status_code == 200, r.json()

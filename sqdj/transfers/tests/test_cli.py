@@ -92,7 +92,8 @@ def test_overdue_json_lists_the_late_steps_with_their_due_dates(tw, cases):
         "state": "approved",
         "due_date": (today() - DAY).isoformat(),
         "days_overdue": 1,
-        "waiting_on": tw.world.district.code,  # the accepting org across subdistricts
+        # the receiving side's own 街道党工委 accepts across subdistricts (rules.md 6.3; the district before issue 13)
+        "waiting_on": tw.street2.code,
     }
     waiting = rows[cases["waiting"].pk]
     assert (waiting["state"], waiting["due_date"], waiting["days_overdue"]) == (

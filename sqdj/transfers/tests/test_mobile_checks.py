@@ -13,6 +13,7 @@ from sqdj.core.models import RuleParameter
 from sqdj.core.rules import clear_cache, run_checks
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.models import Member
+from sqdj.members.standing import do_suspend
 from sqdj.testing.members import make_id_number
 from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import mobile_services as M
@@ -87,16 +88,20 @@ def test_lost_contact_warning_at_six_months_and_changes_nothing(tw):
     assert findings(tw.world.branch1, D(2024, 10, 10)) == []
 
 
-def test_suspended_removal_two_years_after_the_earliest_suspension(tw):
+def test_suspended_removal_two_years_after_the_recorded_suspension(tw):
     o = outflow(tw, left_on=D(2020, 1, 1), last_contact_on=D(2021, 1, 10))
     M.do_mark_lost_contact(o, acting_user=tw.sender, since=D(2021, 1, 10))
     code = f"outflow-{o.pk}"
     assert findings(tw.world.branch1, D(2021, 7, 10)) == [("member.lost_contact", code)]
-    Member.objects.filter(pk=tw.member.pk).update(standing="suspended")  # the org decided 停止党籍
-    assert findings(tw.world.branch1, D(2021, 7, 10)) == []
-    # 6 months + 2 years after the lost contact date
-    assert findings(tw.world.branch1, D(2023, 7, 9)) == []
-    assert findings(tw.world.branch1, D(2023, 7, 10)) == [("member.suspended_removal", code)]
+    # the org decided 停止党籍 on 2021-09-01 (issue 13: the date is recorded, the clock runs from it)
+    do_suspend(tw.member, acting_user=tw.sender, date=D(2021, 9, 1), decision_number="党支〔2021〕3号")
+    assert findings(tw.world.branch1, D(2021, 9, 1)) == []
+    # lost contact + 6 months + 2 years (the old guess) is too early now
+    assert findings(tw.world.branch1, D(2023, 7, 10)) == []
+    assert findings(tw.world.branch1, D(2023, 8, 31)) == []
+    got = run_checks(tw.world.branch1, user=EVERYTHING, on=D(2023, 9, 1), rules=RULES)
+    assert [(f.rule, f.object_code) for f in got] == [("member.suspended_removal", code)]
+    assert "2021-09-01" in got[0].message
     assert Member.objects.get(pk=tw.member.pk).standing == "suspended"
 
 

@@ -18,7 +18,9 @@ from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import EventKind, Standing
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member, do_update_member
-from sqdj.orgs.services import do_create_org
+from sqdj.orgs.models import Org
+from sqdj.orgs.services import do_create_org, do_update_org
+from sqdj.rulebook.services import do_add_local_variant
 from sqdj.stats.services import compute
 from sqdj.testing.members import member_data
 from sqdj.testing.transfers import build_transfer_world
@@ -95,44 +97,93 @@ def test_letter_validity_comes_from_the_rulebook(tw):
     assert case.valid_until == add_months(case.approved_on, 6)
 
 
+# The approval path (rules.md 6.3). Until issue 13 the default escalated (across communities to the 街道, across
+# subdistricts to the 区委, across districts to the 市委); the national rule is the 基层党委 with the authority to
+# approve probationary members on each side, directly, and escalation is a local variant — these tests say so.
+
+
 @pytest.mark.parametrize(
-    "target, approver",
+    "target, sending, receiving",
     [
-        ("group1", "community1"),  # within one community: the community's org approves
-        ("branch2", "street"),  # across communities of one subdistrict: the subdistrict working committee
-        ("branch3", "district"),  # across subdistricts: the district
+        # within one community: its 总支 has no authority (rules.md 4.15), the 街道党工委 approves both sides
+        ("group1", "street", "street"),
+        ("branch2", "street", "street"),  # across communities of one subdistrict: the same 街道党工委
+        ("branch3", "street", "street2"),  # across subdistricts: each 街道党工委 directly, not the 区委
     ],
 )
-def test_approval_path_follows_the_common_ancestor(tw, target, approver):
+def test_default_path_is_the_nearest_authority_on_each_side(tw, target, sending, receiving):
     w = tw.world
     to_org = getattr(w, target, None) or getattr(tw, target)
-    case = _case(tw, to_org=to_org)
-    case = T.do_submit(case, acting_user=tw.sender, version=case.version)
-    assert case.sending_approver == getattr(w, approver)
-    assert case.receiving_approver == getattr(w, approver)
+    case = T.do_submit(_case(tw, to_org=to_org), acting_user=tw.sender, version=1)
+    orgs = {"street": w.street, "street2": tw.street2}
+    assert (case.sending_approver, case.receiving_approver) == (orgs[sending], orgs[receiving])
 
 
-def test_approval_path_is_a_parameter(tw):
-    """A district's local variant sends moves across subdistricts to the subdistricts at both ends."""
-    row = RuleParameter.objects.get(rule_id="transfer.approval_level")
-    RuleParameter.objects.create(
-        rule_id=row.rule_id,
-        value={**row.value, "district": "subdistrict"},
-        unit=row.unit,
-        regulation="测试区委组织部通知",
-        trust="LOCAL",
-        effective_from=datetime.date(2020, 1, 1),
-        local=True,
-    )
-    clear_cache()
-    case = _case(tw)
-    case = T.do_submit(case, acting_user=tw.sender, version=case.version)
-    assert (case.sending_approver, case.receiving_approver) == (tw.world.street, tw.street2)
-    # the district admin is no longer the one to approve; the subdistrict's admin is
-    with pytest.raises(T.OutOfScope):
-        T.do_approve(case, acting_user=tw.world.admin1, version=case.version)
+def test_each_side_acts_directly_across_subdistricts(tw):
+    case = T.do_submit(_case(tw), acting_user=tw.sender, version=1)
+    street2_admin = _admin_of(tw.street2)
+    with pytest.raises(T.OutOfScope):  # the receiving side's approval is not the sending side's
+        T.do_approve(case, acting_user=street2_admin, version=case.version)
     case = T.do_approve(case, acting_user=tw.street_admin, version=case.version)
+    with pytest.raises(T.OutOfScope):
+        T.do_accept(case, acting_user=tw.street_admin, version=case.version)
+    case = T.do_accept(case, acting_user=street2_admin, version=case.version)
+    assert case.state == S.RECEIVED
+
+
+def test_an_org_with_the_authority_acts_itself(tw):
+    """A 党总支 granted the authority approves its own members' moves; a unit's 党委 under the 区委 (authority by
+    default) receives directly."""
+    w = tw.world
+    do_update_org(w.community1, acting_user=None, approves_members=True)
+    unit = do_create_org(acting_user=None, parent=w.district, code="QYDW1", name="中共某公司委员会", type="committee")
+    unit_branch = do_create_org(acting_user=None, parent=unit, code="QYZB1", name="中共某公司第一支部", type="branch")
+    assert unit.approves_members and not unit_branch.approves_members
+    case = T.do_submit(_case(tw, to_org=unit_branch), acting_user=tw.sender, version=1)
+    assert (case.sending_approver, case.receiving_approver) == (w.community1, unit)
+
+
+def test_a_line_loaded_without_the_authority_marked_uses_the_defaults(tw):
+    """Orgs written around Org.save() (a bulk load) have no org marked: the defaults by type and place decide."""
+    Org.objects.update(approves_members=False)
+    w = tw.world
+    assert T.approvers(w.branch1, tw.branch3, datetime.date.today()) == (w.street, tw.street2)
+
+
+def test_escalation_is_a_local_variant(tw):
+    """A district that escalates: across subdistricts the 区委 handles both sides (across districts the 市委);
+    within a subdistrict the authority still does."""
+    do_add_local_variant(
+        acting_user=None,
+        rule_id="transfer.approval_level",
+        value={
+            "community": "authority",
+            "subdistrict": "authority",
+            "district": "district",
+            "city": "city",
+            "outside": "authority",
+        },
+        regulation="测试区委组织部关于党员组织关系接转的通知",
+        effective_from=datetime.date(2020, 1, 1),
+    )
+    case = T.do_submit(_case(tw), acting_user=tw.sender, version=1)
+    assert (case.sending_approver, case.receiving_approver) == (tw.world.district, tw.world.district)
+    # the subdistrict's admin is no longer the one to approve; the district's is
+    with pytest.raises(T.OutOfScope):
+        T.do_approve(case, acting_user=tw.street_admin, version=case.version)
+    case = T.do_approve(case, acting_user=tw.district_admin, version=case.version)
     assert case.state == S.APPROVED
+    other = T.approvers(tw.world.branch1, tw.world.branch2, datetime.date.today())
+    assert other == (tw.world.street, tw.world.street)
+
+
+def test_the_national_row_starts_with_the_regulation(tw):
+    """The escalation default of the first rulebook (2019-05-01) ends when the 条例 was published (2019-05-06)."""
+    w = tw.world
+    assert T.approvers(w.branch1, tw.branch3, datetime.date(2019, 5, 5)) == (w.district, w.district)
+    assert T.approvers(w.branch1, tw.branch3, datetime.date(2019, 5, 6)) == (w.street, tw.street2)
+    # before any version (a letter issued long ago): the national rule
+    assert T.approvers(w.branch1, tw.branch3, datetime.date(2010, 1, 1)) == (w.street, tw.street2)
 
 
 def test_outgoing_case_is_approved_by_the_subdistrict_and_completes_on_receipt(tw):
