@@ -41,13 +41,24 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanSerializerField(serializers.BooleanField):
+    """true or false given as JSON booleans only: DRF's own BooleanField also takes "yes", 1, "on" …"""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Base of every app's model serializer: text fields accept strings only (the schema says `string`)."""
+    """Base of every app's model serializer: text fields accept strings only, yes/no fields booleans only (as the
+    schema says)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanSerializerField,
     }
 
 
