@@ -47,3 +47,19 @@ ALLOWED_PARENTS: dict[str, set[str]] = {
     AreaType.OFFICE_BUILDING: {AreaType.SUBDISTRICT, AreaType.COMMUNITY, AreaType.GRID, AreaType.PARK},
 }
 ROOT_TYPES = {AreaType.CITY, AreaType.DISTRICT}
+
+
+def depths_below(ancestor: str, descendant: str) -> frozenset[int]:
+    """How many levels below an area of type `ancestor` an area of type `descendant` can sit, by ALLOWED_PARENTS
+    (0: the area itself): a community is 1 below a subdistrict, 2 below a district, 3 below a city."""
+    out: set[int] = set()
+
+    def down(area_type: str, levels: int) -> None:
+        if area_type == descendant:
+            out.add(levels)
+        for child, parents in ALLOWED_PARENTS.items():
+            if area_type in parents and child != area_type:
+                down(child, levels + 1)
+
+    down(ancestor, 0)
+    return frozenset(out)

@@ -22,7 +22,7 @@ from django.db import connections
 from django.db.models import Count, Q, Value
 from django.db.models.functions import Substr
 
-from sqdj.areas.choices import AreaType
+from sqdj.areas.choices import AreaType, depths_below
 from sqdj.areas.models import Area
 from sqdj.core import dates
 from sqdj.core.dates import add_years
@@ -219,33 +219,22 @@ def _visible_communities(area, user):
     return covered, areas.filter(type=AreaType.COMMUNITY, path__startswith=area.path).order_by()
 
 
-def _depths_statement(org, user):
-    """The communities the user sees under the org's area, counted per depth (none without an area)."""
-    if org.area_id is None:
-        return "", ()
-    _covered, communities = _visible_communities(org.area, user)
-    try:
-        return communities.values("depth").annotate(n=Count("pk")).query.sql_with_params()
-    except EmptyResultSet:
-        return "", ()
-
-
-def _communities(org, user, as_of: datetime.date, found_depths: list[dict]) -> dict:
-    """Community areas under the org's area that the user may see, and those where a party organization (one
-    the user may see, existing on `as_of`) is located in the community or below it.
+def _communities_statement(org, user, as_of: datetime.date):
+    """One statement: the community areas under the org's area that the user may see, and those where a party
+    organization (one the user may see, existing on `as_of`) is located in the community or below it (none
+    without an area).
 
     An org located below a community has that community's path as the prefix of its area's path; the prefix is
-    cut at the community's depth (one depth in practice: a community always sits under a subdistrict under a
-    district), so the test is a semi-join on the path index rather than a LIKE per community."""
+    cut at the community's depth — known from the area types' rules (areas.choices.depths_below: a community sits
+    one level below a subdistrict), so no query asks for it first — and the test is a semi-join on the path index
+    rather than a LIKE per community."""
     if org.area_id is None:
-        return {"communities": 0, "communities_with_org": 0}
+        return "", ()
     area = org.area
+    depths = tuple(sorted(area.depth + k for k in depths_below(area.type, AreaType.COMMUNITY)))
+    if not depths:
+        return "", ()
     covered, communities = _visible_communities(area, user)
-    per_depth = {found["depth"]: found["n"] for found in found_depths}
-    total = sum(per_depth.values())
-    if not total:
-        return {"communities": 0, "communities_with_org": 0}
-    depths = tuple(sorted(per_depth))
     scope = (
         "all"
         if user is EVERYTHING or is_unrestricted(user)
@@ -259,13 +248,11 @@ def _communities(org, user, as_of: datetime.date, found_depths: list[dict]) -> d
         if len(_COVERAGE_SQL) > 512:
             _COVERAGE_SQL.clear()
         _COVERAGE_SQL[key] = _coverage_query(communities, area, depths, user, as_of)
-    sql, params = _COVERAGE_SQL[key]
-    with_org = 0
-    if sql:
-        with connections[Area.objects.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            with_org = cursor.fetchone()[0]
-    return {"communities": total, "communities_with_org": with_org}
+    return _COVERAGE_SQL[key]
+
+
+def _communities(found: dict | None) -> dict:
+    return {"communities": (found or {}).get("total") or 0, "communities_with_org": (found or {}).get("with_org") or 0}
 
 
 # the statement counting the communities with an org, by everything it depends on (the ids and paths in it: an
@@ -287,11 +274,16 @@ def _coverage_query(communities, area, depths, user, as_of):
             for depth in depths
         ),
     )
-    query = communities.filter(has_org).annotate(_all=Value(1)).values("_all").annotate(n=Count("pk")).values("n")
-    try:
-        return query.query.sql_with_params()
-    except EmptyResultSet:  # no org visible: none
-        return "", ()
+    for counts in (
+        {"total": Count("pk"), "with_org": Count("pk", filter=has_org)},
+        {"total": Count("pk"), "with_org": Value(0)},  # no org visible: Django knows the filter matches nothing
+    ):
+        query = communities.annotate(_all=Value(1)).values("_all").annotate(**counts).values(*counts)
+        try:
+            return query.query.sql_with_params()
+        except EmptyResultSet:
+            continue
+    return "", ()  # no community visible either
 
 
 def _neworgs(org, user, as_of: datetime.date) -> dict:
@@ -314,12 +306,12 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
     `restrict()`); `EVERYTHING` counts everything (the shell without --user)."""
     as_of = as_of or dates.today()
     members_sql, members_params, names = _members_statement(org, user, as_of)
-    grouped, found, depths = read_together(
+    grouped, found, communities = read_together(
         Member.objects.db,
         [
             (*_organizations_statement(org, user, as_of), True),
             (members_sql, members_params, False),
-            (*_depths_statement(org, user), True),
+            (*_communities_statement(org, user, as_of), False),
         ],
     )
     return {
@@ -327,7 +319,7 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
         "as_of": as_of.isoformat(),
         "organizations": _organizations(grouped),
         "members": _members(found, names),
-        "coverage": {**_communities(org, user, as_of, depths), **_neworgs(org, user, as_of)},
+        "coverage": {**_communities(communities), **_neworgs(org, user, as_of)},
     }
 
 

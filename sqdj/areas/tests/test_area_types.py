@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from sqdj.areas.choices import depths_below
 from sqdj.areas.models import Area
 from sqdj.areas.services import do_create_area
 from sqdj.orgs.services import do_create_org
@@ -58,3 +59,13 @@ def test_orgs_located_there_get_the_matching_sector(world):
         for code, area in (("CW1", village), ("YQ1", park), ("LY1", tower))
     ]
     assert [o.sector for o in made] == ["village", "park", "office_building"]
+
+
+def test_depths_below_follow_the_placement_rules():
+    """How far below an area a community sits, from ALLOWED_PARENTS alone (the statistics cut the paths there)."""
+    assert depths_below("city", "community") == {3}
+    assert depths_below("district", "community") == {2}
+    assert depths_below("subdistrict", "community") == {1}
+    assert depths_below("community", "community") == {0}
+    assert depths_below("grid", "community") == set()
+    assert depths_below("district", "building") == {3, 4, 5}  # under a community, its grid, an estate in the grid

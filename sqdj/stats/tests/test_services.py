@@ -156,8 +156,8 @@ def test_cached_statements_follow_a_moved_org(world):
     assert after["coverage"] == before["coverage"] and after["coverage"]["communities_with_org"] == 1
 
 
-def test_the_figures_in_two_round_trips_on_postgresql(world):
-    """Organizations, members and the communities per depth are read together on PostgreSQL (services.read_together),
-    then the coverage that depends on the depths; one statement each elsewhere."""
+def test_the_figures_in_one_round_trip_on_postgresql(world):
+    """Organizations, members and communities (the depth of a community known from the area types) are read
+    together on PostgreSQL (services.read_together); one statement each elsewhere."""
     # the org looked up by its code, then the figures
-    assert _queries(world.superuser.pk, "SQT1") == 1 + (2 if connection.vendor == "postgresql" else 4)
+    assert _queries(world.superuser.pk, "SQT1") == 1 + (1 if connection.vendor == "postgresql" else 3)
