@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 
 from sqdj.accounts.models import User
 from sqdj.accounts.services import do_issue_token
 from sqdj.demo.accounts import demo_accounts, ensure_demo_users
 from sqdj.demo.synthetic import generate
+from sqdj.testing.fixtures import generated_once
 
 
 @pytest.fixture(scope="package")
@@ -19,18 +20,12 @@ def demo_city(django_db_setup, django_db_blocker):
     """`generate("small")` + the demo accounts, inside a transaction that is rolled back after the package's
     tests (each test runs in its own savepoint through the `db` fixture), so no other test sees them."""
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    def make():
         generate("small")
         ensure_demo_users()
-        accounts = {username: org for username, _display, _role, org in demo_accounts()}
-    try:
-        yield accounts
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        return {username: org for username, _display, _role, org in demo_accounts()}
+
+    yield from generated_once(django_db_blocker, make)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 from stdnum.cn import ric
 
 from sqdj.areas.models import Area
@@ -25,6 +25,7 @@ from sqdj.members.models import Member, MembershipEvent, MemberState, Registrati
 from sqdj.members.services import derive_category
 from sqdj.members.validation import validate_member
 from sqdj.orgs.models import Org
+from sqdj.testing.fixtures import generated_once
 from sqdj.transfers.models import Outflow
 
 TODAY = datetime.date(2026, 11, 22)
@@ -114,19 +115,14 @@ def synthetic_age(birth):
 
 @pytest.fixture(scope="module")
 def _small_city(django_db_setup, django_db_blocker):
-    """Generated once for the module inside a transaction rolled back after it; each test has its savepoint."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    """Generated once for the module (sqdj.testing.fixtures.generated_once), timed."""
+
+    def make():
         started = time.perf_counter()
         result = synthetic.generate("small", today=TODAY)
-        result["wall_seconds"] = time.perf_counter() - started
-    try:
-        yield result
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        return {**result, "wall_seconds": time.perf_counter() - started}
+
+    yield from generated_once(django_db_blocker, make)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import datetime
 from collections import Counter
 
 import pytest
-from django.db import transaction
 
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months, age_on
@@ -17,6 +16,7 @@ from sqdj.leadership.models import Election, Position, ResidentsCommittee, Resid
 from sqdj.members.models import Member
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES
 from sqdj.orgs.models import Org
+from sqdj.testing.fixtures import generated_once
 
 TODAY = datetime.date(2026, 11, 22)
 HIGHER = ("postgraduate", "bachelor", "associate")
@@ -24,17 +24,8 @@ HIGHER = ("postgraduate", "bachelor", "associate")
 
 @pytest.fixture(scope="module")
 def _small_city(django_db_setup, django_db_blocker):
-    """Generated once for the module inside a transaction rolled back after it; each test has its savepoint."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        result = synthetic.generate("small", today=TODAY)
-    try:
-        yield result
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    """Generated once for the module (sqdj.testing.fixtures.generated_once)."""
+    yield from generated_once(django_db_blocker, lambda: synthetic.generate("small", today=TODAY))
 
 
 @pytest.fixture

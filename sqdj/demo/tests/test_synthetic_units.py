@@ -9,7 +9,6 @@ import datetime
 from collections import Counter
 
 import pytest
-from django.db import transaction
 
 from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
@@ -22,6 +21,7 @@ from sqdj.members.models import Member, MembershipEvent, MemberState, Registrati
 from sqdj.members.services import derive_category
 from sqdj.orgs.models import GuidanceLink, Org
 from sqdj.stats.ledger import reconcile, roll_count
+from sqdj.testing.fixtures import generated_once
 
 TODAY = datetime.date(2026, 11, 22)
 UNIT_SECTORS = {"government", "institution", "state_enterprise", "non_public_enterprise"}
@@ -29,18 +29,14 @@ UNIT_SECTORS = {"government", "institution", "state_enterprise", "non_public_ent
 
 @pytest.fixture(scope="module")
 def _small_city(django_db_setup, django_db_blocker):
-    """Generated once for the module (with the demo accounts) inside a transaction rolled back after it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
+    """Generated once for the module with the demo accounts (sqdj.testing.fixtures.generated_once)."""
+
+    def make():
         result = synthetic.generate("small", today=TODAY)
         ensure_demo_users()
-    try:
-        yield result
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+        return result
+
+    yield from generated_once(django_db_blocker, make)
 
 
 @pytest.fixture

@@ -6,25 +6,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.services import do_create_member, do_register
 from sqdj.stats.ledger import ledger_count, roll_count
 from sqdj.testing import build_world
 from sqdj.testing.members import member_data
+from sqdj.testing.migrations import migrate_to
 
 BEFORE = [("members", "0006_work_status")]
 D = datetime.date
-
-
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -35,7 +26,7 @@ def test_old_ledger_migrates_to_the_count_ledger(capsys):
     )
     do_register(registered, acting_user=None, community=w.community_area1, registered_on=D(2024, 3, 1))
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         Member = apps.get_model("members", "Member")
         Event = apps.get_model("members", "MembershipEvent")
         Event.objects.create(member_id=active.pk, kind="category_changed", date=D(2024, 1, 1), org_id=w.branch1.pk)
@@ -47,7 +38,7 @@ def test_old_ledger_migrates_to_the_count_ledger(capsys):
         Member.objects.filter(pk=removed.pk).update(standing="removed")
         Event.objects.create(member_id=removed.pk, kind="removed", date=D(2020, 5, 1), org_id=w.branch1.pk)
     finally:
-        apps = _migrate()
+        apps = migrate_to()
     Member = apps.get_model("members", "Member")
     Event = apps.get_model("members", "MembershipEvent")
     State = apps.get_model("members", "MemberState")

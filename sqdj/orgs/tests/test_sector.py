@@ -5,8 +5,6 @@ nothing is written. The data migration (orgs.0003_org_sector) fills existing org
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from sqdj.areas.services import do_create_area
@@ -17,6 +15,7 @@ from sqdj.orgs.models import Org
 from sqdj.orgs.services import do_create_org
 from sqdj.testing import build_world
 from sqdj.testing.imports import run_import, write_csv
+from sqdj.testing.migrations import migrate_to
 
 pytestmark = pytest.mark.django_db
 H = OrgImporter.headers
@@ -172,14 +171,6 @@ def test_form_leaves_it_to_the_type_on_create_and_requires_it_on_edit(world, cli
     assert "ZBT9" in listing.content.decode() and "ZBT1" not in listing.content.decode()
 
 
-def _migrate(targets=None):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_migration_fills_existing_orgs_by_type_parent_and_area():
     w = build_world()
@@ -189,10 +180,10 @@ def test_migration_fills_existing_orgs_by_type_parent_and_area():
     do_create_org(acting_user=None, parent=zh, code="LHT1", name="联合支部", type="joint_branch")
     do_create_org(acting_user=None, parent=w.street, code="ZBU1", name="街道直属支部", type="branch")
     try:
-        apps = _migrate([("orgs", "0002_path_statistics")])
+        apps = migrate_to([("orgs", "0002_path_statistics")])
         assert "sector" not in {f.name for f in apps.get_model("orgs", "Org")._meta.get_fields()}
     finally:
-        apps = _migrate()
+        apps = migrate_to()
     got = dict(apps.get_model("orgs", "Org").objects.values_list("code", "sector"))
     assert got == {
         "DWT01": "government", "GWT01001": "subdistrict", "SQT1": "community", "SQT2": "community",

@@ -7,26 +7,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from sqdj.core.rules import clear_cache, run_checks
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.services import do_create_member
 from sqdj.testing import build_world
 from sqdj.testing.members import member_data
+from sqdj.testing.migrations import migrate_to
 
 BEFORE = [("members", "0005_probation_extension"), ("transfers", "0002_rulebook")]
 OLD = ["employed", "retired", "veteran_retired", "unemployed", "mobile", "mobile", "resident"]
-
-
-def _migrate(targets=None):
-    """Migrate to `targets` (None: every app's latest, as the other tests expect the database); the models then."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    targets = targets or executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -35,7 +25,7 @@ def test_old_categories_migrate_with_no_member_lost(capsys):
     w = build_world()
     members = [do_create_member(acting_user=None, **member_data(w.branch1, seq=i)) for i in range(len(OLD))]
     try:
-        apps = _migrate(BEFORE)
+        apps = migrate_to(BEFORE)
         OldMember = apps.get_model("members", "Member")
         OldOutflow = apps.get_model("transfers", "Outflow")
         for m, category in zip(members, OLD, strict=True):
@@ -45,7 +35,7 @@ def test_old_categories_migrate_with_no_member_lost(capsys):
             OldOutflow.objects.create(member_id=m.pk, left_on=datetime.date(2024, 1, 1), destination="上海市",
                                       last_contact_on=datetime.date(2024, 6, 1))  # fmt: skip
     finally:
-        apps = _migrate()
+        apps = migrate_to()
     Member = apps.get_model("members", "Member")
     Outflow = apps.get_model("transfers", "Outflow")
     got = dict(Member.objects.values_list("pk", "work_status"))
