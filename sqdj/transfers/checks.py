@@ -337,19 +337,8 @@ def transfer_due(ctx: CheckContext):
 
 
 def _member_finding(ctx: CheckContext, pk: int, name: str, message: str, basis: str, action: str) -> Finding:
-    return Finding(
-        rule="member.transfer_due",
-        severity="warning",
-        object_type="member",
-        object_code=f"member-{pk}",
-        object_name=name,
-        object_id=None,
-        url=reverse("members:member", args=[pk]),
-        message=message,
-        source=ctx.source(basis),
-        action=action,
-        basis=basis,
-    )
+    url = reverse("members:member", args=[pk])
+    return _finding(ctx, "member.transfer_due", "warning", "member", pk, name, url, message, basis, action)
 
 
 @register("mobile.transfer_due", "reminder", title=gettext_lazy("Member away six months or more without a transfer"))
