@@ -10,10 +10,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.formats import localize
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # public, not in the stubs
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import A
@@ -61,6 +62,22 @@ class _Plan:
     empty: tuple
     default: Any
     link: Any
+    href: Any  # for `linkify=True` (no attributes, no reverse): record -> the URL, without the library's machinery
+
+
+def _plain_href(bound_column):
+    """What django-tables2's LinkTransform.compose_url returns for a column declared `linkify=True`: the
+    get_absolute_url of the value at the column's accessor (or name), or of the record when that value has none."""
+    link = bound_column.link
+    if type(link) is not LinkTransform or link.url or link.attrs or link.reverse_args:
+        return None
+    accessor = A(link.accessor if link.accessor is not None else bound_column.name)
+
+    def href(record):
+        target = accessor.resolve(record)
+        return (target if hasattr(target, "get_absolute_url") else record).get_absolute_url()
+
+    return href
 
 
 def _td(cell) -> str:
@@ -119,9 +136,12 @@ class _Row(BoundRow):
             content = plan.render(**self._arguments(bound_column, value, _ARGUMENTS))
         else:
             content = plan.render(**self._arguments(bound_column, value, plan.wants))
-        if plan.link:
-            return plan.link(content, **self._arguments(bound_column, value, _ARGUMENTS))
-        return content
+        if plan.link is None:
+            return content
+        if plan.href is not None:
+            href = plan.href(record)
+            return content if href is None else format_html('<a href="{}">{}</a>', href, content)
+        return plan.link(content, **self._arguments(bound_column, value, _ARGUMENTS))
 
     def _arguments(self, bound_column, value, names) -> dict:
         every = {
@@ -167,7 +187,8 @@ class _Row(BoundRow):
             plain=getattr(bound_column.render, "__func__", None) is tables.Column.render,
             empty=tuple(column.empty_values),
             default=bound_column.default,
-            link=bound_column.link,
+            link=bound_column.link or None,
+            href=_plain_href(bound_column),
         )
 
 

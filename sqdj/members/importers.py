@@ -51,7 +51,7 @@ from sqdj.core.importing import (
     register_importer,
 )
 from sqdj.core.pii import MASKED_DATE, indexes_remembered
-from sqdj.core.scope import NOTHING, is_unrestricted, scope_q
+from sqdj.core.scope import NOTHING, is_unrestricted, may, scope_q
 from sqdj.orgs.models import Org
 
 from . import mobility, services
@@ -335,8 +335,9 @@ class MemberImporter(Importer):
 
     @classmethod
     def may_reveal_any(cls, user) -> bool:
-        """Whether an export with a reason could show `user` any full number (the list page offers the form)."""
-        return user is not None and Member.objects.restrict(user, "reveal").exists()
+        """Whether an export with a reason could show `user` any full number (the list page offers the form): a role
+        that reveals, read from the roles the request has already loaded (not a query over the members)."""
+        return user is not None and may(user, "reveal", Member)
 
     def _log_reveals(self, pks: list[int]) -> None:
         ctx = current_context()
