@@ -11,7 +11,7 @@ LOCK_ARGS ?=
 LOCK_FLAGS := --quiet --no-config --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 	--no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
 
-.PHONY: demo test lint bench venv lock clean
+.PHONY: demo test lint bench screenshots venv lock clean
 
 $(STAMP): pyproject.toml $(LOCKS)
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,10 @@ lock:
 	"$$tmp/venv/bin/pip-compile" $(LOCK_FLAGS) --extra dev -c requirements/runtime.txt \
 		-o requirements/dev.txt pyproject.toml
 
+# `make demo PORT=8080` serves on another port (sqdj demo says so when the default one is taken)
+PORT ?= 8000
 demo: $(STAMP)
-	$(VENV)/bin/sqdj demo
+	$(VENV)/bin/sqdj demo --port $(PORT)
 
 test: $(STAMP)
 	scripts/test.sh
@@ -51,6 +53,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python bench/run.py
+
+# docs/screenshots/ from the demo city, by the browser tests that show the key screens (Debian's Chromium)
+screenshots: $(STAMP)
+	SQDJ_SCREENSHOTS=1 SQDJ_REQUIRE_BROWSER=1 $(VENV)/bin/pytest tests/e2e -q -n 0
 
 clean:
 	rm -rf $(VENV) var

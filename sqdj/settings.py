@@ -217,6 +217,7 @@ CACHES = {"default": env.cache("SQDJ_CACHE_URL", default=f"filecache://{DATA_DIR
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+CSRF_FAILURE_VIEW = "sqdj.core.error_pages.csrf_failure"  # the Chinese 403 page (issue 14), not Django's English one
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

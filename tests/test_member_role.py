@@ -24,6 +24,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
+from sqdj.accounts.models import RoleAssignment
 from sqdj.core.models import ExportJob, ImportBatch, ObjectChange, RuleParameter
 from sqdj.core.plugins import api_declarations
 from sqdj.core.scope import anchors, may, roles_allowing, scope_q, self_hook
@@ -132,6 +133,8 @@ def targets(sw, name: str, pattern, every: bool = True):
     assert model is not None, f"{name}: which model do {params} name? (MODEL_OF_NAME)"
     mine = own_pks(sw).get(model, set())
     fixed = {"format": ["json"]}
+    if "assignment_pk" in params:  # a role of the user (user administration): the first there is
+        fixed["assignment_pk"] = [RoleAssignment.objects.order_by("pk").values_list("pk", flat=True).first() or 1]
     if "action" in params:
         fixed["action"] = re.search(r"\(\?P<action>([^)]*)\)", pattern.pattern.regex.pattern).group(1).split("|")
     if "member_pk" in params:

@@ -64,10 +64,11 @@ def _positions(t, start, n):
 
 def _elections(t, start, n):
     for i in range(start, start + n):
+        # in the pool's community: its two full members are those entitled to vote (counted from the roll)
         L.do_create_election(
-            acting_user=None, org=t.world.community1, kind="by_election", held_on=D(2000, 1, 1) + datetime.timedelta(i),
-            seats=1, eligible_voters=30, voters_present=28,
-            candidates=[{"member": t.pool[0], "votes": 20, "elected": True}, {"member": t.pool[1], "votes": 8}],
+            acting_user=None, org=t.world.community2, kind="by_election", held_on=D(2000, 1, 1) + datetime.timedelta(i),
+            seats=1, voters_present=2,
+            candidates=[{"member": t.pool[0], "votes": 2, "elected": True}, {"member": t.pool[1], "votes": 0}],
         )  # fmt: skip
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username
+from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 
 
 def client_ip(request) -> str | None:
@@ -60,3 +61,53 @@ class LockoutHandler(AxesDatabaseHandler):
             return 0
         count, _ = AccessAttempt.objects.filter(username=username).delete()
         return count
+
+
+# ---- the lockout as the sign-in page and the user administration see it (security.md R2) ----
+
+
+def _counting():
+    """The attempts that still count: those within the cool-off time (all of them without one)."""
+    attempts = AccessAttempt.objects.all()
+    if settings.AXES_COOLOFF_TIME is None:
+        return attempts
+    return attempts.filter(attempt_time__gte=timezone.now() - get_cool_off())
+
+
+def failures_of(username: str) -> int:
+    """The username's failed sign-ins that still count (within the cool-off time)."""
+    return _failures(_counting().filter(username=username)) if username else 0
+
+
+def tries_left(username: str) -> int:
+    """How many more failures the username may have before it is locked (0: locked)."""
+    return max(0, settings.AXES_FAILURE_LIMIT - failures_of(username))
+
+
+def is_locked(username: str) -> bool:
+    return tries_left(username) == 0
+
+
+def locked_usernames(usernames) -> set[str]:
+    """Which of `usernames` are locked now, in one query (the user list)."""
+    rows = (
+        _counting()
+        .filter(username__in=list(usernames))
+        .order_by()
+        .values("username")
+        .annotate(n=Sum("failures_since_start"))
+    )
+    return {r["username"] for r in rows if r["n"] >= settings.AXES_FAILURE_LIMIT}
+
+
+def cooloff_minutes() -> int | None:
+    """The lock's length in minutes (None: until an administrator unlocks it)."""
+    cool_off = get_cool_off()
+    return None if cool_off is None else max(1, round(cool_off.total_seconds() / 60))
+
+
+def clear_username(username: str) -> int:
+    """Delete the username's recorded failures (the lock goes with them); the address counts of other usernames
+    stay. Returns the rows deleted."""
+    count, _ = AccessAttempt.objects.filter(username=username).delete()
+    return count

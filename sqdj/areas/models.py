@@ -14,6 +14,9 @@ class Area(TreeNode):
 
     code = models.CharField(_("area code"), max_length=32, unique=True)
     name = models.CharField(_("area name"), max_length=100, db_index=True)
+    # the name's pinyin, for search (core.pinyin.text_pinyin): "和平社区" → "hepingshequ", "hpsq"
+    name_pinyin = models.CharField(max_length=400, blank=True, default="", editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, default="", editable=False)
     type = models.CharField(_("area type"), max_length=20, choices=AreaType.choices, db_index=True)
 
     scope_area_field = ""

@@ -20,6 +20,7 @@ class AreaViews(ModelViews):
     detail_template = "areas/area.html"
     # administrative divisions are public: a member's residence may be any community of the city
     pick_fields = ("name", "code")
+    pick_pinyin_fields = ("name_pinyin", "name_initials")
     pick_filters = ("type",)
     pick_public = True
 

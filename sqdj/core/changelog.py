@@ -48,3 +48,37 @@ def log_change(instance, action: str, before, after) -> ObjectChange:
     change = ObjectChange.objects.create(**dict(zip(COLUMNS[1:], row[1:], strict=True)))
     audit.record_change(instance, change)  # the audit trail's event, in the same transaction
     return change
+
+
+def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
+    """A change's differences as a user reads them: (the field's name in the user's language, before, after), a
+    choice shown by its label and a reference by the name of the object it points to (not its stored value or id).
+    A field the model no longer has keeps its stored name."""
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    by_attname = {f.attname: f for f in fields.values()}
+    wanted: dict[Any, set] = {}  # related model -> the ids to name
+    for key, values in diff.items():
+        field = fields.get(key) or by_attname.get(key)
+        if field is not None and field.is_relation and field.related_model is not None:
+            wanted.setdefault(field.related_model, set()).update(v for v in values if v not in (None, ""))
+    names = {
+        related: {o.pk: str(o) for o in related._base_manager.filter(pk__in=pks)}
+        for related, pks in wanted.items()
+        if pks
+    }
+    out = []
+    for key, (before, after) in diff.items():
+        field = fields.get(key) or by_attname.get(key)
+        if field is None:
+            out.append((key, before, after))
+            continue
+        if field.is_relation and field.related_model is not None:
+            known = names.get(field.related_model, {})
+            shown = [known.get(v, v) if v not in (None, "") else v for v in (before, after)]
+        elif field.choices:
+            labels = {str(value): label for value, label in field.flatchoices}
+            shown = [labels.get(str(v), v) if v not in (None, "") else v for v in (before, after)]
+        else:
+            shown = [before, after]
+        out.append((field.verbose_name, shown[0], shown[1]))
+    return out

@@ -27,7 +27,10 @@ def navigation(request):
         visible = []
         urls = [reverse(item.url_name) for item in group.items]
         for item, url in zip(group.items, urls, strict=True):
-            if item.duty:  # a duty's page (三员): its holders only
+            if item.visible is not None:  # the item decides itself (e.g. the user administration)
+                if not item.visible(user):
+                    continue
+            elif item.duty:  # a duty's page (三员): its holders only
                 if getattr(user, "duty", "") != item.duty:
                     continue
             # a self-only role (a member's self service) sees only the lists of models with a self scope

@@ -10,7 +10,8 @@ import sys
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
+
+from . import error_pages
 
 # PostgreSQL: lock_not_available (lock_timeout), deadlock_detected, serialization_failure — worth another try
 RETRYABLE_SQLSTATES = frozenset({"55P03", "40P01", "40001"})
@@ -75,7 +76,8 @@ def busy_response(request) -> HttpResponse:
 
 def server_error(request, *args, **kwargs) -> HttpResponse:
     """`handler500`: called while the uncaught exception is being handled — by a view, the API or a middleware
-    (the session saved on the way out) alike. A busy database answers 503; anything else is Django's 500 page."""
+    (the session saved on the way out) alike. A busy database answers 503; anything else is the Chinese 500 page
+    (core.error_pages)."""
     if is_database_busy(sys.exc_info()[1]):
         return busy_response(request)
-    return defaults.server_error(request, *args, **kwargs)
+    return error_pages.server_error(request)

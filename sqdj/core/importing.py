@@ -11,6 +11,7 @@ import datetime
 import gc
 import json
 import pickle
+import sqlite3
 import struct
 import tempfile
 from array import array
@@ -25,7 +26,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit
-from .tabular import Source, TableStream, UnreadableFile, open_table, unescape_cell
+from .tabular import Source, TableStream, UnreadableFile, open_table, unescape_cell, xlsx_cell
+
+REPORT_COLUMN = "错误说明"  # the error report's added last column; a file that still has it imports without it
 
 
 @dataclass
@@ -85,6 +88,49 @@ class ParsedRow:
     row: int
     values: dict  # header -> raw cell
     data: dict = field(default_factory=dict)  # cleaned values, by the importer's own names
+    failed: bool = False  # the row has an error of its own (its `data` may be incomplete)
+
+
+PREVIEW_ROWS = 10  # the first rows shown as parsed before an import is confirmed
+
+
+class MessageLog:
+    """Every error and warning of one run, uncapped, kept on disk (a private temporary SQLite database: deleted when
+    closed, only its page cache in memory) and read back row by row in file order — what the error report (the
+    uploaded sheet with an "错误说明" column) needs, however many messages a large file has."""
+
+    ERROR, WARNING = "error", "warning"
+
+    def __init__(self):
+        self.db = sqlite3.connect("")  # "": a temporary database on disk
+        self.db.execute("CREATE TABLE m (seq INTEGER PRIMARY KEY, row INTEGER, level TEXT, col TEXT, msg TEXT)")
+        self.rows_with_errors = 0
+
+    def add(self, level: str, m: RowMessage) -> None:
+        self.db.execute("INSERT INTO m (row, level, col, msg) VALUES (?, ?, ?, ?)", (m.row, level, m.column, m.message))
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM m")
+
+    def count(self, level: str | None = None) -> int:
+        where, args = ("WHERE level = ?", (level,)) if level else ("", ())
+        return self.db.execute(f"SELECT count(*) FROM m {where}", args).fetchone()[0]  # noqa: S608 - fixed text
+
+    def by_row(self) -> Iterator[tuple[int, list[tuple[str, str, str]]]]:
+        """(row, [(level, column, message), …]) for every row with a message, in row order (row 0: the file's)."""
+        self.db.execute("CREATE INDEX IF NOT EXISTS m_row ON m (row, seq)")
+        current, found = 0, []  # type: tuple[int, list[tuple[str, str, str]]]
+        for row, level, col, msg in self.db.execute("SELECT row, level, col, msg FROM m ORDER BY row, seq"):
+            if row != current and found:
+                yield current, found
+                found = []
+            current = row
+            found.append((level, col, msg))
+        if found:
+            yield current, found
+
+    def close(self) -> None:
+        self.db.close()
 
 
 class MessageList(list):
@@ -225,6 +271,14 @@ class Importer:
     required: set[str] = set()
     streaming = False
     chunk_size = 2000  # rows per chunk of a streaming importer
+    # The template's columns (interfaces.md §2), what the template download writes; `headers` may go beyond them
+    # with optional columns the export writes. None: the same as `headers`.
+    template_headers: list[str] | None = None
+    # non-streaming importers whose `check_file` may be given only the rows that parsed (every error in one pass);
+    # the others (the trees: a row's parent may be a row that failed) are checked whole, only when every row parsed
+    checks_parsed_rows = False
+    message_log: MessageLog | None = None  # set by the caller that wants every message (the error report)
+    preview: list[dict]  # the first rows as parsed (PREVIEW_ROWS): {"row": n, "cells": [text per header]}
     errors: MessageList
     warnings: MessageList
     _last_row: int  # the row of the last error, and its columns (`reported_columns`)
@@ -232,6 +286,7 @@ class Importer:
 
     def __init__(self, user=None):
         self.user = user
+        self.preview = []
         self._reset_messages()
 
     # ---- hooks -------------------------------------------------------------------------------
@@ -250,7 +305,8 @@ class Importer:
 
     def check_chunk(self, rows: list[ParsedRow]) -> None:
         """Streaming: the whole-file checks for the next chunk of rows (in file order; what they need to know about
-        the chunks before, they keep — compactly). Called only while no row has an error of its own."""
+        the chunks before, they keep — compactly). Given only the rows that parsed (no error of their own), so that
+        a file's reference errors (codes, duplicates) are reported together with its format errors."""
 
     def apply_chunk(self, rows: list[ParsedRow], progress=None) -> tuple[int, int, int]:
         """Streaming: write the next chunk (rows hold `row` and `data`), inside the import's transaction; return
@@ -262,19 +318,42 @@ class Importer:
         """Rows of template values, in header order, for `queryset`."""
         raise NotImplementedError
 
+    # ---- the template download (core.import_templates) ---------------------------------------------------------
+    def get_template_headers(self) -> list[str]:
+        return list(self.template_headers or self.headers)
+
+    def example_row(self) -> dict[str, object] | None:
+        """{header: value} of one valid, clearly fictional row that imports for `self.user` (codes from their scope);
+        None: core.import_templates builds one from the declarations where it can."""
+        return None
+
+    def template_choices(self) -> dict[str, list[str]]:
+        """{header: the words allowed in it} (choices.TEMPLATE_LABELS and the like), for the notes sheet."""
+        return {}
+
+    def template_notes(self) -> dict[str, str]:
+        """{header: a note on what to write} for the notes sheet, beyond what the declarations say."""
+        return {}
+
     # ---- helpers for subclasses --------------------------------------------------------------
     def error(self, row: int, column: str, message: str) -> None:
         if row != self._last_row:
             self._last_row, self._last_columns = row, set()
         self._last_columns.add(column)
-        self.errors.append(RowMessage(row, column, str(message)))
+        m = RowMessage(row, column, str(message))
+        self.errors.append(m)
+        if self.message_log is not None:
+            self.message_log.add(MessageLog.ERROR, m)
 
     def reported_columns(self, row: int) -> set[str]:
         """The columns of `row` that have an error already (rows are parsed in order)."""
         return self._last_columns if row == self._last_row else set()
 
     def warning(self, row: int, column: str, message: str) -> None:
-        self.warnings.append(RowMessage(row, column, str(message)))
+        m = RowMessage(row, column, str(message))
+        self.warnings.append(m)
+        if self.message_log is not None:
+            self.message_log.add(MessageLog.WARNING, m)
 
     def text(self, pr: ParsedRow, header: str, max_length: int | None = None) -> str:
         value = pr.values.get(header, "")
@@ -323,6 +402,8 @@ class Importer:
         self.errors = MessageList(cap, self._order)
         self.warnings = MessageList(cap, self._order)
         self._last_row, self._last_columns = -1, set()
+        if self.message_log is not None:
+            self.message_log.clear()
 
     def check_headers(self, table: TableStream) -> bool:
         got = table.headers
@@ -350,6 +431,8 @@ class Importer:
         """The data rows, parsed and checked one by one (the cell checks of every template, then `parse_row`)."""
         headers, required = self.headers, self.required
         width = len(headers)
+        # the "错误说明" of an error report uploaded again is not data
+        skipped = width + 1 if getattr(stream, "report_column", False) else width
         total = stream.estimated_rows()
         index = 0
         for index, (n, cells) in enumerate(stream.rows, start=1):
@@ -366,24 +449,40 @@ class Importer:
                         v = ""
                     v = unescape_cell(v)
                 values[h] = v
-            for i in range(width, len(cells)):
+            for i in range(skipped, len(cells)):
                 if cells[i] not in ("", None):
                     self.error(n, "", _("There is a value beyond the template's last column."))
                     break
             pr = ParsedRow(row=n, values=values)
+            errors_before = self.errors.total
             for h in required:
                 if values.get(h) in ("", None):
                     self.error(n, h, _("Required: this cell may not be empty."))
             self.parse_row(pr)
+            pr.failed = self.errors.total != errors_before
+            if index <= PREVIEW_ROWS:
+                self.preview.append({"row": n, "cells": [self._shown(h, values.get(h, "")) for h in headers]})
             yield pr
         if progress and index and index != total:
             progress(index, index, "check")  # the estimate was off: end at the true count
 
+    def _shown(self, header: str, value) -> str:
+        """A cell of the preview: the value as read (a date as YYYY-MM-DD), personal numbers masked."""
+        if isinstance(value, datetime.datetime | datetime.date):
+            value = value.isoformat()
+        text = "" if value is None else str(value)
+        return self.mask_cell(header, text) if text else text
+
+    def mask_cell(self, header: str, text: str) -> str:
+        """The preview's text of a cell: personal numbers masked (the importers that have them say how)."""
+        return text
+
     def _check_stream(self, stream: TableStream, progress) -> tuple[Spill | None, int]:
         """The check stage of a streaming importer: (the clean rows set aside, how many), or (None, n) if rejected.
 
-        Whole-file messages are kept apart while reading: if a row turns out to be wrong in itself, they are
-        dropped, as when the whole file is checked at once after its rows."""
+        `check_chunk` sees the rows of each chunk that parsed, whatever the others: a file's format and reference
+        errors come in one report. The whole-file messages are kept apart while reading, and merged in report
+        order at the end. Once anything is wrong, nothing more is set aside (the file will not be written)."""
         spill = Spill()
         rows = self._parsed(stream, progress)
         file_errors, file_warnings = (
@@ -399,22 +498,23 @@ class Importer:
                 if not chunk:
                     break
                 count += len(chunk)
-                if self.errors:  # a row is wrong: only the rows' own messages now; nothing to keep
-                    continue
-                errors, warnings = self.errors, self.warnings
-                self.errors, self.warnings = file_errors, file_warnings
-                try:
-                    self.check_chunk(chunk)
-                finally:
-                    self.errors, self.warnings = errors, warnings
-                if not file_errors:
+                parsed = [pr for pr in chunk if not pr.failed]
+                if parsed:
+                    errors, warnings = self.errors, self.warnings
+                    self.errors, self.warnings = file_errors, file_warnings
+                    try:
+                        self.check_chunk(parsed)
+                    finally:
+                        self.errors, self.warnings = errors, warnings
+                del parsed
+                if not self.errors and not file_errors:
                     spill.add(chunk)
         except BaseException:
             spill.close()
             raise
-        if not self.errors:
-            self.errors.extend(file_errors)
-            self.warnings.extend(file_warnings)
+        for mine, theirs in ((self.errors, file_errors), (self.warnings, file_warnings)):
+            mine.extend(theirs)  # (in the message log already: they came through `error`/`warning`)
+            mine.total += theirs.total - len(theirs)  # those the cap left out still count
         if self.errors:
             spill.close()
             return None, count
@@ -446,6 +546,7 @@ class Importer:
         rows: list[ParsedRow] = []
         spill: Spill | None = None
         count = 0
+        self.preview = []
         gc_was_enabled = gc.isenabled()
         if self.streaming:
             # The cyclic garbage collector would scan the whole heap — Django, the app, its caches — again and again
@@ -455,6 +556,10 @@ class Importer:
             gc.disable()
         try:
             with open_table(data, filename) as stream:
+                # an error report corrected and uploaded again: its last column is the messages, not data
+                stream.report_column = bool(stream.headers) and stream.headers[-1] == REPORT_COLUMN
+                if stream.report_column:
+                    stream.headers = stream.headers[:-1]
                 if self.check_headers(stream):
                     if self.streaming:
                         spill, count = self._check_stream(stream, progress)
@@ -468,8 +573,10 @@ class Importer:
         try:
             if not self.errors and not count:
                 self.error(0, "", _("The file has a header but no data rows."))
-            if not self.errors and not self.streaming:
-                self.check_file(rows)
+            if not self.streaming and rows and (not self.errors or self.checks_parsed_rows):
+                parsed = [pr for pr in rows if not pr.failed] if self.errors else rows
+                if parsed:
+                    self.check_file(parsed)
             if not self.errors:
                 try:
                     with transaction.atomic(), audit.import_scope():
@@ -491,7 +598,8 @@ class Importer:
                                 unchanged=result.unchanged,
                             )
                 except RowErrors as exc:
-                    self.errors.extend(exc.messages)
+                    for m in exc.messages:
+                        self.error(m.row, m.column, m.message)
                 except IntegrityError:  # found at the commit (deferred keys): a row's org or area removed meanwhile
                     self.error(0, "", _("The data changed while the file was being imported; please import it again."))
                 except PermissionDenied as exc:
@@ -514,6 +622,46 @@ class Importer:
                 audit.record(audit.Event.IMPORT, outcome=audit.Outcome.FAILED, object_type=self.kind,
                              detail={"errors": errors})  # fmt: skip
         return result
+
+
+def write_error_report(data: Source, filename: str, log: MessageLog, target) -> int:
+    """The uploaded sheet again, every row of it, with a last column "错误说明" holding each row's errors (and
+    warnings, marked as such), written to the path `target` as .xlsx. Read and written row by row (openpyxl's
+    write-only mode streams its cells to a temporary file), the messages from the log in row order: constant
+    memory whatever the size of the file. Returns the number of rows with a message."""
+    from openpyxl import Workbook  # noqa: PLC0415 - heavy; only the report and the exports need it
+
+    def text(found: list[tuple[str, str, str]]) -> str:
+        parts = []
+        for level, column, message in found:
+            part = f"{column}：{message}" if column else message
+            parts.append(part if level == MessageLog.ERROR else _("(warning) %(message)s") % {"message": part})
+        return "；".join(parts)
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    marked = 0
+    messages = log.by_row()
+    pending = next(messages, None)
+    with open_table(data, filename) as stream:
+        headers = list(stream.headers)
+        if headers and headers[-1] == REPORT_COLUMN:  # a report of a report: the old messages go
+            headers.pop()
+        width = len(headers)
+        while pending is not None and pending[0] <= stream.header_row:  # the header's problems: on its own cell
+            pending = next(messages, None)
+        ws.append([*headers, REPORT_COLUMN])
+        for n, cells in stream.rows:
+            while pending is not None and pending[0] < n:  # a row that was dropped (empty): nothing to mark
+                pending = next(messages, None)
+            note = ""
+            if pending is not None and pending[0] == n:
+                note, pending = text(pending[1]), next(messages, None)
+                marked += 1
+            row = [xlsx_cell(ws, v) for v in [*cells[:width], *[""] * (width - len(cells))]]
+            ws.append([*row, note])
+    wb.save(target)
+    return marked
 
 
 _registry: dict[str, type[Importer]] = {}

@@ -16,6 +16,7 @@ data directory with the web process. Export files wait there for `SQDJ_EXPORT_KE
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import queue
 import threading
@@ -27,7 +28,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
-from django.http import QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -35,13 +36,13 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from . import pii
+from . import audit, pii
 from .context import acting_as
 from .context import current as current_context
 from .exporting import audit_export
-from .importing import get_importer
+from .importing import MessageLog, get_importer, write_error_report
 from .models import BackgroundJob, ExportJob, ImportBatch
-from .saved_search import looks_personal
+from .saved_search import looks_personal, split
 from .tabular import write_table
 from .worker import WorkerDied, reap_task
 
@@ -76,6 +77,11 @@ def export_file(job: ExportJob) -> Path:
     return _dir("exports") / f"{job.pk.hex}.{job.fmt}"
 
 
+def report_file(batch: ImportBatch) -> Path:
+    """The error report of an import (the uploaded sheet with its messages), kept as long as an export."""
+    return _dir("import-reports") / f"{batch.pk.hex}.xlsx"
+
+
 def _stale(directory: Path, seconds: int) -> dict[str, Path]:
     limit = time.time() - seconds
     stale = {}
@@ -93,6 +99,7 @@ def purge_stale_files() -> None:
     for model, directory, seconds in (
         (ImportBatch, pending_dir(), settings.SQDJ_IMPORT_PENDING_SECONDS),
         (ExportJob, _dir("exports"), settings.SQDJ_EXPORT_KEEP_SECONDS),
+        (ImportBatch, _dir("import-reports"), settings.SQDJ_EXPORT_KEEP_SECONDS),
     ):
         stale = _stale(directory, seconds)
         if not stale:
@@ -290,6 +297,7 @@ def run_import(batch_id: str, attempt: int) -> dict | None:
         return None
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     progress = Progress(batch)
+    messages = MessageLog()  # every message, uncapped, on disk: for the error report
     try:
         try:
             data = pending_file(batch).open("rb")  # read as it is used: not the whole file in memory
@@ -297,18 +305,65 @@ def run_import(batch_id: str, attempt: int) -> dict | None:
             _finish(ImportBatch, batch.pk, attempt, S.FAILED, error=E.FILE_GONE)
             return None
         importer = get_importer(batch.kind)(user=batch.user)
+        importer.message_log = messages
         with data, acting_as(batch.user):
             result = importer.run(data, batch.filename, dry_run=batch.dry_run, progress=progress)
+        summary = result.as_dict()
+        # the first rows as parsed (numbers masked), sealed like any personal data kept in a job's row
+        if importer.preview:
+            preview = {"headers": importer.headers, "rows": importer.preview}
+            summary["preview_sealed"] = pii.encrypt(json.dumps(preview, ensure_ascii=False))
+        summary["report_rows"] = _error_report(batch, messages)
     except BaseException:  # rolled back; the file stays for a retry. The task is marked failed too (re-raised).
         log.exception("import %s failed", batch.pk)
         progress.close()
         _finish(ImportBatch, batch.pk, attempt, S.FAILED, error=E.CRASHED)
         raise
+    finally:
+        messages.close()
     progress.close()
     if not (result.ok and batch.dry_run):  # a rejected file is not kept; a confirmed one is done with
         discard(batch)
-    _finish(ImportBatch, batch.pk, attempt, S.DONE, result=result.as_dict(), done=progress.done, total=progress.total)
+    _finish(ImportBatch, batch.pk, attempt, S.DONE, result=summary, done=progress.done, total=progress.total)
     return {"ok": result.ok, "created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
+def _error_report(batch: ImportBatch, messages: MessageLog) -> int:
+    """Write the batch's error report if a row has a message; the number of such rows (0: no report)."""
+    if not messages.count():
+        return 0
+    target = report_file(batch)
+    tmp = target.with_suffix(".part")
+    try:
+        marked = write_error_report(pending_file(batch), batch.filename, messages, tmp)
+    except Exception:  # the report is a help: the import's outcome stands without it
+        log.exception("error report of import %s not written", batch.pk)
+        tmp.unlink(missing_ok=True)
+        return 0
+    if not marked:  # only the file's or its header's problems: nothing to mark row by row
+        tmp.unlink(missing_ok=True)
+        return 0
+    tmp.replace(target)
+    return marked
+
+
+def import_progress(batch: ImportBatch) -> dict:
+    """What the progress bar shows, every figure from the same counts: rows checked and rows written out of the
+    rows of the file, and the percentage of the work — checking is the first half, writing the second — so that
+    the text never disagrees with the bar. On SQLite the write stage reports nothing until it ends (core.jobs
+    Progress): the figures then say the check is complete and writing is under way."""
+    total, done = batch.total, min(batch.done, batch.total)
+    if batch.status == S.DONE:
+        checked = written = total
+    elif batch.stage == "check":
+        checked, written = done, 0
+    elif batch.stage:
+        checked, written = total, done
+    else:
+        checked = written = 0
+    percent = 100 if batch.status == S.DONE else (50 * (checked + written) // total if total else 0)
+    return {"total": total, "checked": checked, "written": written, "percent": percent,
+            "writing": bool(total) and checked == total and batch.status != S.DONE}  # fmt: skip
 
 
 # ---- exports -------------------------------------------------------------------------------------------------------
@@ -320,7 +375,9 @@ def start_export(views, query: QueryDict, fmt: str, *, user, reveal_reason: str 
     params: dict[str, str | None] = {"views": f"{views.__module__}.{views.__qualname__}"}
     query_text = query.urlencode()
     # filters holding an ID or phone number are kept encrypted in the job's row, as the saved search keeps them
-    params |= {"query_sealed": pii.encrypt(query_text)} if looks_personal(query_text) else {"query": query_text}
+    # (and a search by the last 4 digits of one, which keeps them as saved_search.split does)
+    private = looks_personal(query_text) or bool(split(query)[1])
+    params |= {"query_sealed": pii.encrypt(query_text)} if private else {"query": query_text}
     if reveal_reason:  # full numbers: each one is logged with the reason and the requester's address
         ctx = current_context()
         params |= {"reveal_reason": reveal_reason, "remote_addr": ctx.remote_addr if ctx else None}
@@ -383,3 +440,44 @@ def run_export(job_id: str, attempt: int) -> dict | None:
         progress.close()
     _finish(ExportJob, job.pk, attempt, S.DONE, rows=counted[0], done=counted[0], total=total)
     return {"rows": counted[0]}
+
+
+def import_preview(batch: ImportBatch) -> dict | None:
+    """The first rows of the batch's file as parsed, each cell with the errors (and warnings) of its column, each
+    row with those of no column — for the page before the import is confirmed; None if there is none."""
+    result = batch.result or {}
+    if not result.get("preview_sealed"):
+        return None
+    try:
+        preview = json.loads(pii.decrypt(result["preview_sealed"]))
+    except ValueError:  # sealed under a key no longer configured: the page goes on without it
+        return None
+    headers = preview["headers"]
+    found: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for level, key in (("error", "errors"), ("warning", "warnings")):
+        for m in result.get(key, []):
+            column = m["column"] if m["column"] in headers else ""
+            found.setdefault((m["row"], column), []).append((level, m["message"]))
+    rows = []
+    for r in preview["rows"]:
+        n = r["row"]
+        cells = [{"value": v, "messages": found.get((n, h), [])} for h, v in zip(headers, r["cells"], strict=False)]
+        rows.append({"row": n, "cells": cells, "messages": found.get((n, ""), []),
+                     "failed": any(level == "error" for c in cells for level, _m in c["messages"])
+                     or any(level == "error" for level, _m in found.get((n, ""), []))})  # fmt: skip
+    return {"headers": headers, "rows": rows}
+
+
+def report_download(batch: ImportBatch):
+    """The error report as a download (the user's own upload with its messages: personal data, so never cached,
+    and audited as an export)."""
+    try:
+        handle = report_file(batch).open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    stem = batch.filename.rsplit(".", 1)[0] or batch.kind
+    response = FileResponse(handle, as_attachment=True, filename=f"{stem}-错误报告.xlsx")
+    response["Cache-Control"] = "no-store"
+    rows = (batch.result or {}).get("report_rows", 0)
+    audit.record(audit.Event.EXPORT, object_type=batch.kind, detail={"error_report": str(batch.pk), "rows": rows})
+    return response

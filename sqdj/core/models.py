@@ -16,6 +16,7 @@ from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from .pinyin import text_pinyin
 from .querysets import RestrictedQuerySet, RestrictedTreeManager
 from .scope import ACTIONS, is_unrestricted
 
@@ -137,6 +138,15 @@ class TreeNode(MP_Node, ChangeLoggedModel):
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        self.fill_pinyin()
+        super().save(*args, **kwargs)
+
+    def fill_pinyin(self) -> None:
+        """A node with a name and its pinyin (orgs, areas: the tree picker finds them by it) keeps them in step."""
+        if hasattr(self, "name_pinyin"):
+            self.name_pinyin, self.name_initials = text_pinyin(getattr(self, "name", "") or "")
 
     def get_parent_node(self):
         return type(self).objects.get_parent(self)

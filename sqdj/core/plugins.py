@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import import_module
 from types import ModuleType
@@ -61,6 +61,9 @@ class MenuItem:
     action: str = "view"  # shown to users whose scope allows this action somewhere
     order: int = 100  # within its group (groups declared by several apps are merged)
     duty: str = ""  # shown only to holders of this duty (三员), whatever their scope: e.g. the auditor's pages
+    # shown only to users for whom this returns True, instead of the action and duty tests (e.g. the user
+    # administration: some duties and some roles)
+    visible: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,16 @@ class Tile:
     order: int = 100
 
 
+# How urgent a to-do is: past its due date, due within the rulebook's warning window, or simply waiting. The home
+# lists the overdue ones first, then by due date.
+OVERDUE, DUE_SOON, WAITING = "overdue", "soon", "waiting"
+SEVERITY_RANK = {OVERDUE: 0, DUE_SOON: 1, WAITING: 2}
+
+
 @dataclass(frozen=True)
 class Todo:
+    """One thing waiting for the user (a row of a to-do: a case, an org, a member), with the page where it is done."""
+
     label: str
     url: str
     due: datetime.date | None = None
@@ -111,13 +122,70 @@ class Todo:
 
 
 @dataclass(frozen=True)
+class TodoCount:
+    """A to-do of the home page: how many things wait for the user, the most urgent due date, a severity and the
+    URL of the list of exactly those rows (its row count equals `count`: tests/…/test_todos.py checks it).
+
+    `items` are the first few rows (the home shows at most five and links to the rest); `overdue` how many of
+    `count` are past due; `label` overrides the source's label (a source with two to-dos, e.g. terms expired and
+    terms ending)."""
+
+    count: int
+    url: str
+    due: datetime.date | None = None
+    severity: str = WAITING
+    items: tuple[Todo, ...] = ()
+    overdue: int = 0
+    label: Any = None
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class TodoSource:
-    """Things waiting for the user: `items(user)` gives :class:`Todo` rows (only what needs this user now)."""
+    """Things waiting for the user. Declare either `counts(user)` — the :class:`TodoCount`s of the user (none when
+    nothing waits), each one or two queries — or, for a small source, `items(user)` (the :class:`Todo` rows, all
+    of them), summed up here with `url` as the list of them."""
 
     key: str
     label: Any
-    items: Callable[[Any], list[Todo]]
+    items: Callable[[Any], list[Todo]] | None = None
     order: int = 100
+    counts: Callable[[Any], list[TodoCount]] | None = None
+    url: str = ""
+    # for a to-do whose rows no list page of the app shows (e.g. terms ending: orgs judged by the rulebook):
+    # rows(user, key) gives all of them (None: not this source's key) and the workbench lists them at
+    # reverse("todo_list") + "?list=<key>" — the source's TodoCount links there
+    rows: Callable[[Any, str], list[Todo] | None] | None = None
+
+    def collect(self, user) -> list[TodoCount]:
+        """The to-dos of `user` from this source, labelled and keyed (empty ones left out)."""
+        if self.counts is not None:
+            found = self.counts(user)
+        else:
+            rows = list(self.items(user)) if self.items is not None else []
+            dues = [t.due for t in rows if t.due is not None]
+            overdue = sum(1 for t in rows if t.overdue)
+            found = [
+                TodoCount(
+                    count=len(rows),
+                    url=self.url or (rows[0].url if rows else ""),
+                    due=min(dues) if dues else None,
+                    severity=OVERDUE if overdue else WAITING,
+                    items=tuple(rows),
+                    overdue=overdue,
+                )
+            ]
+        out = []
+        for i, todo in enumerate(found):
+            if todo.count:
+                key = todo.key or (self.key if i == 0 else f"{self.key}-{i}")
+                out.append(replace(todo, label=todo.label or self.label, key=key))
+        return out
+
+
+def by_urgency(todos: list[TodoCount]) -> list[TodoCount]:
+    """Overdue first, then due soon, then waiting; within each, the earliest due date first (none last)."""
+    return sorted(todos, key=lambda t: (SEVERITY_RANK.get(t.severity, 9), t.due or datetime.date.max))
 
 
 @cache

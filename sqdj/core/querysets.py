@@ -66,3 +66,11 @@ class RestrictedTreeQuerySet(RestrictedQuerySet, MP_NodeQuerySet):
 class RestrictedTreeManager(MP_NodeManager.from_queryset(RestrictedTreeQuerySet)):  # type: ignore[misc]
     def get_queryset(self):
         return RestrictedTreeQuerySet(self.model, using=self._db).order_by("path")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """A node whose name is searched by its pinyin (core.models.TreeNode.fill_pinyin) gets it on bulk writes
+        too, which do not run `save()` (the synthetic city writes its trees with bulk_create)."""
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_pinyin()
+        return super().bulk_create(objs, *args, **kwargs)

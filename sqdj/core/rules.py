@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -149,6 +149,44 @@ def register(rule: str, severity: str, title: str = ""):
         return func
 
     return wrap
+
+
+# What people read instead of rule ids: the apps name the figures their rulebook rows carry and the words inside
+# structured values (a parameter whose value lists org sectors, say), in their checks.py.
+_parameter_titles: dict[str, Any] = {}
+_value_labels: dict[str, dict] = {}
+_key_labels: dict[str, dict] = {}
+
+
+def describe_parameters(titles: dict[str, Any]) -> None:
+    """`{rule_id: title}` for the rulebook parameters an app's migrations carry."""
+    _parameter_titles.update(titles)
+
+
+def describe_values(unit: str, labels: dict[str, Any], *, keys: dict[str, Any] | None = None) -> None:
+    """The labels of the words a structured value of this unit holds: its list items or dict values, and its dict
+    keys (`keys`, when they are other words)."""
+    _value_labels.setdefault(unit, {}).update(labels)
+    _key_labels.setdefault(unit, {}).update(keys or {})
+
+
+def value_labels(unit: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(labels of the values, labels of the keys) of a structured value of this unit."""
+    return _value_labels.get(unit, {}), _key_labels.get(unit, {})
+
+
+def title_of(rule_id: str) -> str:
+    """A rule's or parameter's name in the user's language: the check's title, else the parameter's; the id only
+    for a rule nobody named (tests/test_crawl.py and the rulebook's tests find those)."""
+    check = _registry.get(rule_id)
+    if check is not None and check.title:
+        return str(check.title)
+    title = _parameter_titles.get(rule_id)
+    return str(title) if title is not None else rule_id
+
+
+def titled(rule_id: str) -> bool:
+    return title_of(rule_id) != rule_id
 
 
 def registered_checks() -> list[Check]:

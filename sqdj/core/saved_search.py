@@ -36,9 +36,26 @@ MAX_SAVED = 20  # per session: the oldest goes first
 NOT_FILTERS = frozenset({PARAM, "page", "sort", "per_page", "export", "csrfmiddlewaretoken"})
 
 
+# A search by the last 4 digits of an ID or phone number (members.filtersets): a piece of a number, kept out of
+# URLs too — but only as the search box's whole value (`q`), not as a code or a count in another filter.
+# a search by the last 4 characters of an ID number or digits of a phone number (members' suffix indexes)
+SUFFIX_SEARCH = r"\s*[0-9]{3}[0-9Xx]\s*"
+_SUFFIX = re.compile(f"^{SUFFIX_SEARCH}$")
+SEARCH_PARAM = "q"
+
+
 def looks_personal(value: str | None) -> bool:
     """Whether a value may be (part of) an ID or phone number."""
     return bool(value and _PERSONAL.search(value))
+
+
+def looks_like_suffix(value: str | None) -> bool:
+    """Whether a search is by the last 4 digits of a personal number."""
+    return bool(value and _SUFFIX.match(value))
+
+
+def _private(key: str, value: str) -> bool:
+    return looks_personal(value) or (key == SEARCH_PARAM and bool(_SUFFIX.match(value)))
 
 
 def _new_id() -> str:
@@ -82,15 +99,15 @@ def load(request, sid: str) -> dict[str, list[str]] | None:
 
 
 def split(query: QueryDict) -> tuple[QueryDict, dict[str, list[str]]]:
-    """(what may stay in the URL, what must not): a parameter with a value that looks personal goes whole to the
-    second. Empty values are dropped (an unfilled field of the form)."""
+    """(what may stay in the URL, what must not): a parameter with a value that looks personal (or a search by the
+    last 4 digits) goes whole to the second. Empty values are dropped (an unfilled field of the form)."""
     public = QueryDict(mutable=True)
     private: dict[str, list[str]] = {}
     for key, values in query.lists():
         values = [v for v in values if v != ""]
         if not values:
             continue
-        if key not in NOT_FILTERS and any(looks_personal(v) for v in values):
+        if key not in NOT_FILTERS and any(_private(key, v) for v in values):
             private[key] = values
         else:
             public.setlist(key, values)
@@ -153,3 +170,83 @@ def see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+# --- Lists that remember (issue 14) ------------------------------------------------------------------------------
+# Each list's last filters and sort (not its page) are kept per user and list, server-side in the session (signed
+# out: gone, as the saved searches are), encrypted like them: they may hold a number searched for. The list's bare
+# URL — its menu link — opens them again (core.views.ObjectListView): the harmless values back in the URL, the others
+# under a fresh `?s=`. A URL with any parameter shows exactly what it says and becomes the remembered state; the
+# filter form's reset button forgets it.
+
+LISTS_KEY = "sqdj_list_state"
+MAX_LISTS = 50  # lists remembered per session: the least recently changed goes first
+NOT_REMEMBERED = frozenset({PARAM, "page", "export", "reveal_reason", "csrfmiddlewaretoken", "reset"})
+
+
+def _state(params: QueryDict) -> dict[str, list[str]]:
+    state = {}
+    for key, values in params.lists():
+        values = [v for v in values if v != ""]
+        if key not in NOT_REMEMBERED and values:
+            state[key] = values
+    return state
+
+
+def _entry(request, list_key: str):
+    entry = (request.session.get(LISTS_KEY) or {}).get(list_key)
+    return entry if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], str) else None
+
+
+def recall(request, list_key: str) -> dict[str, list[str]]:
+    """The filters and sort kept for this user's list `list_key` ({} when none, or not theirs). A value that looks
+    personal is kept no longer than a saved search (`SQDJ_SAVED_SEARCH_SECONDS`): after that, the harmless rest."""
+    entry = _entry(request, list_key)
+    if entry is None:
+        return {}
+    try:
+        body = json.loads(pii.decrypt(entry[1]))
+    except Exception:  # noqa: BLE001 (a key rotated away, a tampered session: nothing remembered)
+        return {}
+    if body.get("user") != request.user.pk:
+        return {}
+    state = {str(k): [str(v) for v in vs] for k, vs in body.get("params", {}).items()}
+    if time.time() - entry[0] >= _ttl():
+        state = {k: vs for k, vs in state.items() if k in NOT_FILTERS or not any(_private(k, v) for v in vs)}
+    return state
+
+
+def remember(request, list_key: str, params: QueryDict) -> None:
+    """Keep `params` (a list's query, numbers included) as the list's state; the session is written only when the
+    state changes (a list paged through or opened again costs no write)."""
+    state = _state(params)
+    if state == recall(request, list_key):
+        return
+    store = dict(request.session.get(LISTS_KEY) or {})
+    store.pop(list_key, None)
+    if state:
+        while len(store) >= MAX_LISTS:
+            store.pop(next(iter(store)))
+        body = json.dumps({"user": request.user.pk, "params": state}, ensure_ascii=False)
+        store[list_key] = [time.time(), pii.encrypt(body)]
+    request.session[LISTS_KEY] = store
+
+
+def forget(request, list_key: str) -> None:
+    store = dict(request.session.get(LISTS_KEY) or {})
+    if store.pop(list_key, None) is not None:
+        request.session[LISTS_KEY] = store
+
+
+def restore_url(request, list_key: str) -> str | None:
+    """Where the list's bare URL leads: its remembered filters and sort (a number under a new `?s=`), or None."""
+    state = recall(request, list_key)
+    if not state:
+        return None
+    query = QueryDict(mutable=True)
+    for key, values in state.items():
+        query.setlist(key, values)
+    public, private = split(query)
+    if private:
+        public[PARAM] = save(request, private)
+    return _url(request.path, public)

@@ -2,7 +2,8 @@
 
 A query string is written to access logs (ours and every proxy's) and shows in a browser's history; a request body
 is not. A list that can be searched by a personal number (`personal_params`, default `q`) therefore refuses a GET
-whose search holds a run of 7 or more digits (core.saved_search.looks_personal) with a 400 naming the POST
+whose search holds a run of 7 or more digits (core.saved_search.looks_personal), or is the last 4 digits of one
+(looks_like_suffix), with a 400 naming the POST
 endpoint, and the schema says so with a pattern on the parameter. `POST …/search/` takes the same filters as the
 list (the FilterSet's fields, typed), reads like the list (its permission is the list's) and answers the same
 paginated page; `limit` and `offset` stay in the query string, so the `next` link is posted to with the same body.
@@ -23,12 +24,13 @@ from rest_framework.decorators import action
 
 from .api import FORBIDDEN, NOT_AUTHENTICATED, VALIDATION_ERROR, WITH_BODY, WWW_AUTHENTICATE, ScopedAutoSchema
 from .rest import ScopedPermission
-from .saved_search import PERSONAL_RUN, looks_personal
+from .saved_search import PERSONAL_RUN, SUFFIX_SEARCH, looks_like_suffix, looks_personal
 from .scope import is_unrestricted, may
 from .serializers import StrictCharField
 
-# the search parameter as the schema states it: no NUL (core.api.NO_NUL) and no run of 7 digits
-NO_NUMBER_PATTERN = f"^(?![\\s\\S]*{PERSONAL_RUN})[^\\x00]*$"
+# the search parameter as the schema states it: no NUL (core.api.NO_NUL), no run of 7 digits, and not the last 4
+# digits of a number alone (a search by them, like one by a whole number, is a POST)
+NO_NUMBER_PATTERN = f"^(?!{SUFFIX_SEARCH}$)(?![\\s\\S]*{PERSONAL_RUN})[^\\x00]*$"
 
 
 class SearchPermission(ScopedPermission):
@@ -176,7 +178,7 @@ class PostSearchMixin:
         refused = {
             name: [_("Do not put an ID or phone number in the URL: search with POST %(url)s.") % {"url": self._url()}]
             for name in self.personal_params
-            if any(looks_personal(v) for v in request.query_params.getlist(name))
+            if any(looks_personal(v) or looks_like_suffix(v) for v in request.query_params.getlist(name))
         }
         if refused:
             raise exceptions.ValidationError(refused)

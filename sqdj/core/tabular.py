@@ -272,6 +272,19 @@ def unescape_cell(value):
     return value
 
 
+def xlsx_cell(ws, value):
+    """One cell of a write-only sheet as every export writes it: a formula-like text escaped, dates as dates, text as
+    text (codes keep their leading zeros)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws, value=escape_cell(value))
+    if isinstance(value, datetime.date):
+        c.number_format = "yyyy-mm-dd"
+    elif isinstance(value, str):
+        c.data_type = "s"
+    return c
+
+
 def write_table(headers: list[str], rows, fmt: str) -> bytes:
     """Write one sheet; `fmt` is "xlsx" or "csv" (UTF-8 with BOM, which Excel opens correctly)."""
     if fmt == "csv":
@@ -300,15 +313,7 @@ def write_table(headers: list[str], rows, fmt: str) -> bytes:
         head.append(c)
     ws.append(head)
     for row in rows:
-        cells = []
-        for v in row:
-            c = WriteOnlyCell(ws, value=escape_cell(v))
-            if isinstance(v, datetime.date):
-                c.number_format = "yyyy-mm-dd"
-            elif isinstance(v, str):
-                c.data_type = "s"  # codes keep their leading zeros
-            cells.append(c)
-        ws.append(cells)
+        ws.append([xlsx_cell(ws, v) for v in row])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -15,6 +15,7 @@ object the user may see but not change is a 403 for the edit and delete pages.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -31,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django_tables2 import RequestConfig
 
-from . import jobs, saved_search
+from . import import_templates, jobs, picking, saved_search
+from .changelog import readable_diff
 from .exporting import export_queryset
 from .forms import ImportForm
 from .models import ImportBatch, ObjectChange, TreeNode
@@ -68,6 +70,10 @@ class ModelViews:
     pick_filters: tuple[str, ...] = ()
     pick_public = False
     pick_limit = 20
+    # tree picker (issue 14, core.picking): pinyin columns the words also match ("hpsq"), and named choice sets
+    # (`?set=`: core.picking.PickSet) such as the orgs that can receive a membership
+    pick_pinyin_fields: tuple[str, ...] = ()
+    pick_sets: dict[str, Any] = {}
 
     @classmethod
     def pick_label(cls, obj) -> str:
@@ -154,10 +160,17 @@ class ObjectListView(BaseObjectView):
 
     def post(self, request):
         self._check()
+        if "reset" in request.POST:  # 重置: the remembered filters and sort are forgotten (issue 14)
+            saved_search.forget(request, request.path)
+            return saved_search.see_other(request.path)
         return saved_search.see_other(saved_search.redirect_for_post(request))
 
     def get(self, request):
         self._check()
+        if not request.GET:  # the list's own link (the menu): its remembered filters and sort (core.saved_search)
+            restored = saved_search.restore_url(request, request.path)
+            if restored is not None:
+                return saved_search.see_other(restored)
         search = saved_search.resolve(request)
         if search.redirect is not None:
             if search.expired:
@@ -165,9 +178,14 @@ class ObjectListView(BaseObjectView):
             return saved_search.see_other(search.redirect)
         params = search.params  # the filters, numbers included: never put into a URL (request.GET is the URL's)
         qs = self.restricted("view")
-        fs = self.views.filterset(params or None, queryset=qs, request=request) if self.views.filterset else None
+        fs = None
+        if self.views.filterset:
+            params = self.views.filterset.with_defaults(params)  # 包含所有下级 unless unticked (issue 14)
+            fs = self.views.filterset(params or None, queryset=qs, request=request)
         if fs is not None:
             qs = fs.qs if fs.is_bound and fs.is_valid() else qs
+        if (fs is None or not fs.is_bound or fs.is_valid()) and "export" not in params:
+            saved_search.remember(request, request.path, search.params)  # what the page shows, for the next visit
         fmt = params.get("export")
         importer_cls = self.views.importer
         reveals_pii = getattr(importer_cls, "reveals_pii", False)  # full numbers only with a reason, logged
@@ -219,14 +237,37 @@ class ObjectListView(BaseObjectView):
         )
 
 
+class _DryRun(Exception):
+    pass
+
+
+def delete_refusal(views: type[ModelViews], obj, user) -> list[str]:
+    """Why the delete service would refuse `obj` ([]: it would delete it). The service itself runs, on a copy,
+    inside a transaction that is always rolled back: Delete is offered exactly where the service allows it, by
+    the service's own rules (children, rows still referring to it …), not a second copy of them."""
+    try:
+        with transaction.atomic():
+            views.delete_service(copy.copy(obj), acting_user=user)
+            raise _DryRun
+    except _DryRun:
+        return []
+    except ValidationError as exc:
+        return exc.messages
+    except PermissionDenied as exc:
+        return [str(exc)]
+
+
 class ObjectDetailView(BaseObjectView):
     def get(self, request, pk):
         obj = self.get_object("view")
         user = request.user
+        may_delete = self.views.delete_service is not None and self.restricted("delete").filter(pk=obj.pk).exists()
+        refusal = delete_refusal(self.views, obj, user) if may_delete else []
         ctx = self.base_context(
             object=obj,
             can_change=self.views.form is not None and self.restricted("change").filter(pk=obj.pk).exists(),
-            can_delete=self.views.delete_service is not None and self.restricted("delete").filter(pk=obj.pk).exists(),
+            can_delete=may_delete and not refusal,
+            delete_refusal=refusal,  # shown instead of the button: why it cannot be deleted
             edit_url=reverse(self.views.url_name("edit"), args=[obj.pk]) if self.views.form else None,
             delete_url=reverse(self.views.url_name("delete"), args=[obj.pk]) if self.views.delete_service else None,
             changes_url=reverse(self.views.url_name("changes"), args=[obj.pk]),
@@ -252,18 +293,8 @@ class ObjectPickView(BaseObjectView):
     renders a whole city's worth of options."""
 
     def get(self, request):
-        words = request.GET.get("q", "").strip()[:50]
-        items: list[tuple[int, str]] = []
-        if words:
-            qs = self.views.queryset if self.views.queryset is not None else self.model.objects.all()
-            qs = qs.all() if self.views.pick_public else qs.all().restrict(request.user, "view")
-            narrowed = {k: request.GET[k] for k in self.views.pick_filters if request.GET.get(k)}
-            match = Q()
-            for field in self.views.pick_fields:
-                match |= Q(**{f"{field}__icontains": words})
-            found = qs.filter(match, **narrowed)[: self.views.pick_limit]
-            items = [(obj.pk, self.views.pick_label(obj)) for obj in found]
-        return render(request, "generic/_pick_results.html", {"items": items, "q": words})
+        # search by words or pinyin, the top of the tree, a node's children (core.picking)
+        return picking.pick_response(request, self.views)
 
 
 class ObjectChangesView(BaseObjectView):
@@ -277,7 +308,8 @@ class ObjectChangesView(BaseObjectView):
         # the disclosure policy (core.pii): reveal-only fields masked for a user who may not reveal this record
         revealable = not reveal_only_fields(self.model) or obj.pk in revealable_pks(request.user, self.model, [obj])
         for c in changes:
-            setattr(c, "shown", shown_diff(c, self.model, revealable))  # noqa: B010 (an attribute for the page)
+            shown = readable_diff(shown_diff(c, self.model, revealable), self.model)
+            setattr(c, "shown", shown)  # noqa: B010 (an attribute for the page)
         return render(request, "generic/object_changes.html", self.base_context(object=obj, changes=changes))
 
 
@@ -335,7 +367,9 @@ class ObjectEditView(BaseObjectView):
 class ObjectDeleteView(BaseObjectView):
     def get(self, request, pk):
         obj = self.get_object("delete")
-        return render(request, "generic/object_delete.html", self.base_context(object=obj))
+        # the confirmation says at once when the service would refuse (no Delete button then)
+        errors = delete_refusal(self.views, obj, request.user)
+        return render(request, "generic/object_delete.html", self.base_context(object=obj, errors=errors))
 
     def post(self, request, pk):
         obj = self.get_object("delete")
@@ -369,14 +403,19 @@ class ObjectImportView(BaseObjectView):
         importer = self.views.importer
         ctx.setdefault("form", ImportForm())
         batch = ctx.get("batch")
+        if batch is not None:  # the progress in figures that agree with the bar; the summary kept with the batch
+            ctx["progress"] = jobs.import_progress(batch)
         if batch is not None and batch.status == ImportBatch.Status.DONE:
             ctx["result"] = batch.result
             ctx["confirmed"] = not batch.dry_run
+            ctx["preview"] = jobs.import_preview(batch)
+            ctx["report_ready"] = bool(batch.result.get("report_rows")) and jobs.report_file(batch).exists()
         if batch is not None and batch.status == ImportBatch.Status.FAILED:
             ctx["retryable"] = jobs.pending_file(batch).exists()
         htmx = getattr(self.request, "htmx", False)  # django-htmx's middleware sets it
         template = "generic/_import_batch.html" if htmx else "generic/object_import.html"
-        return render(self.request, template, self.base_context(headers=importer.headers, kind=importer.kind, **ctx))
+        headers = importer.template_headers or importer.headers  # the template's (interfaces.md §2)
+        return render(self.request, template, self.base_context(headers=headers, kind=importer.kind, **ctx))
 
     def _retry(self, batch_id):
         """Run a failed batch again (its file is kept); a batch that is done, waiting or running is left alone."""
@@ -392,11 +431,15 @@ class ObjectImportView(BaseObjectView):
 
     def get(self, request):
         jobs.purge_stale_files()
+        if request.GET.get("template"):  # the template to fill in (core.import_templates)
+            return import_templates.download(self.views.importer(user=request.user))
         batch_id = request.GET.get("batch")
         if batch_id:
             batch = self._batch(batch_id)
             if batch is None:
                 raise Http404
+            if request.GET.get("report"):  # the uploaded sheet with its messages
+                return jobs.report_download(batch)
             return self._render(batch=jobs.refresh(batch))  # failed if its worker died
         return self._render()
 

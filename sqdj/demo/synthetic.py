@@ -45,7 +45,14 @@ from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommi
 from sqdj.leadership.terms import regular_term_end, term_years
 from sqdj.members import standing
 from sqdj.members.choices import EXIT_KINDS, EventKind, MemberType, Standing
-from sqdj.members.models import Member, MembershipEvent, Registration, name_pinyin
+from sqdj.members.models import (
+    Member,
+    MembershipEvent,
+    Registration,
+    id_number_suffix_text,
+    name_pinyin,
+    phone_suffix_text,
+)
 from sqdj.orgs.choices import BRANCH_TYPES, TERM_TYPES, GuidanceKind, Sector, default_approves_members, default_sector
 from sqdj.orgs.models import GuidanceLink, Org
 from sqdj.transfers.models import Outflow
@@ -1225,7 +1232,8 @@ class LeadershipMaker:
 MEMBER_COLUMNS = (
     "id", "created", "last_updated", "name", "name_pinyin", "name_initials", "sex", "ethnicity", "id_number",
     "id_number_index", "birth_date", "education", "member_type", "joined_on", "confirmed_on", "category", "org_id",
-    "home_area_id", "phone", "phone_index", "work_unit", "standing", "work_status",
+    "home_area_id", "phone", "phone_index", "work_unit", "standing", "work_status", "id_number_suffix_index",
+    "phone_suffix_index",
 )  # fmt: skip
 EVENT_COLUMNS = ("member_id", "kind", "date", "org_id", "note", "created", "created_by_id")
 REGISTRATION_COLUMNS = (
@@ -1381,6 +1389,11 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
     total = sum(h.count for h in _holders(size, seed, org_roots))
     writer = (_CopyWriter if is_streaming() else _Writer)(total)
     index = _blind_indexer()
+
+    def suffix(phone):  # the search by a phone's last 4 digits (members.models.phone_suffix_index)
+        text = phone_suffix_text(phone)
+        return index(text) if text else ""
+
     now = timezone.now()
     members, registrations, events = [], [], []
     outflows: list[tuple] = []
@@ -1407,7 +1420,8 @@ def _write_members(size, seed, specs, *, today, progress, started, leader=None) 
                     (m.id, now, now, m.name, pinyin, initials, m.sex, m.ethnicity, m.id_number, index(m.id_number),
                      m.birth_date, m.education, m.member_type, m.joined_on, m.confirmed_on, m.category,
                      org_id, area_ids[m.home_area] if m.home_area else None, m.phone,
-                     index(m.phone) if m.phone else "", m.work_unit, "active", m.work_status)
+                     index(m.phone) if m.phone else "", m.work_unit, "active", m.work_status,
+                     index(id_number_suffix_text(m.id_number)), suffix(m.phone))
                 )  # fmt: skip
                 if m.category == "mobile":  # 流动 is an open outflow: each gets one, where and since when
                     outflows.append(_outflow_row(m, today, now))
@@ -1442,7 +1456,7 @@ def _outflow_row(m: MemberRow, today: datetime.date, now) -> tuple:
 def _leadership_columns():
     return {
         Election: ("id", "created", "last_updated", "org_id", "kind", "held_on", "seats", "eligible_voters",
-                   "voters_present", "approval", "note"),
+                   "voters_basis", "voters_present", "approval", "note"),
         Candidate: ("created", "last_updated", "election_id", "member_id", "votes", "elected"),
         Position: ("created", "last_updated", "org_id", "member_id", "role", "portfolio", "started_on", "ended_on",
                    "election_id"),
@@ -1462,7 +1476,9 @@ def _write_leadership(made: Leadership) -> dict:
     first_election = (Election.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     first_committee = (ResidentsCommittee.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
     insert_rows(Election, columns[Election], [
-        (first_election + i, now, now, org_ids[code], "regular", held, seats, voters, present, approval, "")
+        # the members' assembly: `voters` is counted as the service counts it (members.standing.voters on the day;
+        # no member is suspended or under 留党察看 yet when the elections are made)
+        (first_election + i, now, now, org_ids[code], "regular", held, seats, voters, "roll", present, approval, "")
         for i, (code, held, seats, voters, present, approval) in enumerate(made.elections)
     ])  # fmt: skip
     insert_rows(Candidate, columns[Candidate], [

@@ -39,6 +39,8 @@ OBJECT_TYPES = {
     "unit": gettext_lazy("unit"),
     "member": gettext_lazy("party member"),
 }
+# the objects whose code people know and use (orgs', areas' and units' codes); a member's is only an internal key
+CODED_TYPES = ("org", "area", "unit")
 # The dates the rulebook can judge: the party's founding onwards, and not so far ahead that date arithmetic
 # (a term end, six months before it) leaves the calendar.
 # A city has tens of thousands of findings: a page shows this many per severity (the rest a page at a time, one
@@ -237,6 +239,7 @@ def org_health(request, pk):
     ctx["severity"] = only
     ctx["query"] = _query(ctx)
     ctx["object_types"] = OBJECT_TYPES
+    ctx["coded_types"] = CODED_TYPES
     ctx["export_url"] = reverse("health:org_health_export", args=[org.pk]) + "?" + _query(ctx)
     return render(request, "health/org_health.html", ctx)
 

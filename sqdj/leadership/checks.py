@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months
-from sqdj.core.rules import CheckContext, Finding, param, register, source_of
+from sqdj.core.rules import CheckContext, Finding, describe_parameters, describe_values, param, register, source_of
 from sqdj.core.scope import visible
 from sqdj.members.choices import Category, MemberType, Standing
 from sqdj.members.models import Member
@@ -255,6 +255,33 @@ def _finding(rule, severity, org, message, source, action, basis) -> Finding:
 
 
 # --- organization setup (rules.md §1) ---------------------------------------------------------------------------
+
+
+# the figures leadership/migrations carry, and the words of `org.term_sectors.*`'s value
+describe_parameters(
+    {
+        "election.min_extra_candidates_ratio": gettext_lazy("Least extra candidates in a committee election"),
+        "election.quorum_ratio": gettext_lazy("Share of the entitled voters who must be present"),
+        "org.branch_max_members": gettext_lazy("Most members of a branch"),
+        "org.committee_max_size": gettext_lazy("Usual largest size of a branch committee"),
+        "org.committee_min_full_members": gettext_lazy("Full members for a branch to have a committee"),
+        "org.committee_min_members": gettext_lazy("Members for a party committee"),
+        "org.committee_min_members.community": gettext_lazy("Members for a community party committee"),
+        "org.committee_min_size": gettext_lazy("Smallest size of a committee"),
+        "org.general_branch_min_members": gettext_lazy("Members for a general branch"),
+        "org.general_branch_min_members.community": gettext_lazy("Members for a community general branch"),
+        "org.joint_branch_max_units": gettext_lazy("Most units covered by a joint branch"),
+        "org.min_full_members": gettext_lazy("Full members to set up a party organization"),
+        "org.secretary_min_party_age_years": gettext_lazy("Shortest party age of a branch secretary"),
+        "org.term_max_extension_months": gettext_lazy("Longest postponement of an election"),
+        "org.term_reminder_months": gettext_lazy("Reminder before a term of office ends"),
+        "org.term_sectors.community": gettext_lazy("Sectors whose organizations have the community term"),
+        "org.term_years.branch": gettext_lazy("Term of office of a branch or general branch"),
+        "org.term_years.committee": gettext_lazy("Term of office of a grassroots party committee"),
+        "org.term_years.community": gettext_lazy("Term of office of a community party organization"),
+    }
+)
+describe_values("sectors", dict(Sector.choices))
 
 
 @register("org.required", "error", title=gettext_lazy("Community without its own party organization"))

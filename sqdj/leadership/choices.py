@@ -32,6 +32,25 @@ class ElectionOffice(models.TextChoices):
     DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
 
 
+class Assembly(models.TextChoices):
+    """Who elects the committee's members (选举工作条例): every member at the 党员大会, or the delegates at the
+    党员代表大会 (a primary party committee with many members or scattered units)."""
+
+    MEMBERS = "members", _("Members' assembly")
+    DELEGATES = "delegates", _("Delegates' congress")
+
+
+class VotersBasis(models.TextChoices):
+    """Where an election's figure of those entitled to vote comes from."""
+
+    ROLL = "roll", _("Counted from the roll")
+    COMMITTEE = "committee", _("Counted from the committee")
+    TYPED = "typed", _("Typed in (delegates)")
+    LEGACY = "legacy", _("Typed in (recorded before the count was derived)")
+
+
+DERIVED_BASES = (VotersBasis.ROLL, VotersBasis.COMMITTEE)
+
 # Offices whose election result is reported to the superior organization for approval (党章: 书记、副书记选出后报上级
 # 党组织批准): the result is pending until the approval is recorded.
 APPROVED_OFFICES = (ElectionOffice.SECRETARY, ElectionOffice.DEPUTY_SECRETARY)

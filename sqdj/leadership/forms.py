@@ -1,13 +1,16 @@
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.core.forms import ScopedModelForm
+from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
+from .choices import Assembly, ElectionOffice, VotersBasis
 from .models import Election, Position, ResidentsCommittee, ResidentsSeat
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -36,8 +39,11 @@ def _narrow_members(field, narrowed, current=None):
 
 
 def _org_choices(field, user):
+    """The orgs the user may add to, chosen with the tree picker (never a select of a district's orgs); the only
+    one when there is one."""
     field.queryset = Org.objects.restrict(user, "add").order_by("path")
-    field.label_from_instance = lambda o: f"{o.name}（{o.code}）"
+    use_picker(field, SearchSelect(reverse_lazy("orgs:org_pick"), {"action": "add"}))
+    preset_single_choice(field)
 
 
 class LeadershipForm(ScopedModelForm):
@@ -86,17 +92,46 @@ class PositionForm(LeadershipForm):
 
 
 class ElectionForm(LeadershipForm):
+    # the members entitled to vote are counted by the service when the election is saved (选举工作条例); shown here,
+    # read only, as counted; eligible_voters is entered only for a delegates' congress
+    counted = forms.CharField(label=_("members entitled to vote"), required=False, disabled=True)
+
     class Meta:
         model = Election
-        fields = ["org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval",
-                  "approved_on", "note"]  # fmt: skip
+        fields = ["org", "kind", "office", "assembly", "held_on", "seats", "counted", "eligible_voters",
+                  "excused_voters", "excused_reason", "voters_present", "approval", "approved_on", "note"]  # fmt: skip
         widgets = {"held_on": DATE, "approved_on": DATE}
+        labels = {"eligible_voters": _("delegates entitled to vote")}
 
     def limit_choices(self, user):
         _org_choices(self.fields["org"], user)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
+        self.legacy = self.instance.pk is not None and self.instance.voters_basis == VotersBasis.LEGACY
+        eligible = self.fields["eligible_voters"]
+        eligible.required = False
+        eligible.help_text = _("Only for a delegates' congress: the number of delegates entitled to vote.")
+        if self.legacy:
+            eligible.label = _("members entitled to vote (typed in)")
+            eligible.help_text = _(
+                "Recorded before the figure was counted from the roll: kept as typed unless the organization, the "
+                "date, the office or the assembly changes."
+            )
+        elif self.instance.pk is not None and self.instance.voters_derived:
+            self.initial["eligible_voters"] = None
+        self.fields["counted"].initial = counted_label(self.instance) if self.instance.pk else ""
+        self.fields["counted"].help_text = _(
+            "Counted when the election is saved: the full members on the roll of the organization and the ones below "
+            "it who may vote that day (not probationary, not under 留党察看, not suspended); for a secretary's or "
+            "deputy secretary's election, the members of the committee then."
+        )
+        self.fields["assembly"].required = False  # empty: the members' assembly
+        self.fields["excused_voters"].required = False  # empty: none
+        self.fields["excused_voters"].help_text = _(
+            "Members who are ill, abroad, or away (流动) and unable to attend, left out of the base with approval: "
+            "the quorum of more than four fifths is counted on the others."
+        )
         initial = []
         if self.instance.pk:
             initial = [
@@ -116,8 +151,17 @@ class ElectionForm(LeadershipForm):
 
     def service_data(self):
         data = dict(self.cleaned_data)
+        data.pop("counted", None)
+        typed = data.get("assembly") == Assembly.DELEGATES and data.get("office") == ElectionOffice.COMMITTEE
+        if not (typed or self.legacy):
+            data.pop("eligible_voters", None)  # counted by the service
         data["candidates"] = [f.cleaned_data for f in self.candidates.forms if f.cleaned_data.get("member")]
         return data
+
+
+def counted_label(election) -> str:
+    """The stored figure of those entitled to vote and where it comes from ("38（按党员名册统计）")."""
+    return f"{election.eligible_voters}（{election.get_voters_basis_display()}）"
 
 
 class CandidateForm(forms.Form):
@@ -155,7 +199,8 @@ class ResidentsCommitteeForm(LeadershipForm):
 
     def limit_choices(self, user):
         self.fields["area"].queryset = self.fields["area"].queryset.filter(type=AreaType.COMMUNITY).order_by("path")
-        self.fields["area"].label_from_instance = lambda a: f"{a.name}（{a.code}）"
+        communities = SearchSelect(reverse_lazy("areas:area_pick"), {"type": AreaType.COMMUNITY, "scoped": "1"})
+        use_picker(self.fields["area"], communities)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)

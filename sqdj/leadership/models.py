@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.members.choices import Education
 
-from .choices import APPROVED_OFFICES, ElectionKind, ElectionOffice, Portfolio, PositionRole, ResidentsSeatRole
+from .choices import (
+    APPROVED_OFFICES,
+    DERIVED_BASES,
+    Assembly,
+    ElectionKind,
+    ElectionOffice,
+    Portfolio,
+    PositionRole,
+    ResidentsSeatRole,
+    VotersBasis,
+)
 
 
 class Position(ChangeLoggedModel):
@@ -72,9 +82,33 @@ class Election(ChangeLoggedModel):
         default=ElectionOffice.COMMITTEE,
         db_default=ElectionOffice.COMMITTEE,
     )
+    assembly = models.CharField(
+        _("elected by"),
+        max_length=20,
+        choices=Assembly.choices,
+        default=Assembly.MEMBERS,
+        db_default=Assembly.MEMBERS,
+        help_text=_(
+            "For the committee's members. At a delegates' congress those entitled to vote are the delegates: their "
+            "number cannot be counted from the roll and is entered."
+        ),
+    )
     held_on = models.DateField(_("held on"))
     seats = models.PositiveSmallIntegerField(_("seats"))
+    # 选举工作条例: counted, not typed — the full members on the roll of the org and below (the committee's members for
+    # a secretary's election) who may vote on the day (members.standing.voters), stored when the election is recorded
+    # so that the record stays as it was that day; typed only for a delegates' congress (and rows from before).
     eligible_voters = models.PositiveIntegerField(_("members entitled to vote"))
+    voters_basis = models.CharField(
+        _("members entitled to vote from"),
+        max_length=20,
+        choices=VotersBasis.choices,
+        default=VotersBasis.LEGACY,
+        db_default=VotersBasis.LEGACY,
+    )
+    # members ill, abroad, or 流动 and unable to attend, left out of the base with approval (选举工作条例)
+    excused_voters = models.PositiveIntegerField(_("excused members"), default=0, db_default=0)
+    excused_reason = models.CharField(_("reason for the excused members"), max_length=300, blank=True, db_default="")
     voters_present = models.PositiveIntegerField(_("voters present"))
     approval = models.CharField(_("approval by the superior"), max_length=200, blank=True)
     # 书记、副书记选出后报上级党组织批准 (党章; rules.md 2.1): the result stands once the approval is recorded
@@ -94,6 +128,15 @@ class Election(ChangeLoggedModel):
 
     def get_absolute_url(self):
         return reverse("leadership:election", args=[self.pk])
+
+    @property
+    def voters_derived(self) -> bool:
+        return self.voters_basis in DERIVED_BASES
+
+    @property
+    def entitled_voters(self) -> int:
+        """Those who should attend (应到会人数): the members entitled to vote less the excused; the quorum's base."""
+        return self.eligible_voters - self.excused_voters
 
     @property
     def pending_approval(self) -> bool:

@@ -20,9 +20,11 @@ from sqdj.core.rules import param
 from sqdj.core.services import do_create, do_update, ensure_in_scope
 from sqdj.members.choices import MemberType
 from sqdj.members.models import Member
+from sqdj.members.standing import voters
+from sqdj.orgs.choices import BRANCH_TYPES, OrgType
 from sqdj.orgs.models import Org
 
-from .choices import ElectionKind, ElectionOffice, PositionRole, ResidentsSeatRole
+from .choices import DERIVED_BASES, Assembly, ElectionKind, ElectionOffice, PositionRole, ResidentsSeatRole, VotersBasis
 from .models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from .terms import regular_term_end
 
@@ -31,8 +33,12 @@ from .terms import regular_term_end
 # callers and tests) and nothing is saved: each service is one transaction.
 
 POSITION_FIELDS = ("org", "member", "role", "portfolio", "started_on", "ended_on", "election")
-ELECTION_FIELDS = ("org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present", "approval",
-                   "approved_on", "note")  # fmt: skip
+ELECTION_FIELDS = ("org", "kind", "office", "assembly", "held_on", "seats", "eligible_voters", "voters_present",
+                   "excused_voters", "excused_reason", "approval", "approved_on", "note")  # fmt: skip
+# what the count of those entitled to vote depends on: a change of one counts them again
+VOTERS_DEPEND_ON = ("org", "office", "assembly", "held_on")
+# orgs that elect their committee at a members' assembly only (选举工作条例: 总支、支部委员会由党员大会选举产生)
+MEMBERS_ASSEMBLY_ONLY = BRANCH_TYPES | {OrgType.GENERAL_BRANCH, OrgType.GROUP}
 COMMITTEE_FIELDS = ("area", "name", "term_started_on")
 SEAT_FIELDS = ("committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on")
 
@@ -154,12 +160,124 @@ def min_candidates(seats: int, held_on: datetime.date, office: str = ElectionOff
     return math.ceil(seats * (1 + Fraction(str(ratio))))  # exact: 5 × 1.2 is 6, not 6.000000000000001
 
 
-def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
+def committee_on(org: Org, day: datetime.date):
+    """The members of `org`'s committee on `day`: those holding one of its leadership positions then."""
+    held = Position.objects.filter(org=org, started_on__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    return Member.objects.filter(pk__in=held.values("member_id"))
+
+
+def count_voters(org: Org, held_on: datetime.date, office: str, assembly: str = Assembly.MEMBERS):
+    """(number entitled to vote, basis) for an election of `org` on `held_on`; (None, TYPED) when it cannot be
+    counted (the delegates of a delegates' congress). Who may vote: members.standing.voters (full members on the
+    roll, not under 留党察看 nor suspended that day).
+
+    - the committee's members (委员), at a members' assembly: the members of the org and of every org below it (a
+      branch's party groups, a 总支's or 党委's branches);
+    - the secretary or deputy secretary: the committee, which elects them at its plenary; a branch without a
+      committee (fewer than 7 full members) elects its secretary at the members' assembly: the roll then."""
+    if office == ElectionOffice.COMMITTEE:
+        if assembly == Assembly.DELEGATES:
+            return None, VotersBasis.TYPED
+        return _roll_count(org, held_on), VotersBasis.ROLL
+    committee = committee_on(org, held_on)
+    if org.type in BRANCH_TYPES and not committee.exists():
+        return _roll_count(org, held_on), VotersBasis.ROLL
+    return voters(committee, held_on).count(), VotersBasis.COMMITTEE
+
+
+def _roll_count(org: Org, day: datetime.date) -> int:
+    return voters(Member.objects.filter(org__path__startswith=org.path), day).count()
+
+
+def _settle_voters(data: dict, typed, instance, errors: Errors) -> None:
+    """Put the count of those entitled to vote into `data` (eligible_voters, voters_basis). `typed` is the figure
+    the caller gave, if any: kept for a delegates' congress and for rows recorded before the count existed (unless
+    what the count depends on changes); otherwise checked against the count — never higher, and lower only by the
+    excused members, recorded with their reason."""
+    if instance is not None and all(getattr(instance, f) == data[f] for f in VOTERS_DEPEND_ON):
+        data["voters_basis"] = instance.voters_basis
+        if instance.voters_basis in DERIVED_BASES:
+            # the figure stays as it was counted when the election was recorded
+            data["eligible_voters"] = instance.eligible_voters
+        elif instance.voters_basis == VotersBasis.LEGACY:
+            data["eligible_voters"] = typed if typed is not None else instance.eligible_voters
+            return
+    else:
+        if instance is not None and typed == instance.eligible_voters:
+            typed = None  # the stored figure sent back (a form, a PUT): not a figure of its own to check
+        office = data.get("office") or ElectionOffice.COMMITTEE
+        count, basis = count_voters(data["org"], data["held_on"], office, data["assembly"])
+        data["voters_basis"], data["eligible_voters"] = basis, count
+    if data["voters_basis"] == VotersBasis.TYPED:
+        data["eligible_voters"] = typed if typed is not None else (instance.eligible_voters if instance else None)
+        if data["eligible_voters"] is None:
+            errors.add("eligible_voters", _("Enter the number of delegates entitled to vote."), "required")
+        return
+    derived, excused = data["eligible_voters"], data["excused_voters"]
+    where = {"derived": derived, "day": data["held_on"], "typed": typed}
+    if typed is not None and typed > derived:
+        errors.add(
+            "eligible_voters",
+            _("%(typed)d members entitled to vote were entered, but on %(day)s there were %(derived)d: the figure is "
+              "counted from the roll and cannot be higher.") % where,
+            "typed_over_roll",
+        )  # fmt: skip
+    elif typed is not None and typed < derived and derived - typed != excused:
+        errors.add(
+            "eligible_voters",
+            _("%(typed)d members entitled to vote were entered, but on %(day)s there were %(derived)d. Members who "
+              "are ill, abroad, or away (流动) and unable to attend may be left out only as excused members, with "
+              "the reason: record %(diff)d excused members.") % {**where, "diff": derived - typed},
+            "typed_below_roll",
+        )  # fmt: skip
+    if derived == 0:
+        errors.add(
+            "eligible_voters",
+            _("Nobody was entitled to vote on %(day)s: no full member in good standing on the roll (for a "
+              "secretary's election: on the committee) that day.") % where,
+            "no_voters",
+        )  # fmt: skip
+
+
+def _check_election(data: dict, candidates: list[dict], acting_user, *, typed=None, instance=None) -> None:
     errors = Errors()
-    for f in ("org", "held_on", "seats", "eligible_voters", "voters_present"):
+    for f in ("org", "held_on", "seats", "voters_present"):
         if data.get(f) in (None, ""):
             errors.add(f, _("This field is required."), "required")
+    if data.get("excused_voters") is None:
+        data["excused_voters"] = 0
+    data["excused_reason"] = (data.get("excused_reason") or "").strip()
+    data["assembly"] = data.get("assembly") or Assembly.MEMBERS
     errors.raise_if_any()
+    if data["assembly"] == Assembly.DELEGATES and data["org"].type in MEMBERS_ASSEMBLY_ONLY:
+        errors.add(
+            "assembly",
+            _("A general branch or a branch elects its committee at the members' assembly; only a party committee "
+              "may hold a delegates' congress."),
+            "delegates_not_allowed",
+        )  # fmt: skip
+        errors.raise_if_any()
+    _settle_voters(data, typed, instance, errors)
+    eligible, excused = data["eligible_voters"], data["excused_voters"]
+    if excused and not data["excused_reason"]:
+        errors.add(
+            "excused_reason",
+            _(
+                "Enter why these members are excused (ill, abroad, or away and unable to attend) and who approved "
+                "leaving them out."
+            ),
+            "excused_without_reason",
+        )
+    if eligible is not None and excused > eligible:
+        errors.add(
+            "excused_voters",
+            _("%(excused)d members excused, but only %(eligible)d were entitled to vote.")
+            % {"excused": excused, "eligible": eligible},
+            "excused_over_roll",
+        )
+    # the quorum is judged only on a base that stands (the other problems are reported all the same)
+    base_ok = eligible is not None and not any(f in errors.errors for f in ("eligible_voters", "excused_voters"))
+    entitled = eligible - excused if base_ok else None
     seats, held_on = data["seats"], data["held_on"]
     if seats < 1:
         errors.add("seats", _("There must be at least one seat."), "no_seats")
@@ -177,17 +295,24 @@ def _check_election(data: dict, candidates: list[dict], acting_user) -> None:
                 _("Enter the superior organization's approval (its document or decision) with the date."),
                 "approval_required",
             )
-    if data["voters_present"] > data["eligible_voters"]:
-        errors.add("voters_present", _("More voters present than members entitled to vote."), "present_over_eligible")
+    if entitled is None:
+        pass
+    elif data["voters_present"] > entitled:
+        errors.add(
+            "voters_present",
+            _("More voters present (%(present)d) than members entitled to vote less the excused (%(entitled)d).")
+            % {"present": data["voters_present"], "entitled": entitled},
+            "present_over_eligible",
+        )
     elif (quorum := param("election.quorum_ratio", held_on, default=None)) is not None:
-        # valid only when those present are MORE than the ratio of those entitled (选举工作条例: 超过五分之四)
-        if Fraction(data["voters_present"]) <= Fraction(str(quorum)) * data["eligible_voters"]:
+        # valid only when those present are MORE than the ratio of those who should attend (选举工作条例: 超过五分之四),
+        # the excused left out of the base
+        if Fraction(data["voters_present"]) <= Fraction(str(quorum)) * entitled:
             errors.add(
                 "voters_present",
                 _("Only %(present)d of %(eligible)d members entitled to vote were present: an election needs more "
                   "than %(ratio)s of them, or it is not valid.")
-                % {"present": data["voters_present"], "eligible": data["eligible_voters"],
-                   "ratio": str(Fraction(str(quorum)))},
+                % {"present": data["voters_present"], "eligible": entitled, "ratio": str(Fraction(str(quorum)))},
                 "no_quorum",
             )  # fmt: skip
     if seats >= 1:
@@ -293,12 +418,13 @@ def _clean_candidates(candidates) -> list[dict]:
 @transaction.atomic
 def do_create_election(*, acting_user, candidates=(), **data) -> Election:
     """Record an election with its candidates (one transaction); a general election starts the org's term."""
+    typed = data.get("eligible_voters")
     data = _merge(None, ELECTION_FIELDS, data)
     data["kind"] = data["kind"] or ElectionKind.REGULAR
     data["office"] = data["office"] or ElectionOffice.COMMITTEE
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
     candidates = _clean_candidates(candidates)
-    _check_election(data, candidates, acting_user)
+    _check_election(data, candidates, acting_user, typed=typed)
     election = do_create(Election, acting_user=acting_user, data=data)
     _write_candidates(election, candidates, acting_user)
     _apply_term(election.org, acting_user)
@@ -310,6 +436,7 @@ def do_update_election(election: Election, *, acting_user, candidates=None, **da
     """Change an election; `candidates` None keeps the stored list, a list replaces it."""
     ensure_in_scope(election, acting_user, "change")
     old_org = election.org
+    typed = data.get("eligible_voters")
     data = _merge(election, ELECTION_FIELDS, data)
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
     if candidates is None:
@@ -317,7 +444,7 @@ def do_update_election(election: Election, *, acting_user, candidates=None, **da
                       for c in election.candidates.select_related("member")]  # fmt: skip
     else:
         candidates = _clean_candidates(candidates)
-    _check_election(data, candidates, acting_user)
+    _check_election(data, candidates, acting_user, typed=typed, instance=election)
     do_update(election, acting_user=acting_user, data=data)
     _write_candidates(election, candidates, acting_user)
     _apply_term(election.org, acting_user)

@@ -41,6 +41,16 @@ class ElectionTable(BaseTable):
                   "approved_on")  # fmt: skip
         order_by = ("-held_on",)
 
+    def render_eligible_voters(self, record):
+        # a figure typed in (a delegates' congress, or recorded before it was counted) is marked as such
+        if record.voters_derived:
+            return record.eligible_voters
+        typed = _("typed in")
+        return f"{record.eligible_voters}（{typed}）"
+
+    def value_eligible_voters(self, record):
+        return record.eligible_voters  # exports keep the number
+
     def render_approved_on(self, record):
         return _("Pending approval") if record.pending_approval else "—"
 

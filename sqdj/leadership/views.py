@@ -17,7 +17,7 @@ from sqdj.orgs.models import Org
 from . import queries, services
 from .choices import PositionRole
 from .filtersets import ElectionFilterSet, PositionFilterSet, ResidentsCommitteeFilterSet, ResidentsSeatFilterSet
-from .forms import ElectionForm, ExtendTermForm, PositionForm, ResidentsCommitteeForm, ResidentsSeatForm
+from .forms import ElectionForm, ExtendTermForm, PositionForm, ResidentsCommitteeForm, ResidentsSeatForm, counted_label
 from .models import Election, Position, ResidentsCommittee, ResidentsSeat
 from .tables import ElectionTable, PositionTable, ResidentsCommitteeTable, ResidentsSeatTable
 from .terms import regular_term_end, term_end
@@ -119,7 +119,11 @@ class ElectionViews(LeadershipViews):
             (_("office elected"), obj.get_office_display(), None),
             (_("held on"), _date(obj.held_on), None),
             (_("seats"), obj.seats, None),
-            (_("members entitled to vote"), obj.eligible_voters, None),
+            (_("elected by"), obj.get_assembly_display(), None),
+            (_("members entitled to vote"), counted_label(obj), None),
+            (_("excused members"), obj.excused_voters, None),
+            (_("reason for the excused members"), obj.excused_reason or "—", None),
+            (_("members who should attend"), obj.entitled_voters, None),
             (_("voters present"), obj.voters_present, None),
             (_("approval by the superior"), obj.approval or "—", None),
             (_("approved by the superior on"), _date(obj.approved_on) if obj.approved_on else "—", None),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.dates import add_months
-from sqdj.core.rules import CheckContext, Finding, param, register
+from sqdj.core.rules import CheckContext, Finding, describe_parameters, param, register
 from sqdj.core.scope import visible
 
 from .choices import MemberType, Standing
@@ -77,6 +77,22 @@ def _ends(ctx: CheckContext):
         return out
 
     return days, ctx.cached("members.probation_ends", compute)
+
+
+# the figures members/migrations carry, as the rulebook and the 体检 name them
+describe_parameters(
+    {
+        "appraisal.max_excellent_share": gettext_lazy("Largest share of members rated excellent"),
+        "member.lost_contact_months": gettext_lazy("Months without contact before a member counts as lost"),
+        "member.max_probation_extension_months": gettext_lazy("Longest extension of a probation"),
+        "member.min_join_age": gettext_lazy("Youngest age to join the party"),
+        "member.min_probation_extension_months": gettext_lazy("Shortest extension of a probation"),
+        "member.probation_discipline_max_years": gettext_lazy("Longest term of probation within the party"),
+        "member.probation_months": gettext_lazy("Length of the probationary period"),
+        "member.probation_reminder_days": gettext_lazy("Reminder before a probation ends"),
+        "member.suspended_removal_years": gettext_lazy("Years of suspension before removal from the roll"),
+    }
+)
 
 
 @register("member.probation_ending", "reminder", title=gettext_lazy("Probation ending soon"))

@@ -5,17 +5,22 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.areas.filtersets import community_picker  # the tree picker (issue 14)
 from sqdj.core import dates, idnumber
-from sqdj.core.dates import add_years
+from sqdj.core.dates import add_months, add_years
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, GivenChoiceFilter
 from sqdj.core.pii import blind_index
+from sqdj.core.rules import param
 from sqdj.core.scope import NOTHING, scope_q
+from sqdj.orgs.filtersets import org_picker  # the tree picker (issue 14)
 from sqdj.orgs.models import Org
 
-from .choices import Category, Education, MemberType, Sex, Standing, WorkStatus
-from .models import Member
+from .checks import probation_end
+from .choices import HAN, Category, Education, MemberType, Sex, Standing, WorkStatus
+from .models import Member, id_number_suffix_index, phone_suffix_index
 
 PHONE_LIKE = re.compile(r"^1\d{10}$")
+SUFFIX_LIKE = re.compile(r"^[0-9]{3}[0-9Xx]$")  # an ID number's last 4 (its check character may be X) or a phone's
 
 # (label, youngest age, oldest age) — the statistics' bands (interfaces.md §3)
 AGE_BANDS = [
@@ -39,17 +44,50 @@ def age_q(field: str, youngest: int | None, oldest: int | None, on: datetime.dat
     return q
 
 
-class MemberFilterSet(BaseFilterSet):
-    """Search takes a name, its pinyin or initials (张三丰 → zhangsanfeng / zsf), or an exact ID or mobile number
-    (of a member the user may reveal)."""
+PROBATION_CHOICES = [("ending", _("Ending soon")), ("ended", _("Ended without a decision"))]
 
-    org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
+
+Due = list[tuple[int, datetime.date]]
+
+
+def probation_due(queryset, on: datetime.date) -> tuple[Due, Due]:
+    """(pk, end) of the probationary members of `queryset` whose probation ends within
+    `member.probation_reminder_days` of `on`, and of those whose probation has ended — as the rulebook checks
+    member.probation_ending / member.probation_overdue judge them (checks.probation_end), in one query."""
+    days = param("member.probation_reminder_days", on, default=None)
+    months = param("member.probation_months", on, default=None)
+    if days is None or months is None:
+        return [], []
+    latest_joined = add_months(on + datetime.timedelta(days=days), -months) + datetime.timedelta(days=4)
+    rows = queryset.filter(
+        member_type=MemberType.PROBATIONARY, standing=Standing.ACTIVE, joined_on__lte=latest_joined
+    ).values_list("pk", "joined_on", "probation_extended_months")
+    ending, ended = [], []
+    for pk, joined, extended in rows.order_by("joined_on", "pk"):
+        end = probation_end(joined, extended)
+        if end is not None and end <= on + datetime.timedelta(days=days):
+            (ending if on <= end else ended).append((pk, end))
+    return ending, ended
+
+
+class MemberFilterSet(BaseFilterSet):
+    """Search takes a name, its pinyin or initials (张三丰 → zhangsanfeng / zsf), an exact ID or mobile number, or
+    the last 4 digits of either (of a member the user may reveal: the disclosure policy of core.pii shows neither
+    an ID number's last digits nor 4 of a phone's to others)."""
+
+    org = django_filters.CharFilter(method="filter_org", label=_("party organization"), widget=org_picker())
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
     category = ColumnChoicesFilter(choices=Category.choices, label=_("member category"))  # derived
     work_status = ColumnChoicesFilter(choices=WorkStatus.choices, label=_("work status"))
-    member_type = django_filters.ChoiceFilter(choices=MemberType.choices, label=_("member type"))
+    member_type = django_filters.ChoiceFilter(
+        choices=MemberType.choices, method="filter_member_type", label=_("member type")
+    )
     standing = django_filters.ChoiceFilter(choices=Standing.choices, label=_("membership standing"))
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("sex"))
+    # --- statistics drill-down (issue 14, stats helper): the rows behind a figure of the statistics page ---
+    ethnic_minority = django_filters.BooleanFilter(method="filter_ethnic_minority", label=_("Ethnic minority"))
+    as_of = django_filters.DateFilter(method="filter_as_of", label=_("On the roll on"))
+    # --- end statistics drill-down ---
     age_band = django_filters.ChoiceFilter(
         choices=[(str(i), b[0]) for i, b in enumerate(AGE_BANDS)], method="filter_age_band", label=_("Age")
     )
@@ -69,12 +107,17 @@ class MemberFilterSet(BaseFilterSet):
         max_value=150,
         decimal_places=0,
     )
-    registered_with = django_filters.CharFilter(method="filter_registered", label=_("Registered with community (code)"))
+    registered_with = django_filters.CharFilter(
+        method="filter_registered", label=_("Registered with the community"), widget=community_picker()
+    )
+    # the workbench's to-dos link here (issue 14): probations ending within the rulebook's window, or ended
+    probation = django_filters.ChoiceFilter(choices=PROBATION_CHOICES, method="filter_probation", label=_("Probation"))
 
     class Meta:
         model = Member
         fields = ["q", "org", "descendants", "category", "work_status", "member_type", "standing", "sex", "age_band",
-                  "education", "party_years_min", "party_years_max", "registered_with"]  # fmt: skip
+                  "education", "party_years_min", "party_years_max", "registered_with", "probation",
+                  "ethnic_minority", "as_of"]  # fmt: skip
 
     def noop(self, queryset, name, value):
         return queryset
@@ -87,6 +130,12 @@ class MemberFilterSet(BaseFilterSet):
             return self._revealable(queryset.filter(id_number_index=blind_index(idnumber.normalize(value))))
         if PHONE_LIKE.match(value):
             return self._revealable(queryset.filter(phone_index=blind_index(value)))
+        if SUFFIX_LIKE.match(value):  # the last 4 digits of an ID number or of a phone number (their keyed indexes)
+            suffix = value.upper()
+            cond = Q(id_number_suffix_index=id_number_suffix_index(suffix))
+            if suffix.isdigit():  # "" (no phone) must never be compared with: only 4 digits end a phone number
+                cond |= Q(phone_suffix_index=phone_suffix_index(suffix))
+            return self._revealable(queryset.filter(cond))
         if value.isascii() and value.isalpha():
             v = value.lower()
             return queryset.filter(Q(name_initials__startswith=v) | Q(name_pinyin__startswith=v))
@@ -114,7 +163,26 @@ class MemberFilterSet(BaseFilterSet):
 
     def filter_age_band(self, queryset, name, value):
         _label, youngest, oldest = AGE_BANDS[int(value)]
-        return queryset.filter(age_q("birth_date", youngest, oldest, dates.today()))
+        return queryset.filter(age_q("birth_date", youngest, oldest, self._on()))
+
+    # --- statistics drill-down (issue 14, stats helper): `as_of` selects the roll the statistics count on that
+    # day (stats.services: in good standing, joined by then), and ages and full/probationary are judged that day
+    def _on(self) -> datetime.date:
+        return self.form.cleaned_data.get("as_of") or dates.today()
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.filter(standing=Standing.ACTIVE, joined_on__lte=value)
+
+    def filter_member_type(self, queryset, name, value):
+        if not self.form.cleaned_data.get("as_of"):
+            return queryset.filter(member_type=value)
+        full = Q(member_type=MemberType.FULL, confirmed_on__lte=self._on())  # a full member from confirmation on
+        return queryset.filter(full if value == MemberType.FULL else ~full)
+
+    def filter_ethnic_minority(self, queryset, name, value):
+        return queryset.exclude(ethnicity=HAN) if value else queryset.filter(ethnicity=HAN)
+
+    # --- end statistics drill-down ---
 
     def filter_party_years_min(self, queryset, name, value):
         # 党龄 counts from becoming a full member (党章 第七条)
@@ -126,11 +194,17 @@ class MemberFilterSet(BaseFilterSet):
     def filter_registered(self, queryset, name, value):
         return queryset.filter(registrations__community__code=value.strip(), registrations__active=True)
 
+    def filter_probation(self, queryset, name, value):
+        # the org holding the membership decides: the members the user may change (not those registered with it)
+        user = getattr(getattr(self, "request", None), "user", None)
+        ending, ended = probation_due(Member.objects.restrict(user, "change") if user else queryset, dates.today())
+        return queryset.filter(pk__in=[pk for pk, _end in (ended if value == "ended" else ending)])
+
 
 class MemberApiFilterSet(MemberFilterSet):
     """The API's member filters: a choice parameter given without a value is an error (see GivenChoiceFilter)."""
 
-    member_type = GivenChoiceFilter(choices=MemberType.choices, label=_("member type"))
+    member_type = GivenChoiceFilter(choices=MemberType.choices, method="filter_member_type", label=_("member type"))
     standing = GivenChoiceFilter(choices=Standing.choices, label=_("membership standing"))
     sex = GivenChoiceFilter(choices=Sex.choices, label=_("sex"))
     age_band = GivenChoiceFilter(

@@ -6,9 +6,9 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core import idnumber
 from sqdj.core.forms import ScopedModelForm
-from sqdj.core.widgets import SearchSelect
+from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
-from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind
+from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, Sex
 from .models import Member, Registration
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -50,7 +50,33 @@ class MemberForm(ScopedModelForm):
             }
         else:
             self.fields["new_id_number"].required = True
+            # the tree picker (issue 14) for the org the user may add members to, preset when there is one
+            use_picker(self.fields["org"], SearchSelect(reverse_lazy("orgs:org_pick"), {"action": "add"}))
+            preset_single_choice(self.fields["org"])
+            # never ask twice: the birth date and the sex are read from the ID number (here as it is typed, and in
+            # clean() when left empty)
+            self.fields["new_id_number"].widget.attrs.update(
+                {"data-sqdj-idnumber": "", "data-birth-target": "id_birth_date", "data-sex-target": "id_sex"}
+            )
+            for name in ("birth_date", "sex"):
+                self.fields[name].required = False
+                self.fields[name].help_text = _("Filled from the ID number when left empty.")
+        if "home_area" in self.fields:
+            use_picker(self.fields["home_area"], SearchSelect(reverse_lazy("areas:area_pick"), {"scoped": "1"}))
         self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        number = idnumber.normalize(data.get("new_id_number"))
+        if number and idnumber.error(number) is None:
+            if not data.get("birth_date") and "birth_date" not in self.errors:
+                data["birth_date"] = idnumber.birth_date(number)
+            if not data.get("sex") and "sex" not in self.errors:
+                data["sex"] = Sex.MALE if int(number[16]) % 2 else Sex.FEMALE  # the 17th digit: odd for men
+        for name in ("birth_date", "sex"):
+            if name in self.fields and not data.get(name) and name not in self.errors:
+                self.add_error(name, forms.ValidationError(forms.Field.default_error_messages["required"], "required"))
+        return data
 
     def clean_org(self):
         # a disabled field ignores what is posted; a posted different org is refused, not silently dropped
@@ -68,8 +94,19 @@ class MemberForm(ScopedModelForm):
         return data
 
 
+def home_community(area: Area | None) -> Area | None:
+    """The community an area of residence lies in (the area itself when it is one; None above the communities)."""
+    if area is None:
+        return None
+    if area.type == AreaType.COMMUNITY:
+        return area
+    prefixes = [area.path[:i] for i in range(Area.steplen, len(area.path), Area.steplen)]
+    return Area.objects.filter(path__in=prefixes, type=AreaType.COMMUNITY).first()
+
+
 class RegistrationForm(forms.ModelForm):
-    """Community names are public administrative divisions, so any community may be chosen as the residence."""
+    """Community names are public administrative divisions, so any community may be chosen as the residence. Given
+    the member, the form starts with the community of their home area (never ask twice)."""
 
     class Meta:
         model = Registration
@@ -79,9 +116,12 @@ class RegistrationForm(forms.ModelForm):
             "community": SearchSelect(reverse_lazy("areas:area_pick"), {"type": AreaType.COMMUNITY}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
-
+        if member is not None and not self.is_bound and "community" not in self.initial:
+            community = home_community(member.home_area)
+            if community is not None:
+                self.initial["community"] = community.pk
         self.fields["community"].queryset = Area.objects.filter(type=AreaType.COMMUNITY)
         self.fields["community"].label_from_instance = lambda a: a.name_with_code
         for f in self.fields.values():

@@ -30,6 +30,8 @@ user may reveal (with or without a reason), else as ****-**-** (core.pii: the di
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import BooleanField, Case, Value, When
@@ -50,8 +52,9 @@ from sqdj.core.importing import (
     messages_from_validation,
     register_importer,
 )
-from sqdj.core.pii import MASKED_DATE, indexes_remembered
+from sqdj.core.pii import MASKED_DATE, indexes_remembered, mask_id_number, mask_phone
 from sqdj.core.scope import NOTHING, is_unrestricted, may, scope_q
+from sqdj.orgs.choices import BRANCH_TYPES
 from sqdj.orgs.models import Org
 
 from . import mobility, services
@@ -98,6 +101,8 @@ REVEAL_PREFIX = "导出："  # stored in PiiReveal.reason: tells an export from 
 REVEAL_CHUNK = 2000  # PiiReveal rows per bulk insert while exporting
 CODE_CACHE = 4000  # org (area) objects kept for the chunks to come (`_by_code`): ~1.5 kB each, bounded
 ROLL_CHANGED = gettext_noop("The roll changed while the file was being imported; please import it again.")
+# the template download's example row: clearly fictional (示例), valid (a real region code, the check digit)
+EXAMPLE_REGION, EXAMPLE_BIRTH = "110101", datetime.date(1985, 7, 1)
 
 
 def _flag(q):
@@ -121,6 +126,7 @@ class MemberImporter(Importer):
     batch_size = 1000  # rows per bulk statement, and per progress report while writing
     streaming = True  # chunk by chunk, in constant memory (core.importing.Importer)
     reveals_pii = True  # the export may carry full numbers: callers pass `reveal_reason` (see the module doc)
+    template_headers = TEMPLATE_HEADERS  # the download: interfaces.md §2's columns (工作状况 is optional)
 
     def __init__(self, user=None, reveal_reason: str = ""):
         super().__init__(user)
@@ -137,6 +143,57 @@ class MemberImporter(Importer):
         if got == TEMPLATE_HEADERS or WORK_STATUS not in got:
             self.headers = TEMPLATE_HEADERS
         return super().check_headers(table)
+
+    # ---- the template download (core.import_templates) ----------------------------------------------------
+    def mask_cell(self, header: str, text: str) -> str:
+        if header == ID:
+            return mask_id_number(text)
+        return mask_phone(text) if header == PHONE else text
+
+    def template_choices(self) -> dict[str, list[str]]:
+        return {h: list(labels.values()) for h, labels in CHOICES.items()}
+
+    def template_notes(self) -> dict[str, str]:
+        return {
+            ID: _(
+                "18 characters; the last one is a check digit (0-9 or X). The key: the same number again updates "
+                "that member."
+            ),  # fmt: skip
+            "出生日期": _("Must match the birth date in the ID number."),
+            "转正日期": _("Required for a 正式党员; empty for a 预备党员."),
+            ORG: _("The code of a party organization you manage (see the organization tree)."),
+            AREA: _("The code of the community (or a grid, estate or building in it) where the member lives."),
+            PHONE: _("An 11-digit mobile number, or a landline with its area code."),
+            WORK_STATUS: _("Optional last column; the export writes it."),
+        }
+
+    def example_row(self) -> dict[str, object]:
+        """A fictional member (示例) in an org the user may add members to, with an ID number not on the roll."""
+        orgs = Org.objects.all() if self.user is None else Org.objects.restrict(self.user, "add")
+        branch = orgs.filter(type__in=BRANCH_TYPES).order_by("path").first() or orgs.order_by("path").first()
+        areas = Area.objects.all() if self.user is None else Area.objects.restrict(self.user, "view")
+        home = areas.filter(type=AreaType.COMMUNITY).order_by("path").first()
+        id_number = ""
+        for seq in range(101, 999, 2):  # odd: a man's
+            id_number = idnumber.compose(EXAMPLE_REGION, EXAMPLE_BIRTH, seq)
+            if not services.pks_by_index([Member.index_of_id_number(id_number)]):
+                break
+        return {
+            "姓名": "张示例",
+            "性别": SEX_LABELS["male"],
+            "民族": "汉族",
+            ID: id_number,
+            "出生日期": EXAMPLE_BIRTH,
+            "学历": EDUCATION_LABELS["bachelor"],
+            "人员类别": TYPE_LABELS["full"],
+            "入党日期": datetime.date(2010, 7, 1),
+            "转正日期": datetime.date(2011, 7, 1),
+            CATEGORY: CATEGORY_LABELS[Category.EMPLOYED],
+            ORG: branch.code if branch else "",
+            AREA: home.code if home else "",
+            PHONE: "13800000000",
+            "工作单位": "示例单位",
+        }
 
     # ---- rows --------------------------------------------------------------------------------------------
     def choice(self, pr: ParsedRow, header: str, labels: dict) -> str | None:

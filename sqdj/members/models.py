@@ -11,6 +11,37 @@ from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_
 from .choices import EFFECT, Category, Education, EventKind, MemberType, Sex, Standing, StateKind, WorkStatus
 from .pinyin import name_pinyin
 
+# --- suffix search (issue 14): the last 4 characters of an ID number / digits of a phone number, as keyed indexes ---
+SUFFIX_LENGTH = 4
+
+
+def id_number_suffix_text(value: str | None) -> str:
+    """What the index of an ID number's last 4 characters is the keyed hash of ("" for no number): a prefix of its
+    own, so that it never equals the index of another kind of value (core.pii.blind_index)."""
+    value = (value or "").strip().upper()
+    return f"id-suffix:{value[-SUFFIX_LENGTH:]}" if len(value) >= SUFFIX_LENGTH else ""
+
+
+def phone_suffix_text(value: str | None) -> str:
+    """The same for a phone number's last 4 digits (a landline's separators ignored)."""
+    digits = "".join(c for c in value or "" if c.isdigit())
+    return f"phone-suffix:{digits[-SUFFIX_LENGTH:]}" if len(digits) >= SUFFIX_LENGTH else ""
+
+
+def id_number_suffix_index(value: str | None) -> str:
+    """The keyed index of an ID number's last 4 characters (never stored plain): a search by them finds it."""
+    text = id_number_suffix_text(value)
+    return blind_index(text) if text else ""
+
+
+def phone_suffix_index(value: str | None) -> str:
+    """The keyed index of a phone number's last 4 digits."""
+    text = phone_suffix_text(value)
+    return blind_index(text) if text else ""
+
+
+# --- end suffix search ---
+
 
 class Member(ChangeLoggedModel):
     """A party member; the membership (组织关系) is held by `org`."""
@@ -56,6 +87,10 @@ class Member(ChangeLoggedModel):
     )
     phone = EncryptedCharField(_("phone number"), masker=mask_phone, blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # search by the last 4 digits (issue 14): keyed indexes, never the plain digits; a writer that leaves them
+    # out (a bulk load) stores "" (db_default), which no search matches
+    id_number_suffix_index = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
+    phone_suffix_index = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     work_unit = models.CharField(_("work unit"), max_length=200, blank=True)
     standing = models.CharField(
         _("membership standing"), max_length=20, choices=Standing.choices, default=Standing.ACTIVE
@@ -121,6 +156,9 @@ class Member(ChangeLoggedModel):
             # the list sorted by age: walked from the youngest or the oldest (a city's page 1 reads 50 rows, not
             # 1,000,000 to sort)
             models.Index(fields=["birth_date", "id"], name="members_birth_order"),
+            # the list's search by the last 4 digits of an ID or phone number (the two ORed)
+            models.Index(fields=["id_number_suffix_index"], name="members_id_suffix"),
+            models.Index(fields=["phone_suffix_index"], name="members_phone_suffix"),
         ]
 
     def __str__(self):
@@ -143,6 +181,8 @@ class Member(ChangeLoggedModel):
         self.id_number = (self.id_number or "").strip().upper()
         self.id_number_index = self.id_number_index_value()
         self.phone_index = blind_index(self.phone) if self.phone else ""
+        self.id_number_suffix_index = id_number_suffix_index(self.id_number)
+        self.phone_suffix_index = phone_suffix_index(self.phone)
         self.name_pinyin, self.name_initials = name_pinyin(self.name)
 
     def save(self, *args, **kwargs):

@@ -467,6 +467,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
             report()
 
         derived = ["id_number_index", "phone_index", "name_pinyin", "name_initials", "last_updated"]
+        derived += ["id_number_suffix_index", "phone_suffix_index"]  # the 4-digit search (issue 14)
         for batch_pairs in chunks(to_update, batch_size):
             now = timezone.now()
             events, changes, batch = [], [], []

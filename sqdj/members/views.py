@@ -47,7 +47,7 @@ class MemberViews(ModelViews):
             "may_register": Member.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
             "org_visible": Org.objects.restrict(user, "view").filter(pk=obj.org_id).exists(),
             "reveal_form": RevealForm(),
-            "registration_form": RegistrationForm(),
+            "registration_form": RegistrationForm(member=obj),  # starts with the home community
             # issue 13: the dated states and the standing changes (forms shown to users who may change the member)
             "states": MemberState.objects.filter(member=obj),
             "standing_forms": {action: form() for action, (form, _service, _done) in STANDING_ACTIONS.items()},

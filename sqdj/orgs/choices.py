@@ -36,6 +36,18 @@ TEMPLATE_LABELS = {
 }
 
 BRANCH_TYPES = {OrgType.BRANCH, OrgType.JOINT_BRANCH, OrgType.TEMPORARY_BRANCH, OrgType.MOBILE_BRANCH}
+# Where a transferred membership may be received (the receiving-org picker): neither a level of the administration
+# (市委, 区委, 街道党工委/党委: transfers.services.NOT_RECEIVING) nor a 党小组, a group inside a branch — the branch
+# receives the member and places them in a group.
+ADMINISTRATION_TYPES = frozenset(
+    {
+        OrgType.CITY_COMMITTEE,
+        OrgType.DISTRICT_COMMITTEE,
+        OrgType.SUBDISTRICT_COMMITTEE,
+        OrgType.SUBDISTRICT_PARTY_COMMITTEE,
+    }
+)
+RECEIVING_TYPES = frozenset(set(OrgType) - ADMINISTRATION_TYPES - {OrgType.GROUP})
 _PRIMARY_PARENTS = {
     OrgType.DISTRICT_COMMITTEE,
     OrgType.SUBDISTRICT_COMMITTEE,

@@ -1,26 +1,44 @@
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, TreeFilterSet
+from sqdj.core.widgets import SearchSelect
 
 from .choices import OrgType, Sector
 from .models import Org
 
 
-class OrgFilterSet(TreeFilterSet):
-    search_fields = ("name", "code")
+def org_picker() -> SearchSelect:
+    """The tree picker of a filter taking `?org=CODE` (interfaces.md §5: the filters take codes): it sends the code."""
+    return SearchSelect(reverse_lazy("orgs:org_pick"), value_field="code", model="orgs.Org")
 
-    org = django_filters.CharFilter(method="filter_under", label=_("Under organization (code)"))
+
+def area_picker() -> SearchSelect:
+    """The tree picker of a filter taking an area's code, among the areas the user sees."""
+    return SearchSelect(reverse_lazy("areas:area_pick"), {"scoped": "1"}, value_field="code", model="areas.Area")
+
+
+class OrgFilterSet(TreeFilterSet):
+    search_fields = ("name", "code", "name_pinyin", "name_initials")
+
+    org = django_filters.CharFilter(method="filter_under", label=_("Within organization"), widget=org_picker())
     type = ColumnChoicesFilter(choices=OrgType.choices, label=_("Organization type"))
     sector = ColumnChoicesFilter(choices=Sector.choices, label=_("Sector"))
-    area = django_filters.CharFilter(field_name="area__code", label=_("Area code"))
+    area = django_filters.CharFilter(field_name="area__code", label=_("Located in area"), widget=area_picker())
+    # statistics drill-down (issue 14, stats helper): the organizations existing on a day, as the statistics count
+    as_of = django_filters.DateFilter(method="filter_as_of", label=_("Existing on"))
 
     class Meta:
         model = Org
-        fields = ["q", "org", "descendants", "type", "sector", "code", "area"]
+        fields = ["q", "org", "descendants", "type", "sector", "code", "area", "as_of"]
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=value))  # no date: always existed
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -40,7 +58,7 @@ class UnderOrgFilterSet(BaseFilterSet):
 
     org_path_field = "org__path"
 
-    org = django_filters.CharFilter(method="filter_org", label=_("Organization (code)"))
+    org = django_filters.CharFilter(method="filter_org", label=_("party organization"), widget=org_picker())
     descendants = django_filters.BooleanFilter(method="noop", label=_("Include all levels below"))
 
     def noop(self, queryset, name, value):

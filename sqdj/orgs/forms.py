@@ -3,7 +3,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.forms import TreeNodeForm
-from sqdj.core.widgets import SearchSelect
+from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
 from .models import GuidanceLink, Org
 
@@ -21,7 +21,11 @@ class OrgForm(TreeNodeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # the tree picker (issue 14): the parent among the orgs the user may add under, the area among those seen
+        use_picker(self.fields["parent"], SearchSelect(reverse_lazy("orgs:org_pick"), {"action": "add"}))
+        use_picker(self.fields["area"], SearchSelect(reverse_lazy("areas:area_pick"), {"scoped": "1"}))
         if not self.instance.pk:
+            preset_single_choice(self.fields["parent"])
             # left empty, a new org gets the default of its type, parent and area (orgs.choices.default_sector)
             sector = self.fields["sector"]
             sector.required = False
@@ -38,7 +42,7 @@ class GuidanceLinkForm(forms.ModelForm):
         model = GuidanceLink
         fields = ["guide", "kind", "started_on", "note"]
         widgets = {
-            "guide": SearchSelect(reverse_lazy("orgs:org_pick")),
+            "guide": SearchSelect(reverse_lazy("orgs:org_pick")),  # the tree picker: name, pinyin, code, tree
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 

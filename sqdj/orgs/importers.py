@@ -33,6 +33,7 @@ class OrgImporter(TreeImporter):
     verbose_name = gettext_lazy("party organizations")
     model = Org
     headers = [*TEMPLATE_HEADERS, SECTOR, AUTHORITY]  # what the export writes; a file may leave out the last one or two
+    template_headers = TEMPLATE_HEADERS  # the download is the template of interfaces.md §2, exactly
     key_header = "组织编码"
     required = {"组织编码", "组织名称", "组织类别"}
     code_header, name_header, type_header, parent_header = headers[:4]

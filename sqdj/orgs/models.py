@@ -14,6 +14,9 @@ class Org(TreeNode):
 
     code = models.CharField(_("organization code"), max_length=32, unique=True)
     name = models.CharField(_("organization name"), max_length=100, db_index=True)
+    # the name's pinyin, for search (core.pinyin.text_pinyin): "和平社区" → "hepingshequ", "hpsq"
+    name_pinyin = models.CharField(max_length=400, blank=True, default="", editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, default="", editable=False)
     type = models.CharField(_("organization type"), max_length=30, choices=OrgType.choices, db_index=True)
     # 领域: required; filled by default_sector on create when not given (editable afterwards)
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices, db_index=True)
@@ -53,6 +56,11 @@ class Org(TreeNode):
 
     def __str__(self):
         return self.name
+
+    @property
+    def name_with_code(self) -> str:
+        """How pickers show an org: names repeat across a city (many a 第一党支部), codes do not."""
+        return f"{self.name}（{self.code}）"
 
     def save(self, *args, **kwargs):
         # every path that creates an org (forms, import, API, services, treebeard, fixtures) gets a sector

@@ -1,12 +1,15 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
 from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.core.views import ModelViews
+from sqdj.core.widgets import PickSet
 
 from . import services
+from .choices import RECEIVING_TYPES
 from .filtersets import (
     OrgFilterSet,
 )
@@ -29,7 +32,15 @@ class OrgViews(ModelViews):
     detail_template = "orgs/org.html"
     extra_list_actions = (("orgs:org_tree", _("Organization tree"), "diagram-3"),)
     pick_fields = ("name", "code")
+    pick_pinyin_fields = ("name_pinyin", "name_initials")
     pick_filters = ("type",)
+    # a transfer's receiving org: any org of the deployment that can receive a membership (org names are public;
+    # the sender rarely sees the receiving side)
+    pick_sets = {"receiving": PickSet(Q(type__in=RECEIVING_TYPES), public=True)}
+
+    @classmethod
+    def pick_label(cls, obj) -> str:
+        return obj.name_with_code
 
     @classmethod
     def detail_context(cls, obj, user):

@@ -13,7 +13,11 @@ def _count(request):
     if not may(request.user, "view", Org):
         return None  # no tile for a page the user cannot open
     n = Org.objects.restrict(request.user, "view").count()
-    return {"label": _("Party organizations in my scope"), "count": n, "url": reverse("orgs:org_list")}
+    return {
+        "label": _("Party organizations in my scope"),
+        "count": n,
+        "url": reverse("orgs:org_list") + "?descendants=true",  # explicit: not the remembered filters
+    }
 
 
 def _by_type(request):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet
 from sqdj.core.models import RuleParameter
+from sqdj.core.rules import title_of
 
 from . import services
 
@@ -28,7 +29,8 @@ class RuleParameterFilterSet(BaseFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["rule_id"].extra["choices"] = [(r, r) for r in services.rule_ids()]
+        titles = [(r, title_of(r)) for r in services.rule_ids()]
+        self.filters["rule_id"].extra["choices"] = sorted(titles, key=lambda pair: pair[1])
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(local=value == "local")

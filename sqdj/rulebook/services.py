@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from sqdj.core import dates
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange, RuleParameter
-from sqdj.core.rules import clear_cache
+from sqdj.core.rules import clear_cache, value_labels
 from sqdj.core.scope import is_unrestricted
 from sqdj.core.services import ensure_in_scope
 
@@ -104,10 +104,23 @@ def format_value(value, unit: str = "") -> str:
     elif isinstance(value, bool):
         text = _("yes") if value else _("no")
     elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
+        text = _structured(value, unit)
     else:
         text = str(value)
     return f"{text} {unit_label(unit)}".strip() if unit else text
+
+
+def _structured(value: dict | list, unit: str) -> str:
+    """A list or mapping in words ("社区、村"; "同一社区内：社区党组织；…"), with the labels the apps declared for the
+    unit (core.rules.describe_values); a word nobody labelled, or a value of another shape, stays as stored."""
+    labels, keys = value_labels(unit)
+
+    def word(item) -> str:
+        return str(labels.get(item, item)) if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+
+    if isinstance(value, list):
+        return "、".join(word(item) for item in value)
+    return "；".join(f"{keys.get(k, labels.get(k, k))!s}：{word(v)}" for k, v in value.items())
 
 
 UNIT_LABELS = {
@@ -119,6 +132,8 @@ UNIT_LABELS = {
     "days": "天",
     "ratio": "",
     "share": "",
+    "sectors": "",  # a list of sectors: the words say it
+    "levels": "",  # who approves, by level: the words say it
 }
 
 

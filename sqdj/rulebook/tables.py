@@ -1,13 +1,15 @@
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.models import RuleParameter
+from sqdj.core.rules import title_of
 from sqdj.core.tables import BaseTable
 
 from . import services
+
+FOLD_AFTER = 16  # characters of a value shown on one line; a longer one folds
 
 
 class RuleParameterTable(BaseTable):
@@ -33,13 +35,18 @@ class RuleParameterTable(BaseTable):
         self.in_force_ids = in_force
 
     def render_rule_id(self, value):
-        # a line may break after a dot of the id, nowhere else
-        wrapped = mark_safe(".<wbr>".join(conditional_escape(part) for part in value.split(".")))
-        return format_html('<a href="{}"><code>{}</code></a>', reverse("rulebook:rule", args=[value]), wrapped)
+        # the rule's name in the user's language; the id stays in the link (and the row's data-rule)
+        return format_html('<a href="{}">{}</a>', reverse("rulebook:rule", args=[value]), title_of(value))
 
     def render_value(self, record):
+        text = services.format_value(record.value, record.unit)
+        if len(text) <= FOLD_AFTER:
+            return format_html('<span class="text-nowrap fw-semibold">{}</span>', text)
+        # a long value (a list of sectors, who approves at each level) folds instead of widening the table
         return format_html(
-            '<span class="text-nowrap fw-semibold">{}</span>', services.format_value(record.value, record.unit)
+            '<details class="rule-value"><summary class="fw-semibold">{}…</summary>{}</details>',
+            text[: FOLD_AFTER - 2],
+            text,
         )
 
     def render_source(self, record):

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from django_tables2 import RequestConfig
 
 from sqdj.core import dates
+from sqdj.core.changelog import readable_diff
 from sqdj.core.models import RuleParameter
+from sqdj.core.rules import title_of
 
 from . import services
 from .filtersets import RuleParameterFilterSet
@@ -84,6 +86,12 @@ def rule_detail(request, rule_id):
         RuleParameter.objects.restrict(request.user, "change").filter(rule_id=rule_id).values_list("pk", flat=True)
     )
     bars, axis = _timeline(hist.rows, today)
+    unit = hist.rows[0].unit if hist.rows else ""
+    for c in hist.changes:  # the change history in words (core.changelog.readable_diff), the values as shown above
+        diff = c.diff()
+        if "value" in diff:
+            diff["value"] = tuple(None if v is None else services.format_value(v, unit) for v in diff["value"])
+        c.shown = readable_diff(diff, RuleParameter)
     ctx = {
         "rule_id": rule_id,
         "history": hist,
@@ -110,7 +118,7 @@ def add_variant(request, rule_id):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("Added a local variant of %(rule)s.") % {"rule": rule_id})
+            messages.success(request, _("Added a local variant of %(rule)s.") % {"rule": title_of(rule_id)})
             return redirect(f"{reverse('rulebook:rule', args=[rule_id])}#version-{row.pk}")
     national = services.national_row(rule_id)
     return render(request, "rulebook/variant_add.html", {"rule_id": rule_id, "form": form, "national": national})

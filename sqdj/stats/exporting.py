@@ -1,12 +1,27 @@
-"""The statistics as a workbook people can read and print: one sheet, Chinese headings, one figure a row."""
+"""The statistics as a workbook people can read and print (the figures on one sheet, Chinese headings, one figure a
+row; the table per child org on a second), and as an A4 PDF of the same, rendered by the letters' machinery
+(transfers.documents: WeasyPrint, no outside resources)."""
 
 from __future__ import annotations
 
 import io
 
+from sqdj.core.pdf import page_counter_css, render_pdf
 from sqdj.core.tabular import escape_cell
 
-from .services import COVERAGE_LABELS, MEMBER_LABELS, ORGANIZATION_TOTAL_LABEL, SECTION_LABELS
+from .services import (
+    CHILD_FIGURES,
+    CHILD_HEADING,
+    COVERAGE_LABELS,
+    MEMBER_LABELS,
+    ORGANIZATION_TOTAL_LABEL,
+    SECTION_LABELS,
+    TOTAL_ROW_LABEL,
+    child_figure_labels,
+)
+
+REPORT_TITLE = "党建统计"
+CHILD_SHEET_TITLE = "按下级党组织"
 
 
 def report_sections(stats: dict) -> list[tuple[str, str, list[tuple[str, int]]]]:
@@ -33,7 +48,16 @@ def report_sections(stats: dict) -> list[tuple[str, str, list[tuple[str, int]]]]
     ]
 
 
-def workbook(stats: dict) -> bytes:
+def child_table_rows(children: dict) -> tuple[list[str], list[list]]:
+    """The table per child org as the page shows it: (header, rows), the last row the total."""
+    labels = child_figure_labels()
+    header = [CHILD_HEADING, "组织编码", *(labels[k] for k in CHILD_FIGURES)]
+    rows = [[r["name"], r["code"] or "", *(r["figures"][k] for k in CHILD_FIGURES)] for r in children["rows"]]
+    rows.append([TOTAL_ROW_LABEL, "", *(children["total"][k] for k in CHILD_FIGURES)])
+    return header, rows
+
+
+def workbook(stats: dict, children: dict | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -72,6 +96,42 @@ def workbook(stats: dict) -> bytes:
     ws.column_dimensions["B"].width = 16
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.print_options.horizontalCentered = True
+    if children is not None:  # the table per child org, as the page shows it
+        ws = wb.create_sheet(CHILD_SHEET_TITLE)
+        header, rows = child_table_rows(children)
+        text(1, 1, f"{stats['org']['name']} {CHILD_SHEET_TITLE}（{stats['as_of']}）", font=Font(bold=True, size=14))
+        for col, heading in enumerate(header, start=1):
+            text(3, col, heading, font=bold, fill=shade, border=box)
+        for i, values in enumerate(rows, start=4):
+            last = i == 3 + len(rows)
+            text(i, 1, values[0], border=box, **({"font": bold} if last else {}))
+            text(i, 2, values[1], border=box)
+            for col, number in enumerate(values[2:], start=3):
+                cell = ws.cell(row=i, column=col, value=number)
+                cell.border = box
+                if last:
+                    cell.font = bold
+        ws.column_dimensions["A"].width = 36
+        ws.column_dimensions["B"].width = 14
+        for col in range(3, len(header) + 1):
+            ws.column_dimensions[chr(64 + col)].width = 12
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def pdf(stats: dict, children: dict | None = None) -> bytes:
+    """The figures and the table per child org as an A4 PDF (the same sections as the page and the workbook)."""
+    header, rows = child_table_rows(children) if children is not None else ([], [])
+    context = {
+        "title": f"{stats['org']['name']} {REPORT_TITLE}",
+        "stats": stats,
+        "sections": report_sections(stats),
+        "child_header": header,
+        "child_rows": rows,
+        "child_title": CHILD_SHEET_TITLE,
+        "page_counter": page_counter_css(),
+    }
+    return render_pdf("stats/pdf.html", context)

@@ -26,7 +26,15 @@ from sqdj.areas.choices import AreaType, depths_below
 from sqdj.areas.models import Area
 from sqdj.core import dates
 from sqdj.core.dates import add_years
-from sqdj.core.scope import EVERYTHING, anchors, covers_subtree, covers_territory, is_unrestricted, visible
+from sqdj.core.scope import (
+    EVERYTHING,
+    anchors,
+    covers_subtree,
+    covers_territory,
+    is_unrestricted,
+    sees_by_guidance,
+    visible,
+)
 from sqdj.members.choices import (
     CATEGORY_LABELS,
     COLLEGE_OR_ABOVE,
@@ -118,14 +126,19 @@ def _in_subtree(queryset, user, org):
     return queryset if user is EVERYTHING or covers_subtree(user, "view", org) else queryset.restrict(user, "view")
 
 
-def _member_counts(as_of: datetime.date) -> dict:
-    counts = {
+def _main_member_counts(as_of: datetime.date) -> dict:
+    """The main figures of the members (the report's first ones, and the columns of the table per child org)."""
+    return {
         "total": Count("pk"),
         "full": Count("pk", filter=Q(member_type=MemberType.FULL, confirmed_on__lte=as_of)),
         "female": Count("pk", filter=Q(sex=Sex.FEMALE)),
         "ethnic_minority": Count("pk", filter=~Q(ethnicity=HAN)),
         "college_or_above": Count("pk", filter=Q(education__in=sorted(COLLEGE_OR_ABOVE))),
     }
+
+
+def _member_counts(as_of: datetime.date) -> dict:
+    counts = _main_member_counts(as_of)
     counts.update({f"category_{c}": Count("pk", filter=Q(category=c)) for c in CATEGORY_LABELS})
     counts.update({f"work_status_{w}": Count("pk", filter=Q(work_status=w)) for w in WORK_STATUS_LABELS})
     counts.update({f"education_{e}": Count("pk", filter=Q(education=e)) for e in EDUCATION_LABELS})
@@ -305,6 +318,7 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
     The caller has found `org` among the organizations `user` may see. `user` None sees nothing (as
     `restrict()`); `EVERYTHING` counts everything (the shell without --user)."""
     as_of = as_of or dates.today()
+    user = counting_user(org, user)
     members_sql, members_params, names = _members_statement(org, user, as_of)
     grouped, found, communities = read_together(
         Member.objects.db,
@@ -321,6 +335,91 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
         "members": _members(found, names),
         "coverage": {**_communities(communities), **_neworgs(org, user, as_of)},
     }
+
+
+def counting_user(org, user):
+    """Whom `org`'s figures are counted for: an org seen only through a guidance link is counted whole, as its org
+    page shows it (core.scope.sees_by_guidance, members.panels) — the guiding org's admins see the guided org's
+    figures, not its members (the statistics page then links no member list)."""
+    if user is None or user is EVERYTHING:
+        return user
+    return EVERYTHING if sees_by_guidance(user, org) else user
+
+
+# ---- the table per child org (issue 14): one row per direct subordinate, one for the org's own ------------------
+
+CHILD_FIGURES = ("organizations", "total", "full", "probationary", "female", "ethnic_minority", "college_or_above")
+# the table's own words (like the report's headings): the rows that are not a child org
+OWN_ROW_LABEL = "本级直属"
+OTHER_ROW_LABEL = "其他"
+TOTAL_ROW_LABEL = "合计"
+CHILD_HEADING = "下级党组织"
+
+
+def _statement(query) -> tuple[str, Any]:
+    try:
+        return query.query.sql_with_params()
+    except EmptyResultSet:  # a scope of nothing: Django knows without asking the database
+        return "", ()
+
+
+def children_table(org, *, user, as_of: datetime.date | None = None) -> dict:
+    """The main figures of `org` split by its direct subordinates: `rows` (each child org the user may see, in
+    tree order, then the org's own — what it holds itself — and, should a figure hang under a child the user may
+    not see, one `other` row), and `total`, their sum, which equals `compute()`'s figures.
+
+    Three statements whatever the number of children (the children; the organizations and the members grouped
+    by the child their path starts with), read in one round trip on PostgreSQL (read_together)."""
+    as_of = as_of or dates.today()
+    user = counting_user(org, user)
+    cut = (org.depth + 1) * Org.steplen  # a path cut here is the child's (or, shorter, the org's own)
+    existing = Q(founded_on__isnull=True) | Q(founded_on__lte=as_of)
+    orgs = _in_subtree(Org.objects.all(), user, org).filter(path__startswith=org.path).order_by()
+    kids = orgs.filter(depth=org.depth + 1).order_by("path").values("path", "code", "name")
+    org_rows = orgs.filter(existing).annotate(child=Substr("path", 1, cut)).values("child").annotate(n=Count("pk"))
+    counts = _main_member_counts(as_of)
+    members = _subtree_members(_in_subtree(Member.objects.all(), user, org), org.path, as_of).order_by()
+    member_rows = members.annotate(child=Substr("org__path", 1, cut)).values("child").annotate(**counts)
+    children, by_org, by_members = read_together(
+        Member.objects.db,
+        [
+            (*_statement(kids), True),
+            (*_statement(org_rows.values("child", "n")), True),
+            (*_statement(member_rows.values("child", *counts)), True),
+        ],
+    )
+    figures: dict[str, dict] = {}
+    for found in by_org:
+        figures.setdefault(found["child"], {})["organizations"] = found["n"]
+    for found in by_members:
+        figures.setdefault(found["child"], {}).update({k: found[k] for k in counts})
+
+    def row(kind: str, code: str | None, name: str, found: dict) -> dict:
+        values = {k: found.get(k) or 0 for k in CHILD_FIGURES}
+        values["probationary"] = values["total"] - values["full"]
+        return {"kind": kind, "code": code, "name": name, "figures": values}
+
+    rows = [row("child", kid["code"], kid["name"], figures.pop(kid["path"], {})) for kid in children]
+    rows.append(row("own", org.code, OWN_ROW_LABEL, figures.pop(org.path, {})))
+    if figures:  # under a child the user may not see (a scope of a grandchild, say): counted, not named
+        rest: dict[str, int] = {}
+        for found in figures.values():
+            for k, v in found.items():
+                rest[k] = rest.get(k, 0) + (v or 0)
+        rows.append(row("other", None, OTHER_ROW_LABEL, rest))
+    total = {k: sum(r["figures"][k] for r in rows) for k in CHILD_FIGURES}
+    return {"rows": rows, "total": total}
+
+
+def table_shown(children: dict) -> dict | None:
+    """The table as the page, the workbook and the PDF show it: none for an org without subordinates (its own row
+    would only repeat the figures)."""
+    return children if any(row["kind"] == "child" for row in children["rows"]) else None
+
+
+def child_figure_labels() -> dict[str, str]:
+    """The table's column headings, by figure."""
+    return {"organizations": ORGANIZATION_TOTAL_LABEL, **{k: MEMBER_LABELS[k] for k in CHILD_FIGURES[1:]}}
 
 
 def read_together(db: str, statements: list[tuple[str, Any, bool]]) -> list:

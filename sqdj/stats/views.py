@@ -7,24 +7,30 @@ from csp.decorators import csp_update
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core.scope import anchors, is_unrestricted
+from sqdj.core.scope import anchors, is_unrestricted, sees_by_guidance
 from sqdj.core.views import may
-from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
+from sqdj.core.widgets import SearchSelect
 from sqdj.orgs.models import Org
 from sqdj.orgs.services import find_org
 
-from . import services
-from .exporting import report_sections, workbook
+from . import drilldown, services
+from .exporting import pdf, report_sections, workbook
 
 
 class StatsForm(forms.Form):
-    org = forms.CharField(required=False, strip=False)
+    # the tree picker over the user's scope (core.widgets.SearchSelect); the form receives the org's code
+    org = forms.CharField(
+        label=gettext_lazy("Organization"),
+        required=False,
+        strip=False,
+        widget=SearchSelect(reverse_lazy("orgs:org_pick"), value_field="code", model="orgs.Org"),
+    )
     as_of = forms.DateField(
         required=False,
         error_messages={"invalid": gettext_lazy("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01.")},
@@ -39,37 +45,9 @@ def default_org(user):
     return assigned[0][0] if assigned else None
 
 
-def picker_orgs(user, org) -> list[dict]:
-    """The organizations offered by the picker, all within the user's scope: the user's own top organizations,
-    the path down to `org`, `org` itself and its direct subordinates (drill down), in tree order."""
-    visible = Org.objects.restrict(user, "view")
-    tops = (
-        Org.objects.filter(depth=1)
-        if is_unrestricted(user)
-        else Org.objects.filter(pk__in=[o.pk for o, _d in anchors(user, "view")])
-    )
-    steplen = Org.steplen
-    ancestors = [org.path[: i * steplen] for i in range(1, org.depth)]
-    chosen = visible.filter(
-        Q(path__in=ancestors)
-        | Q(pk=org.pk)
-        | Q(path__startswith=org.path, depth=org.depth + 1)
-        | Q(pk__in=tops.values("pk"))
-    ).order_by("path")
-    nodes = list(chosen.only("pk", "code", "name", "type", "depth", "path"))
-    top = min((n.depth for n in nodes), default=1)
-    return [
-        {
-            "code": n.code,
-            "label": "\u3000" * (n.depth - top) + f"{n.name}（{ORG_TYPE_LABELS.get(n.type, n.type)}）",
-            "selected": n.pk == org.pk,
-        }
-        for n in nodes
-    ]
-
-
-def _panels(stats: dict) -> tuple[list[dict], list[dict]]:
-    """The report's sections as tables, four of them with a bar chart of the same figures; and the charts' data."""
+def _panels(stats: dict, links: dict) -> tuple[list[dict], list[dict]]:
+    """The report's sections as tables, four of them with a bar chart of the same figures; and the charts' data.
+    Each row is (label, number, the URL of the list behind it or None)."""
     chart_data = {
         "organizations": stats["organizations"]["by_type"],
         **{key: stats["members"][key] for key in ("by_category", "by_work_status", "by_age_band", "by_education")},
@@ -80,7 +58,8 @@ def _panels(stats: dict) -> tuple[list[dict], list[dict]]:
         if chart_id:
             data = chart_data[key]
             charts.append({"id": chart_id, "title": heading, "labels": list(data), "values": list(data.values())})
-        panels.append({"key": key, "title": heading, "rows": rows, "chart_id": chart_id})
+        linked = [(label, number, links.get(key, {}).get(label)) for label, number in rows]
+        panels.append({"key": key, "title": heading, "rows": linked, "chart_id": chart_id})
     return panels, charts
 
 
@@ -101,21 +80,51 @@ def stats_page(request):
         if code:
             raise Http404(_("Not found."))
         return render(request, "stats/stats.html", {"form": form, "stats": None})
-    stats = services.compute(org, user=user, as_of=form.cleaned_data["as_of"])
-    if request.GET.get("export") == "xlsx":
+    as_of = form.cleaned_data["as_of"]
+    stats = services.compute(org, user=user, as_of=as_of)
+    children = services.table_shown(services.children_table(org, user=user, as_of=as_of))
+    export = request.GET.get("export")
+    if export == "xlsx":
         response = HttpResponse(
-            workbook(stats), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            workbook(stats, children), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = f'attachment; filename="stats-{stats["as_of"]}.xlsx"'
         return response
+    if export == "pdf":
+        try:
+            body = pdf(stats, children)
+        except (ImportError, OSError):  # WeasyPrint or its system libraries missing (as transfers.documents)
+            return HttpResponse(
+                _("Printing is not available on this server (WeasyPrint is not installed)."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="stats-{stats["as_of"]}.pdf"'
+        return response
+    # an org seen through a guidance link: its figures whole, no list of its members (nor of its territory)
+    guided = sees_by_guidance(user, org)
+    links = drilldown.figure_links(org, stats["as_of"], members=not guided, areas=not guided)
     members = stats["members"]
-    tiles = [
-        (services.ORGANIZATION_TOTAL_LABEL, stats["organizations"]["total"]),
-        *((label, members[key]) for key, label in services.MEMBER_LABELS.items()),
-        (services.COVERAGE_LABELS["communities"], stats["coverage"]["communities"]),
-        (services.COVERAGE_LABELS["communities_with_org"], stats["coverage"]["communities_with_org"]),
+    tile_rows = [
+        ("organizations", services.ORGANIZATION_TOTAL_LABEL, stats["organizations"]["total"]),
+        *(("members", label, members[key]) for key, label in services.MEMBER_LABELS.items()),
+        ("coverage", services.COVERAGE_LABELS["communities"], stats["coverage"]["communities"]),
+        ("coverage", services.COVERAGE_LABELS["communities_with_org"], stats["coverage"]["communities_with_org"]),
     ]
-    panels, charts = _panels(stats)
+    tiles = [(label, number, links.get(key, {}).get(label)) for key, label, number in tile_rows]
+    panels, charts = _panels(stats, links)
+    labels = services.child_figure_labels()
+    child_rows = [
+        {
+            **row,
+            "cells": [
+                (row["figures"][k], drilldown.child_links(row, stats["as_of"], members=not guided).get(k))
+                for k in services.CHILD_FIGURES
+            ],
+        }
+        for row in (children["rows"] if children else [])
+    ]
     ctx = {
         "form": form,
         "org": org,
@@ -123,6 +132,10 @@ def stats_page(request):
         "tiles": tiles,
         "panels": panels,
         "charts": charts,
-        "picker": picker_orgs(user, org),
+        "child_heading": services.CHILD_HEADING,
+        "child_columns": [labels[k] for k in services.CHILD_FIGURES],
+        "child_rows": child_rows,
+        "child_total": [children["total"][k] for k in services.CHILD_FIGURES] if children else [],
+        "total_label": services.TOTAL_ROW_LABEL,
     }
     return render(request, "stats/stats.html", ctx)

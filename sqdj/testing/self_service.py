@@ -75,9 +75,11 @@ def build_self_world() -> SelfWorld:
     foreign["position"] = leadership.do_create_position(
         acting_user=None, org=w.community1, member=mate, role="secretary", started_on=D(2024, 1, 1)
     )
+    # everyone entitled to vote (counted from the roll) was present
+    present, _basis = leadership.count_voters(w.community1, D(2024, 1, 1), "committee")
     foreign["election"] = leadership.do_create_election(
-        acting_user=None, org=w.community1, held_on=D(2024, 1, 1), seats=1, eligible_voters=30, voters_present=28,
-        candidates=[{"member": m, "votes": 20, "elected": m == mate} for m in (mate, neighbour)],
+        acting_user=None, org=w.community1, held_on=D(2024, 1, 1), seats=1, voters_present=present,
+        candidates=[{"member": m, "votes": 1, "elected": m == mate} for m in (mate, neighbour)],
     )  # fmt: skip
     committee = leadership.do_create_residents_committee(acting_user=None, area=w.community_area1, name="甲社区居委会")
     foreign["committee"] = committee

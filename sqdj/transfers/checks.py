@@ -42,7 +42,7 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months, add_years
 from sqdj.core.models import ObjectChange
-from sqdj.core.rules import CheckContext, Finding, param, register
+from sqdj.core.rules import CheckContext, Finding, describe_parameters, describe_values, param, register
 from sqdj.core.scope import visible
 from sqdj.members.choices import Standing, StateKind, WorkStatus
 from sqdj.members.models import Member
@@ -50,6 +50,7 @@ from sqdj.orgs.choices import Sector
 
 from .choices import OPEN_STATES
 from .models import Inflow, Outflow
+from .services import AUTHORITY
 
 MARGIN = datetime.timedelta(days=4)  # add_months is not invertible at month ends: the database gets a margin
 
@@ -88,6 +89,37 @@ def _finding(ctx, rule, severity, kind, pk, name, url, message, basis, action) -
         action=action,
         basis=basis,
     )
+
+
+# the figures transfers/migrations carry, and the words of `transfer.approval_level`'s value
+describe_parameters(
+    {
+        "mobile.contact_interval_months": gettext_lazy("Longest interval between contacts with a mobile member"),
+        "mobile.min_months_away": gettext_lazy("Months away that make a member mobile"),
+        "transfer.approval_level": gettext_lazy("Who approves a transfer, by how far it goes"),
+        "transfer.due_days_after_change": gettext_lazy("Days to transfer after a change of work or residence"),
+        "transfer.due_months_away": gettext_lazy("Months away after which the membership is transferred"),
+        "transfer.letter_validity_months": gettext_lazy("Validity of a transfer letter"),
+        "transfer.step_days": gettext_lazy("Days allowed for each step of a transfer"),
+    }
+)
+describe_values(
+    "levels",
+    {
+        "community": gettext_lazy("the community party organization"),
+        "subdistrict": gettext_lazy("the subdistrict working committee"),
+        "district": gettext_lazy("the district organization department"),
+        "city": gettext_lazy("the city organization department"),
+        AUTHORITY: gettext_lazy("the grassroots committee with approval authority"),
+    },
+    keys={
+        "community": gettext_lazy("within a community"),
+        "subdistrict": gettext_lazy("within a subdistrict"),
+        "district": gettext_lazy("within a district"),
+        "city": gettext_lazy("within the city"),
+        "outside": gettext_lazy("to or from outside the system"),
+    },
+)
 
 
 @register("mobile.contact_overdue", "reminder", title=gettext_lazy("Mobile member not contacted for too long"))

@@ -15,7 +15,6 @@ import re
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from sqdj.core import dates
 from sqdj.core.dates import age_on
+from sqdj.core.pdf import page_counter_css, render_pdf
 from sqdj.core.pii import mask_id_number, revealable_pks
 from sqdj.members.models import Member
 
@@ -60,19 +60,6 @@ def _date(value: datetime.date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
 
 
-def _css_string(text: str) -> str:
-    """A CSS string literal (quotes, backslashes and markup escaped)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
-    return f'"{escaped}"'
-
-
-def _page_counter_css() -> str:
-    """The CSS `content` of the page footer, from one translatable sentence ("第 {page} 页 / 共 {pages} 页")."""
-    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
-    parts = re.split(r"(\{page\}|\{pages\})", _("Page {page} of {pages}"))
-    return " ".join(counters.get(p) or _css_string(p) for p in parts if p)
-
-
 def _person(case: Transfer, revealable: bool = True) -> dict:
     """The member as the letter describes them; the ID number masked, never in clear. The age is at the letter's
     date for a user who may reveal the member, else today's, as every page shows it (core.pii: an age at another
@@ -92,45 +79,48 @@ def _person(case: Transfer, revealable: bool = True) -> dict:
     }
 
 
-def _context(case: Transfer, revealable: bool = True) -> dict:
+def letter_parties(case: Transfer) -> tuple[str, str]:
+    """(who issues the letter, to whom it is addressed): from the sending side to the receiving side, never one body
+    to itself. The sending side's approving org writes to the receiving side's accepting org; when one org approves
+    for both sides (a move within its own subtree) it writes to the receiving org itself, and when the member moves
+    into that very org, the sending org writes."""
     issuer = case.sending_approver or case.from_org
+    addressee = case.receiving_approver or case.to_org
+    if issuer is not None and addressee is not None and addressee.pk == issuer.pk:
+        addressee = case.to_org
+        if addressee is not None and addressee.pk == issuer.pk:
+            issuer = case.from_org
+    issuer_name = issuer.name if issuer is not None else case.external_org_name
+    return issuer_name, (addressee.name if addressee is not None else case.to_name)
+
+
+def _context(case: Transfer, revealable: bool = True) -> dict:
+    issuer_name, addressee = letter_parties(case)
     return {
         "case": case,
         "person": _person(case, revealable),
         "number": case.letter_number,
         "from_name": case.from_name,
         "to_name": case.to_name,
-        # the letter is addressed to the receiving side's accepting org (it passes the member on to `to_org`)
-        "addressee": case.receiving_approver.name if case.receiving_approver_id else case.to_name,
-        "issuer_name": issuer.name if issuer else case.external_org_name,
+        "addressee": addressee,
+        "issuer_name": issuer_name,
         "issued_on": _date(case.approved_on),
         "valid_until": _date(case.valid_until),
         "completed_on": _date(case.completed_on),
         "outgoing": case.direction == Direction.OUTGOING,
-        "page_counter": mark_safe(_page_counter_css()),  # built from escaped CSS strings above
+        "page_counter": page_counter_css(),
         "blank": mark_safe('<span class="blank"></span>'),  # a line to fill in by hand
     }
 
 
-def _render(template: str, context: dict) -> bytes:
-    # imported here so that the rest of the app works where WeasyPrint (or Pango) is not installed
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    html = render_to_string(template, context)
-    # the documents use no outside resources: refuse every URL (no requests from user-entered text)
-    fetcher = URLFetcher(allowed_protocols=())
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
-
-
 def letter_pdf(case: Transfer, revealable: bool = True) -> bytes:
     """The letter of introduction with its stub (存根), one A4 page."""
-    return _render("transfers/pdf/letter.html", _context(case, revealable))
+    return render_pdf("transfers/pdf/letter.html", _context(case, revealable))
 
 
 def receipt_pdf(case: Transfer, revealable: bool = True) -> bytes:
     """The receipt (回执): filled in when the member was received here; blanks for an outside org to fill in."""
-    return _render("transfers/pdf/receipt.html", _context(case, revealable))
+    return render_pdf("transfers/pdf/receipt.html", _context(case, revealable))
 
 
 # ---------------------------------------------------------------------------------------------------------------

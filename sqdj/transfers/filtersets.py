@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter
+from sqdj.orgs.filtersets import org_picker
 from sqdj.orgs.models import Org
 
 from . import services
@@ -25,6 +26,14 @@ def overdue_pks(queryset, on=None) -> list[int]:
     return [c.pk for c in cases if services.is_overdue(c, on)]
 
 
+def waiting_pks(queryset, user) -> list[int]:
+    """The open cases of `queryset` whose next step is `user`'s (services.waiting_on), as the workbench counts them."""
+    cases = queryset.filter(state__in=OPEN_STATES).select_related(
+        "from_org", "to_org", "sending_approver", "receiving_approver"
+    )
+    return [c.pk for c in cases if (org := services.waiting_on(c)) is not None and services.may_act(user, org)]
+
+
 class TransferFilterSet(BaseFilterSet):
     search_fields = ("person_name", "letter_number", "external_org_name")
 
@@ -32,11 +41,15 @@ class TransferFilterSet(BaseFilterSet):
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open cases only"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue only"))
-    org = django_filters.CharFilter(method="filter_org", label=_("Organization (code), either side, with all below"))
+    org = django_filters.CharFilter(
+        method="filter_org", label=_("Organization, either side, with all below"), widget=org_picker()
+    )
+    # the workbench's to-do links here (issue 14): the open cases whose next step is the signed-in user's
+    waiting = django_filters.BooleanFilter(method="filter_waiting", label=_("Waiting for me"))
 
     class Meta:
         model = Transfer
-        fields = ["q", "state", "direction", "open", "overdue", "org"]
+        fields = ["q", "state", "direction", "open", "overdue", "org", "waiting"]
 
     def filter_open(self, queryset, name, value):
         if value is None:
@@ -47,6 +60,13 @@ class TransferFilterSet(BaseFilterSet):
         if not value:
             return queryset
         return queryset.filter(pk__in=overdue_pks(queryset))
+
+    def filter_waiting(self, queryset, name, value):
+        if value is None:
+            return queryset
+        user = getattr(getattr(self, "request", None), "user", None)
+        mine = waiting_pks(queryset, user) if user is not None else []
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
     def filter_org(self, queryset, name, value):
         org = Org.objects.filter(code=value.strip()).first()

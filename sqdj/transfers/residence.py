@@ -13,7 +13,6 @@ from django.db.models import F, OuterRef, Q, Subquery
 from sqdj.areas.choices import AreaType
 from sqdj.members.choices import Category, Standing
 from sqdj.members.models import Member
-from sqdj.orgs.choices import OrgType
 from sqdj.orgs.models import Org
 
 from .choices import OPEN_STATES, TransferReason
@@ -25,7 +24,7 @@ from .services import NOT_RECEIVING
 # their own request: their member page offers the case, the list leaves them out (LISTED).
 CATEGORIES = (Category.RETIRED, Category.VETERAN_RETIRED, Category.UNEMPLOYED)
 LISTED = (Category.RETIRED, Category.UNEMPLOYED)
-_NOT_TARGETS = (*NOT_RECEIVING, OrgType.GROUP)
+_NOT_TARGETS = tuple(NOT_RECEIVING)
 
 
 def community_orgs():

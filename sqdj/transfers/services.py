@@ -56,8 +56,9 @@ _TYPE_LEVELS: dict[str, str] = {
     OrgType.SUBDISTRICT_COMMITTEE: "subdistrict",
     OrgType.SUBDISTRICT_PARTY_COMMITTEE: "subdistrict",
 }
-# Orgs that are levels of the administration, not places a membership is held.
-NOT_RECEIVING = set(_TYPE_LEVELS)
+# Orgs that are levels of the administration, not places a membership is held; nor a 党小组 (its members' membership
+# is held by its branch, which places them in a group itself).
+NOT_RECEIVING = {*_TYPE_LEVELS, OrgType.GROUP}
 # The value of `transfer.approval_level` for "the 基层党委 with the authority on each side" (rules.md 6.3)
 AUTHORITY = "authority"
 

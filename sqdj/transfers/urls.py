@@ -10,7 +10,6 @@ urlpatterns = [
     path("", ObjectListView.as_view(views=views.TransferViews), name="transfer_list"),
     path("open/", views.open_cases, name="transfer_open"),
     path("residence/", views.residence_list, name="residence_list"),
-    path("orgs/search/", views.org_search, name="org_search"),
     path("new/<int:member_pk>/", views.transfer_create, name="transfer_create"),
     path("<int:pk>/", views.transfer, name="transfer"),
     path("<int:pk>/edit/", views.transfer_edit, name="transfer_edit"),

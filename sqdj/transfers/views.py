@@ -16,7 +16,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from . import residence, services
 from .choices import Direction, TransferState
 from .documents import letter_available, receipt_available
 from .filtersets import TransferFilterSet
-from .forms import ReasonForm, TransferForm, receiving_orgs
+from .forms import ReasonForm, TransferForm
 from .models import Transfer
 from .tables import TransferTable
 
@@ -102,6 +101,35 @@ ACTIONS = {
     "cancel": (services.do_cancel, gettext_lazy("The case was cancelled.")),
 }
 NEEDS_REASON = ("return", "cancel")
+# Steps that cannot be taken back: the page asks first, naming the case and what will change (a page, not a script
+# dialog: it works without JavaScript). A POST without `confirmed` shows that page and changes nothing.
+CONFIRM = {
+    "cancel": (
+        gettext_lazy("Cancel the case?"),
+        (
+            gettext_lazy("The case is closed for good and cannot be reopened; a new case would have to be started."),
+            gettext_lazy("The member stays with %(from)s; nothing moves."),
+            gettext_lazy("A letter of introduction issued for it is no longer valid."),
+        ),
+        gettext_lazy("Cancel the case"),
+    ),
+    "return": (
+        gettext_lazy("Return the case?"),
+        (
+            gettext_lazy("The case goes back to %(back)s, who must correct it and submit it again."),
+            gettext_lazy("A letter issued for it is no longer valid; a new one comes with the next approval."),
+        ),
+        gettext_lazy("Return"),
+    ),
+    "complete": (
+        gettext_lazy("Complete the transfer?"),
+        (
+            gettext_lazy("The membership moves from %(from)s to %(to)s: the member leaves the roll of %(from)s."),
+            gettext_lazy("The case is closed; this cannot be undone here."),
+        ),
+        gettext_lazy("Complete"),
+    ),
+}
 
 
 def _timeline(case: Transfer) -> list[dict]:
@@ -146,10 +174,14 @@ def _detail_context(request, case: Transfer, **extra) -> dict:
         details = json.loads(case.incoming_details)
         masked_id = mask_id_number(details.get("id_number") or "")
         masked_phone = mask_phone(details.get("phone") or "") if details.get("phone") else ""
+    # "您需要办理" only for a step that moves the case on; a submitter who can only cancel is told just that
+    steps = [name for name, allowed in actions.items() if allowed and name != "cancel"]
     ctx = {
         "object": case,
         "actions": actions,
         "any_action": any(actions.values()),
+        "has_step": bool(steps),
+        "only_cancel": actions.get("cancel", False) and not steps,
         "may_edit": case.state in EDITABLE
         and case.direction != Direction.INCOMING
         and services.may_act(user, case.from_org),
@@ -198,6 +230,10 @@ def transfer_action(request, pk, action):
     kwargs = {"acting_user": request.user, "version": version}
     if action in NEEDS_REASON:
         kwargs["reason"] = request.POST.get("reason", "")
+    if action in CONFIRM and not request.POST.get("confirmed"):
+        if not services.acting_side(case, request.user).get(action):
+            raise PermissionDenied(_("You cannot act on this case at this step."))
+        return _confirm_page(request, case, action, version, kwargs.get("reason", ""))
     try:
         service(case, **kwargs)
     except services.Conflict:
@@ -216,6 +252,24 @@ def transfer_action(request, pk, action):
     messages.success(request, str(done))
     case = cases(request.user).filter(pk=pk).first()
     return redirect(case.get_absolute_url() if case else reverse("transfers:transfer_list"))
+
+
+def _confirm_page(request, case: Transfer, action: str, version: int, reason: str):
+    title, consequences, button = CONFIRM[action]
+    back = case.to_org if case.direction == Direction.INCOMING else case.from_org
+    names = {"from": case.from_name or "—", "to": case.to_name or "—", "back": back.name if back else case.from_name}
+    context = {
+        "object": case,
+        "action": action,
+        "title": title,
+        "consequences": [str(text) % names for text in consequences],
+        "button": button,
+        "version": version,
+        "reason": reason,
+        "needs_reason": action in NEEDS_REASON,
+        "list_url": reverse("transfers:transfer_list"),
+    }
+    return render(request, "transfers/transfer_confirm.html", context)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -301,22 +355,6 @@ def transfer_edit(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
     return _form_page(request, form, case=case, status=400)
-
-
-@login_required
-def org_search(request):
-    """The receiving-org picker's search (an htmx fragment): every org that can hold a membership, by name or
-    code. Org names are public, so this is not limited to the user's scope."""
-    q = request.GET.get("q", "").strip()
-    orgs = []
-    if q:
-        orgs = list(
-            receiving_orgs()
-            .filter(Q(code__icontains=q) | Q(name__icontains=q))
-            .select_related("area")
-            .order_by("path")[:20]
-        )
-    return render(request, "transfers/_org_search.html", {"orgs": orgs, "q": q})
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -61,7 +61,8 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
     _as(page, login, "zb_admin")
     page.goto(member.get_absolute_url())
     page.locator("#start-transfer").click()
-    page.fill("#id_to_org", receiving.code)
+    page.fill("#id_to_org_search", receiving.code)  # the tree picker (core.widgets.SearchSelect)
+    page.locator(f'#id_to_org_results .sqdj-pick-item[data-code="{receiving.code}"]').click()
     page.select_option("#id_reason", "work")
     page.locator("#save-submit").click()
     expect(page).to_have_url(re.compile(r"/transfers/\d+/$"))
@@ -107,6 +108,7 @@ def test_member_carried_across_subdistricts(page, demo, login, screenshot):
     assert not _roster_has(page, "司马转接")
     page.goto(case_url)
     page.locator("#action-complete").click()
+    page.locator("#confirm-submit").click()  # the confirmation page names what will change
     _state(page, "completed")
     expect(page.locator("#transfer-receipt")).to_be_visible()
     screenshot(page, "transfer-completed.png")

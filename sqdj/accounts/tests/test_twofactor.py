@@ -72,7 +72,7 @@ def code(device, steps=0) -> str:
 
 
 def _secret(html: str) -> str:
-    return re.search(r'id="twofactor-secret">([A-Z2-7 ]+)<', html).group(1)
+    return re.search(r'id="twofactor-secret"[^>]*>([A-Z2-7 ]+)<', html).group(1)
 
 
 def _device_of(secret: str) -> TOTPDevice:

@@ -157,13 +157,14 @@ def test_a_streaming_importer_never_holds_the_whole_file():
 
 
 @pytest.mark.django_db
-def test_whole_file_checks_count_only_when_every_row_is_valid():
-    """As when the rows are all checked first: a file-level problem in an early chunk is not reported when a later
-    row is wrong in itself, and nothing is written either way."""
+def test_whole_file_checks_run_on_the_rows_that_parsed():
+    """Every error of the file in one pass: a file-level problem in an early chunk is reported together with a later
+    row's own error (the whole-file checks see only the rows that parsed), and nothing is written either way."""
     importer = Codes()
     data = csv_bytes([["编码"], ["A"], ["UNKNOWN"], ["B"], ["C"], ["BAD"]])
     result = importer.run(data, "c.csv")
-    assert [(e.row, e.message) for e in result.errors] == [(6, "坏")] and not importer.written
+    assert [(e.row, e.message) for e in result.errors] == [(3, "未知"), (6, "坏")] and not importer.written
+    assert importer.chunks == [[2, 3], [4, 5]]  # row 6 failed on its own: not handed to check_chunk
     importer = Codes()
     result = importer.run(csv_bytes([["编码"], ["A"], ["UNKNOWN"], ["B"], ["C"], ["UNKNOWN"]]), "c.csv")
     assert [(e.row, e.message) for e in result.errors] == [(3, "未知"), (6, "未知")] and not importer.written

@@ -256,3 +256,14 @@ def test_a_background_export_searched_by_a_whole_number_keeps_it_sealed_and_find
         assert member.id_number not in str(job.params) and "query_sealed" in job.params
         found[user.username] = job.rows
     assert found == {"admin1": 1, "viewer1": 0}
+
+
+def test_a_background_export_searched_by_the_last_4_digits_keeps_them_sealed(world):
+    """A search by the last 4 digits of an ID or phone number stays out of the job's row as out of the URL."""
+    member = do_create_member(acting_user=None, **member_data(world.branch1, seq=1))
+    query = QueryDict(mutable=True)
+    query["q"] = member.phone[-4:]
+    job = jobs.start_export(MemberViews, query, "csv", user=world.admin1)
+    job.refresh_from_db()
+    assert "query_sealed" in job.params and member.phone[-4:] not in str(job.params)
+    assert job.rows == 1

@@ -180,6 +180,7 @@ def test_personal_data_is_encrypted_and_indexed_as_member_save_does(small_city):
         for raw_id, raw_phone in cursor.fetchall():
             assert raw_id.startswith("gAAAA") and raw_phone.startswith("gAAAA")  # Fernet tokens, not the numbers
     derived = ("id_number", "id_number_index", "phone_index", "name_pinyin", "name_initials")
+    derived += ("id_number_suffix_index", "phone_suffix_index")  # the search by the last 4 digits
     for m in Member.objects.order_by("?")[:300]:
         stored = [getattr(m, f) for f in derived]
         m.fill_derived_fields()  # what save() would store

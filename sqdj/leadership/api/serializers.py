@@ -8,6 +8,7 @@ from sqdj.core.serializers import ScopedModelSerializer, ScopedSlugRelatedField,
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
+from ..choices import VotersBasis
 from ..models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 
 # ---- leadership --------------------------------------------------------------------------------------------------
@@ -67,10 +68,31 @@ class ElectionSerializer(ScopedModelSerializer):
     pending_approval = serializers.BooleanField(
         read_only=True, help_text=_("A secretary's or deputy secretary's election not yet approved by the superior.")
     )
+    # counted by the service when the election is recorded (选举工作条例); a figure given is entered only for a
+    # delegates' congress, otherwise checked against the count
+    eligible_voters = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=2147483647,
+        help_text=_(
+            "Members entitled to vote. Counted from the roll (for a secretary's election: the committee) on the day "
+            "of the election and stored; give it only for a delegates' congress (the delegates). A figure given "
+            "otherwise may not exceed the count, and may be lower only by the excused members."
+        ),
+    )
+    voters_basis = serializers.ChoiceField(
+        choices=VotersBasis.choices, read_only=True, help_text=_("Where the members entitled to vote come from.")
+    )
+    entitled_voters = serializers.IntegerField(
+        read_only=True,
+        help_text=_("Those who should attend: the members entitled to vote less the excused (the quorum's base)."),
+    )
 
     class Meta:
         model = Election
-        fields = ["id", "url", "org", "kind", "office", "held_on", "seats", "eligible_voters", "voters_present",
+        fields = ["id", "url", "org", "kind", "office", "assembly", "held_on", "seats", "eligible_voters",
+                  "voters_basis", "excused_voters", "excused_reason", "entitled_voters", "voters_present",
                   "approval", "approved_on", "pending_approval", "note", "candidates"]  # fmt: skip
 
     def to_internal_value(self, data):

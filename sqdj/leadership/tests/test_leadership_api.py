@@ -53,10 +53,10 @@ class ElectionAPITests(LeadershipAPITests, TestCase):
 
     def create_data(self):
         w = self.world
-        votes = ((w.a, 30), (w.b, 25), (w.c, 24), (w.d, 10))
-        candidates = [{"member": m.pk, "votes": v, "elected": v > 20} for m, v in votes]
-        return {"org": "SQT1", "kind": "regular", "held_on": "2025-03-01", "seats": 3, "eligible_voters": 40,
-                "voters_present": 38, "candidates": candidates}  # fmt: skip
+        votes = ((w.a, 4), (w.b, 4), (w.c, 3), (w.d, 1))
+        candidates = [{"member": m.pk, "votes": v, "elected": v > 2} for m, v in votes]
+        return {"org": "SQT1", "kind": "regular", "held_on": "2025-03-01", "seats": 3, "voters_present": 4,
+                "candidates": candidates}  # fmt: skip
 
     def update_data(self, obj):
         return {"note": "补记"}
@@ -104,10 +104,10 @@ def world():
 def test_election_with_candidates_in_one_request(world):
     c = api_client(world.admin1)
     body = {
-        "org": "SQT1", "kind": "regular", "held_on": "2025-03-01", "seats": 3, "eligible_voters": 40,
-        "voters_present": 38, "candidates": [
-            {"member": m.pk, "votes": v, "elected": v > 20}
-            for m, v in ((world.a, 30), (world.b, 25), (world.c, 24), (world.d, 10))
+        "org": "SQT1", "kind": "regular", "held_on": "2025-03-01", "seats": 3, "eligible_voters": 4,
+        "voters_present": 4, "candidates": [
+            {"member": m.pk, "votes": v, "elected": v > 2}
+            for m, v in ((world.a, 4), (world.b, 4), (world.c, 3), (world.d, 1))
         ],
     }  # fmt: skip
     r = c.post("/api/v1/elections/", body)
@@ -129,12 +129,12 @@ def test_election_with_candidates_in_one_request(world):
 def test_election_errors_save_nothing(world):
     c = api_client(world.admin1)
     before = (ObjectChange.objects.count(), Election.objects.count(), Candidate.objects.count())
-    base = {"org": "SQT1", "held_on": "2025-03-01", "seats": 2, "eligible_voters": 40, "voters_present": 38}
+    base = {"org": "SQT1", "held_on": "2025-03-01", "seats": 2, "voters_present": 4}
     cases = [
         ({**base, "candidates": [{"member": world.a.pk}]}, "candidates"),  # fewer than seats
         ({**base, "candidates": [{"member": m.pk} for m in (world.a, world.b, world.p)]}, "candidates"),  # 预备党员
         ({**base, "candidates": [{"member": m.pk} for m in (world.a, world.b, world.x)]}, "candidates"),  # outside
-        ({**base, "voters_present": 41, "candidates": [{"member": m.pk} for m in (world.a, world.b, world.c)]},
+        ({**base, "voters_present": 5, "candidates": [{"member": m.pk} for m in (world.a, world.b, world.c)]},
          "voters_present"),
         ({**base, "org": "SQT2", "candidates": [{"member": m.pk} for m in (world.a, world.b, world.c)]}, "org"),
     ]  # fmt: skip
@@ -180,7 +180,7 @@ def test_residents_committee_and_seats(world):
 
 def test_candidate_errors_are_plain_messages(world):
     """The 400 body stays {field: [message, …]} (the documented schema): a candidate's own errors name its row."""
-    body = {"org": "SQT1", "held_on": "2025-03-01", "seats": 1, "eligible_voters": 4, "voters_present": 4,
+    body = {"org": "SQT1", "held_on": "2025-03-01", "seats": 1, "voters_present": 4,
             "candidates": [{"member": world.a.pk}, {"votes": -1}]}  # fmt: skip
     r = api_client(world.admin1).post("/api/v1/elections/", body)
     assert r.status_code == 400

@@ -56,12 +56,12 @@ def leadership_world():
         acting_user=None, org=w.community2, member=w.x, role="secretary", started_on=D(2024, 1, 1)
     )
     w.el1 = services.do_create_election(
-        acting_user=None, org=w.community1, held_on=D(2024, 1, 1), seats=2, eligible_voters=30, voters_present=28,
-        candidates=[{"member": m, "votes": 20, "elected": m != w.b} for m in (w.a, w.b, w.c)],
+        acting_user=None, org=w.community1, held_on=D(2024, 1, 1), seats=2, voters_present=4,
+        candidates=[{"member": m, "votes": 3, "elected": m != w.b} for m in (w.a, w.b, w.c)],
     )  # fmt: skip
     w.el2 = services.do_create_election(
-        acting_user=None, org=w.community2, held_on=D(2024, 1, 1), seats=2, eligible_voters=30, voters_present=28,
-        candidates=[{"member": m, "votes": 20, "elected": m != w.z} for m in (w.x, w.y, w.z)],
+        acting_user=None, org=w.community2, held_on=D(2024, 1, 1), seats=2, voters_present=3,
+        candidates=[{"member": m, "votes": 2, "elected": m != w.z} for m in (w.x, w.y, w.z)],
     )  # fmt: skip
     w.rc1 = services.do_create_residents_committee(acting_user=None, area=w.community_area1, name="甲社区居委会")
     w.rc2 = services.do_create_residents_committee(acting_user=None, area=w.community_area2, name="乙社区居委会")
@@ -197,14 +197,14 @@ class ElectionViewTests(LeadershipViewTests, TestCase):
 
     def fields(self, **over):
         d = {"org": self.world.community1.pk, "kind": "regular", "office": "committee", "held_on": "2025-03-01",
-             "seats": "3", "eligible_voters": "40", "voters_present": "38", "approval": "街道党工委批复",
+             "seats": "3", "voters_present": "4", "approval": "街道党工委批复",
              "note": ""}  # fmt: skip
         d.update(over)
         return d
 
     def create_data(self):
         w = self.world
-        return {**self.fields(), **candidate_rows([(w.a, 30, True), (w.b, 25, True), (w.c, 24, True), (w.d, 10, False),
+        return {**self.fields(), **candidate_rows([(w.a, 4, True), (w.b, 4, True), (w.c, 3, True), (w.d, 1, False),
                                                   (None, None, False)])}  # fmt: skip
 
     def created(self):

@@ -139,7 +139,10 @@ def test_page_actions_for_users_who_may_change(w):
     c.post(reverse("members:member_suspend", args=[w.m.pk]), {"date": "2022-03-01"})
     assert Member.objects.get(pk=w.m.pk).standing == "active"  # a viewer may not
     c.force_login(w.admin1)
-    assert 'id="standing-suspend"' in c.get(w.m.get_absolute_url()).content.decode()
+    page = c.get(w.m.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="standing-suspend"' in page
+    # each form first says what it will change (issue 14: confirmations)
+    assert "记录后：该党员不再计入党员名册" in page and "此操作无法在此撤销" in page
     r = c.post(reverse("members:member_suspend", args=[w.m.pk]),
                {"date": "1999-01-01"}, HTTP_ACCEPT_LANGUAGE="zh-hans")  # fmt: skip
     assert r.status_code == 302 and Member.objects.get(pk=w.m.pk).standing == "active"

@@ -68,40 +68,119 @@
     form.querySelectorAll(".sqdj-busy").forEach(function (el) { el.classList.remove("d-none"); });
   });
 
-  // The transfer form's org picker: a result fills the receiving org's code; Enter in the search box searches and
-  // must not submit (and save) the case.
-  document.addEventListener("click", function (e) {
-    var pick = e.target.closest && e.target.closest(".org-pick");
-    if (!pick) return;
-    var input = document.getElementById("id_to_org");
-    if (!input) return;
-    input.value = pick.dataset.code;
-    var external = document.getElementById("id_external_org_name");
-    if (external) external.value = "";
-    var results = document.getElementById("org-results");
-    if (results) results.innerHTML = "";
-    input.focus();
-  });
+  // Enter inside a picker (core.widgets.SearchSelect, picker.js) searches or picks: it must not submit the form
   document.addEventListener("keydown", function (e) {
-    if (e.target.id === "org-search" && e.key === "Enter") e.preventDefault();
     if (e.key === "Enter" && e.target.closest && e.target.closest(".sqdj-picker")) e.preventDefault();
   });
 
-  // The search picker (core.widgets.SearchSelect): a result sets the hidden value and shows its label; typing
-  // again clears the value, so that the box never shows one thing while the form sends another.
-  document.addEventListener("click", function (e) {
-    var pick = e.target.closest && e.target.closest(".sqdj-pick");
-    if (!pick) return;
-    var picker = pick.closest(".sqdj-picker");
-    if (!picker) return;
-    picker.querySelector("input[type=hidden]").value = pick.dataset.value;
-    var box = picker.querySelector("input[type=search]");
-    box.value = pick.dataset.label;
-    picker.querySelector(".sqdj-picker-results").innerHTML = "";
-    box.focus();
+})();
+
+// htmx errors (issue 14): every 4xx/5xx answer is shown where the user acted, never nothing. A view that answers a
+// form's fragment with its messages (4xx, HTML, not a whole page: the reveal reason's 400) is swapped in as a 2xx
+// would be; any other answer — the short text/plain sentence core.error_pages gives htmx, an API's {"detail": …},
+// a whole page — becomes a message in the form's [data-sqdj-errors] area, or a toast.
+(function () {
+  "use strict";
+
+  function fallback(status) {
+    var box = document.getElementById("sqdj-toasts");
+    var d = box ? box.dataset : {};
+    if (status === 0) return d.network;
+    if (status === 403) return d.forbidden;
+    if (status === 404) return d.notFound;
+    if (status === 503) return d.busy;
+    if (status >= 500) return d.server;
+    return d.badRequest;
+  }
+
+  function messageOf(xhr) {
+    var type = (xhr.getResponseHeader("Content-Type") || "").toLowerCase();
+    var body = (xhr.responseText || "").trim();
+    if (type.indexOf("text/plain") === 0 && body && body.length < 500) return body;
+    if (type.indexOf("json") >= 0) {
+      try {
+        var data = JSON.parse(body);
+        if (data && typeof data.detail === "string") return data.detail;
+      } catch (ignored) { /* not JSON after all */ }
+    }
+    if (type.indexOf("text/html") === 0 && body) {
+      var el = new DOMParser().parseFromString(body, "text/html").querySelector("[data-sqdj-message]");
+      if (el && el.textContent.trim()) return el.textContent.trim();
+    }
+    return fallback(xhr.status) || String(xhr.status);
+  }
+
+  function toast(message) {
+    var box = document.getElementById("sqdj-toasts");
+    if (!box) { window.alert(message); return; }
+    var t = document.createElement("div");
+    t.className = "toast align-items-center text-bg-danger border-0 sqdj-error-toast";
+    t.setAttribute("role", "alert");
+    t.setAttribute("aria-atomic", "true");
+    var row = document.createElement("div");
+    row.className = "d-flex";
+    var text = document.createElement("div");
+    text.className = "toast-body";
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close btn-close-white me-2 m-auto";
+    close.setAttribute("data-bs-dismiss", "toast");
+    close.setAttribute("aria-label", box.dataset.close || "×");
+    row.appendChild(text);
+    row.appendChild(close);
+    t.appendChild(row);
+    box.appendChild(t);
+    if (window.bootstrap && window.bootstrap.Toast) {
+      t.addEventListener("hidden.bs.toast", function () { t.remove(); });
+      window.bootstrap.Toast.getOrCreateInstance(t, { delay: 10000 }).show();
+    } else {
+      t.classList.add("show");
+    }
+  }
+
+  function show(elt, message) {
+    var form = elt && elt.closest ? elt.closest("form") : null;
+    var area = form ? form.querySelector("[data-sqdj-errors]") : null;
+    if (area) {
+      area.textContent = message;
+      area.hidden = false;
+      area.classList.remove("d-none");
+      area.setAttribute("role", "alert");
+    } else {
+      toast(message);
+    }
+  }
+
+  function isFragment(xhr) {
+    var type = (xhr.getResponseHeader("Content-Type") || "").toLowerCase();
+    var body = xhr.responseText || "";
+    return type.indexOf("text/html") === 0 && body.trim() !== "" && !/^\s*(<!doctype|<html)/i.test(body);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.status < 400) return;
+    if (xhr.status < 500 && isFragment(xhr)) {
+      e.detail.shouldSwap = true;  // the view's own answer, with its messages, where the form was
+      e.detail.isError = false;
+      return;
+    }
+    e.detail.shouldSwap = false;
+    show(e.detail.elt || (e.detail.requestConfig && e.detail.requestConfig.elt) || e.target, messageOf(xhr));
   });
-  document.addEventListener("input", function (e) {
-    var picker = e.target.closest && e.target.type === "search" && e.target.closest(".sqdj-picker");
-    if (picker) picker.querySelector("input[type=hidden]").value = "";
+  document.addEventListener("htmx:sendError", function (e) { show(e.detail.elt || e.target, fallback(0)); });
+  document.addEventListener("htmx:timeout", function (e) { show(e.detail.elt || e.target, fallback(0)); });
+  // a new try clears the form's old message
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.target && e.target.closest ? e.target.closest("form") : null;
+    var area = form ? form.querySelector("[data-sqdj-errors]") : null;
+    if (area) { area.textContent = ""; area.classList.add("d-none"); }
+  });
+
+  // the error pages' "back": the browser's history when there is one (the link's href is the page's referrer)
+  document.addEventListener("click", function (e) {
+    var back = e.target.closest && e.target.closest("[data-sqdj-back]");
+    if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   });
 })();

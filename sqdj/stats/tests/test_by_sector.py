@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -61,7 +62,10 @@ def test_page_and_workbook_show_the_sectors(base):
     c.force_login(base.superuser)
     html = c.get("/stats/", {"org": "DWT01"}).content.decode()
     assert "党组织所属领域" in html
-    assert '<th scope="row" class="fw-normal">非公有制企业</th><td class="text-end">2</td>' in html
+    # the figure links to the org list behind it (issue 14)
+    assert re.search(
+        r'<th scope="row" class="fw-normal">非公有制企业</th><td class="text-end"><a [^>]*>2</a></td>', html
+    )
     data = c.get("/stats/", {"org": "DWT01", "export": "xlsx"}).content
     cells = [[c.value for c in row] for row in load_workbook(io.BytesIO(data)).active.iter_rows()]
     assert ["社会组织", 1] in [[v for v in row if v is not None] for row in cells]

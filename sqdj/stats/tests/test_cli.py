@@ -58,7 +58,7 @@ def test_out_of_scope_or_unknown_org_exits_1(world, code):
 
 @pytest.mark.parametrize(
     "args",
-    [["--org", "SQT1", "--as-of", "2025-02-30"], ["--org", "SQT1", "-o", "stats.pdf"],
+    [["--org", "SQT1", "--as-of", "2025-02-30"], ["--org", "SQT1", "-o", "stats.txt"],
      ["--org", "SQT1", "--user", "ghost"]],
 )  # fmt: skip
 def test_usage_errors_exit_2(world, args):

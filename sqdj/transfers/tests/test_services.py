@@ -106,7 +106,7 @@ def test_letter_validity_comes_from_the_rulebook(tw):
     "target, sending, receiving",
     [
         # within one community: its 总支 has no authority (rules.md 4.15), the 街道党工委 approves both sides
-        ("group1", "street", "street"),
+        ("community1", "street", "street"),
         ("branch2", "street", "street"),  # across communities of one subdistrict: the same 街道党工委
         ("branch3", "street", "street2"),  # across subdistricts: each 街道党工委 directly, not the 区委
     ],
@@ -117,6 +117,13 @@ def test_default_path_is_the_nearest_authority_on_each_side(tw, target, sending,
     case = T.do_submit(_case(tw, to_org=to_org), acting_user=tw.sender, version=1)
     orgs = {"street": w.street, "street2": tw.street2}
     assert (case.sending_approver, case.receiving_approver) == (orgs[sending], orgs[receiving])
+
+
+def test_a_party_group_never_receives_a_membership(tw):
+    """A 党小组's members hold their membership in its branch (issue 14: the picker offered a group)."""
+    with pytest.raises(ValidationError) as raised:
+        _case(tw, to_org=tw.world.group1)
+    assert "to_org" in raised.value.message_dict
 
 
 def test_each_side_acts_directly_across_subdistricts(tw):

@@ -19,6 +19,7 @@ from sqdj.accounts.services import (
     do_revoke_tokens,
     do_set_duty,
     do_set_password,
+    do_unlock,
     token_state,
 )
 from sqdj.core.management.base import SqdjCommand
@@ -97,6 +98,12 @@ class Command(SqdjCommand):
             "--password-stdin", action="store_true", required=True, help=gettext_lazy("read the password from stdin")
         )
         # ---- end tokens and passwords ----
+        p = sub.add_parser(
+            "unlock",
+            help=gettext_lazy("lift the sign-in lockout of a user name (recorded in the audit trail)"),
+            called_from_command_line=getattr(parser, "called_from_command_line", None),
+        )
+        p.add_argument("name")
 
     def _org(self, code):
         org = org_tree().objects.filter(code=code).first()
@@ -183,6 +190,13 @@ class Command(SqdjCommand):
                 self.stderr.write(_("Granted."))
             elif action == "token":
                 self._token(self._user(options["name"]), options)
+            elif action == "unlock":
+                # the same service as the user administration's Unlock button (accounts.services.do_unlock)
+                removed = do_unlock(options["name"])
+                self.stderr.write(
+                    _("Unlocked %(name)s (%(count)d record(s) of failed sign-ins removed).")
+                    % {"name": options["name"], "count": removed}
+                )
             elif action == "password":
                 user = self._user(options["name"])
                 do_set_password(user, sys.stdin.readline().rstrip("\n"))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.context import acting_as
+from sqdj.core.import_templates import template_workbook
 from sqdj.core.importing import get_importer, importer_kinds
 from sqdj.core.management.base import SqdjCommand
 
@@ -19,9 +20,15 @@ class Command(SqdjCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help=gettext_lazy("areas, orgs, …"))
-        parser.add_argument("file")
+        parser.add_argument("file", nargs="?", help=gettext_lazy("the file to import (not with --template)"))
         parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("check and count, write nothing"))
         parser.add_argument("--json", action="store_true", help=gettext_lazy("print exactly one JSON object on stdout"))
+        parser.add_argument(
+            "--template",
+            action="store_true",
+            help=gettext_lazy("write the empty template (.xlsx: the columns, an example row, notes) to -o FILE"),
+        )
+        parser.add_argument("-o", "--output", help=gettext_lazy("where --template writes the template"))
 
     def handle(self, *args, **options):
         kinds = importer_kinds()
@@ -30,6 +37,10 @@ class Command(SqdjCommand):
                 _("Unknown kind %(kind)s; one of: %(kinds)s") % {"kind": options["kind"], "kinds": ", ".join(kinds)},
                 returncode=2,
             )
+        if options["template"]:
+            return self._template(options)
+        if not options["file"]:
+            raise CommandError(_("Name the file to import (or --template -o FILE)."), returncode=2)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("No such file: %(path)s") % {"path": path}, returncode=2)
@@ -73,3 +84,14 @@ class Command(SqdjCommand):
                 self.stdout.write(_("Rejected: %(n)d problems; nothing was written.") % {"n": n})
         if not result.ok:
             sys.exit(1)
+
+    def _template(self, options) -> None:
+        """The template the web pages offer (core.import_templates): its example row uses codes of the acting
+        user's scope, so that it imports as it is."""
+        if options["file"] or not options["output"]:
+            raise CommandError(_("--template writes to -o FILE and takes no file to import."), returncode=2)
+        user = self.acting_user(options)
+        importer = get_importer(options["kind"])(user=user)
+        with acting_as(user):
+            Path(options["output"]).write_bytes(template_workbook(importer))
+        self.stdout.write(options["output"])

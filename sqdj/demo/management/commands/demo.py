@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import socket
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.utils.translation import gettext as _
@@ -13,6 +16,27 @@ from sqdj.demo.accounts import DEMO_PASSWORD, enrol_demo_second_factor, ensure_d
 from sqdj.demo.management.options import add_size_argument
 from sqdj.demo.mobility import generate_mobility
 
+HOST = "127.0.0.1"
+
+
+def port_problem(port: int, host: str = HOST) -> str | None:
+    """Why the demo could not serve on `port`, in Chinese, or None. Checked before the database is prepared, so that
+    a port in use (another demo still running) is said at once, with how to choose another — not Django's
+    "Error: That port is already in use." after the city is generated. Bound as runserver binds (SO_REUSEADDR), so
+    a port that only lingers in TIME_WAIT is not reported."""
+    if not 0 < port < 65536:
+        return _("Port %(port)s is not a valid port number (1-65535).") % {"port": port}
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return _(
+                "Port %(port)s on %(host)s is already in use (perhaps another sqdj demo is still running). Stop the "
+                "program using it, or choose another port: make demo PORT=8080 (or sqdj demo --port 8080)."
+            ) % {"port": port, "host": host}
+    return None
+
 
 class Command(SqdjCommand):
     help = gettext_lazy("Create the database, load the demo city once, print the demo accounts and serve on 127.0.0.1.")
@@ -23,6 +47,10 @@ class Command(SqdjCommand):
         parser.add_argument("--no-serve", action="store_true", help=gettext_lazy("prepare the database and stop"))
 
     def handle(self, *args, **options):
+        problem = None if options["no_serve"] else port_problem(options["port"])
+        if problem:
+            self.stderr.write(problem)
+            sys.exit(2)
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         synthetic.generate(options["size"])
@@ -31,7 +59,7 @@ class Command(SqdjCommand):
         # a few transfer cases in every state and some mobile members, so that those pages have something to show
 
         generate_mobility()
-        url = f"http://127.0.0.1:{options['port']}/"
+        url = f"http://{HOST}:{options['port']}/"
         self.stdout.write(_("sqdj demo city is ready. Accounts (password for all: %(pw)s):") % {"pw": DEMO_PASSWORD})
         for username, display, _role, org in rows:
             self.stdout.write(f"  {username:<10} {display:<24} {org or ''}")
@@ -48,4 +76,4 @@ class Command(SqdjCommand):
         self.stdout.write(_("Open %(url)s in a browser. Press Ctrl+C to stop.") % {"url": url})
         if not options["no_serve"]:
             with worker_beside(self.stdout):  # the background jobs' `sqdj worker`, stopped with the server
-                call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False, use_threading=True)
+                call_command("runserver", f"{HOST}:{options['port']}", use_reloader=False, use_threading=True)

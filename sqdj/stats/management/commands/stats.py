@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy
 from sqdj.core.management.base import SqdjCommand
 from sqdj.core.scope import EVERYTHING
 from sqdj.stats import ledger, services
-from sqdj.stats.exporting import report_sections, workbook
+from sqdj.stats.exporting import pdf, report_sections, workbook
 
 
 class Command(SqdjCommand):
     help = gettext_lazy(
         "Statistics of an organization and everything below it: a readable summary, the JSON object (--json) or a "
-        "workbook (-o FILE.xlsx). PDF output is not available yet. "
+        "workbook or an A4 PDF (-o FILE.xlsx or FILE.pdf, with the table per subordinate organization). "
         "Exit 0 done, 1 unknown organization (or outside your scope), 2 usage."
     )
     acts_as_user = True
@@ -24,7 +24,7 @@ class Command(SqdjCommand):
     as_of_help = gettext_lazy("count as of this day, YYYY-MM-DD (default today)")
 
     def add_output_arguments(self, group):
-        group.add_argument("-o", "--output", help=gettext_lazy("FILE.xlsx (PDF is not available yet)"))
+        group.add_argument("-o", "--output", help=gettext_lazy("FILE.xlsx or FILE.pdf"))
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
@@ -52,8 +52,8 @@ class Command(SqdjCommand):
     def handle(self, *args, **options):
         as_of = self.as_of(options)
         out = Path(options["output"]) if options["output"] else None
-        if out is not None and out.suffix.lower() != ".xlsx":
-            raise CommandError(_("The output file must end in .xlsx (PDF is not available yet)."), returncode=2)
+        if out is not None and out.suffix.lower() not in (".xlsx", ".pdf"):
+            raise CommandError(_("The output file must end in .xlsx or .pdf."), returncode=2)
         user = self.acting_user(options) or EVERYTHING  # the operator at the shell, as for `sqdj export`
         org = self.org(options, user)
         period = self.ledger_period(options, as_of)
@@ -63,7 +63,9 @@ class Command(SqdjCommand):
         if options["json"]:
             self.write_json(stats)
         elif out is not None:
-            out.write_bytes(workbook(stats))
+            # issue 14: the table per child org too, as the statistics page shows it
+            children = services.table_shown(services.children_table(org, user=user, as_of=as_of))
+            out.write_bytes(pdf(stats, children) if out.suffix.lower() == ".pdf" else workbook(stats, children))
             self.stderr.write(_("Wrote the statistics to %(file)s.") % {"file": out})
         else:
             self.stdout.write(f"{stats['org']['name']}（{stats['org']['code']}） {stats['as_of']}")
