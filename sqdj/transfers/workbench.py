@@ -1,6 +1,7 @@
-"""The transfers app's to-dos on the home page (issue 14): cases waiting for the user, members to receive into their
-residence community, inflows not verified and mobile members not contacted for too long. Each links to a list of
-exactly the rows it counts (sqdj/workbench/tests/test_todos.py checks it per demo role)."""
+"""The transfers app's to-dos on the home page (issue 14): cases waiting for the user, inflows not verified and mobile
+members not contacted for too long. Each links to a list of exactly the rows it counts (sqdj/workbench/tests/
+test_todos.py checks it per demo role). Members who could move to their residence community are not a to-do: for a
+retiree it is a choice and for a 离休 cadre their own request (rules.md 6.9, issue 13); the residence list offers it."""
 
 import datetime
 
@@ -11,9 +12,7 @@ from sqdj.core import dates
 from sqdj.core.plugins import DUE_SOON, OVERDUE, WAITING, Tile, Todo, TodoCount, TodoSource
 from sqdj.core.scope import may
 from sqdj.members.choices import Standing
-from sqdj.members.models import Member
 
-from . import residence
 from .mobile_filtersets import contact_overdue_q
 from .mobile_services import contact_due
 from .models import Inflow, Outflow, Transfer
@@ -73,24 +72,6 @@ def _soon(rows: list[Todo], today: datetime.date) -> bool:
     return any(t.due is not None and t.due <= today + datetime.timedelta(days=7) for t in rows)
 
 
-def _residence(user) -> list[TodoCount]:
-    """Members to receive into their residence community (the residence list counts the same rows)."""
-    if not may(user, "change", Transfer):
-        return []
-    qs = residence.candidates(Member.objects.restrict(user, "change"))
-    n = qs.count()
-    if not n:
-        return []
-    first = qs.select_related("org").order_by("org__path", "name", "pk")[:SHOWN]
-    return [
-        TodoCount(
-            count=n,
-            url=reverse("transfers:residence_list"),
-            items=tuple(Todo(label=f"{m.name} · {m.org.name}", url=m.get_absolute_url()) for m in first),
-        )
-    ]
-
-
 def _inflows_unverified(user) -> list[TodoCount]:
     if not may(user, "change", Inflow):
         return []
@@ -143,7 +124,6 @@ def _contact_overdue(user) -> list[TodoCount]:
 
 todos = [
     TodoSource("transfers", _("Transfer cases waiting for me"), counts=_cases, order=40),
-    TodoSource("residence", _("Members to receive into their residence community"), counts=_residence, order=45),
     TodoSource("inflows-unverified", _("Inflowing members not verified"), counts=_inflows_unverified, order=46),
     TodoSource("contact-overdue", _("Mobile members not contacted for too long"), counts=_contact_overdue, order=47),
 ]

@@ -53,7 +53,13 @@ def test_pages_fit_and_the_menu_opens_and_closes(phone, demo, login, screenshot)
     phone.wait_for_url("**/members/")
     expect(sidebar).to_be_hidden()
     assert_fits(phone, "member list")
+    # the filters fold under one button: the list's first rows are on the first screen, the filters one tap away
+    expect(phone.locator("#filters")).to_be_hidden()
+    expect(phone.locator("main table a[href^='/members/']").first).to_be_in_viewport()
     screenshot(phone, "phone-members.png")
+    phone.locator("#filters-toggle").click()
+    expect(phone.locator("#filters")).to_be_visible()
+    phone.locator("#filters-toggle").click()
 
     link = phone.locator("main table a[href^='/members/']").first
     link.click()
@@ -74,3 +80,6 @@ def test_desktop_keeps_the_side_menu(page, demo, login):
     login("sq_admin")
     expect(page.locator("#sqdj-sidebar")).to_be_visible()
     expect(page.locator("#sqdj-menu-button")).to_be_hidden()
+    page.goto("/members/")
+    expect(page.locator("#filters")).to_be_visible()  # the filters stay open beside or above the list
+    expect(page.locator("#filters-toggle")).to_be_hidden()

@@ -217,16 +217,16 @@ def test_elections_awaiting_approval(world):
     assert n == 2 and rows_of(_client_of(world.superuser), url) == 2
 
 
-def test_members_to_receive_into_their_residence_community(world):
-    """A retired member of the other community's branch who lives in community 1: the street's to-do."""
+def test_moving_to_the_residence_community_is_offered_not_a_to_do(world):
+    """A retired member who lives in another community: the residence list offers the case, the home does not
+    make it a to-do (for a retiree it is a choice: rules.md 6.9, issue 13)."""
     do_create_member(acting_user=None, **member_data(world.branch2, seq=5, name="退休甲", work_status="retired",
                                                      work_unit="", home_area=world.community_area1))  # fmt: skip
     street = do_create_user("street1", password=PASSWORD, validate=False)
     do_grant_role(street, role="subdistrict_admin", org=world.street, descendants=True)
     client = _client_of(street)
-    url, n = _todos(client)["residence"]
-    assert n == 1 and rows_of(client, url) == 1
-    assert "residence" not in _todos(_client_of(world.admin1))  # community 1 cannot start the case
+    assert "residence" not in _todos(client)
+    assert rows_of(client, reverse("transfers:residence_list")) == 1
 
 
 def test_unread_messages(world):
