@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sqdj.members",
     "sqdj.leadership",
     "sqdj.transfers",
+    "sqdj.units",
     "sqdj.stats",
     "sqdj.health",
     "sqdj.rulebook",

@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     BRANCH_ADMIN = "branch_admin", _("Branch administrator")
     VIEWER = "viewer", _("Read-only user")
     MEMBER = "member", _("Member (self service)")
+    UNIT_CONTACT = "unit_contact", _("Unit liaison (own unit only)")
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -26,11 +27,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.BRANCH_ADMIN: ADMIN_ACTIONS,
     Role.VIEWER: frozenset({"view"}),
     Role.MEMBER: frozenset({"view"}),
+    Role.UNIT_CONTACT: frozenset({"view"}),
 }
 
 # Roles that reach only the holder's own records (core.scope: no org or area scope, whatever org the assignment
-# names): a member sees their own record (`Member.user`) and what a model declares theirs, read-only.
-SELF_ONLY_ROLES: frozenset[str] = frozenset({Role.MEMBER})
+# names): a member sees their own record (`Member.user`) and what a model declares theirs, read-only; a unit's
+# liaison sees what the units app declares their unit's (units.models: `scope_self_q` through `UnitContact`).
+SELF_ONLY_ROLES: frozenset[str] = frozenset({Role.MEMBER, Role.UNIT_CONTACT})
 
 
 class Duty(models.TextChoices):

@@ -252,6 +252,7 @@ ROLE_RANK: tuple[str, ...] = (
     Role.BRANCH_ADMIN,
     Role.VIEWER,
     Role.MEMBER,
+    Role.UNIT_CONTACT,
 )
 TEMPORARY_PASSWORD_LENGTH = 16
 _TEMPORARY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread

@@ -1,0 +1,2 @@
+urlpatterns: list = []
+menu_items: list = []
