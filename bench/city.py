@@ -26,6 +26,9 @@ from pathlib import Path
 if "SQDJ_DATA_DIR" not in os.environ:  # keys and the SQLite file of this run only
     os.environ["SQDJ_DATA_DIR"] = tempfile.mkdtemp(prefix="sqdj-bench-city-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sqdj.settings")
+# one user asks for the same list hundreds of times a minute here: the API's rate limit (still applied, so that its
+# cost is measured) must not turn the timings into those of 429 answers
+os.environ.setdefault("SQDJ_API_RATE", "100000/min")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from common import count_queries, keep_request_queries, machine, sign_in, timed, timed_pair  # noqa: E402
+from common import count_queries, get_ok, keep_request_queries, machine, sign_in, timed, timed_pair  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -122,9 +125,12 @@ def bench_list_requests(users) -> dict:
             if response.status_code != 200:
                 rows[name] = {"url": url, "status": response.status_code}
                 continue
+            # the queries of the request as repeated below: the first one of a new filter also writes the filter
+            # into the session (the list remembers it: three statements more, once)
+            _response, queries = count_queries(lambda u=url, c=client_for: get_ok(c, u))
             rows[name] = {
                 "url": url,
-                **timed(lambda u=url, c=client_for: c.get(u), repeat=REPEAT),
+                **timed(lambda u=url, c=client_for: get_ok(c, u), repeat=REPEAT),
                 "queries": queries,
                 "first_ms": first_ms,
             }
@@ -282,7 +288,7 @@ def bench_stats(users) -> dict:
         url = f"/api/v1/stats/?org={org.code}"
         response, api_queries = count_queries(lambda u=url, c=client: c.get(u))
         out[label]["api"] = (
-            {**timed(lambda u=url, c=client: c.get(u), repeat=reps), "queries": api_queries}
+            {**timed(lambda u=url, c=client: get_ok(c, u), repeat=reps), "queries": api_queries}
             if response.status_code == 200
             else {"status": response.status_code}
         )
@@ -327,7 +333,7 @@ def bench_checks(users) -> dict:
             response, queries = count_queries(lambda c=client, u=url: c.get(u))
             if response.status_code == 200:
                 key = f"{name} [{username}]"
-                out[key] = {**timed(lambda c=client, u=url: c.get(u), repeat=5), "queries": queries}
+                out[key] = {**timed(lambda c=client, u=url: get_ok(c, u), repeat=5), "queries": queries}
                 log(key, out[key])
     return out
 

@@ -42,6 +42,14 @@ def _summary(samples):
     return {"p50_ms": round(statistics.median(samples), 1), "p95_ms": round(p95, 1), "n": len(samples)}
 
 
+def get_ok(client, url):
+    """GET `url`, refusing anything but 200: a timing of error pages (a rate limit's 429, a 404) is no figure."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: HTTP {response.status_code}")
+    return response
+
+
 def count_queries(fn):
     """(result of fn(), number of SQL queries it ran)."""
     from django.db import connection

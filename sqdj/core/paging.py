@@ -43,6 +43,8 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from .scope import FewRows
+
 LAST = "last"
 
 
@@ -65,15 +67,21 @@ def _paths(qs) -> list:
 def _branches(qs) -> list:
     """The querysets to count and read: one per scope path (or `qs` itself), without those that match nothing
     (`.none()`, `pk__in=[]`: Django cannot write their SQL, and there is nothing to read)."""
+    return [b for b, _few in _paths_read(qs)]
+
+
+def _paths_read(qs) -> list[tuple[Any, bool]]:
+    """(queryset, few) per scope path as `_branches` says; `few`: the path is a `core.scope.FewRows`."""
     paths = _paths(qs)
     base = qs.without_scope_union() if paths else None
     if base is None:
-        branches = [qs]
+        found = [(qs, False)]
     else:
-        branches = [
-            base.filter(p) if i == 0 else base.filter(p).exclude(reduce(or_, paths[:i])) for i, p in enumerate(paths)
+        found = [
+            (base.filter(p) if i == 0 else base.filter(p).exclude(reduce(or_, paths[:i])), isinstance(p, FewRows))
+            for i, p in enumerate(paths)
         ]
-    return [b for b in branches if _may_match(b)]
+    return [(b, few) for b, few in found if _may_match(b)]
 
 
 def _may_match(qs) -> bool:
@@ -110,18 +118,18 @@ def cheap_count(qs) -> Count:
     connection = connections[qs.db]
     if connection.vendor != "postgresql":
         return Count(qs.count(), True)
-    branches = _branches(qs)
-    if not branches:
+    read = _paths_read(qs)
+    if not read:
         return Count(0, True, ())
     limit, trust = settings.SQDJ_LIST_EXACT_COUNT, settings.SQDJ_LIST_TRUST_ESTIMATE
-    texts = [_count_sql(branch) for branch in branches]
+    texts = [_count_sql(branch) for branch, _few in read]
     key = _count_key("estimate", qs.db, "\n".join(texts) + f"\n{limit}\n{trust}")
     if key is not None and (kept := cache.get(key)) is not None:
         return Count(kept[0], False, tuple(kept[1]))
-    calls = ", ".join(["sqdj_count(%s, %s, %s)"] * len(branches))
+    calls = ", ".join(["sqdj_count(%s, %s, %s)"] * len(read))
     params: list[Any] = []
-    for text in texts:
-        params += [text, limit, trust]
+    for text, (_branch, few) in zip(texts, read, strict=True):
+        params += [text, limit, _NEVER_ESTIMATED if few else trust]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {calls}", params)
         results = cursor.fetchone()
@@ -132,6 +140,9 @@ def cheap_count(qs) -> Count:
         # minute's writes do not move it. An exact count is never kept: after a write the list must show it.
         cache.set(key, (total, counts), settings.SQDJ_LIST_COUNT_CACHE_SECONDS)
     return Count(total, None not in counts, counts)
+
+
+_NEVER_ESTIMATED = 2**62  # sqdj_count's threshold for a path of few rows: above any estimate, so always counted
 
 
 def _count_key(kind: str, db: str, text: str) -> str | None:
@@ -199,10 +210,11 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     small (`counts`: counted exactly, within the exact-count limit) is read whole and sorted with the rest: asked
     for its first rows in order, the planner may walk a large index looking for rows that are not there."""
     order = [f"{'-' if desc else ''}{lookup}" for lookup, desc in ordering]
-    branches = _branches(qs)
+    read = _paths_read(qs)
+    branches, few = [b for b, _f in read], [f for _b, f in read]
     if len(branches) > 1 and counts:  # a path counted empty is not read again
-        kept = [(b, n) for b, n in zip(branches, counts, strict=False) if n != 0]
-        branches, counts = [b for b, _n in kept], tuple(n for _b, n in kept)
+        kept = [(b, n, f) for b, n, f in zip(branches, counts, few, strict=False) if n != 0]
+        branches, counts, few = [b for b, _n, _f in kept], tuple(n for _b, n, _f in kept), [f for *_r, f in kept]
     if not branches:
         return []
     base = qs.without_scope_union()  # (never `or`: a queryset's truth value reads it all)
@@ -221,9 +233,8 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     for i, b in enumerate(branches):
         part = b.annotate(_page_pk=F("pk"), **keys).values_list("_page_pk", *keys)
         known = counts[i] if i < len(counts) else None
-        parts.append(
-            part.order_by() if known is not None and known <= small else part.order_by(*key_order)[: offset + limit]
-        )
+        whole = few[i] or (known is not None and known <= small)
+        parts.append(part.order_by() if whole else part.order_by(*key_order)[: offset + limit])
     merged = parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]
     sql, params = merged.query.sql_with_params()
     # the page's rows by primary key, with the list's joins, in the same statement

@@ -74,3 +74,35 @@ class RestrictedTreeManager(MP_NodeManager.from_queryset(RestrictedTreeQuerySet)
         for obj in objs:
             obj.fill_pinyin()
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class InList(models.Func):
+    """`column IN (subquery)` written so that PostgreSQL reads the subquery first and looks the column up along its
+    index: `column = ANY(ARRAY(subquery))`. As a join or a semi-join the planner may drive the other way round
+    (a territory's 1,191 communities hash-joined against every registration of the city: a sequential scan)."""
+
+    output_field = models.BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, subquery):
+        super().__init__(models.F(column), models.Subquery(subquery))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        sub_sql, sub_params = compiler.compile(subquery)
+        if connection.vendor == "postgresql":
+            return f"{column_sql} = ANY(ARRAY{sub_sql})", (*column_params, *sub_params)
+        return f"{column_sql} IN {sub_sql}", (*column_params, *sub_params)
+
+
+def outside_subtree(field: str, path: str, alphabet: str) -> models.Q:
+    """`field` (a tree path) not within the subtree of `path`, as a range instead of `NOT LIKE 'path%'`: the planner
+    estimates a range from the path's histogram (a city's subtree leaves no org outside it: it then starts from
+    those none), and an index serves it. The paths of a subtree are those from `path` up to the next path of the
+    same length in the tree's alphabet (whose order is the collation's: digits, then capital letters)."""
+    head = path.rstrip(alphabet[-1])
+    if not head:  # "ZZZZ": nothing comes after it
+        return ~models.Q(**{f"{field}__gte": path})
+    following = head[:-1] + alphabet[alphabet.index(head[-1]) + 1]
+    return ~models.Q(**{f"{field}__gte": path, f"{field}__lt": following})

@@ -28,6 +28,14 @@ from typing import Any
 from django.db.models import Q
 
 ACTIONS = ("view", "add", "change", "delete", "reveal")  # reveal: see unmasked personal data
+
+
+class FewRows(Q):
+    """A scope path that holds few rows whatever the planner estimates (a territory's registrations of members
+    from elsewhere: the planner, taking a community and a member's org for independent, expects thousands where
+    there are none). core.paging counts it exactly and reads it whole instead of walking an index for it."""
+
+
 NOTHING = Q(pk__in=[])
 
 # role -> the actions it allows within its scope; registered by the app that defines the roles (accounts),
@@ -221,7 +229,8 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
             p = _prefix(org_field)
             parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
         if org.area_id and area_hook is not None:
-            parts.append(area_hook(org.area, descendants))
+            # the anchor too: the hook may leave out the rows its org path above already gives (a smaller subquery)
+            parts.append(area_hook(org.area, descendants, anchor=org))
         elif org.area_id and area_field is not None:
             p = _prefix(area_field)
             area = org.area
