@@ -323,6 +323,26 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/sqdj/favicon.svg",
+    # fields named alike in several apps ("category", "status", "kind"): each choice set its own schema name
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "sqdj.members.choices.Category",  # the name it had before the units app came
+        **{
+            f"{name}Enum": f"sqdj.units.choices.{name}"
+            for name in (
+                "UnitCategory",
+                "UnitStatus",
+                "ListCategory",
+                "NeedStatus",
+                "ProjectStatus",
+                "DecisionStatus",
+                "IntakeStatus",
+                "InstructorKind",
+                "AgreementKind",
+                "CouncilKind",
+                "ChangeKind",
+            )  # fmt: skip
+        },
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/sqdj.html"

@@ -25,7 +25,17 @@ from sqdj.testing.fixtures import generated_once
 
 PAGES_PER_ROLE = 100
 # every demo account (sqdj.demo.accounts; a test below checks the list is complete)
-DEMO_USERNAMES = ["sysadmin", "qu_admin", "jd_admin", "sq_admin", "sq2_admin", "zb_admin", "viewer", "dangyuan"]
+DEMO_USERNAMES = [
+    "sysadmin",
+    "qu_admin",
+    "jd_admin",
+    "sq_admin",
+    "sq2_admin",
+    "zb_admin",
+    "viewer",
+    "dangyuan",
+    "danwei",
+]
 # words a Chinese user reads as they are: names of file formats and of products (the authenticator apps the
 # two-step set-up names), and the pinyin the password rules name as a word not to use
 ALLOWED = {"pdf", "excel", "xlsx", "csv", "json", "api", "url", "sqdj", "wps", "dangjian"}

@@ -139,7 +139,12 @@ def targets(sw, name: str, pattern, every: bool = True):
         fixed["action"] = re.search(r"\(\?P<action>([^)]*)\)", pattern.pattern.regex.pattern).group(1).split("|")
     if "member_pk" in params:
         model, mine = Member, {sw.me.pk}
-    key = "rule_id" if "rule_id" in params else "member_pk" if "member_pk" in params else "pk"
+    # `<model>_pk` (a unit's page that adds an instructor: unit_pk) names the model of its objects
+    named = [p for p in params if p.endswith("_pk") and p not in fixed and p[:-3] in _project_models()]
+    if named and "member_pk" not in params:
+        model = _project_models()[named[0][:-3]]
+        mine = own_pks(sw).get(model, set())
+    key = "rule_id" if "rule_id" in params else "member_pk" if "member_pk" in params else named[0] if named else "pk"
     if key == "rule_id":
         values = sorted(set(RuleParameter.objects.values_list("rule_id", flat=True)))[:2]
     elif model is not None:

@@ -19,10 +19,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import parsers, serializers, viewsets
+from rest_framework import exceptions, parsers, serializers, status, viewsets
 from rest_framework.response import Response
 
-from .services import UNSET
+from .services import UNSET, Conflict
 
 # {"detail": "…"}: 401, 403, 404, 415 (and 405/406, which the schema does not list per operation)
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
@@ -277,3 +277,33 @@ class ScopedTreeViewSet(ScopedModelViewSet):
 
     def delete_object(self, obj):
         type(self).delete_service(obj, acting_user=self.request.user)
+
+
+class ConflictError(exceptions.APIException):
+    """409: someone else changed the object first (core.services.Conflict); nothing was written."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class ServiceViewSet(ScopedModelViewSet):
+    """A resource whose writes are the app's `do_*` services, named by the subclass (staticmethods), and whose
+    conflicts (core.services.Conflict) answer 409."""
+
+    create_service: Any = None
+    update_service: Any = None
+    delete_service: Any = None
+
+    def create_object(self, data):
+        return type(self).create_service(acting_user=self.request.user, **data)
+
+    def update_object(self, obj, data):
+        return type(self).update_service(obj, acting_user=self.request.user, **data)
+
+    def delete_object(self, obj):
+        type(self).delete_service(obj, acting_user=self.request.user)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Conflict):
+            exc = ConflictError(str(exc))
+        return super().handle_exception(exc)

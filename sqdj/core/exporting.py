@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Q
 
 from . import audit
@@ -9,14 +12,16 @@ from .tabular import write_table
 
 
 def subtree_q(model, org, descendants: bool) -> Q:
-    """Rows of `model` that belong to `org` (and below it): by the org tree or by the org's area."""
+    """Rows of `model` that belong to `org` (and below it): by the org tree, by the org's area, or — for a model
+    that hangs off both trees (a unit: its party org, and where it is located) — by either."""
+    parts = []
     if model.scope_org_field is not None:
         p = f"{model.scope_org_field}__" if model.scope_org_field else ""
-        return Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk})
+        parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
     if model.scope_area_field is not None and org.area_id:
         p = f"{model.scope_area_field}__" if model.scope_area_field else ""
-        return Q(**{f"{p}path__startswith": org.area.path}) if descendants else Q(**{f"{p}pk": org.area_id})
-    return Q(pk__in=[])
+        parts.append(Q(**{f"{p}path__startswith": org.area.path}) if descendants else Q(**{f"{p}pk": org.area_id}))
+    return reduce(or_, parts) if parts else Q(pk__in=[])
 
 
 def subtree_queryset(importer, user, org, descendants: bool):

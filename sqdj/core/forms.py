@@ -32,6 +32,34 @@ class ScopedModelForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
+class ParentedForm(ScopedModelForm):
+    """A form of something that hangs from a parent chosen first (an org, a committee, a council): the parent comes
+    from the instance, the posted data or ?<parent_field>= — the choices offered next depend on it."""
+
+    parent_field = "org"
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.limit_choices(user)
+        self.parent = self._parent()
+        self.needs_parent = self.parent is None and not self.is_bound
+
+    def limit_choices(self, user):
+        """Narrow the pickers before the parent is looked up among them."""
+
+    def _parent(self):
+        field = cast(forms.ModelChoiceField, self.fields[self.parent_field])
+        if self.instance.pk:
+            return getattr(self.instance, self.parent_field)
+        raw = self.data.get(self.parent_field) if self.is_bound else self.initial.get(self.parent_field)
+        if not raw:
+            return None
+        try:
+            return cast(Any, field.queryset).filter(pk=int(raw)).first()
+        except (TypeError, ValueError):
+            return None
+
+
 class TreeNodeForm(ScopedModelForm):
     """A tree node's form: a `parent` picker limited to the nodes under which the user may add."""
 

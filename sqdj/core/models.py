@@ -73,7 +73,7 @@ class ChangeLoggedModel(BaseModel):
     created = models.DateTimeField(_("created"), auto_now_add=True, null=True)
     last_updated = models.DateTimeField(_("last updated"), auto_now=True, null=True)
 
-    change_log_exclude = ("created", "last_updated", "numchild")
+    change_log_exclude: tuple[str, ...] = ("created", "last_updated", "numchild")
     # the audit event type of its writes (core.audit): "" for the plain create/update/delete, e.g. "role" or "config"
     audit_event = ""
 

@@ -3,11 +3,17 @@ system's Noto CJK fonts, embedded in the file. The documents use no outside reso
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 
 def css_string(text: str) -> str:
@@ -31,3 +37,23 @@ def render_pdf(template: str, context: dict) -> bytes:
 
     html = render_to_string(template, context)
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
+
+
+def pdf_response(build: Callable[[], bytes], filename: str, *, attachment: bool = False) -> HttpResponse:
+    """The PDF that `build()` renders as a response (never cached: documents carry personal data), or 503 with a
+    Chinese sentence where WeasyPrint or its system libraries (Pango) are missing on this server. A name may be
+    Chinese (外省〔2026〕88号): characters a file system refuses become "_", and Django adds filename*=utf-8''."""
+    try:
+        body = build()
+    except (ImportError, OSError):
+        log.exception("PDF rendering is not available")
+        return HttpResponse(
+            _("Printing is not available on this server (WeasyPrint is not installed)."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(body, content_type="application/pdf")
+    disposition = content_disposition_header(attachment, re.sub(r'[\\/:*?"<>|\s]', "_", filename))
+    response["Content-Disposition"] = disposition or ""
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -87,7 +87,7 @@ class InList(models.Func):
     def __init__(self, column: str, subquery):
         super().__init__(models.F(column), models.Subquery(subquery))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         column, subquery = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
         sub_sql, sub_params = compiler.compile(subquery)

@@ -9,7 +9,8 @@ assigned org is located (and that area's descendants for a descendants assignmen
 A self-only role (the member's self service) gives no org or area scope at all: its holder may act only on
 what is theirs, and only where a model says what that is — `scope_self_q(user)`, a classmethod returning a Q
 (a member: the record linked to the user), for the actions in `scope_self_actions` (default: view only).
-A model without the hook gives a self-only role nothing.
+A model without the hook gives a self-only role nothing; `scope_self_roles` names the self-only roles its hook
+serves (a member's own record is not a unit liaison's own).
 
 Guidance (属地管理, 双重管理, 指导协调): an org may be guided by an org other than its parent (a 街道党工委 guiding
 the party organization of a unit in its territory whose membership line runs elsewhere). Whoever may view the
@@ -155,9 +156,15 @@ def anchors(user, action: str):
     return cache[key]
 
 
-def acts_for_self(user, action: str) -> bool:
-    """Whether `user` holds a self-only role allowing `action` (on their own records)."""
-    return any(a.role in _SELF_ONLY and action in actions_for(a.role) for a in _assignments(user))
+def acts_for_self(user, action: str, model=None) -> bool:
+    """Whether `user` holds a self-only role allowing `action` (on their own records) — for `model`, one of the
+    roles its self scope serves (`scope_self_roles`: a member's record is not a unit liaison's own, nor the other
+    way round; no such attribute: every self-only role)."""
+    roles = getattr(model, "scope_self_roles", None) if model is not None else None
+    return any(
+        a.role in _SELF_ONLY and action in actions_for(a.role) and (roles is None or a.role in roles)
+        for a in _assignments(user)
+    )
 
 
 def holds_role(user, action: str) -> bool:
@@ -178,7 +185,7 @@ def may(user, action: str, model=None) -> bool:
     a self-only role (a page or endpoint over orgs, without a model, is not for self-only roles)."""
     if is_unrestricted(user) or anchors(user, action):
         return True
-    return model is not None and self_hook(model, action) is not None and acts_for_self(user, action)
+    return model is not None and self_hook(model, action) is not None and acts_for_self(user, action, model)
 
 
 def is_unrestricted(user) -> bool:
@@ -218,7 +225,7 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
         area_field = area_hook = None
     parts = []
     own = self_hook(model, action)
-    if own is not None and acts_for_self(user, action):
+    if own is not None and acts_for_self(user, action, model):
         parts.append(own(user))  # a self-only role: the user's own rows
     # a model hanging off neither tree is only for superusers (and for its self scope, if it has one)
     tree_scoped = not (org_field is None and org_hook is None and area_field is None and area_hook is None)

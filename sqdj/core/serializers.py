@@ -32,6 +32,24 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object given by id, chosen only among those the caller may see (else: does not exist)."""
+
+    def __init__(self, model=None, **kwargs):
+        self.related_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.related_model.objects.restrict(getattr(request, "user", None), "view")
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class StrictCharField(serializers.CharField):
     """Text given as a JSON string only: DRF's own CharField also takes a number (storing 0 as "0")."""
 

@@ -9,12 +9,43 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .context import acting_as
 from .scope import is_unrestricted
 
 UNSET = object()
 TREE_FIELDS = ["path", "depth", "numchild"]  # set by treebeard, not by the user
+
+
+class Errors:
+    """Collects field errors, then raises them all at once (a service's checks: every mistake in one answer)."""
+
+    def __init__(self):
+        self.errors: dict[str, list[ValidationError]] = {}
+
+    def add(self, field: str, message: str, code: str):
+        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    def raise_if_any(self):
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def merged(obj, fields, data: dict) -> dict:
+    """The values after a change: the object's current values (None for a new one) overridden by `data`."""
+    current = {f: getattr(obj, f) for f in fields} if obj is not None else dict.fromkeys(fields)
+    current.update({k: v for k, v in data.items() if k in fields})
+    return current
+
+
+class Conflict(Exception):
+    """Someone else changed the object first (its version moved on); nothing was written (409 in the API)."""
+
+    default_message = gettext_lazy("Someone else changed this in the meantime. Reload it and try again.")
+
+    def __init__(self, message: str | None = None):
+        super().__init__(str(message or self.default_message))
 
 
 class ScopeViolation(PermissionDenied):

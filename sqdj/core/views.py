@@ -364,6 +364,23 @@ class ObjectEditView(BaseObjectView):
         return self._render(form, obj)
 
 
+class ParentedEditView(ObjectEditView):
+    """The edit page of a `core.forms.ParentedForm`, opened from the parent's page with ?<parent_field>=: first
+    the parent (when none is given), then the fields it decides. The views class may name its own template (one
+    extending generic/parented_edit.html)."""
+
+    def _form(self, obj, data=None):
+        kwargs = {"instance": obj, "user": self.request.user}
+        parent_field = self.views.form.parent_field
+        if obj is None and data is None and self.request.GET.get(parent_field):
+            kwargs["initial"] = {parent_field: self.request.GET[parent_field]}
+        return self.views.form(data, **kwargs)
+
+    def _render(self, form, obj):
+        template = getattr(self.views, "edit_template", "generic/parented_edit.html")
+        return render(self.request, template, self.base_context(form=form, object=obj))
+
+
 class ObjectDeleteView(BaseObjectView):
     def get(self, request, pk):
         obj = self.get_object("delete")

@@ -8,10 +8,13 @@ from sqdj.accounts.models import User
 from sqdj.accounts.roles import Role
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.accounts.twofactor.services import enrol_demo_device, otp_required
+from sqdj.demo.units import liaison_unit
 from sqdj.members.models import Member
 from sqdj.members.self_service import do_link_user
 from sqdj.orgs.choices import BRANCH_TYPES
 from sqdj.orgs.models import Org
+from sqdj.units.models import UnitContact
+from sqdj.units.services import contact_org, do_link_contact
 
 # Shown on the demo's start page and in the terminal: these accounts exist only in demo databases.
 DEMO_PASSWORD = "Sqdj-Demo-2026"
@@ -28,7 +31,8 @@ def demo_accounts():
         return []
     street = district.children().filter(type="subdistrict_committee").order_by("path").first()
     communities = list(street.children().exclude(type="comprehensive_committee").order_by("path")[:2])
-    return [
+    unit = liaison_unit(communities[0])
+    rows = [
         ("qu_admin", "区委组织部 管理员", Role.DISTRICT_ADMIN, district),
         ("jd_admin", "街道党工委 管理员", Role.SUBDISTRICT_ADMIN, street),
         ("sq_admin", "社区党组织 管理员", Role.COMMUNITY_ADMIN, communities[0]),
@@ -38,6 +42,13 @@ def demo_accounts():
         # a member of zb_admin's branch, linked to that member's record: sees only their own record
         ("dangyuan", "党员（自助，仅本人）", Role.MEMBER, _first_branch(communities[0])),
     ]
+    if unit is not None:  # a liaison of a unit in sq_admin's community (its council, agreement and project)
+        rows.append(("danwei", "单位联络员（仅本单位）", Role.UNIT_CONTACT, contact_org(unit)))
+    return rows
+
+
+def _community_of_sq_admin():
+    return next(org for username, _d, _r, org in demo_accounts() if username == "sq_admin")
 
 
 def _self_member(org):
@@ -59,7 +70,14 @@ def ensure_demo_users() -> list[tuple[str, str, str, object]]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = do_create_user(username, password=DEMO_PASSWORD, display_name=display, validate=False)
-            do_grant_role(user, role=role, org=org, descendants=True)
+            if role == Role.UNIT_CONTACT:  # the link and its self-only role, as the units' pages make them
+                do_link_contact(liaison_unit(_community_of_sq_admin()), user, acting_user=None)
+            else:
+                do_grant_role(user, role=role, org=org, descendants=True)
+        if role == Role.UNIT_CONTACT:
+            contact = UnitContact.objects.filter(user=user, ended_on__isnull=True).select_related("unit").first()
+            if contact is not None:
+                display = f"{display} {contact.unit.name}"  # whose liaison
         if role == Role.MEMBER:
             member = Member.objects.filter(user=user).first()
             if member is None and (member := _self_member(org)) is not None:

@@ -1547,6 +1547,8 @@ def generate(
             result.update(_write_leadership(leader.finish()))
             _analyze(progress, started)
             result.update(members_added=True, members=members, registrations=regs)
+        if _tree_matches(holder_codes):  # a city loaded before the units app gets its units, once
+            result.update(_units(size, seed, specs, today))
         result.setdefault("members", Member.objects.count())
         result["seconds"] = round(time.monotonic() - started, 2)
         return result
@@ -1582,6 +1584,7 @@ def generate(
     members, regs = _write_members(size, seed, specs, today=today, progress=progress, started=started, leader=leader)
     leadership = _write_leadership(leader.finish())
     ledger = _ledger_examples(today)
+    units = _units(size, seed, specs, today)
     _analyze(progress, started)
     return {
         "created": True,
@@ -1592,6 +1595,7 @@ def generate(
         "members": members,
         "registrations": regs,
         **leadership,
+        **units,
         "seconds": round(time.monotonic() - started, 2),
     }
 
@@ -1653,6 +1657,13 @@ def _write_guidance(specs, today: datetime.date) -> int:
         rows.append((now, now, org_ids[guide], org_ids[org], GuidanceKind.TERRITORIAL, started, ""))
     insert_rows(GuidanceLink, GUIDANCE_COLUMNS, rows)
     return len(rows)
+
+
+def _units(size, seed, specs, today) -> dict:
+    """The units, their coverage and co-building records (demo.units: it builds on this module's trees)."""
+    from sqdj.demo.units import generate_units
+
+    return generate_units(size, seed, specs, today)
 
 
 def _leadership_maker(size, seed, specs, today) -> LeadershipMaker:

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from sqdj.core import dates
 from sqdj.core.rules import SEVERITIES, summary
-from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.leadership.terms import COMMUNITY_LEVEL
 from sqdj.orgs.choices import OrgType
 from sqdj.orgs.models import Org
+from sqdj.orgs.services import top_orgs
 
 from . import services
 from .exporting import workbook
@@ -136,18 +136,6 @@ def level_counts(top, user, findings) -> tuple[list[dict], list[int]]:
         level["counts"] = [{"severity": s, **SEVERITY_STYLE[s], "n": per[level["depth"]][s]} for s in SEVERITIES]
         level["url"] = f"{url}?level={level['depth']}"
     return levels, depths
-
-
-def top_orgs(user) -> list:
-    """The user's own top organizations (the roots of the assignments, nested ones dropped)."""
-    if is_unrestricted(user):
-        return list(Org.objects.filter(depth=1).order_by("path"))
-    roots, seen = [], []
-    for org, _desc in sorted(anchors(user, "view"), key=lambda a: a[0].path):
-        if not any(org.path.startswith(p) for p in seen):
-            seen.append(org.path)
-            roots.append(org)
-    return roots
 
 
 def dashboard_tiles(user, on: datetime.date | None = None) -> list[dict]:

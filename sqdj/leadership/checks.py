@@ -17,14 +17,22 @@ from typing import NamedTuple
 from django.db import connection, connections
 from django.db.models import BooleanField, Count, F, Func, Q
 from django.db.models.functions import Substr
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months
-from sqdj.core.rules import CheckContext, Finding, describe_parameters, describe_values, param, register, source_of
+from sqdj.core.rules import (
+    CheckContext,
+    Finding,
+    describe_parameters,
+    describe_values,
+    param,
+    register,
+    source_of,
+    url_maker,
+)
 from sqdj.core.scope import visible
 from sqdj.members.choices import Category, MemberType, Standing
 from sqdj.members.models import Member
@@ -45,7 +53,6 @@ _ORG_FIELDS = (
     "term_started_on",
     "term_extended_to",
     "term_extension_approval",
-    "units_covered",
     "sector",
 )
 
@@ -64,7 +71,6 @@ class OrgRow:
     term_started_on: datetime.date | None
     term_extended_to: datetime.date | None
     term_extension_approval: str
-    units_covered: int | None
     sector: str  # drives the term (terms.term_rule), not where the org is located
     url: str = ""
     total: int = 0
@@ -72,13 +78,6 @@ class OrgRow:
 
     def get_absolute_url(self) -> str:
         return self.url
-
-
-def _url_maker(viewname: str):
-    """`reverse(viewname, args=[pk])` for many pks: reverse once, then fill in (reverse costs ~100 µs a call)."""
-    marker = 987654321
-    template = reverse(viewname, args=[marker]).replace(str(marker), "{}")
-    return template.format
 
 
 class AreaRow(NamedTuple):
@@ -105,7 +104,7 @@ def _orgs(ctx: CheckContext) -> dict[int, OrgRow]:
     def compute():
         on = ctx.on
         orgs = _visible_orgs(ctx)
-        url = _url_maker("orgs:org")
+        url = url_maker("orgs:org")
         # 党小组 are never judged; only their members count for the branch above them
         facts = {}
         by_path = ctx.memo["orgs.by_path"] = {}
@@ -354,7 +353,7 @@ def community_without_org(ctx: CheckContext):
                 object_code=area.code,
                 object_name=area.name,
                 object_id=area.pk,
-                url=_url_maker("areas:area")(area.pk),
+                url=url_maker("areas:area")(area.pk),
                 message=_(
                     "%(n)d full members live in the community (%(min)d or more) but no party organization is set up "
                     "in it"
@@ -585,26 +584,6 @@ def secretary_party_age(ctx: CheckContext):
                 message % {"name": name, "years": years},
                 source,
                 action,
-                basis,
-            )
-
-
-@register("org.joint_branch_units", "warning", title=gettext_lazy("Joint branch covering too many units"))
-def joint_branch_units(ctx: CheckContext):
-    limit = param("org.joint_branch_max_units", ctx.on, default=None)
-    if limit is None:
-        return
-    basis = "org.joint_branch_max_units"
-    for o in _orgs(ctx).values():
-        n = o.units_covered
-        if o.type == OrgType.JOINT_BRANCH and n is not None and n > limit:
-            yield _finding(
-                "org.joint_branch_units",
-                "warning",
-                o,
-                _("The joint branch covers %(n)d units, more than the usual %(max)d") % {"n": n, "max": limit},
-                _source(ctx, basis),
-                _("Review the joint branch: units that are neighbours or in the same trade, of a manageable number."),
                 basis,
             )
 

@@ -4,7 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.choices import AreaType
-from sqdj.core.forms import ScopedModelForm
+from sqdj.core.forms import ParentedForm
 from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
@@ -46,34 +46,7 @@ def _org_choices(field, user):
     preset_single_choice(field)
 
 
-class LeadershipForm(ScopedModelForm):
-    """Knows its parent (the org, or the committee) from the instance, the posted data or ?org= / ?committee=."""
-
-    parent_field = "org"
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.limit_choices(user)
-        self.parent = self._parent()
-        self.needs_parent = self.parent is None and not self.is_bound
-
-    def limit_choices(self, user):
-        """Narrow the pickers before the parent is looked up among them."""
-
-    def _parent(self):
-        field = self.fields[self.parent_field]
-        if self.instance.pk:
-            return getattr(self.instance, self.parent_field)
-        raw = self.data.get(self.parent_field) if self.is_bound else self.initial.get(self.parent_field)
-        if not raw:
-            return None
-        try:
-            return field.queryset.filter(pk=int(raw)).first()
-        except (TypeError, ValueError):
-            return None
-
-
-class PositionForm(LeadershipForm):
+class PositionForm(ParentedForm):
     class Meta:
         model = Position
         fields = ["org", "member", "role", "portfolio", "started_on", "ended_on", "election"]
@@ -91,7 +64,7 @@ class PositionForm(LeadershipForm):
             _narrow_members(self.fields["member"], members, self.instance.member if self.instance.pk else None)
 
 
-class ElectionForm(LeadershipForm):
+class ElectionForm(ParentedForm):
     # the members entitled to vote are counted by the service when the election is saved (选举工作条例); shown here,
     # read only, as counted; eligible_voters is entered only for a delegates' congress
     counted = forms.CharField(label=_("members entitled to vote"), required=False, disabled=True)
@@ -189,7 +162,7 @@ class CandidateForm(forms.Form):
         return data
 
 
-class ResidentsCommitteeForm(LeadershipForm):
+class ResidentsCommitteeForm(ParentedForm):
     parent_field = "area"
 
     class Meta:
@@ -209,7 +182,7 @@ class ResidentsCommitteeForm(LeadershipForm):
         self.needs_parent = False
 
 
-class ResidentsSeatForm(LeadershipForm):
+class ResidentsSeatForm(ParentedForm):
     parent_field = "committee"
 
     class Meta:

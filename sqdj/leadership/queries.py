@@ -16,12 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
-from sqdj.areas.choices import AreaType
 from sqdj.core import dates
 from sqdj.core.dates import age_on
 from sqdj.core.scope import EVERYTHING
 from sqdj.members.choices import COLLEGE_OR_ABOVE
 from sqdj.members.models import Member
+from sqdj.orgs.services import community_of
 
 from .choices import PositionRole, ResidentsSeatRole
 from .models import Position, ResidentsCommittee, ResidentsSeat
@@ -36,12 +36,6 @@ def _visible(queryset, user):
 
 def held_on_q(on: datetime.date) -> Q:
     return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-
-
-def community_of(org):
-    """The community area the org is located in, or None (not a community org)."""
-    area = org.area if org.area_id else None
-    return area if area is not None and area.type == AreaType.COMMUNITY else None
 
 
 def residents_committee(org, user=None):

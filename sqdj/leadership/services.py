@@ -6,7 +6,6 @@ import datetime
 import math
 from fractions import Fraction
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from sqdj.core import dates
 from sqdj.core.context import acting_as
 from sqdj.core.dates import add_months
 from sqdj.core.rules import param
-from sqdj.core.services import do_create, do_update, ensure_in_scope
+from sqdj.core.services import Errors, do_create, do_update, ensure_in_scope, merged
 from sqdj.members.choices import MemberType
 from sqdj.members.models import Member
 from sqdj.members.standing import voters
@@ -41,27 +40,6 @@ VOTERS_DEPEND_ON = ("org", "office", "assembly", "held_on")
 MEMBERS_ASSEMBLY_ONLY = BRANCH_TYPES | {OrgType.GENERAL_BRANCH, OrgType.GROUP}
 COMMITTEE_FIELDS = ("area", "name", "term_started_on")
 SEAT_FIELDS = ("committee", "role", "member", "person_name", "birth_date", "education", "started_on", "ended_on")
-
-
-class Errors:
-    """Collects field errors, then raises them all at once."""
-
-    def __init__(self):
-        self.errors: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str):
-        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def raise_if_any(self):
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _merge(obj, fields, data: dict) -> dict:
-    """The values after the change: the object's current values overridden by `data`."""
-    current = {f: getattr(obj, f) for f in fields} if obj is not None else dict.fromkeys(fields)
-    current.update({k: v for k, v in data.items() if k in fields})
-    return current
 
 
 def _member_visible(member, acting_user) -> bool:
@@ -123,7 +101,7 @@ def _check_position(data: dict, acting_user, instance=None):
 
 @transaction.atomic
 def do_create_position(*, acting_user, **data) -> Position:
-    data = _merge(None, POSITION_FIELDS, data)
+    data = merged(None, POSITION_FIELDS, data)
     data["portfolio"] = data["portfolio"] or ""
     _check_position(data, acting_user)
     return do_create(Position, acting_user=acting_user, data=data)
@@ -132,7 +110,7 @@ def do_create_position(*, acting_user, **data) -> Position:
 @transaction.atomic
 def do_update_position(position: Position, *, acting_user, **data) -> Position:
     ensure_in_scope(position, acting_user, "change")
-    data = _merge(position, POSITION_FIELDS, data)
+    data = merged(position, POSITION_FIELDS, data)
     data["portfolio"] = data["portfolio"] or ""
     _check_position(data, acting_user, instance=position)
     return do_update(position, acting_user=acting_user, data=data)
@@ -419,7 +397,7 @@ def _clean_candidates(candidates) -> list[dict]:
 def do_create_election(*, acting_user, candidates=(), **data) -> Election:
     """Record an election with its candidates (one transaction); a general election starts the org's term."""
     typed = data.get("eligible_voters")
-    data = _merge(None, ELECTION_FIELDS, data)
+    data = merged(None, ELECTION_FIELDS, data)
     data["kind"] = data["kind"] or ElectionKind.REGULAR
     data["office"] = data["office"] or ElectionOffice.COMMITTEE
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
@@ -437,7 +415,7 @@ def do_update_election(election: Election, *, acting_user, candidates=None, **da
     ensure_in_scope(election, acting_user, "change")
     old_org = election.org
     typed = data.get("eligible_voters")
-    data = _merge(election, ELECTION_FIELDS, data)
+    data = merged(election, ELECTION_FIELDS, data)
     data["approval"], data["note"] = data["approval"] or "", data["note"] or ""
     if candidates is None:
         candidates = [{"member": c.member, "votes": c.votes, "elected": c.elected}
@@ -546,7 +524,7 @@ def _check_committee(data: dict, acting_user):
 
 @transaction.atomic
 def do_create_residents_committee(*, acting_user, **data) -> ResidentsCommittee:
-    data = _merge(None, COMMITTEE_FIELDS, data)
+    data = merged(None, COMMITTEE_FIELDS, data)
     _check_committee(data, acting_user)
     if not (data["name"] or "").strip():
         data["name"] = f"{data['area'].name}居民委员会"
@@ -556,7 +534,7 @@ def do_create_residents_committee(*, acting_user, **data) -> ResidentsCommittee:
 @transaction.atomic
 def do_update_residents_committee(committee: ResidentsCommittee, *, acting_user, **data) -> ResidentsCommittee:
     ensure_in_scope(committee, acting_user, "change")
-    data = _merge(committee, COMMITTEE_FIELDS, data)
+    data = merged(committee, COMMITTEE_FIELDS, data)
     _check_committee(data, acting_user)
     return do_update(committee, acting_user=acting_user, data=data)
 
@@ -608,7 +586,7 @@ def _check_seat(data: dict, acting_user, instance=None):
 
 
 def _seat_data(obj, data):
-    data = _merge(obj, SEAT_FIELDS, data)
+    data = merged(obj, SEAT_FIELDS, data)
     data["person_name"] = (data["person_name"] or "").strip()
     data["education"] = data["education"] or ""
     return data

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
 from sqdj.core import dates
-from sqdj.core.views import ModelViews, ObjectEditView
+from sqdj.core.views import ModelViews, ParentedEditView
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -25,23 +25,9 @@ from .terms import regular_term_end, term_end
 # ---- leadership (班子) --------------------------------------------------------------------------------------------
 
 
-class LeadershipEditView(ObjectEditView):
-    """The generic edit page, opened from the org's (committee's) page with ?org= (?committee=, ?area=), and
-    with the candidates' rows for an election."""
-
-    def _form(self, obj, data=None):
-        kwargs = {"instance": obj, "user": self.request.user}
-        parent_field = self.views.form.parent_field
-        if obj is None and data is None and self.request.GET.get(parent_field):
-            kwargs["initial"] = {parent_field: self.request.GET[parent_field]}
-        return self.views.form(data, **kwargs)
-
-    def _render(self, form, obj):
-        return render(self.request, "leadership/leadership_edit.html", self.base_context(form=form, object=obj))
-
-
 class LeadershipViews(ModelViews):
     detail_template = "leadership/leadership_detail.html"
+    edit_template = "leadership/leadership_edit.html"
 
     @classmethod
     def urls(cls):
@@ -49,7 +35,7 @@ class LeadershipViews(ModelViews):
         patterns = []
         for p in super().urls():
             if p.name in (f"{name}_add", f"{name}_edit"):
-                p = path(str(p.pattern), LeadershipEditView.as_view(views=cls), name=p.name)
+                p = path(str(p.pattern), ParentedEditView.as_view(views=cls), name=p.name)
             patterns.append(p)
         return patterns
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.accounts.roles import Role
 from sqdj.core.models import BaseModel, ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 from sqdj.core.querysets import InList, outside_subtree
@@ -132,6 +133,8 @@ class Member(ChangeLoggedModel):
             if anchor is not None:
                 regs = regs.exclude(member_org=anchor)
         return FewRows(pk__in=regs.values("member_id"))
+
+    scope_self_roles = (Role.MEMBER,)
 
     @classmethod
     def scope_self_q(cls, user):
@@ -308,6 +311,8 @@ class Registration(ChangeLoggedModel):
     scope_org_field = "member__org"
     scope_area_field = "community"
     change_log_exclude = (*ChangeLoggedModel.change_log_exclude, "member_org")  # the database's copy, not an edit
+
+    scope_self_roles = (Role.MEMBER,)
 
     @classmethod
     def scope_self_q(cls, user):

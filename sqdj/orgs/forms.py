@@ -58,3 +58,19 @@ class EndGuidanceForm(forms.Form):
     ended_on = forms.DateField(
         label=_("link ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class OrgOnDayForm(forms.Form):
+    """An org of the user's scope and a day: what the statistics and the coverage pages are asked for."""
+
+    # the tree picker over the user's scope (core.widgets.SearchSelect); the form receives the org's code
+    org = forms.CharField(
+        label=_("Organization"),
+        required=False,
+        strip=False,
+        widget=SearchSelect(reverse_lazy("orgs:org_pick"), value_field="code", model="orgs.Org"),
+    )
+    as_of = forms.DateField(
+        required=False,
+        error_messages={"invalid": _("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01.")},
+    )

@@ -11,14 +11,22 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
-from sqdj.core.scope import visible
+from sqdj.core.scope import anchors as scope_anchors
+from sqdj.core.scope import is_unrestricted, visible
 from sqdj.core.services import UNSET, TreeRules, do_create, do_update, ensure_in_scope
 
 from .choices import ALLOWED_PARENTS, ROOT_TYPES, OrgType, default_sector
 from .models import GuidanceLink, Org
 
 rules = TreeRules(Org, ALLOWED_PARENTS, ROOT_TYPES, lambda t: OrgType(t).label)
+
+
+def community_of(org):
+    """The community area the org is located in, or None (not a community org)."""
+    area = org.area if org.area_id else None
+    return area if area is not None and area.type == AreaType.COMMUNITY else None
 
 
 def _check_area(area, acting_user):
@@ -119,3 +127,16 @@ def do_end_guidance(link: GuidanceLink, *, acting_user, ended_on) -> GuidanceLin
             {"ended_on": _("The end cannot be before the start (%(date)s).") % {"date": link.started_on.isoformat()}}
         )
     return do_update(link, acting_user=acting_user, data={"ended_on": ended_on}, action=None)
+
+
+def top_orgs(user) -> list:
+    """The user's own top organizations (the roots of the assignments, nested ones dropped)."""
+    if is_unrestricted(user):
+        return list(Org.objects.filter(depth=1).order_by("path"))
+    roots: list = []
+    seen: list[str] = []
+    for org, _desc in sorted(scope_anchors(user, "view"), key=lambda a: a[0].path):
+        if not any(org.path.startswith(p) for p in seen):
+            seen.append(org.path)
+            roots.append(org)
+    return roots

@@ -299,16 +299,31 @@ def _coverage_query(communities, area, depths, user, as_of):
     return "", ()  # no community visible either
 
 
-def _neworgs(org, user, as_of: datetime.date) -> dict:
-    """两新组织 coverage: zeros until the units app (驻区单位, 两新组织) exists.
+def _units_statement(org, user, as_of: datetime.date) -> tuple[str, Any]:
+    """The units app's one aggregate statement (("", ()) without the app), read with the others (read_together).
 
-    Plug-in point: once `sqdj.units` is installed it provides `sqdj.units.stats.neworg_coverage(org, *, user,
-    as_of)` returning the three counts of `NEWORG_KEYS` for the units located under the org's area that `user`
-    may see (`visible()` above; `user` may be `EVERYTHING`), in a constant number of queries."""
+    Plug-in point: once `sqdj.units` is installed it provides `sqdj.units.stats.statement(org, *, user, as_of)`,
+    the (SQL, parameters) of one row over the units located under the org's area that `user` may see
+    (`visible()` above; `user` may be `EVERYTHING`), and `sqdj.units.stats.figures_of(row)`, the three counts of
+    `NEWORG_KEYS` (`coverage`) and the additive key `units` of §3 from that row."""
     if not apps.is_installed("sqdj.units"):
-        return dict.fromkeys(NEWORG_KEYS, 0)
-    counts = import_module("sqdj.units.stats").neworg_coverage(org, user=user, as_of=as_of)
-    return {key: counts[key] for key in NEWORG_KEYS}
+        return "", ()
+    return import_module("sqdj.units.stats").statement(org, user=user, as_of=as_of)
+
+
+def _units_figures(found: dict | None) -> dict:
+    """{"coverage": the three counts of `NEWORG_KEYS` (zeros until the units app exists), and with the app "units"}."""
+    if not apps.is_installed("sqdj.units"):
+        return {"coverage": dict.fromkeys(NEWORG_KEYS, 0)}
+    figures = import_module("sqdj.units.stats").figures_of(found)
+    return {"coverage": {key: figures["coverage"][key] for key in NEWORG_KEYS}, "units": figures["units"]}
+
+
+def _neworgs(org, user, as_of: datetime.date) -> dict:
+    """两新组织 coverage alone: the three counts of `NEWORG_KEYS` (zeros until the units app exists)."""
+    sql, params = _units_statement(org, user, as_of)
+    (found,) = read_together(Member.objects.db, [(sql, params, False)])
+    return _units_figures(found)["coverage"]
 
 
 def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
@@ -320,21 +335,26 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
     as_of = as_of or dates.today()
     user = counting_user(org, user)
     members_sql, members_params, names = _members_statement(org, user, as_of)
-    grouped, found, communities = read_together(
+    grouped, found, communities, unit_row = read_together(
         Member.objects.db,
         [
             (*_organizations_statement(org, user, as_of), True),
             (members_sql, members_params, False),
             (*_communities_statement(org, user, as_of), False),
+            (*_units_statement(org, user, as_of), False),
         ],
     )
-    return {
+    units = _units_figures(unit_row)
+    stats = {
         "org": {"code": org.code, "name": org.name},
         "as_of": as_of.isoformat(),
         "organizations": _organizations(grouped),
         "members": _members(found, names),
-        "coverage": {**_communities(communities), **_neworgs(org, user, as_of)},
+        "coverage": {**_communities(communities), **units["coverage"]},
     }
+    if "units" in units:  # an additive key of §3, present once the units app exists
+        stats["units"] = units["units"]
+    return stats
 
 
 def counting_user(org, user):

@@ -4,37 +4,21 @@ from __future__ import annotations
 
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from sqdj.core.pdf import pdf_response
 from sqdj.core.scope import anchors, is_unrestricted, sees_by_guidance
 from sqdj.core.views import may
-from sqdj.core.widgets import SearchSelect
+from sqdj.orgs.forms import OrgOnDayForm
 from sqdj.orgs.models import Org
 from sqdj.orgs.services import find_org
 
 from . import drilldown, services
 from .exporting import pdf, report_sections, workbook
-
-
-class StatsForm(forms.Form):
-    # the tree picker over the user's scope (core.widgets.SearchSelect); the form receives the org's code
-    org = forms.CharField(
-        label=gettext_lazy("Organization"),
-        required=False,
-        strip=False,
-        widget=SearchSelect(reverse_lazy("orgs:org_pick"), value_field="code", model="orgs.Org"),
-    )
-    as_of = forms.DateField(
-        required=False,
-        error_messages={"invalid": gettext_lazy("Not a date: write it as YYYY-MM-DD, e.g. 2021-07-01.")},
-    )
 
 
 def default_org(user):
@@ -71,7 +55,7 @@ def stats_page(request):
     user = request.user
     if not may(user, "view"):
         raise PermissionDenied(_("You have no role that lets you see statistics."))
-    form = StatsForm(request.GET)
+    form = OrgOnDayForm(request.GET)
     if not form.is_valid():
         return render(request, "stats/stats.html", {"form": form, "stats": None}, status=400)
     code = form.cleaned_data["org"]
@@ -91,17 +75,7 @@ def stats_page(request):
         response["Content-Disposition"] = f'attachment; filename="stats-{stats["as_of"]}.xlsx"'
         return response
     if export == "pdf":
-        try:
-            body = pdf(stats, children)
-        except (ImportError, OSError):  # WeasyPrint or its system libraries missing (as transfers.documents)
-            return HttpResponse(
-                _("Printing is not available on this server (WeasyPrint is not installed)."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(body, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="stats-{stats["as_of"]}.pdf"'
-        return response
+        return pdf_response(lambda: pdf(stats, children), f"stats-{stats['as_of']}.pdf", attachment=True)
     # an org seen through a guidance link: its figures whole, no list of its members (nor of its territory)
     guided = sees_by_guidance(user, org)
     links = drilldown.figure_links(org, stats["as_of"], members=not guided, areas=not guided)

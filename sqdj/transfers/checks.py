@@ -42,7 +42,7 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months, add_years
 from sqdj.core.models import ObjectChange
-from sqdj.core.rules import CheckContext, Finding, describe_parameters, describe_values, param, register
+from sqdj.core.rules import CheckContext, Finding, describe_parameters, describe_values, param, register, url_maker
 from sqdj.core.scope import visible
 from sqdj.members.choices import Standing, StateKind, WorkStatus
 from sqdj.members.models import Member
@@ -53,11 +53,6 @@ from .models import Inflow, Outflow
 from .services import AUTHORITY
 
 MARGIN = datetime.timedelta(days=4)  # add_months is not invertible at month ends: the database gets a margin
-
-
-def _url_maker(viewname: str):
-    marker = 987654321
-    return reverse(viewname, args=[marker]).replace(str(marker), "{}").format
 
 
 def _outflows(ctx: CheckContext):
@@ -142,14 +137,14 @@ def contact_overdue(ctx: CheckContext):
         .filter(lost_contact_since__isnull=True, member__standing=Standing.ACTIVE, last_contact_on__lte=cutoff)
         .values_list("pk", "member__name", "last_contact_on")
     )
-    url = _url_maker("transfers:outflow")
+    url = url_maker("transfers:outflow")
     for pk, name, last in rows:
         if ctx.on > add_months(last, months):
             text = message % {"date": last.isoformat(), "months": months}
             yield _finding(ctx, "mobile.contact_overdue", "reminder", "outflow", pk, name, url(pk), text, basis,
                            out_action)  # fmt: skip
     rows = _inflows(ctx).filter(last_contact_on__lte=cutoff).values_list("pk", "name", "last_contact_on")
-    url = _url_maker("transfers:inflow")
+    url = url_maker("transfers:inflow")
     for pk, name, last in rows:
         if ctx.on > add_months(last, months):
             text = message % {"date": last.isoformat(), "months": months}
@@ -178,7 +173,7 @@ def lost_contact(ctx: CheckContext):
         .filter(member__standing=Standing.ACTIVE, lost_contact_since__lte=add_months(ctx.on, -months) + MARGIN)
         .values_list("pk", "member__name", "lost_contact_since")
     )
-    url = _url_maker("transfers:outflow")
+    url = url_maker("transfers:outflow")
     for pk, name, since in rows:
         if add_months(since, months) <= ctx.on:
             text = message % {"name": name, "date": since.isoformat(), "months": months}
@@ -210,7 +205,7 @@ def suspended_removal(ctx: CheckContext):
         )
         .values_list("pk", "member__name", "member__states__starts_on")
     )
-    url = _url_maker("transfers:outflow")
+    url = url_maker("transfers:outflow")
     for pk, name, since in rows:
         if add_years(since, years) <= ctx.on:
             text = message % {"name": name, "date": since.isoformat(), "years": years}
@@ -232,7 +227,7 @@ def outflow_incomplete(ctx: CheckContext):
         "record; if the member is not away, end the record."
     )
     rows = _outflows(ctx).filter(incomplete=True).values_list("pk", "member__name", "left_on")
-    url = _url_maker("transfers:outflow")
+    url = url_maker("transfers:outflow")
     for pk, name, recorded in rows:
         text = message % {"name": name, "date": recorded.isoformat()}
         yield _finding(ctx, "mobile.outflow_incomplete", "warning", "outflow", pk, name, url(pk), text, "", action)
@@ -402,7 +397,7 @@ def away_transfer_due(ctx: CheckContext):
         .exclude(member__transfers__state__in=OPEN_STATES)
         .values_list("pk", "member__name", "left_on")
     )
-    url = _url_maker("transfers:outflow")
+    url = url_maker("transfers:outflow")
     for pk, name, left in rows:
         if add_months(left, months) <= ctx.on:
             text = message % {"name": name, "date": left.isoformat(), "months": months}

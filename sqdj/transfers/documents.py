@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import datetime
 import logging
-import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import formats
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from sqdj.core import dates
 from sqdj.core.dates import age_on
-from sqdj.core.pdf import page_counter_css, render_pdf
+from sqdj.core.pdf import page_counter_css, pdf_response, render_pdf
 from sqdj.core.pii import mask_id_number, revealable_pks
 from sqdj.members.models import Member
 
@@ -136,21 +134,7 @@ def _case(request, pk) -> Transfer:
 
 def _pdf_response(build, case: Transfer, kind: str, user=None) -> HttpResponse:
     revealable = bool(case.member_id) and case.member_id in revealable_pks(user, Member, [case.member])
-    try:
-        body = build(case, revealable)
-    except (ImportError, OSError):  # WeasyPrint or its system libraries (Pango) missing on this server
-        log.exception("PDF rendering is not available")
-        return HttpResponse(
-            _("Printing is not available on this server (WeasyPrint is not installed)."),
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-    response = HttpResponse(body, content_type="application/pdf")
-    # a letter from outside may have a Chinese number (外省〔2026〕88号): Django adds filename*=utf-8'' then
-    filename = re.sub(r'[\\/:*?"<>|\s]', "_", f"{kind}-{case.letter_number}.pdf")
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(lambda: build(case, revealable), f"{kind}-{case.letter_number}.pdf")
 
 
 @login_required

@@ -28,10 +28,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sqdj.accounts.services import notify_org
 from sqdj.areas.choices import AreaType
 from sqdj.core import dates
+from sqdj.core import services as core_services
 from sqdj.core.dates import add_months
 from sqdj.core.rules import param
 from sqdj.core.scope import anchors, is_unrestricted, visible
@@ -63,13 +65,10 @@ NOT_RECEIVING = {*_TYPE_LEVELS, OrgType.GROUP}
 AUTHORITY = "authority"
 
 
-class Conflict(Exception):
+class Conflict(core_services.Conflict):
     """Someone else changed the case first; nothing was written (409 in the API)."""
 
-    def __init__(self, message: str | None = None):
-        super().__init__(
-            message or _("This case has already been handled by someone else. Reload it to see its state.")
-        )
+    default_message = gettext_lazy("This case has already been handled by someone else. Reload it to see its state.")
 
 
 class OutOfScope(Http404):

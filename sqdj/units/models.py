@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.accounts.roles import Role
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_phone
 
@@ -80,6 +81,8 @@ class Unit(ChangeLoggedModel):
     scope_area_field = "area"
     scope_guidance = True  # the guide of the unit's org sees the unit, read only
 
+    scope_self_roles = (Role.UNIT_CONTACT,)
+
     @classmethod
     def scope_self_q(cls, user):
         """A liaison (`unit_contact`) sees their own unit."""
@@ -105,6 +108,10 @@ class Unit(ChangeLoggedModel):
 
     def get_absolute_url(self):
         return reverse("units:unit", args=[self.pk])
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
 
     @property
     def is_neworg(self) -> bool:
@@ -163,6 +170,8 @@ class Instructor(ChangeLoggedModel):
     scope_org_field = "unit__org"
     scope_area_field = "unit__area"
 
+    scope_self_roles = (Role.UNIT_CONTACT,)
+
     @classmethod
     def scope_self_q(cls, user):
         return Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
@@ -184,6 +193,10 @@ class Instructor(ChangeLoggedModel):
 
     def get_absolute_url(self):
         return reverse("units:instructor", args=[self.pk])
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
 
 class Visit(ChangeLoggedModel):
@@ -217,9 +230,12 @@ class AuthorityEntry(ChangeLoggedModel):
     coverage records close; its org is flagged for handling). Matched to the unit by 统一社会信用代码."""
 
     authority = models.CharField(_("registration authority"), max_length=30, choices=Authority.choices)
-    kind = models.CharField(_("change"), max_length=20, choices=ChangeKind.choices)
+    kind = models.CharField(_("type of change"), max_length=20, choices=ChangeKind.choices)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
     name = models.CharField(_("unit name"), max_length=200)
+    # as the list gives them, kept with the line (an entry whose code is unknown has no unit to read them from)
+    category = models.CharField(_("unit category"), max_length=30, choices=UnitCategory.choices, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
     changed_on = models.DateField(_("registered or deregistered on"))
     area = models.ForeignKey(
         "areas.Area", verbose_name=_("located in area"), on_delete=models.PROTECT, related_name="+"
@@ -265,6 +281,8 @@ class Council(ChangeLoggedModel):
     ended_on = models.DateField(_("dissolved on"), null=True, blank=True)
 
     scope_org_field = "org"
+
+    scope_self_roles = (Role.UNIT_CONTACT,)
 
     @classmethod
     def scope_self_q(cls, user):
@@ -375,6 +393,8 @@ class Decision(ChangeLoggedModel):
 
     scope_org_field = "council__org"
 
+    scope_self_roles = (Role.UNIT_CONTACT,)
+
     @classmethod
     def scope_self_q(cls, user):
         return Q(owner__contacts__user=user, owner__contacts__ended_on__isnull=True)
@@ -409,6 +429,8 @@ class Agreement(ChangeLoggedModel):
     ended_on = models.DateField(_("ended early on"), null=True, blank=True)
 
     scope_org_field = "org"
+
+    scope_self_roles = (Role.UNIT_CONTACT,)
 
     @classmethod
     def scope_self_q(cls, user):
@@ -507,6 +529,8 @@ class Resource(ChangeLoggedModel):
     scope_org_field = "unit__org"
     scope_area_field = "unit__area"
 
+    scope_self_roles = (Role.UNIT_CONTACT,)
+
     @classmethod
     def scope_self_q(cls, user):
         return Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
@@ -543,6 +567,8 @@ class Project(ChangeLoggedModel):
     outcome = models.TextField(_("outcome"), blank=True)
 
     scope_org_field = "org"
+
+    scope_self_roles = (Role.UNIT_CONTACT,)
 
     @classmethod
     def scope_self_q(cls, user):

@@ -1,10 +1,13 @@
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sqdj.areas.models import Area
-from sqdj.core.serializers import ScopedModelSerializer, ScopedSlugRelatedField, StrictCharField
+from sqdj.core.serializers import (
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedSlugRelatedField,
+    StrictCharField,
+)
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -12,24 +15,6 @@ from ..choices import VotersBasis
 from ..models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 
 # ---- leadership --------------------------------------------------------------------------------------------------
-
-
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object given by id, chosen only among those the caller may see (else: does not exist)."""
-
-    def __init__(self, model=None, **kwargs):
-        self.related_model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        return self.related_model.objects.restrict(getattr(request, "user", None), "view")
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        return super().to_internal_value(data)
 
 
 def _member_field(**kwargs):

@@ -1,4 +1,4 @@
-from sqdj.core.api import ScopedModelViewSet, scoped_schema
+from sqdj.core.api import ServiceViewSet, scoped_schema
 
 from .. import services
 from ..filtersets import ElectionFilterSet, PositionFilterSet, ResidentsCommitteeFilterSet, ResidentsSeatFilterSet
@@ -11,21 +11,8 @@ from .serializers import (
 )
 
 
-class LeadershipViewSet(ScopedModelViewSet):
-    create_service = update_service = delete_service = None
-
-    def create_object(self, data):
-        return type(self).create_service(acting_user=self.request.user, **data)
-
-    def update_object(self, obj, data):
-        return type(self).update_service(obj, acting_user=self.request.user, **data)
-
-    def delete_object(self, obj):
-        type(self).delete_service(obj, acting_user=self.request.user)
-
-
 @scoped_schema(PositionSerializer, tags=["leadership"])
-class PositionViewSet(LeadershipViewSet):
+class PositionViewSet(ServiceViewSet):
     """Leadership positions (书记, 副书记, 委员) of the organizations within the caller's scope. `?org=CODE` (with
     `&descendants=true`: the whole subtree), `?role=`, `?current=true` (held today), `?q=` (name, org)."""
 
@@ -38,7 +25,7 @@ class PositionViewSet(LeadershipViewSet):
 
 
 @scoped_schema(ElectionSerializer, tags=["leadership"])
-class ElectionViewSet(LeadershipViewSet):
+class ElectionViewSet(ServiceViewSet):
     """Elections (换届, 补选) with their candidates, written in one request. A general election starts the
     organization's term on its day. Candidates must be full members, at least 20% more than the seats (差额)."""
 
@@ -51,7 +38,7 @@ class ElectionViewSet(LeadershipViewSet):
 
 
 @scoped_schema(ResidentsCommitteeSerializer, tags=["leadership"])
-class ResidentsCommitteeViewSet(LeadershipViewSet):
+class ResidentsCommitteeViewSet(ServiceViewSet):
     """Residents' committees (居委会), one per community area."""
 
     queryset = ResidentsCommittee.objects.select_related("area").order_by("area__path", "pk")
@@ -63,7 +50,7 @@ class ResidentsCommitteeViewSet(LeadershipViewSet):
 
 
 @scoped_schema(ResidentsSeatSerializer, tags=["leadership"])
-class ResidentsSeatViewSet(LeadershipViewSet):
+class ResidentsSeatViewSet(ServiceViewSet):
     """Seats on residents' committees (主任, 副主任, 委员): a party member, or a person given by name."""
 
     queryset = ResidentsSeat.objects.select_related("committee", "member").order_by("committee_id", "role", "pk")

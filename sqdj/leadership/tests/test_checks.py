@@ -258,17 +258,6 @@ def test_approved_extension_and_recorded_election(world):
     assert codes(org, "org.term_expired", on=datetime.date(2027, 1, 1)) == []
 
 
-def test_joint_branch_units(world):
-    joint = do_create_org(
-        acting_user=None, parent=world.street, code="LH1", name="联合党支部", type="joint_branch", units_covered=5
-    )
-    assert codes(world.street, "org.joint_branch_units") == []
-    joint.units_covered = 6
-    joint.save()
-    (f,) = findings(world.street, "org.joint_branch_units")
-    assert f.severity == "warning" and f.object_code == "LH1"
-
-
 # --- versions of the rulebook --------------------------------------------------------------------------------------
 
 

@@ -146,7 +146,7 @@ class PositionViewTests(LeadershipViewTests, TestCase):
         self.assertContains(r, 'id="choose-parent"')
         self.assertNotContains(r, 'name="member"')
         r = self.client.get(self.url("add"), {"org": self.world.community1.pk})
-        self.assertContains(r, 'id="leadership-form"')
+        self.assertContains(r, 'id="parented-form"')
         options = re.findall(
             r'<option value="(\d+)"', r.content.decode().split('name="member"')[1].split("</select>")[0]
         )

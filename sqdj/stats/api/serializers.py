@@ -9,6 +9,7 @@ from rest_framework import serializers
 from sqdj.members.choices import CATEGORY_LABELS, EDUCATION_LABELS, WORK_STATUS_LABELS
 from sqdj.orgs.choices import SECTOR_LABELS
 from sqdj.orgs.choices import TEMPLATE_LABELS as ORG_TYPE_LABELS
+from sqdj.units.choices import CATEGORY_LABELS as UNIT_CATEGORY_LABELS
 
 from ..services import AGE_BANDS
 
@@ -61,9 +62,20 @@ class StatsCoverageSerializer(serializers.Serializer):
     neworgs_3plus_members_without_org = serializers.IntegerField(min_value=0)
 
 
+class StatsUnitsSerializer(serializers.Serializer):
+    """The additive key `units` of interfaces.md §3 (present once the units app is installed): the units located in
+    the org's territory on the day, by category, and how many are covered by an org and by an instructor."""
+
+    total = serializers.IntegerField(min_value=0)
+    by_category = _counts("StatsUnitCategories", UNIT_CATEGORY_LABELS.values(), "单位类别")()
+    org_coverage = serializers.IntegerField(min_value=0, help_text="党的组织覆盖")
+    work_coverage = serializers.IntegerField(min_value=0, help_text="工作覆盖")
+
+
 class StatsSerializer(serializers.Serializer):
     org = StatsOrgSerializer()
     as_of = serializers.DateField()
     organizations = StatsOrganizationsSerializer()
     members = StatsMembersSerializer()
     coverage = StatsCoverageSerializer()
+    units = StatsUnitsSerializer(required=False)

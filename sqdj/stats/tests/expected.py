@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 NEWORGS_NONE = {"neworgs": 0, "neworgs_with_org": 0, "neworgs_3plus_members_without_org": 0}
+# the additive key of the units app (interfaces.md §3): the world has no unit
+UNITS_NONE = {
+    "total": 0,
+    "by_category": {"党政机关": 0, "事业单位": 0, "国有企业": 0, "非公有制企业": 0, "社会组织": 0, "其他": 0},
+    "org_coverage": 0,
+    "work_coverage": 0,
+}
 SECTOR_WORDS = [
     "社区", "街道", "机关", "事业单位", "国有企业", "非公有制企业", "社会组织",
     "商务楼宇", "园区", "村", "联合", "流动", "其他",
@@ -50,6 +57,7 @@ DISTRICT_AS_OF = {
     },
     "members": members(12, 10, 2, 5, 1, 8, [5, 2, 1, 1, 1, 2], [2, 3, 3, 1, 0, 0, 2, 1], [2, 5, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 2, **NEWORGS_NONE},
+    "units": UNITS_NONE,
 }
 
 # The same on 2025-07-01: R counts (probationary), P is full; everyone had their birthday: C 31, F 36, I 61; R 49.
@@ -63,6 +71,7 @@ DISTRICT_LATER = {
     },
     "members": members(13, 11, 2, 5, 1, 9, [5, 2, 1, 1, 1, 3], [1, 3, 4, 1, 1, 0, 1, 2], [2, 6, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 3, **NEWORGS_NONE},
+    "units": UNITS_NONE,
 }
 
 # admin1 (community admin of 甲社区 and below), SQT1, 2025-06-15: members held in SQT1's subtree: A B C P (ZBT1) and
@@ -73,6 +82,7 @@ COMMUNITY1_ADMIN = {
     "organizations": {"total": 3, "by_type": {"党总支": 1, "党支部": 1, "党小组": 1}, "by_sector": sectors(社区=3)},
     "members": members(6, 5, 1, 2, 1, 4, [3, 1, 0, 1, 1, 0], [2, 2, 1, 1, 0, 0, 0, 0], [1, 2, 1, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
+    "units": UNITS_NONE,
 }
 
 # c1only (viewer of SQT1 itself, not below): SQT1 and its own members D and E.
@@ -82,4 +92,5 @@ COMMUNITY1_ONLY = {
     "organizations": {"total": 1, "by_type": {"党总支": 1}, "by_sector": sectors(社区=1)},
     "members": members(2, 2, 0, 0, 0, 0, [0, 0, 0, 1, 1, 0], [0, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
+    "units": UNITS_NONE,
 }

@@ -106,13 +106,20 @@ def test_neworgs_are_zero_until_the_units_app_exists(world, monkeypatch):
     # the plug-in point a units app will fill
     calls = []
 
-    def neworg_coverage(o, *, user, as_of):
+    def statement(o, *, user, as_of):
         calls.append((o.code, user, as_of))
-        return {"neworgs": 5, "neworgs_with_org": 3, "neworgs_3plus_members_without_org": 1, "extra": 9}
+        return "SELECT 5 AS n", ()
+
+    def figures_of(row):
+        assert row == {"n": 5}
+        counts = {"neworgs": 5, "neworgs_with_org": 3, "neworgs_3plus_members_without_org": 1, "extra": 9}
+        return {"coverage": counts, "units": {"total": 7}}
 
     monkeypatch.setattr(services.apps, "is_installed", lambda name: name == "sqdj.units")
     monkeypatch.setitem(sys.modules, "sqdj.units", types.ModuleType("sqdj.units"))
-    monkeypatch.setitem(sys.modules, "sqdj.units.stats", types.SimpleNamespace(neworg_coverage=neworg_coverage))
+    monkeypatch.setitem(
+        sys.modules, "sqdj.units.stats", types.SimpleNamespace(statement=statement, figures_of=figures_of)
+    )
     stats = compute(org("DWT01"), user=world.superuser, as_of=AS_OF)
     assert stats["coverage"] == {
         "communities": 4,
@@ -121,6 +128,7 @@ def test_neworgs_are_zero_until_the_units_app_exists(world, monkeypatch):
         "neworgs_with_org": 3,
         "neworgs_3plus_members_without_org": 1,
     }
+    assert stats["units"] == {"total": 7}
     assert calls == [("DWT01", world.superuser, AS_OF)]
 
 
@@ -136,11 +144,12 @@ def test_queries_do_not_grow_with_members(world, who):
     user = getattr(world, who)
     for seq in range(100, 103):
         add_member(world.branch1, seq)
+    compute(org("SQT1"), user=user, as_of=LATER)  # the rulebook's figures read once (core.rules' cache)
     few = _queries(user.pk, "SQT1")
     for seq in range(103, 130):
         add_member(world.branch1, seq)
     assert compute(org("SQT1"), user=user, as_of=LATER)["members"]["total"] >= 30
-    assert _queries(user.pk, "SQT1") == few <= 7  # 7: the role lookup and the guidance links (core.scope) of admin1
+    assert _queries(user.pk, "SQT1") == few <= 8  # 8: the role lookup and the guidance links (core.scope) of admin1
 
 
 def test_cached_statements_follow_a_moved_org(world):
@@ -159,5 +168,6 @@ def test_cached_statements_follow_a_moved_org(world):
 def test_the_figures_in_one_round_trip_on_postgresql(world):
     """Organizations, members and communities (the depth of a community known from the area types) are read
     together on PostgreSQL (services.read_together); one statement each elsewhere."""
-    # the org looked up by its code, then the figures
-    assert _queries(world.superuser.pk, "SQT1") == 1 + (1 if connection.vendor == "postgresql" else 3)
+    # the org looked up by its code, then the figures (the units' statement among them: units.stats.statement)
+    compute(org("SQT1"), user=world.superuser, as_of=LATER)  # the rulebook's figures read once (core.rules' cache)
+    assert _queries(world.superuser.pk, "SQT1") == 1 + (1 if connection.vendor == "postgresql" else 4)

@@ -17,6 +17,7 @@ from sqdj.core.api import (
     UNSUPPORTED_MEDIA_TYPE,
     VALIDATION_ERROR,
     WWW_AUTHENTICATE,
+    ConflictError,
     ScopedModelViewSet,
 )
 from sqdj.members.models import Member
@@ -31,12 +32,6 @@ from .serializers import (
     TransferUpdateSerializer,
     VersionSerializer,
 )
-
-
-class ConflictError(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
 
 CONFLICT = OpenApiResponse(
     ERROR, description=_("Someone else changed the case first (or it is no longer at this step); nothing was written.")

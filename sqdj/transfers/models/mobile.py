@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.accounts.roles import Role
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_phone
 
@@ -37,6 +38,8 @@ class Outflow(ChangeLoggedModel):
     incomplete = models.BooleanField(_("incomplete (destination unknown)"), default=False, editable=False)
 
     scope_org_field = "member__org"
+
+    scope_self_roles = (Role.MEMBER,)
 
     @classmethod
     def scope_self_q(cls, user):

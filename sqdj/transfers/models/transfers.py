@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.accounts.roles import Role
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField
 
@@ -97,6 +98,8 @@ class Transfer(ChangeLoggedModel):
 
         receiving = (under("to_org") | under("receiving_approver")) & ~models.Q(state=TransferState.DRAFT)
         return under("from_org") | under("sending_approver") | receiving
+
+    scope_self_roles = (Role.MEMBER,)
 
     @classmethod
     def scope_self_q(cls, user):

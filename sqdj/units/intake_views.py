@@ -1,0 +1,213 @@
+"""Pages of the authority lists (待对接 entries, the `unit-changes` import), the end of a unit, and the instructors
+with their visits. Thin: the rules are in intake.py; every read goes through `restrict()` (out of scope: 404; seen
+but not changeable: 403)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sqdj.core.pii import mask_phone
+from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, ObjectPickView
+from sqdj.members.choices import Standing
+from sqdj.members.models import Member
+
+from . import intake
+from .choices import IntakeStatus
+from .intake_filtersets import AuthorityEntryFilterSet, InstructorFilterSet
+from .intake_forms import EndInstructorForm, EndUnitForm, InstructorForm, MarkContactedForm, VisitForm
+from .intake_importers import UnitChangeImporter
+from .intake_tables import AuthorityEntryTable, InstructorTable
+from .models import AuthorityEntry, Instructor, Unit
+
+
+def _date(value):
+    return value.isoformat() if value else "—"
+
+
+def _may(model, user, obj, action="change") -> bool:
+    return model.objects.restrict(user, action).filter(pk=obj.pk).exists()
+
+
+def _unit_row(unit, user):
+    if unit is None:
+        return (_("unit"), "—", None)
+    return (_("unit"), unit.name, unit.get_absolute_url() if _may(Unit, user, unit, "view") else None)
+
+
+class AuthorityEntryViews(ModelViews):
+    """The lines of the authorities' lists; written only by the import (and "mark contacted")."""
+
+    model = AuthorityEntry
+    queryset = AuthorityEntry.objects.select_related("area", "unit")
+    table = AuthorityEntryTable
+    filterset = AuthorityEntryFilterSet
+    importer = UnitChangeImporter
+    detail_template = "units/intake/authorityentry_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        rows = [
+            (_("registration authority"), obj.get_authority_display(), None),
+            (_("type of change"), obj.get_kind_display(), None),
+            (_("unified social credit code"), obj.credit_code, None),
+            (_("registered or deregistered on"), _date(obj.changed_on), None),
+            (_("located in area"), obj.area.name, None),
+            _unit_row(obj.unit, user),
+            (_("status"), obj.get_status_display(), None),
+            (_("contact due by"), _date(obj.due_on), None),
+            (_("contacted on"), _date(obj.contacted_on), None),
+            (_("note"), obj.note or "—", None),
+        ]
+        pending = obj.status == IntakeStatus.PENDING
+        may_mark = pending and _may(AuthorityEntry, user, obj)
+        return {"rows": rows, "contacted_form": MarkContactedForm() if may_mark else None}
+
+
+class InstructorMemberPick(ModelViews):
+    """The member picker of the instructor form: party members on the roll the user may see."""
+
+    model = Member
+    queryset = Member.objects.filter(standing=Standing.ACTIVE).select_related("org")
+    pick_fields = ("name",)
+    pick_pinyin_fields = ("name_pinyin", "name_initials")
+
+    @classmethod
+    def pick_label(cls, obj) -> str:
+        return f"{obj.name}（{obj.org.name}）"
+
+
+class InstructorViews(ModelViews):
+    """Instructors and liaisons: added from their unit's page, changed by the actions of their own page."""
+
+    model = Instructor
+    queryset = Instructor.objects.select_related("unit", "member")
+    table = InstructorTable
+    filterset = InstructorFilterSet
+    detail_template = "units/intake/instructor_detail.html"
+
+    @classmethod
+    def urls(cls):
+        return [
+            path("instructors/", ObjectListView.as_view(views=cls), name="instructor_list"),
+            path("instructors/<int:pk>/", ObjectDetailView.as_view(views=cls), name="instructor"),
+            path("instructors/<int:pk>/changes/", ObjectChangesView.as_view(views=cls), name="instructor_changes"),
+            path("instructors/member-pick/", ObjectPickView.as_view(views=InstructorMemberPick),
+                 name="instructor_member_pick"),
+            path("<int:unit_pk>/instructors/add/", add_instructor, name="instructor_add"),
+            path("instructors/<int:pk>/edit/", edit_instructor, name="instructor_edit"),
+            path("instructors/<int:pk>/end/", end_instructor, name="instructor_end"),
+            path("instructors/<int:pk>/visits/add/", add_visit, name="visit_add"),
+        ]  # fmt: skip
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        member = obj.member
+        rows = [
+            _unit_row(obj.unit, user),
+            (_("kind"), obj.get_kind_display(), None),
+            (_("name"), obj.name, None),
+            (_("party member"), member.name if member else "—",
+             member.get_absolute_url() if member and _may(Member, user, member, "view") else None),
+            (_("sent by"), obj.sent_by or "—", None),
+            (_("phone number"), mask_phone(obj.phone) or "—", None),
+            (_("assigned on"), _date(obj.started_on), None),
+            (_("assignment ended on"), _date(obj.ended_on), None),
+            (_("reason the assignment ended"), obj.end_reason or "—", None),
+        ]  # fmt: skip
+        may_change = _may(Instructor, user, obj)
+        return {
+            "rows": rows,
+            "visits": obj.visits.all(),
+            "may_change": may_change,
+            "is_open": obj.ended_on is None,
+        }
+
+
+def _changeable(model, request, pk):
+    """The object by pk: 404 outside the user's view scope, 403 when seen but not changeable."""
+    obj = get_object_or_404(model.objects.restrict(request.user, "view"), pk=pk)
+    if not _may(model, request.user, obj):
+        raise PermissionDenied(_("You may view this but not change it."))
+    return obj
+
+
+def _form_page(request, obj, form, title, call):
+    """A form page acting on `obj` (the unit, entry or instructor): on success, to the page of what the service
+    returns; the service's field errors go on the form's fields, the others above it."""
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data() if hasattr(form, "service_data") else dict(form.cleaned_data)
+        try:
+            done = call(data)
+            messages.success(request, _("Saved %(obj)s.") % {"obj": done})
+            return redirect(done.get_absolute_url())
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+    ctx = {"object": obj, "form": form, "title": title, "back": obj.get_absolute_url()}
+    return render(request, "units/intake/action_form.html", ctx)
+
+
+@login_required
+def end_unit(request, pk):
+    """The unit is deregistered, revoked or has moved out (intake.do_end_unit)."""
+    unit = _changeable(Unit, request, pk)
+    return _form_page(
+        request, unit, EndUnitForm(request.POST or None), gettext_lazy("End the unit"),
+        lambda d: intake.do_end_unit(unit, status=d["status"], on=d["ended_on"], reason=d["reason"],
+                                     acting_user=request.user),
+    )  # fmt: skip
+
+
+@login_required
+def mark_contacted(request, pk):
+    entry = _changeable(AuthorityEntry, request, pk)
+    return _form_page(
+        request, entry, MarkContactedForm(request.POST or None), gettext_lazy("Mark as contacted"),
+        lambda d: intake.do_mark_contacted(entry, on=d["contacted_on"], note=d["note"], acting_user=request.user),
+    )  # fmt: skip
+
+
+@login_required
+def end_instructor(request, pk):
+    instructor = _changeable(Instructor, request, pk)
+    return _form_page(
+        request, instructor, EndInstructorForm(request.POST or None), gettext_lazy("End the assignment"),
+        lambda d: intake.do_end_instructor(instructor, on=d["ended_on"], reason=d["end_reason"],
+                                           acting_user=request.user),
+    )  # fmt: skip
+
+
+@login_required
+def add_instructor(request, unit_pk):
+    unit = _changeable(Unit, request, unit_pk)
+    return _form_page(
+        request, unit, InstructorForm(request.POST or None, user=request.user),
+        gettext_lazy("Assign an instructor or liaison"),
+        lambda d: intake.do_add_instructor(unit, acting_user=request.user, **d),
+    )  # fmt: skip
+
+
+@login_required
+def edit_instructor(request, pk):
+    instructor = _changeable(Instructor, request, pk)
+    form = InstructorForm(request.POST or None, instance=Instructor.objects.get(pk=pk), user=request.user)
+    return _form_page(request, instructor, form, gettext_lazy("Edit"),
+                      lambda d: intake.do_update_instructor(instructor, acting_user=request.user, **d))  # fmt: skip
+
+
+@login_required
+def add_visit(request, pk):
+    instructor = _changeable(Instructor, request, pk)
+    return _form_page(
+        request, instructor, VisitForm(request.POST or None, user=request.user), gettext_lazy("Record a visit"),
+        lambda d: intake.do_record_visit(instructor, acting_user=request.user, **d),
+    )  # fmt: skip

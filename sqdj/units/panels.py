@@ -1,0 +1,54 @@
+"""On an org's page: the units whose party organization it is (the link seen from both sides; the unit page links
+back to its org). On a unit's page: its actions that other parts of the app carry out."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.plugins import Action, Panel
+from sqdj.core.scope import can
+
+from .choices import ENDED_STATUSES
+from .models import Unit
+
+
+def org_units_context(org, user) -> dict | None:
+    units = list(
+        Unit.objects.restrict(user, "view").filter(org=org).only("pk", "name", "category").order_by("name")[:51]
+    )
+    if not units:
+        return None
+    return {"units": units[:50], "more": len(units) > 50}
+
+
+panels = [Panel("orgs.Org", org_units_context, template="units/registry/_org_units.html", order=60)]
+
+
+def _may_change(unit, user) -> bool:
+    return can(user, "change", unit)
+
+
+def _operating(unit, user) -> bool:
+    return unit.status not in ENDED_STATUSES and _may_change(unit, user)
+
+
+# on the unit's own page: the intake part's actions on it (assign an instructor or liaison; record its end)
+actions = [
+    Action(
+        "units.Unit",
+        _("Assign an instructor or liaison"),
+        "person-plus",
+        lambda unit: reverse("units:instructor_add", args=[unit.pk]),
+        _operating,
+        key="unit-instructor-add",
+        order=20,
+    ),
+    Action(
+        "units.Unit",
+        _("End the unit"),
+        "box-arrow-right",
+        lambda unit: reverse("units:unit_end", args=[unit.pk]),
+        _operating,
+        key="unit-end",
+        order=90,
+    ),
+]
