@@ -89,6 +89,11 @@ LIST_CASES = [
     ("orgs page: type=branch", "/orgs/?type=branch"),
     ("orgs page: last page", "/orgs/?page=last"),
     ("orgs api: offset=5000", "/api/v1/orgs/?limit=50&offset=5000"),
+    # the unit list (issue 15): 两新 units without an org (the 应建未建 work list), a name search, deep pages
+    ("units page: neworg=true&org_coverage=false", "/units/?neworg=true&org_coverage=false"),
+    ("units page: name search q=科技", "/units/?q=%E7%A7%91%E6%8A%80"),
+    ("units page: last page", "/units/?page=last"),
+    ("units api: offset=5000", "/api/v1/units/?limit=50&offset=5000"),
 ]
 
 
@@ -296,6 +301,80 @@ def bench_stats(users) -> dict:
     return out
 
 
+UNIT_SQL = """
+SELECT count(*) AS total,
+       count(u.org_id) AS org_coverage,
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM units_instructor i WHERE i.unit_id = u.id
+                                      AND i.started_on <= %(day)s AND (i.ended_on IS NULL OR i.ended_on > %(day)s)))
+           AS work_coverage,
+       count(*) FILTER (WHERE u.category IN ('non_public_enterprise', 'social_organization')) AS neworgs,
+       count(u.org_id) FILTER (WHERE u.category IN ('non_public_enterprise', 'social_organization'))
+           AS neworgs_with_org,
+       count(*) FILTER (WHERE u.category IN ('non_public_enterprise', 'social_organization') AND u.org_id IS NULL
+                        AND u.party_members >= %(threshold)s) AS neworgs_3plus_members_without_org,
+       {categories}
+FROM units_unit u
+WHERE u.area_id = ANY(ARRAY(SELECT a.id FROM areas_area a WHERE a.path LIKE %(prefix)s))
+  AND (u.registered_on IS NULL OR u.registered_on <= %(day)s)
+  AND (u.ended_on IS NULL OR u.ended_on > %(day)s)
+  AND NOT (u.status IN ('moved_out', 'deregistered', 'revoked') AND u.ended_on IS NULL)
+"""
+
+
+def unit_hand_sql(org, as_of, threshold) -> dict:
+    """The units' figures of the statistics (coverage.neworgs*, the `units` key) in one hand-written aggregate."""
+    from sqdj.units.choices import CATEGORY_LABELS
+
+    categories = ", ".join(f"count(*) FILTER (WHERE u.category = '{c}') AS category_{c}" for c in CATEGORY_LABELS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            UNIT_SQL.format(categories=categories),
+            {"day": as_of, "threshold": threshold, "prefix": org.area.path + "%"},
+        )
+        names = [c[0] for c in cursor.description]
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def bench_unit_stats(users) -> dict:
+    """The units' statistics (`sqdj.units.stats.figures`: coverage.neworgs* and the `units` key) for the admin of
+    each level against one hand-written aggregate over the same units, alternated; both must give the same
+    numbers."""
+    import datetime
+
+    from sqdj.core.rules import param
+    from sqdj.units.models import Unit
+    from sqdj.units.stats import figures, figures_of
+
+    as_of = datetime.date.today()
+    threshold = param("org.min_full_members", as_of)
+    out = {}
+    for label, username in LEVELS:
+        if username not in users:
+            continue
+        user = users[username]
+        org = user.role_assignments.select_related("org__area").order_by("pk").first().org
+        if not org.area_id:
+            continue
+        mine, queries = count_queries(lambda o=org, u=user: figures(o, user=u, as_of=as_of))
+        hand = figures_of(unit_hand_sql(org, as_of, threshold))
+        t_mine, t_hand = timed_pair(
+            lambda o=org, u=user: figures(o, user=u, as_of=as_of),
+            lambda o=org: unit_hand_sql(o, as_of, threshold),
+            repeat=9,
+        )
+        out[label] = {
+            "org": org.code,
+            "units": Unit.objects.filter(area__path__startswith=org.area.path).count(),
+            "figures": {**t_mine, "queries": queries, "user": username},
+            "hand_sql": t_hand,
+            "ratio_p50": round(t_mine["p50_ms"] / t_hand["p50_ms"], 2),
+            "ratio_p95": round(t_mine["p95_ms"] / t_hand["p95_ms"], 2),
+            "same_numbers": mine == hand,
+        }
+        log("unit statistics", label, out[label])
+    return out
+
+
 def bench_checks(users) -> dict:
     """组织体检: `run_checks` over a community org, a subdistrict, a district and the whole city as the scoped
     admins of those levels (the city as sj_admin): p50/p95, queries, findings per severity."""
@@ -416,6 +495,7 @@ def main():
     results["list_requests"] = bench_list_requests(users)
     results["statistics"] = bench_stats(users)
     results["checks"] = bench_checks(users)
+    results["unit_statistics"] = bench_unit_stats(users)
 
     if size == "city" and os.environ.get("SQDJ_BENCH_CITY_REUSE") != "1" and connection.vendor == "postgresql":
         results["also_run"] = run_beside()

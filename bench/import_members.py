@@ -100,13 +100,13 @@ def member_rows(n: int, org_codes: list[str], area_codes: list[str], seed: int =
         ]
 
 
-def write_xlsx(rows, path: Path | None = None) -> bytes:
+def write_xlsx(rows, path: Path | None = None, headers: list[str] = HEADERS) -> bytes:
     """A write-only workbook: codes and numbers as text cells, dates as real date cells."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
-    ws.append(HEADERS)
+    ws.append(headers)
     for r in rows:
         ws.append(r)
     out = io.BytesIO()

@@ -131,7 +131,7 @@ class CouncilKind(models.TextChoices):
 
 
 class DecisionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not started")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     DROPPED = "dropped", _("Dropped")
@@ -164,7 +164,7 @@ class ListCategory(models.TextChoices):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Awaiting a match")
     MATCHED = "matched", _("Matched")
     CLOSED = "closed", _("Closed")
 
