@@ -44,6 +44,15 @@ actions = [
     ),
     Action(
         "units.Unit",
+        _("Offer a resource"),
+        "box-seam",
+        lambda unit: reverse("units:resource_add") + f"?unit={unit.pk}",
+        _operating,
+        key="unit-resource-add",
+        order=30,
+    ),
+    Action(
+        "units.Unit",
         _("End the unit"),
         "box-arrow-right",
         lambda unit: reverse("units:unit_end", args=[unit.pk]),

@@ -207,10 +207,15 @@ class ListMenuTests(TestCase):
         cls.world = lists_world()
 
     def test_one_menu_entry_to_the_need_list(self):
+        """An admin has one entry (the need list, with tabs to the others); a unit's liaison, who sees no need,
+        has the project list instead."""
         from sqdj.core.plugins import menu
 
         items = [i for g in menu() for i in g.items if i.url_name.startswith("units:") and "list-check" == i.icon]
-        self.assertEqual([i.url_name for i in items], ["units:need_list"])
+        self.assertEqual([i.url_name for i in items], ["units:need_list", "units:project_list"])
+        admin, projects_only = items
+        self.assertIsNone(admin.visible)
+        self.assertFalse(projects_only.visible(self.world.admin1))
 
 
 class ChineseOnlyTests(TestCase):
