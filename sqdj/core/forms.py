@@ -3,7 +3,19 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+
+def errors_to_form(form, exc: ValidationError) -> None:
+    """A service's ValidationError shown on the form that sent the data: each field's errors on that field (a form
+    may name the service's fields its own way: `field_for`), the others above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errs in exc.message_dict.items():
+        target = form.field_for(field) if hasattr(form, "field_for") else field if field in form.fields else None
+        form.add_error(target, errs)
 
 
 class ScopedModelForm(forms.ModelForm):

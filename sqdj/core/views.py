@@ -35,7 +35,7 @@ from django_tables2 import RequestConfig
 from . import import_templates, jobs, picking, saved_search
 from .changelog import readable_diff
 from .exporting import export_queryset
-from .forms import ImportForm
+from .forms import ImportForm, errors_to_form
 from .models import ImportBatch, ObjectChange, TreeNode
 from .pii import reveal_only_fields, revealable_pks, shown_diff
 from .plugins import actions_for, panels_for
@@ -354,14 +354,17 @@ class ObjectEditView(BaseObjectView):
                     messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
                 return redirect(obj.get_absolute_url())
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errs in exc.message_dict.items():
-                        form.add_error(form.field_for(field) if hasattr(form, "field_for") else None, errs)
-                else:
-                    form.add_error(None, exc.messages)
+                errors_to_form(form, exc)
             except ScopeViolation as exc:
                 form.add_error(None, str(exc))
         return self._render(form, obj)
+
+
+def action_page(request, obj, form, title, *, back: str | None = None):
+    """The page of a form that acts on `obj` (record a visit, end a seat, change a status …): the object above,
+    the form, Save and Cancel (back to `back`, default the object's page)."""
+    context = {"object": obj, "form": form, "title": title, "back": back or obj.get_absolute_url()}
+    return render(request, "generic/object_action.html", context)
 
 
 class ParentedEditView(ObjectEditView):
@@ -492,3 +495,18 @@ class ObjectImportView(BaseObjectView):
             importer_cls.kind, upload.read(), Path(upload.name).name, user=request.user, dry_run=True
         )
         return redirect(f"{reverse(self.views.url_name('import'))}?batch={batch.pk}")
+
+
+class ParentedViews(ModelViews):
+    """The pages of a model added from its parent's page (?<parent_field>=): add and edit are the two-step
+    `ParentedEditView` (the parent first, then what it decides); `edit_template` may extend its template."""
+
+    @classmethod
+    def urls(cls):
+        name = cls.meta().model_name
+        patterns = []
+        for p in super().urls():
+            if p.name in (f"{name}_add", f"{name}_edit"):
+                p = path(str(p.pattern), ParentedEditView.as_view(views=cls), name=p.name)
+            patterns.append(p)
+        return patterns

@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
 from sqdj.core import dates
-from sqdj.core.views import ModelViews, ParentedEditView
+from sqdj.core.forms import errors_to_form
+from sqdj.core.views import ParentedViews
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -25,19 +25,9 @@ from .terms import regular_term_end, term_end
 # ---- leadership (班子) --------------------------------------------------------------------------------------------
 
 
-class LeadershipViews(ModelViews):
+class LeadershipViews(ParentedViews):
     detail_template = "leadership/leadership_detail.html"
     edit_template = "leadership/leadership_edit.html"
-
-    @classmethod
-    def urls(cls):
-        name = cls.meta().model_name
-        patterns = []
-        for p in super().urls():
-            if p.name in (f"{name}_add", f"{name}_edit"):
-                p = path(str(p.pattern), ParentedEditView.as_view(views=cls), name=p.name)
-            patterns.append(p)
-        return patterns
 
     @classmethod
     def rows(cls, obj, user) -> list[tuple]:
@@ -257,8 +247,7 @@ def extend_term(request, pk):
             messages.success(request, _("The term of %(org)s was extended.") % {"org": org})
             return redirect(org.get_absolute_url())
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            errors_to_form(form, exc)
     regular_end = regular_term_end(org)
     return render(
         request,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from sqdj.core.forms import errors_to_form
 from sqdj.core.models import ObjectChange
 from sqdj.core.pii import mask_id_number, mask_phone
 from sqdj.core.views import ModelViews, may
@@ -276,14 +277,6 @@ def _confirm_page(request, case: Transfer, action: str, version: int, reason: st
 # Creating and editing a case
 
 
-def _apply_errors(form: TransferForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _form_page(request, form, *, member=None, case=None, status=200):
     return render(
         request,
@@ -312,7 +305,7 @@ def transfer_create(request, member_pk):
             messages.success(request, _("Created %(obj)s.") % {"obj": case})
             return redirect(case.get_absolute_url())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
     return _form_page(request, form, member=member, status=400)
 
 
@@ -353,7 +346,7 @@ def transfer_edit(request, pk):
             )
             return _form_page(request, form, case=case, status=409)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
     return _form_page(request, form, case=case, status=400)
 
 

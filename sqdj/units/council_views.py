@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.core import dates
-from sqdj.core.views import ModelViews, ParentedEditView
+from sqdj.core.forms import errors_to_form
+from sqdj.core.views import ModelViews, ParentedViews, action_page
 from sqdj.orgs.models import Org
 
 from . import councils
@@ -58,30 +58,8 @@ def _object(model, request, pk, action="change"):
     return obj
 
 
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _form_page(request, obj, form, title, back):
-    return render(request, "units/councils/form.html", {"object": obj, "form": form, "title": title, "back": back})
-
-
-class ParentEditViews(ModelViews):
-    """Added from the council's page (?council=): the two-step edit page (the parent first)."""
-
-    @classmethod
-    def urls(cls):
-        name = cls.meta().model_name
-        patterns = []
-        for p in super().urls():
-            if p.name in (f"{name}_add", f"{name}_edit"):
-                p = path(str(p.pattern), ParentedEditView.as_view(views=cls), name=p.name)
-            patterns.append(p)
-        return patterns
+    return action_page(request, obj, form, title, back=back)
 
 
 # ---- councils -------------------------------------------------------------------------------------------------------
@@ -134,7 +112,7 @@ def council_seat_add(request, pk):
             messages.success(request, _("The seat was added."))
             return redirect(council.get_absolute_url())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
     return _form_page(request, council, form, _("Add a seat"), council.get_absolute_url())
 
 
@@ -148,7 +126,7 @@ def council_seat_end(request, pk):
             messages.success(request, _("The seat was ended."))
             return redirect(seat.council.get_absolute_url())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
     title = _("End the seat of %(seat)s") % {"seat": seat}
     return _form_page(request, seat.council, form, title, seat.council.get_absolute_url())
 
@@ -156,7 +134,7 @@ def council_seat_end(request, pk):
 # ---- meetings and decisions -----------------------------------------------------------------------------------------
 
 
-class CouncilMeetingViews(ParentEditViews):
+class CouncilMeetingViews(ParentedViews):
     model = CouncilMeeting
     queryset = CouncilMeeting.objects.select_related("council")
     table = CouncilMeetingTable
@@ -191,7 +169,7 @@ def _update_decision(decision, *, acting_user, **data):
         raise ValidationError(str(exc)) from None
 
 
-class DecisionViews(ParentEditViews):
+class DecisionViews(ParentedViews):
     model = Decision
     queryset = Decision.objects.select_related("council", "owner", "meeting")
     table = DecisionTable
@@ -284,7 +262,7 @@ def agreement_review(request, pk):
             messages.success(request, _("The review was saved."))
             return redirect(agreement.get_absolute_url())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
     return _form_page(request, agreement, form, _("Yearly review"), agreement.get_absolute_url())
 
 
@@ -298,5 +276,5 @@ def agreement_end(request, pk):
             messages.success(request, _("The agreement was ended."))
             return redirect(agreement.get_absolute_url())
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
     return _form_page(request, agreement, form, _("End the agreement early"), agreement.get_absolute_url())

@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sqdj.core.forms import errors_to_form
 from sqdj.core.pii import mask_phone
-from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, ObjectPickView
+from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, ObjectPickView, action_page
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 
@@ -147,13 +148,8 @@ def _form_page(request, obj, form, title, call):
             messages.success(request, _("Saved %(obj)s.") % {"obj": done})
             return redirect(done.get_absolute_url())
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
-    ctx = {"object": obj, "form": form, "title": title, "back": obj.get_absolute_url()}
-    return render(request, "units/intake/action_form.html", ctx)
+            errors_to_form(form, exc)
+    return action_page(request, obj, form, title)
 
 
 @login_required
