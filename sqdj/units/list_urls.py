@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include(ProjectViews.urls())),
 ]
 
+
 def _projects_only(user) -> bool:
     """A unit's liaison sees the projects of their unit, not the community's needs: the projects are their entry."""
     return not may(user, "view", Need) and may(user, "view", Project)
