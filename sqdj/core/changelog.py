@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
 
 from . import audit
 from .context import current
@@ -75,6 +76,8 @@ def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
         if field.is_relation and field.related_model is not None:
             known = names.get(field.related_model, {})
             shown = [known.get(v, v) if v not in (None, "") else v for v in (before, after)]
+        elif getattr(field, "pii", False):
+            shown = _masked_pair(before, after)
         elif field.choices:
             labels = {str(value): label for value, label in field.flatchoices}
             shown = [labels.get(str(v), v) if v not in (None, "") else v for v in (before, after)]
@@ -82,3 +85,15 @@ def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
             shown = [before, after]
         out.append((field.verbose_name, shown[0], shown[1]))
     return out
+
+
+def _masked_pair(before, after) -> list:
+    """A personal number's change as stored (`masked·hash`, core.pii): the masks alone — the hash is a code, not
+    something to read — and, where the two masks look alike, a word that the number changed all the same."""
+    b_mask, _sep, b_hash = str(before or "").partition("·")
+    a_mask, _sep, a_hash = str(after or "").partition("·")
+    shown: list = [b_mask or before, a_mask or after]
+    if b_mask and b_mask == a_mask and b_hash != a_hash:
+        shown[1] = _("%(masked)s (another number)") % {"masked": a_mask}
+    return shown
+

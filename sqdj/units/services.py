@@ -5,6 +5,7 @@ and re-read through the scope gate."""
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,8 +35,26 @@ UNIT_FIELDS = ("name", "credit_code", "category", "area", "employees", "party_me
 UNIT_ORG_TYPES = frozenset({OrgType.COMMITTEE, OrgType.GENERAL_BRANCH, OrgType.BRANCH, OrgType.JOINT_BRANCH})
 
 
+# GB 32100-2015's check digit, worked out directly for a code already in its clean form (an import of 50,000 rows
+# spends a tenth of its time in python-stdnum cleaning each code twice); anything else goes to python-stdnum,
+# which also says what is wrong. tests/test_credit_code: the same verdict as python-stdnum's for every code tried.
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_CLEAN = re.compile(r"[0-9]{8}[0-9A-HJ-NP-RTUW-Y]{10}")
+
+
+def _clean_and_valid(code: str) -> bool:
+    if not _USCC_CLEAN.fullmatch(code):
+        return False
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    return code[17] == _USCC_ALPHABET[(31 - total) % 31]
+
+
 def credit_code_error(code: str) -> str | None:
     """Why `code` is not a valid 统一社会信用代码 (GB 32100-2015, python-stdnum's check), or None."""
+    if _clean_and_valid(code):
+        return None
     try:
         uscc.validate(code)
     except InvalidChecksum:

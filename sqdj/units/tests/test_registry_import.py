@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -263,3 +264,179 @@ def test_end_contact_before_its_start_is_refused(world):
     services.do_end_contact(contact, acting_user=world.admin1, ended_on=datetime.date(2025, 3, 1))
     with pytest.raises(ValidationError):
         services.do_link_contact(unit, world.superuser, acting_user=world.admin1)
+
+
+# ---- the bulk write: what the services would have saved, a chunk of rows at a time ------------------------------
+
+
+def test_bulk_write_saves_what_the_services_save(world, tmp_path):
+    """Encrypted phone and its blind index (Unit.save), timestamps, one change-log row per unit and per new
+    instructor, attributed to the importing user, the phone only masked in the log."""
+    from django.db import connection
+
+    from sqdj.core.pii import blind_index
+
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(1), row(2, 联系电话="")]),
+                             "--user", "admin1")  # fmt: skip
+    assert status == 0 and out["created"] == 2, out
+    u1, u2 = Unit.objects.get(credit_code=code(1)), Unit.objects.get(credit_code=code(2))
+    assert (u1.contact_phone, u1.contact_phone_index) == ("13912340001", blind_index("13912340001"))
+    assert Unit.objects.get(contact_phone_index=blind_index("13912340001")) == u1
+    assert (u2.contact_phone, u2.contact_phone_index) == ("", "")
+    assert u1.created is not None and u1.last_updated is not None
+    with connection.cursor() as cursor:  # stored encrypted, not as the number
+        cursor.execute("SELECT contact_phone FROM units_unit WHERE id = %s", [u1.pk])
+        assert "13912340001" not in cursor.fetchone()[0]
+    log = ObjectChange.objects.filter(content_type__app_label="units").order_by("pk")
+    assert sorted((c.content_type.model, c.action, c.object_id) for c in log) == sorted(
+        [("unit", "create", u1.pk), ("unit", "create", u2.pk)]
+        + [("instructor", "create", i.pk) for i in Instructor.objects.all()]
+    )
+    assert {c.user_id for c in log} == {world.admin1.pk}
+    snap = log.get(object_id=u1.pk, content_type__model="unit").postchange_data
+    assert snap["name"] == "示例单位1" and snap["area"] == world.community_area1.pk and snap["org"] == world.branch1.pk
+    assert "13912340001" not in str(snap) and snap["contact_phone"].startswith("139*")
+    assert "contact_phone_index" not in snap
+
+    # an update: one change-log row with before and after; the unit saved as do_update_unit saves it
+    changed = row(1, 从业人员数="40", 联系电话="13800000000")
+    status, out = run_import("units", write_csv(tmp_path / "b.csv", [HEADERS, changed, row(2, 联系电话="")]))
+    assert status == 0 and (out["created"], out["updated"], out["unchanged"]) == (0, 1, 1), out
+    u1.refresh_from_db()
+    assert (u1.employees, u1.contact_phone, u1.contact_phone_index) == (40, "13800000000", blind_index("13800000000"))
+    change = ObjectChange.objects.filter(action="update", object_id=u1.pk, content_type__model="unit").get()
+    assert (change.prechange_data["employees"], change.postchange_data["employees"]) == (20, 40)
+
+
+def test_rows_across_chunks(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(UnitImporter, "chunk_size", 2)
+    rows = [row(i, 党建工作指导员="钱指导" if i % 2 else "") for i in range(1, 8)]
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, *rows]))
+    assert status == 0 and out["created"] == 7, out
+    assert Instructor.objects.filter(name="钱指导").count() == 4
+    before = state()
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, *rows]))
+    assert status == 0 and out["unchanged"] == 7 and state() == before, out
+    # a code repeated in a later chunk names its first row; nothing of the file is written
+    rows = [row(i) for i in range(8, 13)] + [row(9, 单位名称="又一个")]
+    status, out = run_import("units", write_csv(tmp_path / "v.csv", [HEADERS, *rows]))
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(7, "统一社会信用代码")], out
+    assert "3" in out["errors"][0]["message"]
+    assert state() == before
+
+
+def test_update_below_the_stored_full_members_is_refused(world, tmp_path):
+    services.do_create_unit(acting_user=None, **unit_data(world, credit_code=code(1), party_members=3, full_members=3))
+    before = state()
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(2), row(1, 党员人数="2")]))
+    assert status == 1 and [e["row"] for e in out["errors"]] == [3], out
+    assert chinese(out["errors"][0]["message"])
+    assert state() == before
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(1, 党员人数="3")]))  # equal: fine
+    assert status == 0 and out["updated"] == 1, out
+
+
+def test_an_instructor_for_an_ended_unit_is_refused(world, tmp_path):
+    unit = services.do_create_unit(acting_user=None, **unit_data(world, credit_code=code(1)))
+    Unit.objects.filter(pk=unit.pk).update(status="deregistered", ended_on=datetime.date(2024, 12, 31))
+    before = state()
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(1)]))
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(2, "党建工作指导员")], out
+    assert chinese(out["errors"][0]["message"])
+    assert state() == before
+    status, out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(1, 党建工作指导员="")]))
+    assert status == 0 and out["updated"] == 1, out  # the unit itself may still be updated
+
+
+def test_a_count_beyond_the_column_is_a_row_error(world, tmp_path):
+    before = state()
+    status, out = run_import(
+        "units", write_csv(tmp_path / "u.csv", [HEADERS, row(1, 从业人员数="99999999999999999999")])
+    )
+    assert status == 1 and [(e["row"], e["column"]) for e in out["errors"]] == [(2, "从业人员数")], out
+    assert chinese(out["errors"][0]["message"])
+    assert state() == before
+
+
+def test_the_import_is_one_audit_event(world, tmp_path):
+    first = AuditEvent.objects.count()
+    status, _out = run_import("units", write_csv(tmp_path / "u.csv", [HEADERS, row(1), row(2)]), "--user", "admin1")
+    assert status == 0
+    events = list(AuditEvent.objects.order_by("pk")[first:])
+    assert [e.event for e in events] == ["import"], [e.event for e in events]
+
+
+# ---- crash safety: a real process killed in the middle of writing ---------------------------------------------
+
+
+@pytest.mark.slow
+def test_sigkill_while_writing_leaves_the_registry_unchanged(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    from bench.import_units import unit_rows
+    from sqdj.demo.synthetic import build_specs
+
+    sqdj = str(Path(sys.executable).with_name("sqdj"))
+    data = tmp_path / "data"
+    env = {**os.environ, "SQDJ_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "sqdj.settings", "SQDJ_PROGRESS": "1"}
+    env.pop("DATABASE_URL", None)  # an SQLite file of its own, not the test database
+    for args in (("migrate", "-v0"), ("generate", "--size", "small")):
+        r = subprocess.run([sqdj, *args], env=env, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+
+    def walk(specs):
+        for s in specs:
+            yield s
+            yield from walk(s.children)
+
+    area_roots, _org_roots = build_specs("small")
+    areas = [s.code for s in walk(area_roots) if s.type == "community"]
+    f = write_csv(tmp_path / "units.csv", [HEADERS, *unit_rows(60_000, areas, seed=7)])
+    db = data / "sqdj.sqlite3"
+
+    def registry():
+        with sqlite3.connect(db) as c:
+            return [
+                c.execute(sql).fetchall()
+                for sql in (
+                    "SELECT count(*), max(id), max(last_updated) FROM units_unit",
+                    "SELECT count(*) FROM units_instructor",
+                    "SELECT count(*) FROM core_objectchange",
+                )
+            ]
+
+    before = registry()
+    proc = subprocess.Popen([sqdj, "import", "units", str(f), "--json"], env={**env, "SQDJ_IMPORT_MAX_ROWS": "100000"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    seen: list[str] = []
+
+    def read_stderr():
+        while chunk := proc.stderr.read1(4096):
+            seen.append(chunk.decode("utf-8", "replace"))
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    writing = re.compile(r"(?:正在写入|writing) \[[#.]*\] (\d+)/\d+")
+    deadline = time.monotonic() + 600
+    written = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = writing.findall("".join(seen))
+        written = int(found[-1]) if found else 0
+        if written >= 4000:  # several chunks are in the (uncommitted) transaction
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    proc.wait(timeout=60)
+    reader.join(timeout=10)
+    assert proc.returncode == -signal.SIGKILL, ("".join(seen)[-2000:], proc.stdout.read())
+    assert 4000 <= written < 60_000
+    assert registry() == before  # not one row of the import survived
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
