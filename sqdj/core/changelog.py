@@ -96,4 +96,3 @@ def _masked_pair(before, after) -> list:
     if b_mask and b_mask == a_mask and b_hash != a_hash:
         shown[1] = _("%(masked)s (another number)") % {"masked": a_mask}
     return shown
-
