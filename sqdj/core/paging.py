@@ -71,8 +71,11 @@ def _branches(qs) -> list:
 
 
 def _paths_read(qs) -> list[tuple[Any, bool]]:
-    """(queryset, few) per scope path as `_branches` says; `few`: the path is a `core.scope.FewRows`."""
+    """(queryset, few) per scope path as `_branches` says; `few`: the path is a `core.scope.FewRows`. The paths of
+    few rows come last: each path excludes those before it, and a large path read along its index must not carry
+    the exclusion of another (the planner cannot estimate `NOT (…)` of a join and stops walking the index)."""
     paths = _paths(qs)
+    paths = [p for p in paths if not isinstance(p, FewRows)] + [p for p in paths if isinstance(p, FewRows)]
     base = qs.without_scope_union() if paths else None
     if base is None:
         found = [(qs, False)]

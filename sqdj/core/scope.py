@@ -74,9 +74,10 @@ def register_org_tree(model: type) -> None:
 _GUIDANCE: dict[str, Callable[[list], list]] = {}
 
 
-def register_guidance(guided_by: Callable[[list], list]) -> None:
+def register_guidance(guided_by: Callable[..., list]) -> None:
     """Declare how to find the orgs guided from a list of (org, descendants) anchors (the orgs app, from its
-    `ready()`): `guided_by(anchors)` returns the guided orgs, each standing for its subtree."""
+    `ready()`): `guided_by(anchors, beyond=True)` returns the guided orgs outside the anchors' reach, each
+    standing for its subtree."""
     _GUIDANCE["guided_by"] = guided_by
 
 
@@ -89,7 +90,7 @@ def guided(user) -> list:
         return []
     cache = user.__dict__["_sqdj_anchor_cache"]
     if "guided" not in cache:
-        found = {org.pk: org for org in finder(pairs)}
+        found = {org.pk: org for org in finder(pairs, beyond=True)}
         cache["guided"] = [
             org
             for org in sorted(found.values(), key=lambda o: o.path)

@@ -64,10 +64,16 @@ def find_org(code: str, user):
 # ---- guidance links (属地管理, 双重管理, 指导协调; core.scope: what they let the guide's admins see) ----
 
 
-def guided_by(anchors: list) -> list[Org]:
-    """The orgs guided, by an open link, by the orgs of these (org, descendants) anchors (core.scope)."""
+def guided_by(anchors: list, *, beyond: bool = False) -> list[Org]:
+    """The orgs guided, by an open link, by the orgs of these (org, descendants) anchors (core.scope); with
+    `beyond`, only those outside the anchors' own reach (what the scope gate adds: a city's admin, who reaches
+    every org, gets none instead of the thousands its subdistricts guide)."""
     reach = reduce(or_, (Q(guide__path__startswith=o.path) if below else Q(guide=o) for o, below in anchors))
     links = GuidanceLink.objects.filter(reach, ended_on__isnull=True).select_related("org")
+    if beyond:
+        links = links.exclude(
+            reduce(or_, (Q(org__path__startswith=o.path) if below else Q(org=o) for o, below in anchors))
+        )
     return [link.org for link in links]
 
 

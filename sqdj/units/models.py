@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.accounts.roles import Role
 from sqdj.core.models import ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, blind_index, mask_phone
+from sqdj.core.scope import FewRows
 
 from .choices import (
     AgreementKind,
@@ -80,6 +81,12 @@ class Unit(ChangeLoggedModel):
     scope_org_field = "org"
     scope_area_field = "area"
     scope_guidance = True  # the guide of the unit's org sees the unit, read only
+
+    @classmethod
+    def scope_org_q(cls, org, descendants):
+        """The units whose party org is the anchor's (or below it): beside the territory's own units, a few held
+        from outside it (core.paging reads them apart, after the territory's, which it walks by name)."""
+        return FewRows(org__path__startswith=org.path) if descendants else FewRows(org=org)
 
     scope_self_roles = (Role.UNIT_CONTACT,)
 
