@@ -16,6 +16,7 @@ must already hold the city (`sqdj generate --size city`, then VACUUM ANALYZE): n
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -212,10 +213,26 @@ def years_before(day, years):
     return add_years(day, -years)
 
 
+@functools.cache
+def _threshold(as_of):
+    from sqdj.core.rules import param
+
+    return param("org.min_full_members", as_of)
+
+
 def hand_sql(org, as_of, variant="join on the org path"):
-    sql = HAND_SQL.replace("{members}", MEMBER_SCOPES[variant])
+    """The statistics' figures in one statement: the members', organizations' and communities' (`HAND_SQL`) and,
+    as `compute()` also returns them, the units' (`UNIT_SQL`), side by side."""
+    from sqdj.units.choices import CATEGORY_LABELS
+
+    categories = ", ".join(f"count(*) FILTER (WHERE u.category = '{c}') AS category_{c}" for c in CATEGORY_LABELS)
+    members = HAND_SQL.replace("{members}", MEMBER_SCOPES[variant])
+    units = UNIT_SQL.format(categories=categories)
+    sql = f"SELECT m.*, row_to_json(u.*) AS units FROM ({members}) AS m CROSS JOIN ({units}) AS u"
     with connection.cursor() as cursor:
         params = {"prefix": org.path + "%", "area_prefix": (org.area.path if org.area else "-") + "%", "as_of": as_of}
+        params["threshold"] = _threshold(as_of)  # read once: the anchor is the one statement alone
+        params["unit_area"] = params["area_prefix"]
         for lo, hi in AGE_BANDS:
             for years in (lo, hi + 1 if hi is not None else None):
                 if years is not None:
@@ -249,6 +266,11 @@ def same_numbers(stats: dict, row: dict) -> list[str]:
     pairs.append(("organizations by type", stats["organizations"]["by_type"], orgs))
     sectors = {label: (row["sectors"] or {}).get(s, 0) for s, label in SECTOR_LABELS.items()}
     pairs.append(("organizations by sector", stats["organizations"]["by_sector"], sectors))
+    from sqdj.units.stats import figures_of
+
+    units = figures_of(row["units"])
+    pairs += [(f"coverage {k}", stats["coverage"][k], v) for k, v in units["coverage"].items()]
+    pairs.append(("units", stats.get("units"), units["units"]))
     return [f"{name}: compute {a} vs SQL {b}" for name, a, b in pairs if a != b]
 
 
@@ -305,7 +327,7 @@ UNIT_SQL = """
 SELECT count(*) AS total,
        count(u.org_id) AS org_coverage,
        count(*) FILTER (WHERE EXISTS (SELECT 1 FROM units_instructor i WHERE i.unit_id = u.id
-                                      AND i.started_on <= %(day)s AND (i.ended_on IS NULL OR i.ended_on > %(day)s)))
+                                      AND i.started_on <= %(as_of)s AND (i.ended_on IS NULL OR i.ended_on > %(as_of)s)))
            AS work_coverage,
        count(*) FILTER (WHERE u.category IN ('non_public_enterprise', 'social_organization')) AS neworgs,
        count(u.org_id) FILTER (WHERE u.category IN ('non_public_enterprise', 'social_organization'))
@@ -314,9 +336,9 @@ SELECT count(*) AS total,
                         AND u.party_members >= %(threshold)s) AS neworgs_3plus_members_without_org,
        {categories}
 FROM units_unit u
-WHERE u.area_id = ANY(ARRAY(SELECT a.id FROM areas_area a WHERE a.path LIKE %(prefix)s))
-  AND (u.registered_on IS NULL OR u.registered_on <= %(day)s)
-  AND (u.ended_on IS NULL OR u.ended_on > %(day)s)
+WHERE u.area_id = ANY(ARRAY(SELECT a.id FROM areas_area a WHERE a.path LIKE %(unit_area)s))
+  AND (u.registered_on IS NULL OR u.registered_on <= %(as_of)s)
+  AND (u.ended_on IS NULL OR u.ended_on > %(as_of)s)
   AND NOT (u.status IN ('moved_out', 'deregistered', 'revoked') AND u.ended_on IS NULL)
 """
 
@@ -329,7 +351,7 @@ def unit_hand_sql(org, as_of, threshold) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             UNIT_SQL.format(categories=categories),
-            {"day": as_of, "threshold": threshold, "prefix": org.area.path + "%"},
+            {"as_of": as_of, "threshold": threshold, "unit_area": org.area.path + "%"},
         )
         names = [c[0] for c in cursor.description]
         return dict(zip(names, cursor.fetchone(), strict=True))

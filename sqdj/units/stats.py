@@ -8,6 +8,7 @@ area (the usual case), so the database reads the area's units alone."""
 from __future__ import annotations
 
 import datetime
+from functools import lru_cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -25,18 +26,40 @@ from .models import Unit
 NEWORG_KEYS = ("neworgs", "neworgs_with_org", "neworgs_3plus_members_without_org")
 
 
-def _units(org, user):
-    """The units counted for `org`: located under its area, or (no area) held by an org of its subtree."""
-    units = Unit.objects.all()
-    if org.area_id:
-        covered = user is EVERYTHING or (user is not None and covers_territory(user, "view", org.area))
+def _where(by_area: bool, path: str) -> Q:
+    """The units counted for an org: located under its area (`path`: the area's), or held by an org of its subtree
+    (`path`: the org's, for an org without an area)."""
+    if by_area:
         # the area's units along the (area, category) index: its areas first, as an array (a join on the path
         # would hash all of a city's 200,000 units against a district's areas)
-        where = Q(InList("area_id", Area.objects.filter(path__startswith=org.area.path).values("pk")))
-    else:
-        covered = user is EVERYTHING or (user is not None and covers_subtree(user, "view", org))
-        where = Q(org__path__startswith=org.path)
-    return (units if covered else visible(units, user)).filter(where)
+        return Q(InList("area_id", Area.objects.filter(path__startswith=path).values("pk")))
+    return Q(org__path__startswith=path)
+
+
+def _covered(org, user) -> bool:
+    """Whether `user` sees every unit counted for `org` (then no scope condition is needed)."""
+    if user is EVERYTHING:
+        return True
+    if user is None:
+        return False
+    return covers_territory(user, "view", org.area) if org.area_id else covers_subtree(user, "view", org)
+
+
+def _query(units, as_of: datetime.date) -> tuple[str, tuple]:
+    aggregates = _aggregates(as_of)
+    units = coverage.annotate_work(units.filter(coverage.existing_on(as_of)), as_of).order_by()
+    query = units.annotate(_all=Value(1)).values("_all").annotate(**aggregates).values(*aggregates)
+    try:
+        return query.query.sql_with_params()
+    except EmptyResultSet:  # a scope of nothing: Django knows without asking the database
+        return "", ()
+
+
+@lru_cache(maxsize=512)
+def _whole_query(by_area: bool, path: str, as_of: datetime.date, threshold, using: str) -> tuple[str, tuple]:
+    """`_query` of all the units counted for an org, built once per territory, day and rulebook figure: building
+    the ORM expression costs more than PostgreSQL takes to count a community's units with it."""
+    return _query(Unit.objects.using(using).filter(_where(by_area, path)), as_of)
 
 
 def _aggregates(as_of: datetime.date) -> dict:
@@ -62,13 +85,12 @@ def _aggregates(as_of: datetime.date) -> dict:
 def statement(org, *, user, as_of: datetime.date) -> tuple[str, tuple]:
     """The one aggregate statement of `figures` as (SQL, parameters), one row; ("", ()) when the user sees
     nothing — so that stats.services reads it in the same round trip as its own (read_together)."""
-    aggregates = _aggregates(as_of)
-    units = coverage.annotate_work(_units(org, user).filter(coverage.existing_on(as_of)), as_of).order_by()
-    query = units.annotate(_all=Value(1)).values("_all").annotate(**aggregates).values(*aggregates)
-    try:
-        return query.query.sql_with_params()
-    except EmptyResultSet:  # a scope of nothing: Django knows without asking the database
-        return "", ()
+    by_area = bool(org.area_id)
+    path = org.area.path if by_area else org.path
+    if _covered(org, user):
+        threshold = param("org.min_full_members", as_of, default=None)
+        return _whole_query(by_area, path, as_of, threshold, Unit.objects.db)
+    return _query(visible(Unit.objects.all(), user).filter(_where(by_area, path)), as_of)
 
 
 def figures_of(found: dict | None) -> dict:
