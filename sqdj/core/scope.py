@@ -71,7 +71,7 @@ def register_org_tree(model: type) -> None:
     _TREE["org"] = model
 
 
-_GUIDANCE: dict[str, Callable[[list], list]] = {}
+_GUIDANCE: dict[str, Callable[..., list]] = {}
 
 
 def register_guidance(guided_by: Callable[..., list]) -> None:
