@@ -123,7 +123,11 @@ def _with_variants(strings: Iterable[str], known: set[str]) -> set[str]:
 
 
 def parameters_read(check: Check, known: set[str]) -> list[str]:
-    return sorted(_with_variants(strings_reached(check.func), known))
+    """The parameters the check's code reads — of every app's part where several judge the rule (core.rules)."""
+    found: set[str] = set()
+    for func in check.parts or (check.func,):
+        found |= set(_with_variants(strings_reached(func), known))
+    return sorted(found)
 
 
 def modules_reading(known: set[str]) -> dict[str, list[str]]:

@@ -114,7 +114,12 @@ def test_large_text_keeps_every_column_in_view(page, demo, login, screenshot):
     # names on one line
     name_cell = first_row.locator("td").first
     assert name_cell.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
-    # a cut cell (a long org name) carries its whole text as a tooltip
+    # a cut cell (a long org name) carries its whole text as a tooltip — marked once the page has settled after
+    # the switch (multiselect.js marks the cells 150 ms after a resize or the 大字 button): wait for that
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('table.sqdj-table tbody td')]"
+        ".every(c => c.scrollWidth <= c.clientWidth || c.title === c.textContent.trim())"
+    )
     cut = page.locator("table.sqdj-table tbody td").evaluate_all(
         "cells => cells.filter(c => c.scrollWidth > c.clientWidth).map(c => [c.title, c.textContent.trim()])"
     )
