@@ -25,6 +25,7 @@ from django.core.management.color import no_style
 from django.db import connection
 
 CHUNK = 500  # ids per IN (…) query: well under SQLite's 999 parameters
+ARRAY_CHUNK = 10_000  # keys per `= ANY(array)` query on PostgreSQL (core.querysets.AnyOf: one parameter)
 MAX_ROWS_PER_INSERT = 1000
 
 # fields whose Python value is the database value (no conversion needed) unless they hold personal data
@@ -36,6 +37,12 @@ def chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     """`values` in slices of `size` (e.g. for `pk__in` queries)."""
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def key_chunks(values: Sequence) -> Iterator[Sequence]:
+    """`values` in slices for `core.querysets.AnyOf` lookups: large on PostgreSQL (one array parameter a query),
+    within the parameter limit elsewhere."""
+    return chunks(values, ARRAY_CHUNK if connection.vendor == "postgresql" else CHUNK)
 
 
 def is_streaming() -> bool:

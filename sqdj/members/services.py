@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core import audit, dates, idnumber
-from sqdj.core.bulk import chunks, insert_rows, is_streaming, next_ids
+from sqdj.core.bulk import chunks, insert_rows, is_streaming, key_chunks, next_ids
 from sqdj.core.changelog import COLUMNS as CHANGE_COLUMNS
 from sqdj.core.changelog import attribution, change_row
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
+from sqdj.core.querysets import AnyOf
 from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.orgs.models import Org
 
@@ -287,8 +288,8 @@ def allowed_pks(queryset, pks) -> set:
 def pks_by_index(indexes) -> dict:
     """{blind index: member pk} of the members on the roll with these ID number blind indexes."""
     found: dict[str, int] = {}
-    for chunk in chunks(list(indexes)):
-        found.update(Member.objects.filter(id_number_index__in=chunk).values_list("id_number_index", "pk"))
+    for chunk in key_chunks(list(indexes)):
+        found.update(Member.objects.filter(AnyOf("id_number_index", chunk)).values_list("id_number_index", "pk"))
     return found
 
 
@@ -296,8 +297,8 @@ def _stored_values(indexes) -> dict:
     """{blind index: (pk, {FIELD: stored value})}: decrypted, without building models (a re-import of a whole
     roll compares every row)."""
     found = {}
-    for chunk in chunks(list(indexes)):
-        for pk, index, *values in Member.objects.filter(id_number_index__in=chunk).values_list(
+    for chunk in key_chunks(list(indexes)):
+        for pk, index, *values in Member.objects.filter(AnyOf("id_number_index", chunk)).values_list(
             "pk", "id_number_index", *FIELDS, "category"
         ):
             found[index] = (pk, dict(zip((*FIELDS, "category"), values, strict=True)))
@@ -408,17 +409,21 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
             member.created = member.last_updated = now
             return member
 
-        def log(member, r, now, events, changes):
-            """The member has its key: its ledger entries and its change-log row."""
-            member._state.adding = False
-            for kind, date, org, note in created_events(r):
-                events.append((member.pk, kind, date, org.pk, note, now, by))
-            member._prechange = member.snapshot()
-            changes.append(
-                change_row(
+        def events_of(made, now):
+            """The new members' ledger entries (they have their keys)."""
+            for member, r in made:
+                for kind, date, org, note in created_events(r):
+                    yield (member.pk, kind, date, org.pk, note, now, by)
+
+        def changes_of(made, now):
+            """Their change-log rows, made one by one as COPY takes them: the snapshots are worked out while the
+            server writes the rows before (PostgreSQL)."""
+            for member, _r in made:
+                member._state.adding = False
+                member._prechange = member.snapshot()
+                yield change_row(
                     member, ObjectChange.Action.CREATE, None, member._prechange, who=who, ct=content_type_id, time=now
                 )
-            )
 
         reported = 0
 
@@ -428,13 +433,13 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 reported = done
                 progress(done, to_write)
 
-        def member_rows(chunk, ids, now, events, changes):
+        def member_rows(chunk, ids, now, made):
             """The new members' column values, made one by one as COPY takes them (PostgreSQL)."""
             nonlocal done
             for r, pk in zip(chunk, ids, strict=True):
                 member = prepare(r, now)
                 member.pk = pk
-                log(member, r, now, events, changes)
+                made.append((member, r))
                 yield (pk, *(getattr(member, a) for a in member_attnames))
                 done += 1
                 if done % batch_size == 0:
@@ -443,11 +448,13 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
         streaming = is_streaming()
         for chunk in chunks(to_create, batch_size * 10 if streaming else batch_size):
             now = timezone.now()  # what auto_now_add / auto_now would set
-            events: list[tuple] = []
-            changes: list[tuple] = []  # change_row() values
+            made: list[tuple[Member, dict]] = []
             if streaming:
-                stream = member_rows(chunk, next_ids(Member, len(chunk)), now, events, changes)
-                insert_rows(Member, [Member._meta.pk.attname, *member_attnames], stream)
+                insert_rows(
+                    Member,
+                    [Member._meta.pk.attname, *member_attnames],
+                    member_rows(chunk, next_ids(Member, len(chunk)), now, made),
+                )
             else:
                 batch = [prepare(r, now) for r in chunk]
                 ids = dict(
@@ -460,10 +467,11 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
                 )
                 for member, r in zip(batch, chunk, strict=True):
                     member.pk = ids[member.id_number_index]
-                    log(member, r, now, events, changes)
+                    made.append((member, r))
                 done += len(batch)
-            insert_rows(MembershipEvent, EVENT_ATTNAMES, events)
-            insert_rows(ObjectChange, CHANGE_COLUMNS, changes)
+            insert_rows(MembershipEvent, EVENT_ATTNAMES, events_of(made, now))
+            insert_rows(ObjectChange, CHANGE_COLUMNS, changes_of(made, now))
+            del made
             report()
 
         derived = ["id_number_index", "phone_index", "name_pinyin", "name_initials", "last_updated"]

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from sqdj.core.bulk import chunks, insert_rows
+from sqdj.core.bulk import chunks, insert_rows, key_chunks
 from sqdj.core.changelog import COLUMNS as CHANGE_COLUMNS
 from sqdj.core.changelog import attribution, change_row
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
+from sqdj.core.querysets import AnyOf
 from sqdj.members.models import Member
 
 from .models import Inflow, Outflow
@@ -24,14 +25,14 @@ from .models import Inflow, Outflow
 
 def mobile_indexes(indexes: Iterable[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in chunks(list(indexes)):
+    for chunk in key_chunks(list(indexes)):
         found.update(
-            Outflow.objects.filter(ended_on__isnull=True, member__id_number_index__in=chunk).values_list(
+            Outflow.objects.filter(AnyOf("member__id_number_index", chunk), ended_on__isnull=True).values_list(
                 "member__id_number_index", flat=True
             )
         )
         found.update(
-            Inflow.objects.filter(ended_on__isnull=True, id_number_index__in=chunk).values_list(
+            Inflow.objects.filter(AnyOf("id_number_index", chunk), ended_on__isnull=True).values_list(
                 "id_number_index", flat=True
             )
         )

@@ -14,6 +14,7 @@ from sqdj.core import bulk
 from sqdj.core.changelog import COLUMNS, attribution, change_row
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
+from sqdj.core.querysets import AnyOf
 from sqdj.members.models import Member
 from sqdj.testing import build_world
 from sqdj.testing.members import make_id_number
@@ -119,3 +120,22 @@ def test_change_rows_are_the_ones_the_signals_write():
 def test_chunks():
     assert list(bulk.chunks(list(range(7)), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     assert list(bulk.chunks([], 3)) == []
+
+
+def test_any_of_finds_the_listed_keys_in_one_query_per_chunk():
+    """core.querysets.AnyOf: the rows whose column is one of many values — on PostgreSQL one array parameter, so
+    that an import's thousands of keys take one query, not one per 500; an empty list finds nothing."""
+    n = 1200
+    bulk.insert_rows(ObjectChange, COLUMNS, change_rows(n))
+    wanted = [*range(0, n, 3), 10**12]
+    found: set[int] = set()
+    with CaptureQueriesContext(connection) as ctx:
+        for chunk in bulk.key_chunks(wanted):
+            found.update(ObjectChange.objects.filter(AnyOf("object_id", chunk)).values_list("object_id", flat=True))
+    assert found == set(range(0, n, 3))
+    expected_queries = 1 if connection.vendor == "postgresql" else -(-len(wanted) // bulk.CHUNK)
+    assert len(ctx.captured_queries) == expected_queries
+    assert not ObjectChange.objects.filter(AnyOf("object_id", [])).exists()
+    # combined with other conditions, and negated
+    assert ObjectChange.objects.filter(AnyOf("object_id", [1, 2]), action="create").count() == 2
+    assert ObjectChange.objects.exclude(AnyOf("object_id", [1, 2])).count() == n - 2
