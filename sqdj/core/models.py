@@ -182,7 +182,8 @@ class ObjectChange(models.Model):
     request_id = models.UUIDField(_("request id"), null=True, blank=True, db_index=True)
     remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # the index on (content_type, object_id) below serves the content type alone too
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.BigIntegerField(_("object id"), db_index=True)
     object_repr = models.CharField(_("object"), max_length=200)
     prechange_data = models.JSONField(_("before"), null=True, blank=True)

@@ -8,13 +8,15 @@ Without a declared provider (an installation without the transfers app) nobody i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 
 class Provider(Protocol):
-    def mobile_indexes(self, indexes: Iterable[str]) -> set[str]:
-        """The ID-number blind indexes, among `indexes`, of people with an open outflow or inflow."""
+    def mobile_indexes(self, indexes: Iterable[str], members: Mapping[str, int] | None = None) -> set[str]:
+        """The ID-number blind indexes, among `indexes`, of people with an open outflow or inflow. `members`, when
+        the caller has looked them up already: {index: member pk} of every one of `indexes` on the roll (the others
+        are nobody's outflow)."""
 
     def record_unknown_outflows(self, member_ids: Iterable[int], *, acting_user, on: datetime.date) -> int:
         """An open outflow marked incomplete (destination unknown) for each member: a finding to complete.
@@ -29,8 +31,8 @@ def register(provider: Provider) -> None:
     _provider = provider
 
 
-def mobile_indexes(indexes: Iterable[str]) -> set[str]:
-    return _provider.mobile_indexes(indexes) if _provider is not None else set()
+def mobile_indexes(indexes: Iterable[str], members: Mapping[str, int] | None = None) -> set[str]:
+    return _provider.mobile_indexes(indexes, members) if _provider is not None else set()
 
 
 def record_unknown_outflows(member_ids: Iterable[int], *, acting_user, on: datetime.date) -> int:

@@ -55,6 +55,7 @@ class Member(ChangeLoggedModel):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     ethnicity = models.CharField(_("ethnic group"), max_length=20)
     id_number = EncryptedCharField(_("citizen ID number"), masker=mask_id_number)
+    # (on PostgreSQL without the LIKE-pattern index Django adds beside the unique one: migration 0011)
     id_number_index = models.CharField(max_length=64, unique=True, editable=False)
     birth_date = models.DateField(_("date of birth"))
     education = models.CharField(_("education"), max_length=20, choices=Education.choices)
@@ -89,7 +90,7 @@ class Member(ChangeLoggedModel):
         related_name="residents",
     )
     phone = EncryptedCharField(_("phone number"), masker=mask_phone, blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)  # (the same)
     # search by the last 4 digits (issue 14): keyed indexes, never the plain digits; a writer that leaves them
     # out (a bulk load) stores "" (db_default), which no search matches
     id_number_suffix_index = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
@@ -229,6 +230,7 @@ class MembershipEvent(BaseModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # members_ledger leads with it
     )
     # the database default too: the bulk writers (the importer, the demo) name only the columns they fill
     decision_number = models.CharField(_("decision number"), max_length=100, blank=True, db_default="")

@@ -4,6 +4,7 @@ Standing changes (停止党籍, 恢复党籍, 出党, 死亡) and 留党察看 a
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -353,7 +354,7 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
     if len(set(indexes)) != len(indexes):
         raise ValidationError({"id_number": [_("A member with this ID number is already on the roll.")]})
     existing = _stored_values(indexes)
-    mobile = mobility.mobile_indexes(indexes)
+    mobile = mobility.mobile_indexes(indexes, {index: pk for index, (pk, _values) in existing.items()})
     unknown_outflows = []  # called 流动 without an open outflow or inflow
     for r, index, claim in zip(rows, indexes, claims, strict=True):
         stored = existing.get(index)
@@ -404,7 +405,8 @@ def bulk_upsert_members(rows: list[dict], *, acting_user, progress=None, batch_s
             org, area = r["org"], r["home_area"]  # by id: cheaper than the related descriptors
             given = {f: r[f] for f in (*FIELDS, "category") if f not in ("org", "home_area")}
             given["org_id"], given["home_area_id"] = org.pk, area.pk if area is not None else None
-            member = Member(*[given[a] if a in given else f.get_default() for a, f in layout])
+            values: tuple[Any, ...] = tuple(given[a] if a in given else f.get_default() for a, f in layout)
+            member = Member(*values)
             member.fill_derived_fields()
             member.created = member.last_updated = now
             return member

@@ -7,7 +7,7 @@ unknown, dated the day it was recorded — listed by the check `mobile.outflow_i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -23,14 +23,22 @@ from sqdj.members.models import Member
 from .models import Inflow, Outflow
 
 
-def mobile_indexes(indexes: Iterable[str]) -> set[str]:
+def mobile_indexes(indexes: Iterable[str], members: Mapping[str, int] | None = None) -> set[str]:
     found: set[str] = set()
-    for chunk in key_chunks(list(indexes)):
-        found.update(
-            Outflow.objects.filter(AnyOf("member__id_number_index", chunk), ended_on__isnull=True).values_list(
-                "member__id_number_index", flat=True
+    indexes = list(indexes)
+    if members is None:
+        for chunk in key_chunks(indexes):
+            found.update(
+                Outflow.objects.filter(AnyOf("member__id_number_index", chunk), ended_on__isnull=True).values_list(
+                    "member__id_number_index", flat=True
+                )
             )
-        )
+    else:  # the members known: their outflows by member, none looked for the people not on the roll (an import's)
+        index_of = {pk: index for index, pk in members.items()}
+        for chunk in key_chunks(list(index_of)):
+            open_ = Outflow.objects.filter(AnyOf("member_id", chunk), ended_on__isnull=True)
+            found.update(index_of[pk] for pk in open_.values_list("member_id", flat=True))
+    for chunk in key_chunks(indexes):
         found.update(
             Inflow.objects.filter(AnyOf("id_number_index", chunk), ended_on__isnull=True).values_list(
                 "id_number_index", flat=True

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from sqdj.core.dates import today
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import ScopeViolation
+from sqdj.members import mobility
 from sqdj.members.models import Member
 from sqdj.members.services import do_create_member
 from sqdj.testing.members import make_id_number, member_data
@@ -206,3 +207,24 @@ def test_end_inflow_and_reregister(tw):
     M.do_end_inflow(i, acting_user=tw.sender, reason="left")
     register(tw)  # the person may come back
     assert Inflow.objects.count() == 2
+
+
+def test_mobile_indexes_the_same_with_the_members_given(tw):
+    """members.mobility.mobile_indexes: the importer passes the members it has looked up already ({index: pk}),
+    and the outflows are then read by member — the answer is the one of the lookup by index: an open outflow, an
+    open inflow with the number, not an ended outflow, not someone on no record."""
+    record(tw)
+    register(tw)
+    ended = do_create_member(acting_user=tw.sender, **member_data(tw.world.branch1, seq=77, name="李回乡"))
+    M.do_end_outflow(
+        M.do_record_outflow(ended, acting_user=tw.sender, left_on=today() - 90 * DAY, destination="上海",
+                            contact="13912345678"),  # fmt: skip
+        acting_user=tw.sender,
+        reason="returned",
+    )
+    stranger = Member.index_of_id_number(make_id_number(datetime.date(1990, 1, 1), 9))
+    indexes = [tw.member.id_number_index, Member.index_of_id_number(ID), ended.id_number_index, stranger]
+    expected = {tw.member.id_number_index, Member.index_of_id_number(ID)}
+    assert mobility.mobile_indexes(indexes) == expected
+    on_roll = {tw.member.id_number_index: tw.member.pk, ended.id_number_index: ended.pk}
+    assert mobility.mobile_indexes(indexes, on_roll) == expected
