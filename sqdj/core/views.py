@@ -360,9 +360,22 @@ class ObjectEditView(BaseObjectView):
         return self._render(form, obj)
 
 
-def action_page(request, obj, form, title, *, back: str | None = None):
+def action_page(request, obj, form, title, *, back: str | None = None, call=None, done_message=None,
+                next_url: str | None = None):  # fmt: skip
     """The page of a form that acts on `obj` (record a visit, end a seat, change a status …): the object above,
-    the form, Save and Cancel (back to `back`, default the object's page)."""
+    the form, Save and Cancel (back to `back`, default the object's page). With `call`, a valid POST runs the
+    service — `call(data)`, data the form's `service_data()` or its cleaned data — and goes to `next_url` (default:
+    the page of what the service returns) saying `done_message` (default "Saved …"); the service's field errors go
+    on the form's fields, the others above it, and the page is shown again."""
+    if call is not None and request.method == "POST" and form.is_valid():
+        data = form.service_data() if hasattr(form, "service_data") else dict(form.cleaned_data)
+        try:
+            done = call(data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, done_message or _("Saved %(obj)s.") % {"obj": done})
+            return redirect(next_url or done.get_absolute_url())
     context = {"object": obj, "form": form, "title": title, "back": back or obj.get_absolute_url()}
     return render(request, "generic/object_action.html", context)
 

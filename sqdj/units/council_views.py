@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.core import dates
-from sqdj.core.forms import errors_to_form
 from sqdj.core.views import ModelViews, ParentedViews, action_page
 from sqdj.orgs.models import Org
 
@@ -56,10 +55,6 @@ def _object(model, request, pk, action="change"):
     if action != "view" and not _may(model, obj, request.user, action):
         raise PermissionDenied(_("You may view this but not change it."))
     return obj
-
-
-def _form_page(request, obj, form, title, back):
-    return action_page(request, obj, form, title, back=back)
 
 
 # ---- councils -------------------------------------------------------------------------------------------------------
@@ -106,29 +101,23 @@ class CouncilViews(ModelViews):
 def council_seat_add(request, pk):
     council = _object(Council, request, pk)
     form = CouncilMemberForm(request.POST or None, user=request.user, initial={"started_on": dates.today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            councils.do_add_council_member(council, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("The seat was added."))
-            return redirect(council.get_absolute_url())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-    return _form_page(request, council, form, _("Add a seat"), council.get_absolute_url())
+    back = council.get_absolute_url()
+    return action_page(
+        request, council, form, _("Add a seat"), back=back, next_url=back, done_message=_("The seat was added."),
+        call=lambda d: councils.do_add_council_member(council, acting_user=request.user, **d),
+    )  # fmt: skip
 
 
 @login_required
 def council_seat_end(request, pk):
     seat = _object(CouncilMember, request, pk)
     form = EndDateForm(request.POST or None, label=_("seat ends on"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            councils.do_end_council_seat(seat, acting_user=request.user, ended_on=form.cleaned_data["ended_on"])
-            messages.success(request, _("The seat was ended."))
-            return redirect(seat.council.get_absolute_url())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-    title = _("End the seat of %(seat)s") % {"seat": seat}
-    return _form_page(request, seat.council, form, title, seat.council.get_absolute_url())
+    back = seat.council.get_absolute_url()
+    return action_page(
+        request, seat.council, form, _("End the seat of %(seat)s") % {"seat": seat}, back=back, next_url=back,
+        done_message=_("The seat was ended."),
+        call=lambda d: councils.do_end_council_seat(seat, acting_user=request.user, ended_on=d["ended_on"]),
+    )  # fmt: skip
 
 
 # ---- meetings and decisions -----------------------------------------------------------------------------------------
@@ -255,26 +244,21 @@ class AgreementViews(ModelViews):
 @login_required
 def agreement_review(request, pk):
     agreement = _object(Agreement, request, pk)
-    form = AgreementReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            councils.do_review_agreement(agreement, acting_user=request.user, **form.cleaned_data)
-            messages.success(request, _("The review was saved."))
-            return redirect(agreement.get_absolute_url())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-    return _form_page(request, agreement, form, _("Yearly review"), agreement.get_absolute_url())
+    back = agreement.get_absolute_url()
+    return action_page(
+        request, agreement, AgreementReviewForm(request.POST or None), _("Yearly review"), back=back, next_url=back,
+        done_message=_("The review was saved."),
+        call=lambda d: councils.do_review_agreement(agreement, acting_user=request.user, **d),
+    )  # fmt: skip
 
 
 @login_required
 def agreement_end(request, pk):
     agreement = _object(Agreement, request, pk)
     form = EndDateForm(request.POST or None, label=_("ended early on"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            councils.do_end_agreement(agreement, acting_user=request.user, ended_on=form.cleaned_data["ended_on"])
-            messages.success(request, _("The agreement was ended."))
-            return redirect(agreement.get_absolute_url())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-    return _form_page(request, agreement, form, _("End the agreement early"), agreement.get_absolute_url())
+    back = agreement.get_absolute_url()
+    return action_page(
+        request, agreement, form, _("End the agreement early"), back=back, next_url=back,
+        done_message=_("The agreement was ended."),
+        call=lambda d: councils.do_end_agreement(agreement, acting_user=request.user, ended_on=d["ended_on"]),
+    )  # fmt: skip

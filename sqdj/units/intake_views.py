@@ -4,15 +4,13 @@ but not changeable: 403)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sqdj.core.forms import errors_to_form
 from sqdj.core.pii import mask_phone
 from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, ObjectPickView, action_page
 from sqdj.members.choices import Standing
@@ -138,27 +136,13 @@ def _changeable(model, request, pk):
     return obj
 
 
-def _form_page(request, obj, form, title, call):
-    """A form page acting on `obj` (the unit, entry or instructor): on success, to the page of what the service
-    returns; the service's field errors go on the form's fields, the others above it."""
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data() if hasattr(form, "service_data") else dict(form.cleaned_data)
-        try:
-            done = call(data)
-            messages.success(request, _("Saved %(obj)s.") % {"obj": done})
-            return redirect(done.get_absolute_url())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-    return action_page(request, obj, form, title)
-
-
 @login_required
 def end_unit(request, pk):
     """The unit is deregistered, revoked or has moved out (intake.do_end_unit)."""
     unit = _changeable(Unit, request, pk)
-    return _form_page(
+    return action_page(
         request, unit, EndUnitForm(request.POST or None), gettext_lazy("End the unit"),
-        lambda d: intake.do_end_unit(unit, status=d["status"], on=d["ended_on"], reason=d["reason"],
+        call=lambda d: intake.do_end_unit(unit, status=d["status"], on=d["ended_on"], reason=d["reason"],
                                      acting_user=request.user),
     )  # fmt: skip
 
@@ -166,18 +150,18 @@ def end_unit(request, pk):
 @login_required
 def mark_contacted(request, pk):
     entry = _changeable(AuthorityEntry, request, pk)
-    return _form_page(
+    return action_page(
         request, entry, MarkContactedForm(request.POST or None), gettext_lazy("Mark as contacted"),
-        lambda d: intake.do_mark_contacted(entry, on=d["contacted_on"], note=d["note"], acting_user=request.user),
+        call=lambda d: intake.do_mark_contacted(entry, on=d["contacted_on"], note=d["note"], acting_user=request.user),
     )  # fmt: skip
 
 
 @login_required
 def end_instructor(request, pk):
     instructor = _changeable(Instructor, request, pk)
-    return _form_page(
+    return action_page(
         request, instructor, EndInstructorForm(request.POST or None), gettext_lazy("End the assignment"),
-        lambda d: intake.do_end_instructor(instructor, on=d["ended_on"], reason=d["end_reason"],
+        call=lambda d: intake.do_end_instructor(instructor, on=d["ended_on"], reason=d["end_reason"],
                                            acting_user=request.user),
     )  # fmt: skip
 
@@ -185,10 +169,10 @@ def end_instructor(request, pk):
 @login_required
 def add_instructor(request, unit_pk):
     unit = _changeable(Unit, request, unit_pk)
-    return _form_page(
+    return action_page(
         request, unit, InstructorForm(request.POST or None, user=request.user),
         gettext_lazy("Assign an instructor or liaison"),
-        lambda d: intake.do_add_instructor(unit, acting_user=request.user, **d),
+        call=lambda d: intake.do_add_instructor(unit, acting_user=request.user, **d),
     )  # fmt: skip
 
 
@@ -196,14 +180,16 @@ def add_instructor(request, unit_pk):
 def edit_instructor(request, pk):
     instructor = _changeable(Instructor, request, pk)
     form = InstructorForm(request.POST or None, instance=Instructor.objects.get(pk=pk), user=request.user)
-    return _form_page(request, instructor, form, gettext_lazy("Edit"),
-                      lambda d: intake.do_update_instructor(instructor, acting_user=request.user, **d))  # fmt: skip
+    return action_page(
+        request, instructor, form, gettext_lazy("Edit"),
+        call=lambda d: intake.do_update_instructor(instructor, acting_user=request.user, **d),
+    )  # fmt: skip
 
 
 @login_required
 def add_visit(request, pk):
     instructor = _changeable(Instructor, request, pk)
-    return _form_page(
+    return action_page(
         request, instructor, VisitForm(request.POST or None, user=request.user), gettext_lazy("Record a visit"),
-        lambda d: intake.do_record_visit(instructor, acting_user=request.user, **d),
+        call=lambda d: intake.do_record_visit(instructor, acting_user=request.user, **d),
     )  # fmt: skip
