@@ -11,14 +11,8 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import re
-import signal
-import sqlite3
 import subprocess
 import sys
-import threading
-import time
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,16 +20,24 @@ from django.db import connection
 from django.test import override_settings
 from openpyxl import load_workbook
 
+from bench.import_members import member_rows
+from bench.import_members import write_csv as write_members_csv
 from sqdj.core import idnumber, pii
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
-from sqdj.demo.synthetic import build_specs
 from sqdj.members import services
 from sqdj.members.importers import MemberImporter
 from sqdj.members.models import Member, MembershipEvent, name_pinyin
 from sqdj.orgs.models import Org
 from sqdj.testing import build_world
-from sqdj.testing.imports import run_import, write_csv, write_xlsx
+from sqdj.testing.imports import (
+    kill_while_writing,
+    run_import,
+    small_city_codes,
+    small_city_on_its_own,
+    write_csv,
+    write_xlsx,
+)
 from sqdj.testing.members import make_id_number, member_data
 
 H = MemberImporter.headers
@@ -507,72 +509,16 @@ def test_export_then_reimport_is_unchanged_for_a_user_who_may_reveal(world, tmp_
 
 
 # ---- crash safety: a real process killed in the middle of writing ---------------------------------------------
-SQDJ = str(Path(sys.executable).with_name("sqdj"))
 
 
 @pytest.mark.slow
 def test_sigkill_while_writing_leaves_the_roll_unchanged(tmp_path):
-    from bench.import_members import member_rows
-    from bench.import_members import write_csv as write_members_csv
-
-    data = tmp_path / "data"
-    env = {**os.environ, "SQDJ_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "sqdj.settings", "SQDJ_PROGRESS": "1"}
-    env.pop("DATABASE_URL", None)  # an SQLite file of its own, not the test database
-    for args in (("migrate", "-v0"), ("generate", "--size", "small")):
-        r = subprocess.run([SQDJ, *args], env=env, capture_output=True, text=True, timeout=600)
-        assert r.returncode == 0, r.stderr
-
-    def walk(specs):
-        for s in specs:
-            yield s
-            yield from walk(s.children)
-
-    area_roots, org_roots = build_specs("small")
-    orgs = [s.code for s in walk(org_roots) if s.type == "branch"]
-    areas = [s.code for s in walk(area_roots) if s.type == "community"]
-    f = write_members_csv(member_rows(100_000, orgs, areas, seed=7), tmp_path / "members.csv")
-
-    db = data / "sqdj.sqlite3"
-
-    def roll():
-        with sqlite3.connect(db) as c:
-            return [
-                c.execute(sql).fetchall()
-                for sql in (
-                    "SELECT count(*), max(id), max(last_updated) FROM members_member",
-                    "SELECT count(*) FROM members_membershipevent",
-                    "SELECT count(*) FROM core_objectchange",
-                )
-            ]
-
-    before = roll()
-    proc = subprocess.Popen([SQDJ, "import", "members", str(f), "--json"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)  # fmt: skip
-    seen = []
-
-    def read_stderr():
-        while chunk := proc.stderr.read1(4096):
-            seen.append(chunk.decode("utf-8", "replace"))
-
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
-    writing = re.compile(r"(?:正在写入|writing) \[[#.]*\] (\d+)/\d+")
-    deadline = time.monotonic() + 600
-    written = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        found = writing.findall("".join(seen))
-        written = int(found[-1]) if found else 0
-        if written >= 3000:  # several batches are in the (uncommitted) transaction
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    proc.wait(timeout=60)
-    reader.join(timeout=10)
-    assert proc.returncode == -signal.SIGKILL, ("".join(seen)[-2000:], proc.stdout.read())
-    assert 3000 <= written < 100_000
-    assert roll() == before  # not one row of the import survived
-    with sqlite3.connect(db) as c:
-        assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    env, db = small_city_on_its_own(tmp_path)
+    rows = member_rows(100_000, small_city_codes("orgs", "branch"), small_city_codes("areas", "community"), seed=7)
+    f = write_members_csv(rows, tmp_path / "members.csv")
+    snapshot = ["SELECT count(*), max(id), max(last_updated) FROM members_member",
+                "SELECT count(*) FROM members_membershipevent", "SELECT count(*) FROM core_objectchange"]  # fmt: skip
+    assert kill_while_writing(env, db, "members", f, after=3000, snapshot=snapshot) < 100_000
 
 
 def test_name_pinyin_reads_characters_and_surnames():
@@ -580,7 +526,6 @@ def test_name_pinyin_reads_characters_and_surnames():
     dictionary), a surname with the surname's reading; letters and digits are kept whole."""
     from pypinyin import Style, lazy_pinyin
 
-    from bench.import_members import member_rows
     from sqdj.members.pinyin import SURNAMES
 
     expected = {
@@ -623,8 +568,6 @@ def test_name_pinyin_reads_characters_and_surnames():
 def test_pinyin_does_not_load_the_phrase_dictionary():
     """The app (web or import) never loads pypinyin's phrases (some 45 MB): set up Django, compute a name's pinyin
     in a fresh process, and look."""
-    import subprocess
-    import sys
 
     code = (
         "import sys, django; django.setup()\n"
@@ -640,7 +583,6 @@ def test_pinyin_does_not_load_the_phrase_dictionary():
 
 
 def _child_env():
-    import os
     import tempfile
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYPINYIN_")}

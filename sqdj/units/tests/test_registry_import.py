@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,11 +13,12 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 from stdnum.cn import uscc
 
+from bench.import_units import unit_rows
 from sqdj.core import dates
 from sqdj.core.import_templates import template_workbook
 from sqdj.core.models import AuditEvent, ObjectChange
 from sqdj.testing import build_world
-from sqdj.testing.imports import run_import, write_csv
+from sqdj.testing.imports import kill_while_writing, run_import, small_city_codes, small_city_on_its_own, write_csv
 from sqdj.units import services
 from sqdj.units.importers import UnitImporter
 from sqdj.units.models import Instructor, Unit
@@ -371,72 +371,9 @@ def test_the_import_is_one_audit_event(world, tmp_path):
 
 @pytest.mark.slow
 def test_sigkill_while_writing_leaves_the_registry_unchanged(tmp_path):
-    import os
-    import signal
-    import sqlite3
-    import subprocess
-    import sys
-    import threading
-    import time
-    from pathlib import Path
-
-    from bench.import_units import unit_rows
-    from sqdj.demo.synthetic import build_specs
-
-    sqdj = str(Path(sys.executable).with_name("sqdj"))
-    data = tmp_path / "data"
-    env = {**os.environ, "SQDJ_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "sqdj.settings", "SQDJ_PROGRESS": "1"}
-    env.pop("DATABASE_URL", None)  # an SQLite file of its own, not the test database
-    for args in (("migrate", "-v0"), ("generate", "--size", "small")):
-        r = subprocess.run([sqdj, *args], env=env, capture_output=True, text=True, timeout=600)
-        assert r.returncode == 0, r.stderr
-
-    def walk(specs):
-        for s in specs:
-            yield s
-            yield from walk(s.children)
-
-    area_roots, _org_roots = build_specs("small")
-    areas = [s.code for s in walk(area_roots) if s.type == "community"]
-    f = write_csv(tmp_path / "units.csv", [HEADERS, *unit_rows(60_000, areas, seed=7)])
-    db = data / "sqdj.sqlite3"
-
-    def registry():
-        with sqlite3.connect(db) as c:
-            return [
-                c.execute(sql).fetchall()
-                for sql in (
-                    "SELECT count(*), max(id), max(last_updated) FROM units_unit",
-                    "SELECT count(*) FROM units_instructor",
-                    "SELECT count(*) FROM core_objectchange",
-                )
-            ]
-
-    before = registry()
-    proc = subprocess.Popen([sqdj, "import", "units", str(f), "--json"], env={**env, "SQDJ_IMPORT_MAX_ROWS": "100000"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
-    seen: list[str] = []
-
-    def read_stderr():
-        while chunk := proc.stderr.read1(4096):
-            seen.append(chunk.decode("utf-8", "replace"))
-
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
-    writing = re.compile(r"(?:正在写入|writing) \[[#.]*\] (\d+)/\d+")
-    deadline = time.monotonic() + 600
-    written = 0
-    while time.monotonic() < deadline and proc.poll() is None:
-        found = writing.findall("".join(seen))
-        written = int(found[-1]) if found else 0
-        if written >= 4000:  # several chunks are in the (uncommitted) transaction
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-        time.sleep(0.02)
-    proc.wait(timeout=60)
-    reader.join(timeout=10)
-    assert proc.returncode == -signal.SIGKILL, ("".join(seen)[-2000:], proc.stdout.read())
-    assert 4000 <= written < 60_000
-    assert registry() == before  # not one row of the import survived
-    with sqlite3.connect(db) as c:
-        assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    env, db = small_city_on_its_own(tmp_path)
+    f = write_csv(tmp_path / "units.csv", [HEADERS, *unit_rows(60_000, small_city_codes("areas", "community"), seed=7)])
+    snapshot = ["SELECT count(*), max(id), max(last_updated) FROM units_unit", "SELECT count(*) FROM units_instructor",
+                "SELECT count(*) FROM core_objectchange"]  # fmt: skip
+    env = {**env, "SQDJ_IMPORT_MAX_ROWS": "100000"}
+    assert kill_while_writing(env, db, "units", f, after=4000, snapshot=snapshot) < 60_000
