@@ -349,6 +349,7 @@ def test_org_tree_and_workbench_are_empty_and_the_menu_shows_what_they_can_use(s
     assert menu == {
         "/",
         reverse("members:member_list"),
+        reverse("members:registration_list"),  # their own 在职党员报到 (issue 16), and nobody else's
         reverse("transfers:transfer_list"),
         reverse("transfers:outflow_list"),
     }

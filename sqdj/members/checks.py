@@ -84,6 +84,7 @@ describe_parameters(
     {
         "appraisal.max_excellent_share": gettext_lazy("Largest share of members rated excellent"),
         "member.lost_contact_months": gettext_lazy("Months without contact before a member counts as lost"),
+        "registration.confirm_days": gettext_lazy("Days for the unit to confirm a community registration"),
         "member.max_probation_extension_months": gettext_lazy("Longest extension of a probation"),
         "member.min_join_age": gettext_lazy("Youngest age to join the party"),
         "member.min_probation_extension_months": gettext_lazy("Shortest extension of a probation"),

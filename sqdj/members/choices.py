@@ -119,6 +119,24 @@ class StateKind(models.TextChoices):
     SUSPENDED = "suspended", _("Membership suspended")
 
 
+class RegistrationStatus(models.TextChoices):
+    """Where a community registration (在职党员报到) stands: derived, never typed (members.registrations)."""
+
+    PENDING = "pending", _("Awaiting the unit's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    ENDED = "ended", _("Ended")
+
+
+class RegistrationEnd(models.TextChoices):
+    """Why a registration ended."""
+
+    MOVED = "moved", _("The member moved house")
+    ASKED = "asked", _("At the member's request")
+    MEMBERSHIP_MOVED = "membership_moved", _("The membership moved to another organization")
+    NOT_IN_SERVICE = "not_in_service", _("No longer in service")
+    OTHER = "other", _("Other")
+
+
 SEX_LABELS = {Sex.MALE: "男", Sex.FEMALE: "女"}
 TYPE_LABELS = {MemberType.FULL: "正式党员", MemberType.PROBATIONARY: "预备党员"}
 EDUCATION_LABELS = {

@@ -16,8 +16,8 @@ from sqdj.orgs.filtersets import org_picker  # the tree picker (issue 14)
 from sqdj.orgs.models import Org
 
 from .checks import probation_end
-from .choices import HAN, Category, Education, MemberType, Sex, Standing, WorkStatus
-from .models import Member, id_number_suffix_index, phone_suffix_index
+from .choices import HAN, Category, Education, MemberType, RegistrationStatus, Sex, Standing, WorkStatus
+from .models import Member, Registration, id_number_suffix_index, phone_suffix_index
 
 PHONE_LIKE = re.compile(r"^1\d{10}$")
 SUFFIX_LIKE = re.compile(r"^[0-9]{3}[0-9Xx]$")  # an ID number's last 4 (its check character may be X) or a phone's
@@ -210,3 +210,50 @@ class MemberApiFilterSet(MemberFilterSet):
     age_band = GivenChoiceFilter(
         choices=[(str(i), b[0]) for i, b in enumerate(AGE_BANDS)], method="filter_age_band", label=_("Age")
     )
+
+
+def awaiting_confirmation(user) -> Q:
+    """The registrations awaiting the unit side's confirmation that `user` may give (members.services.may_confirm:
+    the member's org, not the community)."""
+    if user is None:
+        return Q(pk__in=[])
+    members = Member.objects.restrict(user, "change").values("pk")
+    return Registration.status_q(RegistrationStatus.PENDING, dates.today()) & Q(member__in=members)
+
+
+class RegistrationFilterSet(BaseFilterSet):
+    """在职党员报到, as both sides list it: the community sees those registered with it, the member's org its
+    members' (the scope gate decides which); the workbench's to-do links to `?status=pending`."""
+
+    search_fields = ("member__name", "member__name_pinyin", "member__name_initials")
+
+    status = django_filters.ChoiceFilter(method="filter_status", choices=RegistrationStatus.choices,
+                                         label=_("status"))  # fmt: skip
+    community = django_filters.CharFilter(method="filter_community", label=_("residence community"),
+                                          widget=community_picker())  # fmt: skip
+    org = django_filters.CharFilter(method="filter_org", label=_("the member's organization (incl. below)"),
+                                    widget=org_picker())  # fmt: skip
+
+    # the workbench's to-do links here: those awaiting the confirmation of the user's own side (the member's org)
+    to_confirm = django_filters.BooleanFilter(method="filter_to_confirm", label=_("awaiting my confirmation"))
+
+    class Meta:
+        model = Registration
+        fields = ["q", "status", "community", "org", "to_confirm"]
+
+    def filter_to_confirm(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(awaiting_confirmation(getattr(getattr(self, "request", None), "user", None)))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(Registration.status_q(value, dates.today())) if value else queryset
+
+    def filter_community(self, queryset, name, value):
+        return queryset.filter(community__code=value.strip()) if value else queryset
+
+    def filter_org(self, queryset, name, value):
+        node = Org.objects.filter(code=value.strip()).first() if value else None
+        if not value:
+            return queryset
+        return queryset.filter(member__org__path__startswith=node.path) if node else queryset.none()

@@ -4,11 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
-from sqdj.core import idnumber
+from sqdj.core import dates, idnumber
 from sqdj.core.forms import ScopedModelForm
 from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
-from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, Sex
+from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, RegistrationEnd, Sex
 from .models import Member, Registration
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -175,3 +175,35 @@ class ProbationDisciplineForm(_DecisionForm):
     starts_on = forms.DateField(label=_("from"), widget=DATE)
     years = forms.TypedChoiceField(label=_("years of probation"), choices=[(1, "1"), (2, "2")], coerce=int)
     field_order = ["starts_on", "years", "decision_number", "decision_date", "note"]
+
+
+def _styled(form: forms.Form) -> None:
+    for f in form.fields.values():
+        f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+
+
+class ConfirmRegistrationForm(forms.Form):
+    """The unit side confirms a community registration (members.services.do_confirm_registration)."""
+
+    on = forms.DateField(label=_("confirmed on"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"on": dates.today()})
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+    def service_data(self) -> dict:
+        return {"on": self.cleaned_data["on"]}
+
+
+class EndRegistrationForm(forms.Form):
+    """Either side ends a community registration (members.services.do_end_registration)."""
+
+    reason = forms.ChoiceField(label=_("why it ended"), choices=[("", "—"), *RegistrationEnd.choices])
+    ended_on = forms.DateField(label=_("ended on"), widget=DATE)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"ended_on": dates.today()})
+        super().__init__(*args, **kwargs)
+        _styled(self)

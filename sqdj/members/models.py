@@ -11,7 +11,19 @@ from sqdj.core.pii import EncryptedCharField, blind_index, mask_id_number, mask_
 from sqdj.core.querysets import InList, outside_subtree
 from sqdj.core.scope import FewRows
 
-from .choices import EFFECT, Category, Education, EventKind, MemberType, Sex, Standing, StateKind, WorkStatus
+from .choices import (
+    EFFECT,
+    Category,
+    Education,
+    EventKind,
+    MemberType,
+    RegistrationEnd,
+    RegistrationStatus,
+    Sex,
+    Standing,
+    StateKind,
+    WorkStatus,
+)
 from .pinyin import name_pinyin
 
 # --- suffix search (issue 14): the last 4 characters of an ID number / digits of a phone number, as keyed indexes ---
@@ -308,6 +320,16 @@ class Registration(ChangeLoggedModel):
     posts_of_interest = models.CharField(_("posts of interest"), max_length=200, blank=True)
     skills = models.CharField(_("skills"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # both sides (issue 16): the member's own org (the unit side) confirms (who: the change log); unconfirmed, the
+    # registration counts as confirmed from `confirm_by` (registered_on + the rulebook's registration.confirm_days).
+    # None: confirmed from the start (recorded before confirmation existed). Nullable columns without a key: SQLite
+    # adds and drops them without rebuilding the table (a rebuild would drop the triggers of migration 0010).
+    confirm_by = models.DateField(_("confirmed automatically on"), null=True, blank=True)
+    confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=20, choices=RegistrationEnd.choices, null=True,
+                                  blank=True)  # fmt: skip
+    end_note = models.CharField(_("note on the end"), max_length=200, null=True, blank=True)
 
     # the member's own org and the community both see the registration; the member (self service) their own
     scope_org_field = "member__org"
@@ -342,6 +364,32 @@ class Registration(ChangeLoggedModel):
 
     def __str__(self):
         return f"{self.member} → {self.community}"
+
+    def get_absolute_url(self):
+        return reverse("members:registration", args=[self.pk])
+
+    @staticmethod
+    def status_q(status: str, day) -> models.Q:
+        """The registrations with RegistrationStatus `status` on `day`, in SQL (as `status_on` says for one)."""
+        if status == RegistrationStatus.ENDED:
+            return models.Q(active=False)
+        pending = models.Q(active=True, confirmed_on__isnull=True, confirm_by__gt=day)
+        if status == RegistrationStatus.PENDING:
+            return pending
+        confirmed = models.Q(confirmed_on__isnull=False) | models.Q(confirm_by__isnull=True)
+        return models.Q(active=True) & (confirmed | models.Q(confirm_by__lte=day))
+
+    def status_on(self, day) -> str:
+        """RegistrationStatus on `day` (the same as `status_q` in SQL)."""
+        if not self.active:
+            return RegistrationStatus.ENDED
+        if self.confirmed_on is None and self.confirm_by is not None and self.confirm_by > day:
+            return RegistrationStatus.PENDING
+        return RegistrationStatus.CONFIRMED
+
+    @property
+    def confirmed_automatically(self) -> bool:
+        return self.active and self.confirmed_on is None and self.confirm_by is not None
 
 
 class PiiReveal(models.Model):

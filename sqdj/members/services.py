@@ -21,7 +21,8 @@ from sqdj.core.changelog import attribution, change_row
 from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
 from sqdj.core.querysets import AnyOf
-from sqdj.core.services import ScopeViolation, do_create, do_update, ensure_in_scope
+from sqdj.core.rules import param
+from sqdj.core.services import Conflict, ScopeViolation, do_create, do_update, ensure_in_scope
 from sqdj.orgs.models import Org
 
 from . import mobility
@@ -31,6 +32,7 @@ from .choices import (
     Category,
     EventKind,
     MemberType,
+    RegistrationEnd,
     Standing,
     WorkStatus,
 )
@@ -223,7 +225,8 @@ def do_receive_member(*, acting_user, date: datetime.date, note: str = "", **dat
 
 @transaction.atomic
 def do_register(member: Member, *, acting_user, community, registered_on, posts_of_interest="", skills=""):
-    """An in-service member registers with the residence community; their own org keeps the membership."""
+    """An in-service member registers with the residence community; their own org keeps the membership. The unit
+    side (the member's org) confirms it, or it counts as confirmed `registration.confirm_days` later."""
     ensure_in_scope(member, acting_user, "view")
     errors = {}
     if member.work_status != WorkStatus.EMPLOYED:
@@ -236,16 +239,65 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         errors["member"] = [_("This member is already registered with a community.")]
     if errors:
         raise ValidationError(errors)
-    data = {"member": member, "community": community, "registered_on": registered_on,
+    confirm_by = registered_on + datetime.timedelta(days=int(param("registration.confirm_days", registered_on)))
+    data = {"member": member, "community": community, "registered_on": registered_on, "confirm_by": confirm_by,
             "posts_of_interest": posts_of_interest, "skills": skills}  # fmt: skip
     # no ledger event: a registration changes no count (the change log has it)
     return do_create(Registration, acting_user=acting_user, data=data, clean=False)  # validated above
 
 
+def may_confirm(reg: Registration, user) -> bool:
+    """The unit side confirms: a user who may change the member through the org that holds the membership — not
+    the community, which sees the member only through the registration."""
+    return user is not None and Member.objects.restrict(user, "change").filter(pk=reg.member_id).exists()
+
+
+def _locked(reg: Registration) -> Registration:
+    """The registration as stored, locked until the transaction ends: of two admins acting at once, the second sees
+    what the first did."""
+    return Registration.objects.select_for_update().get(pk=reg.pk)
+
+
 @transaction.atomic
-def do_end_registration(reg: Registration, *, acting_user) -> Registration:
+def do_confirm_registration(reg: Registration, *, acting_user, on: datetime.date | None = None) -> Registration:
+    """The unit side confirms the registration (before or after it would count as confirmed by itself)."""
+    if not may_confirm(reg, acting_user):
+        raise ScopeViolation(_("Only the member's own organization confirms the registration."))
+    on = on or dates.today()
+    current = _locked(reg)
+    if not current.active:
+        raise ValidationError({"confirmed_on": [_("This registration has ended.")]})
+    if current.confirmed_on is not None:
+        raise Conflict(_("This registration was already confirmed on %(day)s.") % {"day": current.confirmed_on})
+    if on > dates.today():
+        raise ValidationError({"confirmed_on": [_("Cannot be in the future.")]})
+    if on < current.registered_on:
+        raise ValidationError({"confirmed_on": [_("Cannot be before the registration.")]})
+    # who confirmed: the change log's row of this update
+    return do_update(current, acting_user=acting_user, data={"confirmed_on": on}, clean=False, action=None)
+
+
+@transaction.atomic
+def do_end_registration(reg: Registration, *, acting_user, reason: str, ended_on: datetime.date | None = None,
+                        note: str = "") -> Registration:  # fmt: skip
+    """The registration ends — the member moved house or asked, the membership moved, no longer in service — on
+    either side's word; it stays in the history."""
     ensure_in_scope(reg, acting_user, "change")
-    return do_update(reg, acting_user=acting_user, data={"active": False}, clean=False, action=None)  # checked above
+    ended_on = ended_on or dates.today()
+    current = _locked(reg)
+    if not current.active:
+        raise Conflict(_("This registration has ended already."))
+    errors = {}
+    if reason not in RegistrationEnd.values:
+        errors["reason"] = [_("Choose why the registration ends.")]
+    if ended_on > dates.today():
+        errors["ended_on"] = [_("Cannot be in the future.")]
+    elif ended_on < current.registered_on:
+        errors["ended_on"] = [_("Cannot be before the registration.")]
+    if errors:
+        raise ValidationError(errors)
+    data = {"active": False, "ended_on": ended_on, "end_reason": reason, "end_note": (note or "").strip()[:200]}
+    return do_update(current, acting_user=acting_user, data=data, clean=False, action=None)  # checked above
 
 
 def may_reveal(member: Member, user) -> bool:
@@ -513,6 +565,8 @@ __all__ = [
     "do_update_member",
     "do_register",
     "do_end_registration",
+    "do_confirm_registration",
+    "may_confirm",
     "do_reveal",
     "may_reveal",
     "bulk_upsert_members",

@@ -2,9 +2,10 @@ import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
-from sqdj.core.tables import BaseTable
+from sqdj.core.tables import BaseTable, DateColumn
 
-from .models import Member
+from .choices import RegistrationStatus
+from .models import Member, Registration
 from .validation import age_on
 
 
@@ -36,3 +37,24 @@ class MemberTable(BaseTable):
 
     def render_phone(self, record):
         return record.phone_masked or "—"
+
+
+class RegistrationTable(BaseTable):
+    member = tables.Column(linkify=lambda record: record.get_absolute_url(), order_by=("member__name_pinyin",))
+    org = tables.Column(accessor="member__org", verbose_name=_("the member's organization"),
+                        order_by=("member__org__path",))  # fmt: skip
+    community = tables.Column(order_by=("community__path",))
+    registered_on = DateColumn()
+    status = tables.Column(empty_values=(), orderable=False, verbose_name=_("status"))
+    ended_on = DateColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Registration
+        fields = ("member", "org", "community", "registered_on", "status", "ended_on")
+        order_by = ("-registered_on",)
+
+    def render_status(self, record):
+        status = record.status_on(dates.today())
+        if status == "confirmed" and record.confirmed_automatically:
+            return _("Confirmed automatically")
+        return dict(RegistrationStatus.choices)[status]

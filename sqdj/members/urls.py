@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -11,5 +11,8 @@ urlpatterns = [
         path(f"<int:pk>/{action}/", views.standing_change, {"action": action}, name=f"member_{action}")
         for action in views.STANDING_ACTIONS
     ),
+    path("registrations/<int:pk>/confirm/", views.registration_confirm, name="registration_confirm"),
+    path("registrations/<int:pk>/end/", views.registration_end, name="registration_end"),
+    path("registrations/", include(views.RegistrationViews.urls())),
     *views.MemberViews.urls(),
 ]

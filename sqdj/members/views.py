@@ -1,19 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sqdj.core import dates
 from sqdj.core.pii import age_shown
 from sqdj.core.services import ScopeViolation
-from sqdj.core.views import ModelViews
+from sqdj.core.views import ModelViews, action_page
 from sqdj.orgs.models import Org
 
 from . import services, standing
-from .filtersets import MemberFilterSet
+from .choices import RegistrationStatus
+from .filtersets import MemberFilterSet, RegistrationFilterSet
 from .forms import (
+    ConfirmRegistrationForm,
     EndMembershipForm,
+    EndRegistrationForm,
     MemberForm,
     ProbationDisciplineForm,
     RegistrationForm,
@@ -23,7 +27,7 @@ from .forms import (
 )
 from .importers import MemberImporter
 from .models import Member, MemberState, Registration
-from .tables import MemberTable
+from .tables import MemberTable, RegistrationTable
 
 
 class MemberViews(ModelViews):
@@ -42,6 +46,7 @@ class MemberViews(ModelViews):
         return {
             "events": obj.events.select_related("org").all(),
             "registrations": Registration.objects.filter(member=obj).select_related("community"),
+            "today": dates.today(),
             "may_reveal": services.may_reveal(obj, user),  # also the birth date (core.pii: the disclosure policy)
             "age": age_shown(obj.birth_date),
             "may_register": Member.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
@@ -139,3 +144,90 @@ def standing_change(request, pk, action):
     else:
         messages.error(request, "；".join(f"{form.fields[f].label}：{'，'.join(e)}" for f, e in form.errors.items()))
     return redirect(member.get_absolute_url())
+
+
+# ---- 在职党员报到 with both sides (issue 16, part 1) ------------------------------------------------------------
+
+
+class RegistrationViews(ModelViews):
+    """The registrations as both sides list them (the gate: the member's org, the community); made on the member's
+    page, confirmed by the unit side, ended by either."""
+
+    model = Registration
+    queryset = Registration.objects.select_related("member", "member__org", "community")
+    table = RegistrationTable
+    filterset = RegistrationFilterSet
+    detail_template = "members/registration.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        today = dates.today()
+        status = obj.status_on(today)
+        member_visible = Member.objects.restrict(user, "view").filter(pk=obj.member_id).exists()
+        org = obj.member.org
+        org_visible = Org.objects.restrict(user, "view").filter(pk=org.pk).exists()
+        confirmed = "—"
+        if obj.confirmed_on:
+            confirmed = f"{obj.confirmed_on:%Y-%m-%d}"
+        elif obj.confirm_by is not None:
+            when = _("confirmed automatically on %(day)s") if obj.confirm_by <= today else _("by %(day)s at the latest")
+            confirmed = when % {"day": f"{obj.confirm_by:%Y-%m-%d}"}
+        rows = [
+            (_("party member"), obj.member.name, obj.member.get_absolute_url() if member_visible else None),
+            (_("the member's organization"), obj.member.org.name, org.get_absolute_url() if org_visible else None),
+            (_("residence community"), obj.community.name, None),
+            (_("registered on"), f"{obj.registered_on:%Y-%m-%d}", None),
+            (_("status"), dict(RegistrationStatus.choices)[status], None),
+            (_("confirmed by the unit"), confirmed, None),
+            (_("posts of interest"), obj.posts_of_interest or "—", None),
+            (_("skills"), obj.skills or "—", None),
+        ]  # fmt: skip
+        if not obj.active:
+            rows += [
+                (_("ended on"), f"{obj.ended_on:%Y-%m-%d}" if obj.ended_on else "—", None),
+                (_("why it ended"), obj.get_end_reason_display() or "—", None),
+                (_("note on the end"), obj.end_note or "—", None),
+            ]
+        return {
+            "rows": rows,
+            "may_confirm": obj.active and obj.confirmed_on is None and services.may_confirm(obj, user),
+            "may_end": obj.active and Registration.objects.restrict(user, "change").filter(pk=obj.pk).exists(),
+        }
+
+
+def _registration(request, pk, action):
+    return get_object_or_404(Registration.objects.restrict(request.user, action), pk=pk)
+
+
+@login_required
+def registration_confirm(request, pk):
+    reg = _registration(request, pk, "view")
+    if not services.may_confirm(reg, request.user):  # seen from the community's side, or one's own: not confirmed
+        raise PermissionDenied(_("Only the member's own organization confirms the registration."))
+    back = reg.get_absolute_url()
+    form = ConfirmRegistrationForm(request.POST or None)
+    try:
+        return action_page(
+            request, reg, form, _("Confirm the registration"), back=back, next_url=back,
+            done_message=_("The registration is confirmed."),
+            call=lambda d: services.do_confirm_registration(reg, acting_user=request.user, **d),
+        )  # fmt: skip
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+
+
+@login_required
+def registration_end(request, pk):
+    reg = _registration(request, pk, "change")
+    back = reg.get_absolute_url()
+    form = EndRegistrationForm(request.POST or None)
+    try:
+        return action_page(
+            request, reg, form, _("End the registration"), back=back, next_url=back,
+            done_message=_("The registration has ended."),
+            call=lambda d: services.do_end_registration(reg, acting_user=request.user, **d),
+        )  # fmt: skip
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect(back)

@@ -15,8 +15,8 @@ from sqdj.core.plugins import DUE_SOON, OVERDUE, Tile, Todo, TodoCount, TodoSour
 from sqdj.core.scope import anchors, is_unrestricted, may
 
 from .choices import Standing
-from .filtersets import probation_due
-from .models import Member
+from .filtersets import awaiting_confirmation, probation_due
+from .models import Member, Registration
 
 SHOWN = 5
 
@@ -88,4 +88,32 @@ def _probation(user) -> list[TodoCount]:
     return found
 
 
-todos = [TodoSource("probation", _("Probations"), counts=_probation, order=30)]
+def _registrations(user) -> list[TodoCount]:
+    """在职党员报到 awaiting the unit side's confirmation (issue 16): the registrations list, filtered to exactly
+    those the user may confirm; due on the day they would count as confirmed by themselves."""
+    if not may(user, "change", Member):
+        return []
+    qs = Registration.objects.restrict(user, "view").filter(awaiting_confirmation(user))
+    n = qs.count()
+    if not n:
+        return []
+    first = list(qs.select_related("member", "community").order_by("confirm_by", "pk")[:SHOWN])
+    return [
+        TodoCount(
+            count=n,
+            url=reverse("members:registration_list") + "?to_confirm=true",
+            due=first[0].confirm_by,
+            severity=DUE_SOON,
+            items=tuple(
+                Todo(label=f"{r.member.name} → {r.community.name}", url=r.get_absolute_url(), due=r.confirm_by)
+                for r in first
+            ),  # fmt: skip
+            key="registrations-to-confirm",
+        )
+    ]
+
+
+todos = [
+    TodoSource("probation", _("Probations"), counts=_probation, order=30),
+    TodoSource("registrations", _("Community registrations to confirm"), counts=_registrations, order=35),
+]

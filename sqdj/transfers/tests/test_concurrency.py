@@ -4,13 +4,12 @@ transactions with a database lock and cannot show row locking)."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, connections
+from django.db import connection
 
 from sqdj.core.models import ObjectChange
+from sqdj.testing.concurrency import race
 from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
@@ -22,29 +21,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locking between two connections needs PostgreSQL"
     ),
 ]
-
-
-def _race(*calls):
-    """Run each call in its own thread (its own connection), released together; return what each returned or
-    raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test inspects
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def _submitted():
@@ -62,7 +38,7 @@ def test_two_approvals_at_once_one_wins_one_conflicts():
     tw, case = _submitted()
     rows = _change_rows(case)
     v = case.version
-    results = _race(
+    results = race(
         lambda: T.do_approve(Transfer.objects.get(pk=case.pk), acting_user=tw.district_admin, version=v),
         lambda: T.do_approve(Transfer.objects.get(pk=case.pk), acting_user=tw.district_admin, version=v),
     )
@@ -78,7 +54,7 @@ def test_two_approvals_at_once_one_wins_one_conflicts():
 def test_approve_and_return_at_once_leave_one_outcome():
     tw, case = _submitted()
     v = case.version
-    results = _race(
+    results = race(
         lambda: T.do_approve(Transfer.objects.get(pk=case.pk), acting_user=tw.district_admin, version=v),
         lambda: T.do_return(
             Transfer.objects.get(pk=case.pk), acting_user=tw.district_admin, reason="材料不全", version=v
@@ -96,7 +72,7 @@ def test_two_completions_move_the_member_once():
     case = T.do_approve(case, acting_user=tw.district_admin, version=case.version)
     case = T.do_accept(case, acting_user=tw.district_admin, version=case.version)
     v = case.version
-    results = _race(
+    results = race(
         lambda: T.do_complete(Transfer.objects.get(pk=case.pk), acting_user=tw.receiver, version=v),
         lambda: T.do_complete(Transfer.objects.get(pk=case.pk), acting_user=tw.receiver, version=v),
     )
@@ -109,7 +85,7 @@ def test_two_completions_move_the_member_once():
 
 def test_two_new_cases_for_one_member_at_once_make_one():
     tw = build_transfer_world()
-    results = _race(
+    results = race(
         lambda: T.do_create_transfer(acting_user=tw.sender, member=tw.member, reason="work", to_org=tw.branch3),
         lambda: T.do_create_transfer(acting_user=tw.sender, member=tw.member, reason="work", to_org=tw.world.branch2),
     )

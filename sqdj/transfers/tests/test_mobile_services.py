@@ -217,8 +217,9 @@ def test_mobile_indexes_the_same_with_the_members_given(tw):
     register(tw)
     ended = do_create_member(acting_user=tw.sender, **member_data(tw.world.branch1, seq=77, name="李回乡"))
     M.do_end_outflow(
-        M.do_record_outflow(ended, acting_user=tw.sender, left_on=today() - 90 * DAY, destination="上海",
-                            contact="13912345678"),  # fmt: skip
+        M.do_record_outflow(
+            ended, acting_user=tw.sender, left_on=today() - 90 * DAY, destination="上海", contact="13912345678"
+        ),  # fmt: skip
         acting_user=tw.sender,
         reason="returned",
     )
