@@ -326,6 +326,11 @@ SPECTACULAR_SETTINGS = {
     # fields named alike in several apps ("category", "status", "kind"): each choice set its own schema name
     "ENUM_NAME_OVERRIDES": {
         "CategoryEnum": "sqdj.members.choices.Category",  # the name it had before the units app came
+        "RegistrationStatusEnum": "sqdj.members.choices.RegistrationStatus",
+        "RegistrationEndEnum": "sqdj.members.choices.RegistrationEnd",
+        # the names they had before a registration's end had a reason too
+        "ReasonEnum": "sqdj.transfers.choices.TransferReason",
+        "EndReasonEnum": "sqdj.transfers.choices.MobileEnd",
         **{
             f"{name}Enum": f"sqdj.units.choices.{name}"
             for name in (

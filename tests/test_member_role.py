@@ -271,7 +271,8 @@ def test_lists_hold_only_the_own_rows(sw, client):
 
 def test_api_lists_and_details(sw, client):
     routes, _patterns = api_declarations()
-    expected = {Member: [sw.me.pk], Transfer: [sw.own["transfer"].pk], Outflow: [sw.own["outflow"].pk]}
+    expected = {Member: [sw.me.pk], Transfer: [sw.own["transfer"].pk], Outflow: [sw.own["outflow"].pk],
+                Registration: [sw.own["registration"].pk]}  # fmt: skip
     assert {viewset.queryset.model for _p, viewset, _b in routes} >= set(expected) | {Org, Inflow}
     for _prefix, viewset, basename in routes:
         model = viewset.queryset.model

@@ -1,3 +1,4 @@
+from . import registrations
 from .views import MemberViewSet
 
-routes = [("members", MemberViewSet, "member")]
+routes = [("members", MemberViewSet, "member"), *registrations.routes]
