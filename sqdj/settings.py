@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sqdj.leadership",
     "sqdj.transfers",
     "sqdj.units",
+    "sqdj.volunteers",
     "sqdj.stats",
     "sqdj.health",
     "sqdj.rulebook",
@@ -328,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "sqdj.members.choices.Category",  # the name it had before the units app came
         "RegistrationStatusEnum": "sqdj.members.choices.RegistrationStatus",
         "RegistrationEndEnum": "sqdj.members.choices.RegistrationEnd",
+        "UnitRegistrationEndEnum": "sqdj.volunteers.choices.UnitRegistrationEnd",
         # the names they had before a registration's end had a reason too
         "ReasonEnum": "sqdj.transfers.choices.TransferReason",
         "EndReasonEnum": "sqdj.transfers.choices.MobileEnd",

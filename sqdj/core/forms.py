@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
+
 
 def errors_to_form(form, exc: ValidationError) -> None:
     """A service's ValidationError shown on the form that sent the data: each field's errors on that field (a form
@@ -96,3 +98,19 @@ class ImportForm(forms.Form):
         label=_("File (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.csv"}),
     )
+
+
+class EndForm(forms.Form):
+    """Ending something dated (a registration, a claim, a team membership) with a day and a reason of `reasons`
+    (choices); the service checks them (core.services.end_data)."""
+
+    reason = forms.ChoiceField(label=_("why it ended"))
+    ended_on = forms.DateField(label=_("ended on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, reasons=(), **kwargs):
+        kwargs.setdefault("initial", {"ended_on": dates.today()})
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["reason"]).choices = [("", "—"), *reasons]
+        for f in self.fields.values():
+            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")

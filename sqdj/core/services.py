@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import dates
 from .context import acting_as
 from .scope import is_unrestricted
 
@@ -30,6 +31,22 @@ class Errors:
     def raise_if_any(self):
         if self.errors:
             raise ValidationError(self.errors)
+
+
+def end_data(*, reason: str, reasons, ended_on, started_on, note: str = "") -> dict:
+    """The fields that end something dated (a registration, a claim, a team membership): `ended_on` (today when
+    None) and a `reason` of `reasons`, checked — a reason of the list, not in the future, not before `started_on` —
+    or ValidationError with every field's error. What ends is kept: `active` False, the day, the reason, the note."""
+    ended_on = ended_on or dates.today()
+    errors = Errors()
+    if reason not in reasons:
+        errors.add("reason", _("Choose why it ends."), "reason")
+    if ended_on > dates.today():
+        errors.add("ended_on", _("Cannot be in the future."), "future")
+    elif ended_on < started_on:
+        errors.add("ended_on", _("Cannot be before it began."), "before_start")
+    errors.raise_if_any()
+    return {"active": False, "ended_on": ended_on, "end_reason": reason, "end_note": (note or "").strip()[:200]}
 
 
 def merged(obj, fields, data: dict) -> dict:

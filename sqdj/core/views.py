@@ -40,7 +40,7 @@ from .models import ImportBatch, ObjectChange, TreeNode
 from .pii import reveal_only_fields, revealable_pks, shown_diff
 from .plugins import actions_for, panels_for
 from .scope import may as scope_may
-from .services import UNSET, ScopeViolation
+from .services import UNSET, Conflict, ScopeViolation
 
 
 def may(user, action: str, model=None) -> bool:
@@ -366,13 +366,17 @@ def action_page(request, obj, form, title, *, back: str | None = None, call=None
     the form, Save and Cancel (back to `back`, default the object's page). With `call`, a valid POST runs the
     service — `call(data)`, data the form's `service_data()` or its cleaned data — and goes to `next_url` (default:
     the page of what the service returns) saying `done_message` (default "Saved …"); the service's field errors go
-    on the form's fields, the others above it, and the page is shown again."""
+    on the form's fields, the others above it, and the page is shown again; a conflict (someone else acted first)
+    goes back to `back` saying so."""
     if call is not None and request.method == "POST" and form.is_valid():
         data = form.service_data() if hasattr(form, "service_data") else dict(form.cleaned_data)
         try:
             done = call(data)
         except ValidationError as exc:
             errors_to_form(form, exc)
+        except Conflict as exc:  # someone else acted first: nothing was written; the object's page shows what is
+            messages.error(request, str(exc))
+            return redirect(back or obj.get_absolute_url())
         else:
             messages.success(request, done_message or _("Saved %(obj)s.") % {"obj": done})
             return redirect(next_url or done.get_absolute_url())

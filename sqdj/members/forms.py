@@ -8,7 +8,7 @@ from sqdj.core import dates, idnumber
 from sqdj.core.forms import ScopedModelForm
 from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
-from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, RegistrationEnd, Sex
+from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, Sex
 from .models import Member, Registration
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -194,16 +194,3 @@ class ConfirmRegistrationForm(forms.Form):
 
     def service_data(self) -> dict:
         return {"on": self.cleaned_data["on"]}
-
-
-class EndRegistrationForm(forms.Form):
-    """Either side ends a community registration (members.services.do_end_registration)."""
-
-    reason = forms.ChoiceField(label=_("why it ended"), choices=[("", "—"), *RegistrationEnd.choices])
-    ended_on = forms.DateField(label=_("ended on"), widget=DATE)
-    note = forms.CharField(label=_("note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {"ended_on": dates.today()})
-        super().__init__(*args, **kwargs)
-        _styled(self)

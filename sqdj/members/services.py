@@ -22,7 +22,7 @@ from sqdj.core.context import acting_as
 from sqdj.core.models import ObjectChange
 from sqdj.core.querysets import AnyOf
 from sqdj.core.rules import param
-from sqdj.core.services import Conflict, ScopeViolation, do_create, do_update, ensure_in_scope
+from sqdj.core.services import Conflict, ScopeViolation, do_create, do_update, end_data, ensure_in_scope
 from sqdj.orgs.models import Org
 
 from . import mobility
@@ -283,20 +283,11 @@ def do_end_registration(reg: Registration, *, acting_user, reason: str, ended_on
     """The registration ends — the member moved house or asked, the membership moved, no longer in service — on
     either side's word; it stays in the history."""
     ensure_in_scope(reg, acting_user, "change")
-    ended_on = ended_on or dates.today()
     current = _locked(reg)
     if not current.active:
         raise Conflict(_("This registration has ended already."))
-    errors = {}
-    if reason not in RegistrationEnd.values:
-        errors["reason"] = [_("Choose why the registration ends.")]
-    if ended_on > dates.today():
-        errors["ended_on"] = [_("Cannot be in the future.")]
-    elif ended_on < current.registered_on:
-        errors["ended_on"] = [_("Cannot be before the registration.")]
-    if errors:
-        raise ValidationError(errors)
-    data = {"active": False, "ended_on": ended_on, "end_reason": reason, "end_note": (note or "").strip()[:200]}
+    data = end_data(reason=reason, reasons=RegistrationEnd.values, ended_on=ended_on, started_on=current.registered_on,
+                    note=note)  # fmt: skip
     return do_update(current, acting_user=acting_user, data=data, clean=False, action=None)  # checked above
 
 

@@ -6,18 +6,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sqdj.core import dates
+from sqdj.core.forms import EndForm
 from sqdj.core.pii import age_shown
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews, action_page
 from sqdj.orgs.models import Org
 
 from . import services, standing
-from .choices import RegistrationStatus
+from .choices import RegistrationEnd, RegistrationStatus
 from .filtersets import MemberFilterSet, RegistrationFilterSet
 from .forms import (
     ConfirmRegistrationForm,
     EndMembershipForm,
-    EndRegistrationForm,
     MemberForm,
     ProbationDisciplineForm,
     RegistrationForm,
@@ -206,28 +206,20 @@ def registration_confirm(request, pk):
         raise PermissionDenied(_("Only the member's own organization confirms the registration."))
     back = reg.get_absolute_url()
     form = ConfirmRegistrationForm(request.POST or None)
-    try:
-        return action_page(
-            request, reg, form, _("Confirm the registration"), back=back, next_url=back,
-            done_message=_("The registration is confirmed."),
-            call=lambda d: services.do_confirm_registration(reg, acting_user=request.user, **d),
-        )  # fmt: skip
-    except services.Conflict as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
+    return action_page(
+        request, reg, form, _("Confirm the registration"), back=back, next_url=back,
+        done_message=_("The registration is confirmed."),
+        call=lambda d: services.do_confirm_registration(reg, acting_user=request.user, **d),
+    )  # fmt: skip
 
 
 @login_required
 def registration_end(request, pk):
     reg = _registration(request, pk, "change")
     back = reg.get_absolute_url()
-    form = EndRegistrationForm(request.POST or None)
-    try:
-        return action_page(
-            request, reg, form, _("End the registration"), back=back, next_url=back,
-            done_message=_("The registration has ended."),
-            call=lambda d: services.do_end_registration(reg, acting_user=request.user, **d),
-        )  # fmt: skip
-    except services.Conflict as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
+    form = EndForm(request.POST or None, reasons=RegistrationEnd.choices)
+    return action_page(
+        request, reg, form, _("End the registration"), back=back, next_url=back,
+        done_message=_("The registration has ended."),
+        call=lambda d: services.do_end_registration(reg, acting_user=request.user, **d),
+    )  # fmt: skip

@@ -78,7 +78,7 @@ class RegistrationActionTests(TestCase):
         client = api_client(self.w.admin1)
         r = client.post(self.url("end"), {"reason": "moved", "ended_on": "2000-01-01"})
         self.assertEqual(r.status_code, 400, r.content)
-        self.assertIn("不能早于报到日期", str(r.json()))
+        self.assertIn("不能早于开始日期", str(r.json()))
         r = client.post(self.url("end"), {"reason": "bogus"})
         self.assertEqual(r.status_code, 400, r.content)
         self.assertEqual(ObjectChange.objects.count(), before)

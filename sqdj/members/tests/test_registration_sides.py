@@ -107,9 +107,9 @@ def test_either_side_ends_it_with_a_date_and_a_reason_and_the_history_stays(side
 @pytest.mark.parametrize(
     "kwargs, field, message",
     [
-        ({"reason": ""}, "reason", "请选择报到结束的原因"),
+        ({"reason": ""}, "reason", "请选择结束原因"),
         ({"reason": "moved", "ended_on": lambda: dates.today() + DAY}, "ended_on", "不能晚于今天"),
-        ({"reason": "moved", "ended_on": datetime.date(2000, 1, 1)}, "ended_on", "不能早于报到日期"),
+        ({"reason": "moved", "ended_on": datetime.date(2000, 1, 1)}, "ended_on", "不能早于开始日期"),
     ],
 )
 def test_a_wrong_end_is_refused_and_nothing_written(sides, kwargs, field, message):

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from sqdj.core.plugins import MenuGroup, MenuItem
+
+# with the members' own registrations (在职党员报到): one menu group for both kinds of 报到
+menu = [
+    MenuGroup(
+        "members",
+        _("Party members"),
+        (MenuItem("volunteers:unitregistration_list", _("Unit registrations (单位报到)"), "building-check"),),
+        order=20,
+    )
+]
