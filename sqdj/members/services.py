@@ -239,7 +239,9 @@ def do_register(member: Member, *, acting_user, community, registered_on, posts_
         errors["member"] = [_("This member is already registered with a community.")]
     if errors:
         raise ValidationError(errors)
-    confirm_by = registered_on + datetime.timedelta(days=int(param("registration.confirm_days", registered_on)))
+    # before the rule first applied (a registration recorded from old files): confirmed from the start
+    days = param("registration.confirm_days", registered_on, default=None)
+    confirm_by = registered_on + datetime.timedelta(days=int(days)) if days is not None else None
     data = {"member": member, "community": community, "registered_on": registered_on, "confirm_by": confirm_by,
             "posts_of_interest": posts_of_interest, "skills": skills}  # fmt: skip
     # no ledger event: a registration changes no count (the change log has it)

@@ -60,6 +60,17 @@ def test_unconfirmed_counts_as_confirmed_from_the_rulebook_day(sides):
     assert reg.confirmed_automatically and reg.confirmed_on is None
 
 
+def test_a_registration_from_before_the_rule_first_applied_is_confirmed_from_the_start(db):
+    """The rule applies from 2004-10-04: one day before it, no day to wait for; on that day, the day is set."""
+    first = datetime.date(2004, 10, 4)
+    before = Sides(registered_on=first - DAY).reg
+    assert before.confirm_by is None and _status(before, first - DAY) == RegistrationStatus.CONFIRMED
+    Registration.objects.filter(pk=before.pk).update(active=False)
+    on_the_day = do_register(before.member, acting_user=None, community=before.community, registered_on=first)
+    assert on_the_day.confirm_by == first + param("registration.confirm_days", first) * DAY
+    assert _status(on_the_day, first) == RegistrationStatus.PENDING
+
+
 def test_registrations_recorded_before_confirmation_existed_count_as_confirmed(sides):
     Registration.objects.filter(pk=sides.reg.pk).update(confirm_by=None)  # as migration 0012 leaves them
     sides.reg.refresh_from_db()
