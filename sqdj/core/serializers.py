@@ -12,24 +12,32 @@ from rest_framework import serializers
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
-    """A related object given by code, chosen only among those the caller may see (else: does not exist)."""
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A related object given by code, among `queryset` (e.g. any community: their names are public divisions)."""
 
-    def __init__(self, model=None, **kwargs):
-        self.related_model = model
+    def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
-
-    def get_queryset(self):
-        model = self.related_model or cast(Any, self.parent).Meta.model
-        request = self.context.get("request")
-        return model.objects.restrict(getattr(request, "user", None), "view")
 
     def to_internal_value(self, data):
         # a code is a string: anything else (number, list, object) would only reach the database to fail there
         if not isinstance(data, str) or "\x00" in data:  # PostgreSQL cannot even compare text holding NUL
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ScopedSlugRelatedField(CodeRelatedField):
+    """A related object given by code, chosen only among those the caller may see (else: does not exist)."""
+
+    def __init__(self, model=None, **kwargs):
+        self.related_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        model = self.related_model or cast(Any, self.parent).Meta.model
+        request = self.context.get("request")
+        return model.objects.restrict(getattr(request, "user", None), "view")
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -15,7 +15,7 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core import dates
 from sqdj.core.api import COMMON_WRITE, ERROR, WITH_BODY, ServiceViewSet, scoped_schema
-from sqdj.core.serializers import ScopedModelSerializer, ScopedPrimaryKeyRelatedField, StrictCharField
+from sqdj.core.serializers import CodeRelatedField, ScopedModelSerializer, ScopedPrimaryKeyRelatedField, StrictCharField
 
 from .. import services
 from ..choices import RegistrationEnd, RegistrationStatus
@@ -29,9 +29,7 @@ class RegistrationSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:registration-detail")
     member = ScopedPrimaryKeyRelatedField(model=Member, help_text=_("member id (an in-service member)"))
     member_name = serializers.CharField(source="member.name", read_only=True)
-    community = serializers.SlugRelatedField(
-        slug_field="code", queryset=Area.objects.filter(type=AreaType.COMMUNITY), help_text=_("community code")
-    )
+    community = CodeRelatedField(queryset=Area.objects.filter(type=AreaType.COMMUNITY), help_text=_("community code"))
     status = serializers.SerializerMethodField()
 
     class Meta:

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.api import COMMON_WRITE, ERROR, WITH_BODY, ServiceViewSet, scoped_schema
-from sqdj.core.serializers import ScopedModelSerializer, ScopedSlugRelatedField, StrictCharField
+from sqdj.core.serializers import CodeRelatedField, ScopedModelSerializer, ScopedSlugRelatedField, StrictCharField
 from sqdj.orgs.models import Org
 
 from .. import services
@@ -26,9 +26,7 @@ CONFLICT = OpenApiResponse(ERROR, description=_("Someone else ended it first; no
 class UnitRegistrationSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:unitregistration-detail")
     org = ScopedSlugRelatedField(model=Org, help_text=_("organization code (the unit's party organization)"))
-    community = serializers.SlugRelatedField(
-        slug_field="code", queryset=Area.objects.filter(type=AreaType.COMMUNITY), help_text=_("community code")
-    )
+    community = CodeRelatedField(queryset=Area.objects.filter(type=AreaType.COMMUNITY), help_text=_("community code"))
 
     class Meta:
         model = UnitRegistration
