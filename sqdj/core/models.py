@@ -407,6 +407,17 @@ class Notification(models.Model):
         return self.text
 
 
+class NumberSequence(models.Model):
+    """The last number given out under a key (e.g. the certificates of a year): core.numbering takes the next one
+    under a row lock, so that two issuers at once never share a number and no number is skipped."""
+
+    key = models.CharField(max_length=60, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.last}"
+
+
 class AuditEventQuerySet(models.QuerySet):
     """The audit trail is append-only: no bulk update or delete through the ORM (the retention purge goes through
     `core.audit.purge`, which deletes with a raw statement — on PostgreSQL the table's trigger lets only it by)."""

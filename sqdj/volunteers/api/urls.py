@@ -1,5 +1,7 @@
 """/api/v1/ routes of the volunteers app, gathered from its parts (api/<part>.py: `routes`)."""
 
-from . import unit_registrations
+from . import activities, certificates, feedback, hours, posts, unit_registrations
 
-routes = [*unit_registrations.routes]
+PARTS = (unit_registrations, posts, activities, hours, feedback, certificates)
+
+routes = [route for part in PARTS for route in part.routes]

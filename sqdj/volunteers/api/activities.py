@@ -1,0 +1,3 @@
+"""/api/v1/ routes of the activity part: `routes` = [(prefix, viewset, basename)]."""
+
+routes: list = []

@@ -1,0 +1,3 @@
+"""/api/v1/ routes of the post part: `routes` = [(prefix, viewset, basename)]."""
+
+routes: list = []

@@ -1,0 +1,47 @@
+"""What the parts of the volunteers app share: whose member a user is, the community an org stands in, and who may
+act for a member (the member themself in self service, or whoever may change the member's record)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from sqdj.areas.choices import AreaType
+from sqdj.areas.models import Area
+from sqdj.core.services import ScopeViolation
+from sqdj.members.models import Member
+
+from .models import STEPLEN
+
+
+def member_of(user) -> Member | None:
+    """The member record linked to `user` (self service), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(user=user).select_related("org").first()
+
+
+def community_of(org) -> Area | None:
+    """The community (社区) an org stands in: its own area when that is a community, else the community above it
+    (a branch placed on a grid or building), else None (an org above the communities, or not placed)."""
+    area = getattr(org, "area", None)
+    if area is None:
+        return None
+    if area.type == AreaType.COMMUNITY:
+        return area
+    above = [area.path[:i] for i in range(STEPLEN, len(area.path), STEPLEN)]
+    return Area.objects.filter(path__in=above, type=AreaType.COMMUNITY).order_by("-depth").first()
+
+
+def acts_for(acting_user, member: Member) -> bool:
+    """Whether `acting_user` may act for `member`: the member themself, or a user who may change the member (the
+    member's own org line). None: a system job."""
+    if acting_user is None:
+        return True
+    if member.user_id is not None and member.user_id == acting_user.pk:
+        return True
+    return Member.objects.restrict(acting_user, "change").filter(pk=member.pk).exists()
+
+
+def ensure_acts_for(acting_user, member: Member) -> None:
+    if not acts_for(acting_user, member):
+        raise ScopeViolation(_("Only the member or the member's own organization may do this."))
