@@ -9,6 +9,7 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member
+from sqdj.orgs.models import Org
 
 from .models import STEPLEN
 
@@ -30,6 +31,13 @@ def community_of(org) -> Area | None:
         return area
     above = [area.path[:i] for i in range(STEPLEN, len(area.path), STEPLEN)]
     return Area.objects.filter(path__in=above, type=AreaType.COMMUNITY).order_by("-depth").first()
+
+
+def community_org(community: Area | None) -> Org | None:
+    """The community's own party organization: the shallowest org placed on the community area (None: none)."""
+    if community is None:
+        return None
+    return Org.objects.filter(area=community).order_by("depth", "path").first()
 
 
 def acts_for(acting_user, member: Member) -> bool:
