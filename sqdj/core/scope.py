@@ -6,6 +6,9 @@ user's scope; with none, nothing (deny by default). A scoped model declares how 
 trees (`scope_org_field`, `scope_area_field`); the territory a user sees is the area in which each
 assigned org is located (and that area's descendants for a descendants assignment).
 
+A model may name further org paths that let their org line read a row but not change it
+(`scope_view_org_fields`: a member's own org reads the member's service records, which the community keeps).
+
 A self-only role (the member's self service) gives no org or area scope at all: its holder may act only on
 what is theirs, and only where a model says what that is — `scope_self_q(user)`, a classmethod returning a Q
 (a member: the record linked to the user), for the actions in `scope_self_actions` (default: view only).
@@ -222,6 +225,7 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
     area_hook = getattr(model, "scope_area_q", None)  # a model may express its area scope itself (a subquery)
     org_hook = getattr(model, "scope_org_q", None)  # … and its org scope (e.g. two orgs, each under a condition)
     area_actions = getattr(model, "scope_area_actions", None)  # None: every action
+    view_fields = getattr(model, "scope_view_org_fields", ()) if action == "view" else ()
     if area_actions is not None and action not in area_actions:
         area_field = area_hook = None
     parts = []
@@ -229,12 +233,17 @@ def scope_parts(user, model, action: str = "view") -> list[Q] | None:
     if own is not None and acts_for_self(user, action, model):
         parts.append(own(user))  # a self-only role: the user's own rows
     # a model hanging off neither tree is only for superusers (and for its self scope, if it has one)
-    tree_scoped = not (org_field is None and org_hook is None and area_field is None and area_hook is None)
+    tree_scoped = not (
+        org_field is None and org_hook is None and area_field is None and area_hook is None and not view_fields
+    )
     for org, descendants in anchors(user, action) if tree_scoped else ():
         if org_hook is not None:
             parts.append(org_hook(org, descendants))
         elif org_field is not None:
             p = _prefix(org_field)
+            parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
+        for field in view_fields:
+            p = _prefix(field)
             parts.append(Q(**{f"{p}path__startswith": org.path}) if descendants else Q(**{f"{p}pk": org.pk}))
         if org.area_id and area_hook is not None:
             # the anchor too: the hook may leave out the rows its org path above already gives (a smaller subquery)

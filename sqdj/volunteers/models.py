@@ -238,14 +238,11 @@ class Claim(SelfServed, ChangeLoggedModel):
 class PostClaim(Claim):
     post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="claims")
 
-    # the community side through the post; the unit side through the member's own org
+    # the community side through the post; the unit side (the member's own org) reads
     scope_area_field = "post__community"
 
-    @classmethod
-    def scope_org_q(cls, org, descendants):
-        if descendants:
-            return Q(post__org__path__startswith=org.path) | Q(member__org__path__startswith=org.path)
-        return Q(post__org=org) | Q(member__org=org)
+    scope_org_field = "post__org"
+    scope_view_org_fields = ("member__org",)  # the unit side reads its members' rows; the community acts
 
     class Meta:
         verbose_name = _("post claim")
@@ -271,11 +268,8 @@ class TeamMember(Claim):
 
     scope_area_field = "team__community"
 
-    @classmethod
-    def scope_org_q(cls, org, descendants):
-        if descendants:
-            return Q(team__org__path__startswith=org.path) | Q(member__org__path__startswith=org.path)
-        return Q(team__org=org) | Q(member__org=org)
+    scope_org_field = "team__org"
+    scope_view_org_fields = ("member__org",)  # the unit side reads its members' rows; the community acts
 
     class Meta:
         verbose_name = _("team member")
@@ -364,11 +358,8 @@ class Signup(SelfServed, ChangeLoggedModel):
 
     scope_area_field = "activity__community"
 
-    @classmethod
-    def scope_org_q(cls, org, descendants):
-        if descendants:
-            return Q(activity__org__path__startswith=org.path) | Q(member__org__path__startswith=org.path)
-        return Q(activity__org=org) | Q(member__org=org)
+    scope_org_field = "activity__org"
+    scope_view_org_fields = ("member__org",)  # the unit side reads its members' rows; the community acts
 
     @classmethod
     def scope_self_q(cls, user):
@@ -426,14 +417,11 @@ class ServiceHours(SelfServed, ChangeLoggedModel):
     correction_reason = models.CharField(_("why it was corrected"), max_length=200, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
-    # the recording org and the community; the unit side (the member's own org) reads its members' records
+    # the recording org and the community act; the unit side (the member's own org) reads its members' records
     scope_area_field = "community"
 
-    @classmethod
-    def scope_org_q(cls, org, descendants):
-        if descendants:
-            return Q(org__path__startswith=org.path) | Q(member__org__path__startswith=org.path)
-        return Q(org=org) | Q(member__org=org)
+    scope_org_field = "org"
+    scope_view_org_fields = ("member__org",)
 
     @classmethod
     def scope_self_q(cls, user):
