@@ -1,4 +1,5 @@
-"""What the parts of the volunteers app share: whose member a user is, the community an org stands in, and who may
+"""What the parts of the volunteers app share: whose member a user is (members.self_service.member_of), the
+community an org stands in, and who may
 act for a member (the member themself in self service, or whoever may change the member's record)."""
 
 from __future__ import annotations
@@ -9,16 +10,10 @@ from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member
+from sqdj.members.self_service import member_of  # noqa: F401  (the parts find the member here)
 from sqdj.orgs.models import Org
 
 from .models import STEPLEN
-
-
-def member_of(user) -> Member | None:
-    """The member record linked to `user` (self service), or None."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Member.objects.filter(user=user).select_related("org").first()
 
 
 def community_of(org) -> Area | None:
