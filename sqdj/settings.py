@@ -209,6 +209,8 @@ SQDJ_PASSWORD_CONTEXT_WORDS = env.list("SQDJ_PASSWORD_CONTEXT_WORDS", default=[]
 SQDJ_API_RATE = env.str("SQDJ_API_RATE", default="120/min")
 SQDJ_API_ANON_RATE = env.str("SQDJ_API_ANON_RATE", default="30/min")
 SQDJ_EXPORT_RATE = env.str("SQDJ_EXPORT_RATE", default="10/hour")
+# tries of the public certificate verification page per address (volunteers.certificate_views)
+SQDJ_CERTIFICATE_VERIFY_RATE = env.str("SQDJ_CERTIFICATE_VERIFY_RATE", default="10/min")
 SESSION_COOKIE_AGE = SQDJ_SESSION_ABSOLUTE_HOURS * 3600
 # ---- end of sessions, sign-in throttling, passwords, rate limits ----
 
@@ -329,7 +331,11 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "sqdj.members.choices.Category",  # the name it had before the units app came
         "RegistrationStatusEnum": "sqdj.members.choices.RegistrationStatus",
         "RegistrationEndEnum": "sqdj.members.choices.RegistrationEnd",
-        "UnitRegistrationEndEnum": "sqdj.volunteers.choices.UnitRegistrationEnd",
+        **{
+            f"{name}Enum": f"sqdj.volunteers.choices.{name}"
+            for name in ("UnitRegistrationEnd", "ClaimState", "ClaimEnd", "HoursState", "HoursSource", "FeedbackState",
+                         "ServiceArea", "Organizer", "PeriodKind", "Evaluation")
+        },  # fmt: skip
         # the names they had before a registration's end had a reason too
         "ReasonEnum": "sqdj.transfers.choices.TransferReason",
         "EndReasonEnum": "sqdj.transfers.choices.MobileEnd",

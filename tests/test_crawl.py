@@ -126,6 +126,11 @@ def crawl(client: Client, usernames: set[str]) -> tuple[dict[str, int], dict[str
         shapes[_shape(url)] = shapes.get(_shape(url), 0) + 1
         response = client.get(url)
         seen[url] = response.status_code
+        if response.status_code in (301, 302):  # e.g. a member's home: their own page (我的)
+            target = _normal(response["Location"])
+            if target is not None and target not in seen:
+                queue.append(target)
+            continue
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         page = _Page()

@@ -34,6 +34,7 @@ from sqdj.members.self_service import do_link_user, member_of
 from sqdj.orgs.models import Org
 from sqdj.testing.self_service import build_self_world, leak_markers
 from sqdj.transfers.models import Inflow, Outflow, Transfer
+from sqdj.volunteers.models import Activity, Certificate, Post, PostClaim, ServiceHours, Signup, Team, TeamMember
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,14 @@ MODEL_OF_NAME = {
     "export_job": ExportJob,
     "export_download": ExportJob,
 }
-PUBLIC_MODELS = {RuleParameter}  # the rulebook: regulations, readable by every signed-in user
+PUBLIC_MODELS = {RuleParameter}
+# what a member does for themself through the API (issue 16: sign up for an activity, declare service hours): an empty
+# body is refused as invalid (400), and writes nothing all the same
+SELF_WRITES = {
+    "api:signup-list",
+    "api:signup-withdraw",
+    "api:servicehours-list",
+}  # the rulebook: regulations, readable by every signed-in user
 SKIPPED = {"login", "logout"}  # signing out would end the walk
 # the user's own pages that must work (200; the letter may be 503 where WeasyPrint is missing)
 OWN_PAGES = {
@@ -115,12 +123,27 @@ def model_of(name: str, pattern):
     return None
 
 
+# the volunteers' rows a member sees (sqdj.testing.self_service): their community's posts, teams and activities,
+# their own claims, memberships, sign-ups, records and certificates
+VOLUNTEER_KINDS = {
+    Post: "post",
+    Team: "team",
+    Activity: "activity",
+    PostClaim: "postclaim",
+    TeamMember: "teammember",
+    Signup: "signup",
+    ServiceHours: "servicehours",
+    Certificate: "certificate",
+}
+
+
 def own_pks(sw) -> dict[type, set]:
     return {
         Member: {sw.me.pk},
         Transfer: {sw.own["transfer"].pk},
         Outflow: {sw.own["outflow"].pk},
         Registration: {sw.own["registration"].pk},
+        **{model: {sw.own[kind].pk} for model, kind in VOLUNTEER_KINDS.items()},
     }
 
 
@@ -218,7 +241,9 @@ def test_every_write_is_refused_and_writes_nothing(sw, client):
             for method in methods:
                 r = getattr(client, method)(path, data={}, content_type="application/json")
                 where = f"{method.upper()} {path} ({name})"
-                if method != "post" or name.startswith("api:"):
+                if method == "post" and name in SELF_WRITES:
+                    assert r.status_code in (400, 403, 404, 405), f"{where}: {r.status_code}"  # an empty form
+                elif method != "post" or name.startswith("api:"):
                     assert r.status_code in (403, 404, 405), f"{where}: {r.status_code}"
                 else:
                     # a page that takes no POST answers it like a GET (200); a case step without the version the
@@ -272,7 +297,8 @@ def test_lists_hold_only_the_own_rows(sw, client):
 def test_api_lists_and_details(sw, client):
     routes, _patterns = api_declarations()
     expected = {Member: [sw.me.pk], Transfer: [sw.own["transfer"].pk], Outflow: [sw.own["outflow"].pk],
-                Registration: [sw.own["registration"].pk]}  # fmt: skip
+                Registration: [sw.own["registration"].pk],
+                **{model: [sw.own[kind].pk] for model, kind in VOLUNTEER_KINDS.items()}}  # fmt: skip
     assert {viewset.queryset.model for _p, viewset, _b in routes} >= set(expected) | {Org, Inflow}
     for _prefix, viewset, basename in routes:
         model = viewset.queryset.model
@@ -344,7 +370,8 @@ def test_org_tree_and_workbench_are_empty_and_the_menu_shows_what_they_can_use(s
         assert r.context["roots"] == []
     r = client.get(reverse("health:workbench_tiles"))
     assert r.context["health_tiles"] == []
-    r = client.get(reverse("home"))
+    assert client.get(reverse("home"))["Location"] == reverse("me")  # their home is their own page (我的)
+    r = client.get(reverse("me"))
     assert r.status_code == 200
     menu = {item["url"] for group in r.context["nav_groups"] for item in group["items"]}
     assert menu == {
@@ -353,6 +380,21 @@ def test_org_tree_and_workbench_are_empty_and_the_menu_shows_what_they_can_use(s
         reverse("members:registration_list"),  # their own 在职党员报到 (issue 16), and nobody else's
         reverse("transfers:transfer_list"),
         reverse("transfers:outflow_list"),
+        reverse("me"),
+        # volunteer service (issue 16): their community's posts, teams and activities, their claims, records and
+        # certificates, and the form to declare hours
+        *(
+            reverse(f"volunteers:{n}")
+            for n in (
+                "post_list",
+                "team_list",
+                "postclaim_list",
+                "activity_list",
+                "servicehours_list",
+                "servicehours_declare",
+                "certificate_list",
+            )
+        ),
     }
 
 

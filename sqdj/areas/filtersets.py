@@ -12,6 +12,18 @@ from .choices import AreaType
 from .models import Area
 
 
+class UnderAreaMixin:
+    """`area=CODE`: the rows located in that area (`area_path_field`: the path of their area) or anywhere below it."""
+
+    area_path_field = "area__path"
+
+    def filter_area(self, queryset, name, value):
+        node = Area.objects.filter(code=value.strip()).first()
+        if node is None:
+            return queryset.none()
+        return queryset.filter(**{f"{self.area_path_field}__startswith": node.path})
+
+
 def community_picker() -> SearchSelect:
     """The tree picker of a filter taking a community's code (e.g. where members registered): any community of the
     city, as the registration itself may name any (administrative divisions are public)."""

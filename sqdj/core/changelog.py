@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import audit
 from .context import current
@@ -51,6 +52,9 @@ def log_change(instance, action: str, before, after) -> ObjectChange:
     return change
 
 
+YES_NO = {True: gettext_lazy("yes"), False: gettext_lazy("no")}
+
+
 def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
     """A change's differences as a user reads them: (the field's name in the user's language, before, after), a
     choice shown by its label and a reference by the name of the object it points to (not its stored value or id).
@@ -81,6 +85,8 @@ def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
         elif field.choices:
             labels = {str(value): label for value, label in field.flatchoices}
             shown = [labels.get(str(v), v) if v not in (None, "") else v for v in (before, after)]
+        elif field.get_internal_type() == "BooleanField":  # a yes or a no in the user's words, not True/False
+            shown = [YES_NO.get(v, v) for v in (before, after)]
         else:
             shown = [before, after]
         out.append((field.verbose_name, shown[0], shown[1]))

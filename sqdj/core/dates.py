@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
@@ -44,3 +45,16 @@ def age_on(birth: datetime.date, on: datetime.date) -> int:
     """Age in whole years on `on`. Someone born on 29 February is a year older on 1 March of a common year (not on
     28 February, as `relativedelta` would count it): the statistics' birth-date ranges agree."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+_MONTH = re.compile(r"^([12]\d{3})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(value: str) -> tuple[datetime.date, datetime.date] | None:
+    """A month written YYYY-MM (a list's `?month=`): its first day and the first day of the next; None when it is
+    not such a month (a list then shows nothing rather than an error: any string is a valid query)."""
+    found = _MONTH.match((value or "").strip())
+    if found is None:
+        return None
+    first = datetime.date(int(found[1]), int(found[2]), 1)
+    return first, add_months(first, 1)

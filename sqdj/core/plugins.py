@@ -10,6 +10,8 @@ An app under `INSTALLED_APPS` may have, each optional:
 - ``workbench.py`` with ``tiles`` (:class:`Tile`) and ``todos`` (:class:`TodoSource`) for the home page;
 - ``panels.py`` with ``panels`` (:class:`Panel`) and ``actions`` (:class:`Action`): sections and buttons on
   another app's detail pages (e.g. the members count on an org's page), so that a lower app never names a higher one;
+- ``mine.py`` with ``sections`` (:class:`MineSection`): the parts of 我的 (``/me/``), the member's own phone page;
+- ``stats.py`` with ``sections`` (:class:`StatsSection`): figures added to the statistics (additive keys of §3);
 - ``checks.py``: registers rulebook checks (``core.rules.register``) when imported;
 - ``tasks.py``: its daily jobs (``core.tasks.daily_job``);
 - rulebook rows in one of its own data migrations (``core.rulebook_seed.seed_rulebook``), frozen there.
@@ -28,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import apps
+from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import module_has_submodule
 
 
@@ -260,6 +263,37 @@ def actions_for(obj, user) -> list[dict]:
     ]
 
 
+# ---- 我的 (the member's own page) ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MineSection:
+    """A card of 我的, the member's own page (phone first). `context(request)` returns what the template needs, or
+    None to leave the card out; it is called only for a user with a member record and reads a constant number of
+    queries, on the member's own indexed columns (the page is benchmarked at city scale)."""
+
+    key: str
+    label: Any
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+def mine_link(url_name: str, *args) -> str | None:
+    """The URL of `url_name`, or None while no app defines it (a card leaves that link out): the cards link to
+    pages that other parts add, one by one."""
+    try:
+        return reverse(url_name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@cache
+def mine_sections() -> tuple[MineSection, ...]:
+    found = [s for _c, m in declarations("mine") for s in getattr(m, "sections", ())]
+    return tuple(sorted(found, key=lambda s: (s.order, s.key)))
+
+
 # ---- API -----------------------------------------------------------------------------------------------------------
 
 
@@ -280,3 +314,29 @@ def app_urls() -> list[tuple[str, str]]:
         if prefix is not None and hasattr(module, "urlpatterns"):
             found.append((prefix, module.__name__))
     return found
+
+
+# ---- statistics ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatsSection:
+    """Figures an app adds to the statistics (interfaces.md §3: additive keys), declared in its ``stats.py`` as
+    ``sections``. `statements(org, *, user, as_of)` gives the SQL of its aggregates — [(sql, params, many), …], an
+    empty sql for none — read in one round trip with the others; `figures(rows, *, as_of)` turns their rows into the
+    keys it adds (a dict under a key the statistics have already, e.g. "coverage", is merged into it);
+    `report(stats)` its sections of the page and the exports as [(key, heading, [(row heading, number), …])];
+    `links(org, as_of, stats)` {section key → {row heading → URL of the list behind it}}."""
+
+    key: str
+    statements: Callable[..., list]
+    figures: Callable[..., dict]
+    report: Callable[[dict], list] | None = None
+    links: Callable[..., dict] | None = None
+    order: int = 100
+
+
+@cache
+def stats_sections() -> tuple[StatsSection, ...]:
+    found = [s for _c, m in declarations("stats") for s in getattr(m, "sections", ())]
+    return tuple(sorted(found, key=lambda s: (s.order, s.key)))

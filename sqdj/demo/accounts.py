@@ -9,6 +9,7 @@ from sqdj.accounts.roles import Role
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.accounts.twofactor.services import enrol_demo_device, otp_required
 from sqdj.demo.units import liaison_unit
+from sqdj.demo.volunteers import showcase_claim
 from sqdj.members.models import Member
 from sqdj.members.self_service import do_link_user
 from sqdj.orgs.choices import BRANCH_TYPES
@@ -42,6 +43,9 @@ def demo_accounts():
         # a member of zb_admin's branch, linked to that member's record: sees only their own record
         ("dangyuan", "党员（自助，仅本人）", Role.MEMBER, _first_branch(communities[0])),
     ]
+    showcase = showcase_claim(communities[0].area) if communities[0].area_id else None
+    if showcase is not None:  # an in-service member registered with sq_admin's community (我的 on a phone)
+        rows.append(("zaizhi", "在职党员（自助，仅本人）", Role.MEMBER, showcase.member.org))
     if unit is not None:  # a liaison of a unit in sq_admin's community (its council, agreement and project)
         rows.append(("danwei", "单位联络员（仅本单位）", Role.UNIT_CONTACT, contact_org(unit)))
     return rows
@@ -51,8 +55,12 @@ def _community_of_sq_admin():
     return next(org for username, _d, _r, org in demo_accounts() if username == "sq_admin")
 
 
-def _self_member(org):
-    """The demo member that `dangyuan` is: the first active member of the branch not linked to an account yet."""
+def _self_member(username: str, org):
+    """The demo member that `dangyuan` is: the first active member of the branch not linked to an account yet;
+    `zaizhi`: the in-service member of the showcase claim (demo.volunteers)."""
+    if username == "zaizhi":
+        claim = showcase_claim(_community_of_sq_admin().area)
+        return claim.member if claim is not None and claim.member.user_id is None else None
     members = Member.objects.filter(org=org, standing="active").order_by("pk")
     return members.filter(user__isnull=True).first()
 
@@ -80,7 +88,7 @@ def ensure_demo_users() -> list[tuple[str, str, str, object]]:
                 display = f"{display} {contact.unit.name}"  # whose liaison
         if role == Role.MEMBER:
             member = Member.objects.filter(user=user).first()
-            if member is None and (member := _self_member(org)) is not None:
+            if member is None and (member := _self_member(username, org)) is not None:
                 do_link_user(member, user, acting_user=None)
             if member is not None:
                 display = f"{display} {member.name}"  # whose record it is

@@ -32,7 +32,7 @@ class Position(ChangeLoggedModel):
     role = models.CharField(_("post"), max_length=20, choices=PositionRole.choices)
     portfolio = models.CharField(_("portfolio"), max_length=20, choices=Portfolio.choices, blank=True)
     started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = models.DateField(_("left office on"), null=True, blank=True)
     election = models.ForeignKey(
         "Election",
         verbose_name=_("election"),
@@ -218,7 +218,7 @@ class ResidentsSeat(ChangeLoggedModel):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
     started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = models.DateField(_("left office on"), null=True, blank=True)
 
     scope_area_field = "committee__area"
 

@@ -71,7 +71,7 @@ class PositionViews(LeadershipViews):
             (_("post"), obj.get_role_display(), None),
             (_("portfolio"), obj.get_portfolio_display() or "—", None),
             (_("started on"), _date(obj.started_on), None),
-            (_("ended on"), _date(obj.ended_on), None),
+            (_("left office on"), _date(obj.ended_on), None),
             (_("election"), str(obj.election) if obj.election_id else "—",
              obj.election.get_absolute_url() if obj.election_id else None),
         ]  # fmt: skip
@@ -178,7 +178,7 @@ class ResidentsSeatViews(LeadershipViews):
                 (_("date of birth"), _date(obj.birth_date), None),
                 (_("education"), obj.get_education_display() or "—", None),
             ]
-        rows += [(_("started on"), _date(obj.started_on), None), (_("ended on"), _date(obj.ended_on), None)]
+        rows += [(_("started on"), _date(obj.started_on), None), (_("left office on"), _date(obj.ended_on), None)]
         return rows
 
 

@@ -2,17 +2,17 @@ import datetime
 import re
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.areas.filtersets import community_picker  # the tree picker (issue 14)
+from sqdj.areas.filtersets import UnderAreaMixin, community_picker  # the tree picker (issue 14)
 from sqdj.core import dates, idnumber
 from sqdj.core.dates import add_months, add_years
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter, GivenChoiceFilter
 from sqdj.core.pii import blind_index
 from sqdj.core.rules import param
 from sqdj.core.scope import NOTHING, scope_q
-from sqdj.orgs.filtersets import org_picker  # the tree picker (issue 14)
+from sqdj.orgs.filtersets import area_picker, org_picker  # the tree picker (issue 14)
 from sqdj.orgs.models import Org
 
 from .checks import probation_end
@@ -110,13 +110,15 @@ class MemberFilterSet(BaseFilterSet):
     registered_with = django_filters.CharFilter(
         method="filter_registered", label=_("Registered with the community"), widget=community_picker()
     )
+    # the statistics' 报到 figure (volunteers.stats): registered with some community on the day of `as_of`
+    registered = django_filters.BooleanFilter(method="filter_registered_on", label=_("Registered with a community"))
     # the workbench's to-dos link here (issue 14): probations ending within the rulebook's window, or ended
     probation = django_filters.ChoiceFilter(choices=PROBATION_CHOICES, method="filter_probation", label=_("Probation"))
 
     class Meta:
         model = Member
         fields = ["q", "org", "descendants", "category", "work_status", "member_type", "standing", "sex", "age_band",
-                  "education", "party_years_min", "party_years_max", "registered_with", "probation",
+                  "education", "party_years_min", "party_years_max", "registered_with", "registered", "probation",
                   "ethnic_minority", "as_of"]  # fmt: skip
 
     def noop(self, queryset, name, value):
@@ -194,6 +196,10 @@ class MemberFilterSet(BaseFilterSet):
     def filter_registered(self, queryset, name, value):
         return queryset.filter(registrations__community__code=value.strip(), registrations__active=True)
 
+    def filter_registered_on(self, queryset, name, value):
+        standing = Exists(Registration.objects.filter(Registration.standing_q(self._on()), member=OuterRef("pk")))
+        return queryset.filter(standing if value else ~standing)
+
     def filter_probation(self, queryset, name, value):
         # the org holding the membership decides: the members the user may change (not those registered with it)
         user = getattr(getattr(self, "request", None), "user", None)
@@ -221,7 +227,7 @@ def awaiting_confirmation(user) -> Q:
     return Registration.status_q(RegistrationStatus.PENDING, dates.today()) & Q(member__in=members)
 
 
-class RegistrationFilterSet(BaseFilterSet):
+class RegistrationFilterSet(UnderAreaMixin, BaseFilterSet):
     """在职党员报到, as both sides list it: the community sees those registered with it, the member's org its
     members' (the scope gate decides which); the workbench's to-do links to `?status=pending`."""
 
@@ -234,12 +240,20 @@ class RegistrationFilterSet(BaseFilterSet):
     org = django_filters.CharFilter(method="filter_org", label=_("the member's organization (incl. below)"),
                                     widget=org_picker())  # fmt: skip
 
+    # the statistics' figures (volunteers.stats): those with the communities of an area, standing on a day
+    area = django_filters.CharFilter(method="filter_area", label=_("area (incl. below)"), widget=area_picker())
+    on = django_filters.DateFilter(method="filter_on", label=_("standing on"))
     # the workbench's to-do links here: those awaiting the confirmation of the user's own side (the member's org)
     to_confirm = django_filters.BooleanFilter(method="filter_to_confirm", label=_("awaiting my confirmation"))
 
     class Meta:
         model = Registration
-        fields = ["q", "status", "community", "org", "to_confirm"]
+        fields = ["q", "status", "community", "org", "to_confirm", "area", "on"]
+
+    area_path_field = "community__path"
+
+    def filter_on(self, queryset, name, value):
+        return queryset.filter(Registration.standing_q(value))
 
     def filter_to_confirm(self, queryset, name, value):
         if not value:

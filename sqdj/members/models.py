@@ -379,6 +379,13 @@ class Registration(ChangeLoggedModel):
         confirmed = models.Q(confirmed_on__isnull=False) | models.Q(confirm_by__isnull=True)
         return models.Q(active=True) & (confirmed | models.Q(confirm_by__lte=day))
 
+    @staticmethod
+    def standing_q(day) -> models.Q:
+        """The registrations standing on `day`: begun by then and not ended before it (the statistics count these)."""
+        return models.Q(registered_on__lte=day) & (
+            models.Q(active=True, ended_on__isnull=True) | models.Q(ended_on__gt=day)
+        )
+
     def status_on(self, day) -> str:
         """RegistrationStatus on `day` (the same as `status_q` in SQL)."""
         if not self.active:
@@ -409,3 +416,73 @@ class PiiReveal(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.user} → {self.member_id}"
+
+
+class ContactChange(ChangeLoggedModel):
+    """A member's own request to change their phone number or residence (我的 → 修改手机号 / 居住地址), applied to
+    the record only when someone who may change the member approves it (members.contact_changes). Member has no
+    street-address field: the address note stays on the request, for the admin to read."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the branch's approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("party member"), on_delete=models.CASCADE, related_name="contact_changes"
+    )
+    # the same masker as Member.phone: masked in every output and in the change log (core.pii)
+    phone = EncryptedCharField(_("new phone number"), masker=mask_phone, blank=True)
+    home_area = models.ForeignKey(
+        "areas.Area",
+        verbose_name=_("new area of residence"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address_note = models.CharField(_("address note"), max_length=100, blank=True)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("time of the decision"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
+
+    # the member's org line decides (who may change the member approves); the member sees their own requests
+    scope_org_field = "member__org"
+    scope_self_roles = (Role.MEMBER,)
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return models.Q(member__user=user)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("contact change request")
+        verbose_name_plural = _("contact change requests")
+        indexes = [models.Index(fields=["state", "requested_at"], name="members_contactchange_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=models.Q(state="pending"),
+                name="members_one_pending_contact_change",
+                violation_error_message=_("You already have a request awaiting approval."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.requested_at:%Y-%m-%d}" if self.requested_at else str(self.member)
+
+    def get_absolute_url(self):
+        return reverse("members:contactchange", args=[self.pk])
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)

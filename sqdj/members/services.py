@@ -193,6 +193,8 @@ def do_transfer_member(member: Member, *, to_org, date: datetime.date, acting_us
     change = {"standing": Standing.TRANSFERRED_OUT} if to_org is None else {"org": to_org}
     do_update(member, acting_user=acting_user, data=change, clean=False, action=None)  # the case checked who acts
     _event(member, EventKind.TRANSFERRED_OUT, date, acting_user=acting_user, org=from_org, note=note)
+    if to_org is None:  # gone from this deployment: the community here no longer counts on the member
+        close_registration(member, day=date, reason=RegistrationEnd.MEMBERSHIP_MOVED, acting_user=acting_user)
     if to_org is not None:
         _event(member, EventKind.TRANSFERRED_IN, date, acting_user=acting_user, org=to_org, note=note)
     return member
@@ -277,6 +279,17 @@ def do_confirm_registration(reg: Registration, *, acting_user, on: datetime.date
         raise ValidationError({"confirmed_on": [_("Cannot be before the registration.")]})
     # who confirmed: the change log's row of this update
     return do_update(current, acting_user=acting_user, data={"confirmed_on": on}, clean=False, action=None)
+
+
+@transaction.atomic
+def close_registration(member: Member, *, day: datetime.date, reason: str, acting_user, note: str = "") -> None:
+    """End the member's open registration because the membership itself ended or left (a system step of another
+    service, which checked who acts): on `day`, or on the day it began if that is later."""
+    reg = Registration.objects.select_for_update().filter(member=member, active=True).first()
+    if reg is None:
+        return
+    data = {"active": False, "ended_on": max(day, reg.registered_on), "end_reason": reason, "end_note": note[:200]}
+    do_update(reg, acting_user=acting_user, data=data, clean=False, action=None)
 
 
 @transaction.atomic

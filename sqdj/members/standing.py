@@ -24,9 +24,9 @@ from sqdj.core.dates import add_years
 from sqdj.core.rules import param
 from sqdj.core.services import do_create, do_update, ensure_in_scope
 
-from .choices import EXIT_KINDS, EventKind, MemberType, Standing, StateKind
+from .choices import EXIT_KINDS, EventKind, MemberType, RegistrationEnd, Standing, StateKind
 from .models import Member, MembershipEvent, MemberState
-from .services import _event
+from .services import _event, close_registration
 
 # the standing each recorded end leaves
 END_STANDING = {EventKind.DIED: Standing.DECEASED, **dict.fromkeys(EXIT_KINDS, Standing.REMOVED)}
@@ -157,6 +157,9 @@ def do_end_membership(
     else:
         _event(member, kind, date, acting_user=acting_user, org=member.org, note=note, **decision)
     do_update(member, acting_user=acting_user, data={"standing": END_STANDING[kind]}, clean=False)
+    # off the roll: a community registration ends with it (why: the ledger's word for the event)
+    close_registration(member, day=date, reason=RegistrationEnd.OTHER, acting_user=acting_user,
+                       note=str(EventKind(kind).label))  # fmt: skip
     return member
 
 

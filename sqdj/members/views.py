@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.core import dates
@@ -40,6 +41,9 @@ class MemberViews(ModelViews):
     create_service = staticmethod(services.do_create_member)
     update_service = staticmethod(services.do_update_member)
     detail_template = "members/member.html"
+    # issue 16 item 7: accounts for the listed members who have none (members.selfservice_views)
+    extra_list_actions = (("members:member_accounts", gettext_lazy("Create accounts for the selected members"),
+                           "person-plus"),)  # fmt: skip
 
     @classmethod
     def detail_context(cls, obj, user):

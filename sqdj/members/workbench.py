@@ -15,8 +15,9 @@ from sqdj.core.plugins import DUE_SOON, OVERDUE, Tile, Todo, TodoCount, TodoSour
 from sqdj.core.scope import anchors, is_unrestricted, may
 
 from .choices import Standing
+from .contact_changes import awaiting_decision
 from .filtersets import awaiting_confirmation, probation_due
-from .models import Member, Registration
+from .models import ContactChange, Member, Registration
 
 SHOWN = 5
 
@@ -113,7 +114,31 @@ def _registrations(user) -> list[TodoCount]:
     ]
 
 
+def _contact_changes(user) -> list[TodoCount]:
+    """Members' requests to change their phone number or residence (issue 16 item 7) that the user may decide: the
+    requests list filtered to exactly those; due on the day asked."""
+    if not may(user, "change", Member):
+        return []
+    qs = ContactChange.objects.restrict(user, "view").filter(awaiting_decision(user))
+    # the first rows, and a count only when they do not hold them all: one statement for the home as a rule
+    first = list(qs.select_related("member").order_by("requested_at", "pk")[:SHOWN])
+    n = len(first) if len(first) < SHOWN else qs.count()
+    if not n:
+        return []
+    return [
+        TodoCount(
+            count=n,
+            url=reverse("members:contactchange_list") + "?to_decide=true",
+            due=first[0].requested_at.date(),
+            severity=DUE_SOON,
+            items=tuple(Todo(label=c.member.name, url=c.get_absolute_url(), due=c.requested_at.date()) for c in first),
+            key="contact-changes-to-decide",
+        )
+    ]
+
+
 todos = [
     TodoSource("probation", _("Probations"), counts=_probation, order=30),
     TodoSource("registrations", _("Community registrations to confirm"), counts=_registrations, order=35),
+    TodoSource("contact_changes", _("Contact changes awaiting approval"), counts=_contact_changes, order=36),
 ]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from sqdj.areas.choices import AreaType
+from sqdj.core.plugins import stats_sections
 from sqdj.members.choices import (
     CATEGORY_LABELS,
     COLLEGE_OR_ABOVE,
@@ -85,6 +86,9 @@ def figure_links(org, as_of: datetime.date | str, *, members: bool = True, areas
                 "areas:area_list", {**communities, "with_org": "true", "as_of": as_of}
             ),
         }
+    for section in stats_sections():  # the apps' own figures (core.plugins.StatsSection.links)
+        if section.links is not None:
+            links.update(section.links(org, datetime.date.fromisoformat(as_of)))
     return links
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 from sqdj.core.pdf import page_counter_css, render_pdf
+from sqdj.core.plugins import stats_sections
 from sqdj.core.tabular import escape_cell
 
 from .services import (
@@ -45,6 +46,8 @@ def report_sections(stats: dict) -> list[tuple[str, str, list[tuple[str, int]]]]
             SECTION_LABELS["coverage"],
             [(label, stats["coverage"][key]) for key, label in COVERAGE_LABELS.items()],
         ),
+        # the apps' own sections (core.plugins.StatsSection.report)
+        *(part for section in stats_sections() if section.report for part in section.report(stats)),
     ]
 
 

@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime
 import json
 from functools import lru_cache, reduce
-from importlib import import_module
 from operator import or_
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, Q, Value
@@ -26,6 +24,7 @@ from sqdj.areas.choices import AreaType, depths_below
 from sqdj.areas.models import Area
 from sqdj.core import dates
 from sqdj.core.dates import add_years
+from sqdj.core.plugins import StatsSection, stats_sections
 from sqdj.core.scope import (
     EVERYTHING,
     anchors,
@@ -299,31 +298,24 @@ def _coverage_query(communities, area, depths, user, as_of):
     return "", ()  # no community visible either
 
 
-def _units_statement(org, user, as_of: datetime.date) -> tuple[str, Any]:
-    """The units app's one aggregate statement (("", ()) without the app), read with the others (read_together).
-
-    Plug-in point: once `sqdj.units` is installed it provides `sqdj.units.stats.statement(org, *, user, as_of)`,
-    the (SQL, parameters) of one row over the units located under the org's area that `user` may see
-    (`visible()` above; `user` may be `EVERYTHING`), and `sqdj.units.stats.figures_of(row)`, the three counts of
-    `NEWORG_KEYS` (`coverage`) and the additive key `units` of §3 from that row."""
-    if not apps.is_installed("sqdj.units"):
-        return "", ()
-    return import_module("sqdj.units.stats").statement(org, user=user, as_of=as_of)
+def _sections(org, user, as_of: datetime.date) -> list[tuple[StatsSection, list]]:
+    """The apps' sections (core.plugins.StatsSection: the units' 两新 coverage and key `units`, the volunteers' key
+    `volunteers` …) with their statements, to be read with the main ones."""
+    return [(section, section.statements(org, user=user, as_of=as_of)) for section in stats_sections()]
 
 
-def _units_figures(found: dict | None) -> dict:
-    """{"coverage": the three counts of `NEWORG_KEYS` (zeros until the units app exists), and with the app "units"}."""
-    if not apps.is_installed("sqdj.units"):
-        return {"coverage": dict.fromkeys(NEWORG_KEYS, 0)}
-    figures = import_module("sqdj.units.stats").figures_of(found)
-    return {"coverage": {key: figures["coverage"][key] for key in NEWORG_KEYS}, "units": figures["units"]}
-
-
-def _neworgs(org, user, as_of: datetime.date) -> dict:
-    """两新组织 coverage alone: the three counts of `NEWORG_KEYS` (zeros until the units app exists)."""
-    sql, params = _units_statement(org, user, as_of)
-    (found,) = read_together(Member.objects.db, [(sql, params, False)])
-    return _units_figures(found)["coverage"]
+def _merge_sections(stats: dict, sections: list[tuple[StatsSection, list]], rows: list, as_of) -> dict:
+    """Each section's figures from its rows, merged into `stats` (a dict under a key present already is merged)."""
+    i = 0
+    for section, statements in sections:
+        found = rows[i : i + len(statements)]
+        i += len(statements)
+        for key, value in section.figures(found, as_of=as_of).items():
+            if isinstance(value, dict) and isinstance(stats.get(key), dict):
+                stats[key].update(value)
+            else:
+                stats[key] = value
+    return stats
 
 
 def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
@@ -335,26 +327,25 @@ def compute(org, *, user, as_of: datetime.date | None = None) -> dict:
     as_of = as_of or dates.today()
     user = counting_user(org, user)
     members_sql, members_params, names = _members_statement(org, user, as_of)
-    grouped, found, communities, unit_row = read_together(
+    sections = _sections(org, user, as_of)
+    grouped, found, communities, *section_rows = read_together(
         Member.objects.db,
         [
             (*_organizations_statement(org, user, as_of), True),
             (members_sql, members_params, False),
             (*_communities_statement(org, user, as_of), False),
-            (*_units_statement(org, user, as_of), False),
+            *(statement for _section, statements in sections for statement in statements),
         ],
     )
-    units = _units_figures(unit_row)
     stats = {
         "org": {"code": org.code, "name": org.name},
         "as_of": as_of.isoformat(),
         "organizations": _organizations(grouped),
         "members": _members(found, names),
-        "coverage": {**_communities(communities), **units["coverage"]},
+        # the 两新 counts are zeros until an app (units) adds them
+        "coverage": {**_communities(communities), **dict.fromkeys(NEWORG_KEYS, 0)},
     }
-    if "units" in units:  # an additive key of §3, present once the units app exists
-        stats["units"] = units["units"]
-    return stats
+    return _merge_sections(stats, sections, section_rows, as_of)
 
 
 def counting_user(org, user):

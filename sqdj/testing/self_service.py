@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
 
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.leadership import services as leadership
@@ -15,6 +18,17 @@ from sqdj.testing import PASSWORD, World, build_world
 from sqdj.testing.members import make_id_number, member_data
 from sqdj.transfers import mobile_services
 from sqdj.transfers import services as transfers
+from sqdj.volunteers.models import (
+    Activity,
+    Certificate,
+    Post,
+    PostClaim,
+    PostKind,
+    ServiceHours,
+    Signup,
+    Team,
+    TeamMember,
+)
 
 D = datetime.date
 
@@ -86,7 +100,36 @@ def build_self_world() -> SelfWorld:
     foreign["seat"] = leadership.do_create_residents_seat(
         acting_user=None, committee=committee, role="chair", member=neighbour, started_on=D(2024, 1, 1)
     )
+    _volunteer_rows(w, me, mate, own, foreign)
     return SelfWorld(w, user, me, [mate, neighbour, stranger], own, foreign)
+
+
+def _volunteer_rows(w, me, mate, own: dict, foreign: dict) -> None:
+    """Volunteer service (issue 16): the member's community's post, team and activity (open to the member), the
+    member's own claim, membership, sign-up, service record and certificate; the same of a member of the same branch
+    (foreign), and another community's post, team and activity."""
+    now = timezone.now()
+    kind = PostKind.objects.order_by("pk").first()
+    for rows, area, org in ((own, w.community_area1, w.community1), (foreign, w.community_area2, w.community2)):
+        rows["post"] = Post.objects.create(org=org, community=area, kind=kind, service_area="convenience",
+                                           title=f"{area.name}便民服务岗", starts_on=D(2025, 1, 1))  # fmt: skip
+        rows["team"] = Team.objects.create(org=org, community=area, name=f"{area.name}志愿服务队",
+                                           service_area="convenience", founded_on=D(2025, 1, 1))  # fmt: skip
+        rows["activity"] = Activity.objects.create(org=org, community=area, service_area="environment",
+                                                   title=f"{area.name}清洁家园", place="广场", starts_at=now,
+                                                   ends_at=now + datetime.timedelta(hours=2))  # fmt: skip
+    for rows, who in ((own, me), (foreign, mate)):
+        rows["postclaim"] = PostClaim.objects.create(post=own["post"], member=who, applied_on=D(2025, 2, 1))
+        rows["teammember"] = TeamMember.objects.create(team=own["team"], member=who, applied_on=D(2025, 2, 1))
+        rows["signup"] = Signup.objects.create(activity=own["activity"], member=who, signed_up_at=now)
+        rows["servicehours"] = ServiceHours.objects.create(
+            member=who, org=w.community1, community=w.community_area1, served_on=D(2025, 3, 1), hours=Decimal("2"),
+            content="便民服务", place="广场", source="recorded", state="verified", recorded_at=now, verified_at=now,
+        )  # fmt: skip
+        rows["certificate"] = Certificate.objects.create(
+            member=who, org=w.community1, community=w.community_area1, period_start=D(2025, 3, 1),
+            period_end=D(2025, 3, 31), hours=Decimal("2"), records=1, number=f"ZM{who.pk:08d}", issued_on=D(2025, 4, 1),
+        )  # fmt: skip
 
 
 def leak_markers(member) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.areas.models import Area
+from sqdj.areas.filtersets import UnderAreaMixin
 from sqdj.core import dates
 from sqdj.core.filtersets import BaseFilterSet, ColumnChoicesFilter
 from sqdj.orgs.filtersets import IntegerFilter, area_picker
@@ -15,18 +15,6 @@ from .intake import pending_q
 from .models import AuthorityEntry, Instructor, Visit
 
 OVERDUE, OPEN = "overdue", "open"
-
-
-class UnderAreaMixin:
-    """`area=CODE`: the rows located in that area or anywhere below it."""
-
-    area_path_field = "area__path"
-
-    def filter_area(self, queryset, name, value):
-        node = Area.objects.filter(code=value.strip()).first()
-        if node is None:
-            return queryset.none()
-        return queryset.filter(**{f"{self.area_path_field}__startswith": node.path})
 
 
 class AuthorityEntryFilterSet(UnderAreaMixin, BaseFilterSet):

@@ -15,6 +15,7 @@ from django.db import connections
 from django.db.models import Count, Q, Value
 
 from sqdj.areas.models import Area
+from sqdj.core.plugins import StatsSection
 from sqdj.core.querysets import InList
 from sqdj.core.rules import param
 from sqdj.core.scope import EVERYTHING, covers_subtree, covers_territory, visible
@@ -120,10 +121,22 @@ def figures(org, *, user, as_of: datetime.date) -> dict:
 
 
 def neworg_coverage(org, *, user, as_of) -> dict:
-    """The three counts of §3's `coverage.neworgs*` (stats.services._neworgs' plug-in point)."""
+    """The three counts of §3's `coverage.neworgs*`."""
     return figures(org, user=user, as_of=as_of)["coverage"]
 
 
 def units_summary(org, *, user, as_of) -> dict:
     """§3's additive key `units`: the units counted, by 单位类别 (every word of the template), with coverage."""
     return figures(org, user=user, as_of=as_of)["units"]
+
+
+def _statements(org, *, user, as_of: datetime.date) -> list[tuple[str, tuple, bool]]:
+    return [(*statement(org, user=user, as_of=as_of), False)]
+
+
+def _figures(rows: list, *, as_of: datetime.date) -> dict:
+    return figures_of(rows[0])
+
+
+# the statistics' 两新 coverage (`coverage.neworgs*`) and the additive key `units` (core.plugins.StatsSection)
+sections = [StatsSection("units", statements=_statements, figures=_figures, order=10)]

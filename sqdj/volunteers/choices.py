@@ -29,7 +29,7 @@ class ClaimState(models.TextChoices):
     """A member's claim on a post, or request to join a team: the community approves or declines; an approved
     one ends with a day and a reason."""
 
-    PENDING = "pending", _("Awaiting approval")
+    PENDING = "pending", _("Waiting for the community's approval")
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
     ENDED = "ended", _("Ended")

@@ -92,6 +92,8 @@ class UnitRegistration(ChangeLoggedModel):
     def __str__(self):
         return f"{self.org} → {self.community}"
 
+    standing_q = staticmethod(Registration.standing_q)  # the same fields, the same meaning
+
     def get_absolute_url(self):
         return reverse("volunteers:unitregistration", args=[self.pk])
 
@@ -129,6 +131,9 @@ class PostKind(ChangeLoggedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("volunteers:postkind", args=[self.pk])
+
 
 class Post(SelfServed, ChangeLoggedModel):
     """A post a community publishes for members to claim (岗位): what, where, how many people, for how long."""
@@ -139,7 +144,7 @@ class Post(SelfServed, ChangeLoggedModel):
     community = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     kind = models.ForeignKey(PostKind, verbose_name=_("post kind"), on_delete=models.PROTECT, related_name="posts")
     service_area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
-    title = models.CharField(_("post"), max_length=100)
+    title = models.CharField(_("volunteer post"), max_length=100)
     duties = models.TextField(_("duties"), blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
     places = models.PositiveSmallIntegerField(_("people wanted"), default=1)
@@ -155,8 +160,8 @@ class Post(SelfServed, ChangeLoggedModel):
         return Q(community_id__in=own_communities(user))
 
     class Meta:
-        verbose_name = _("post")
-        verbose_name_plural = _("posts")
+        verbose_name = _("volunteer post")
+        verbose_name_plural = _("volunteer posts")
         ordering = ["-starts_on", "-pk"]
         constraints = [
             models.CheckConstraint(
@@ -221,7 +226,7 @@ class Claim(SelfServed, ChangeLoggedModel):
     applied_on = models.DateField(_("applied on"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")  # fmt: skip
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decision time"), null=True, blank=True)
     decision_note = models.CharField(_("note on the decision"), max_length=200, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended"), max_length=20, choices=ClaimEnd.choices, blank=True)
@@ -236,7 +241,7 @@ class Claim(SelfServed, ChangeLoggedModel):
 
 
 class PostClaim(Claim):
-    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="claims")
+    post = models.ForeignKey(Post, verbose_name=_("volunteer post"), on_delete=models.PROTECT, related_name="claims")
 
     # the community side through the post; the unit side (the member's own org) reads
     scope_area_field = "post__community"
@@ -307,7 +312,7 @@ class Activity(SelfServed, ChangeLoggedModel):
     # a co-building project of the units app (a string reference: the apps are siblings)
     project = models.ForeignKey("units.Project", verbose_name=_("co-building project"), on_delete=models.PROTECT,
                                 null=True, blank=True, related_name="+")  # fmt: skip
-    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, null=True, blank=True,
+    post = models.ForeignKey(Post, verbose_name=_("volunteer post"), on_delete=models.PROTECT, null=True, blank=True,
                              related_name="activities")  # fmt: skip
     service_area = models.CharField(_("service area"), max_length=20, choices=ServiceArea.choices)
     title = models.CharField(_("activity"), max_length=100)
@@ -397,7 +402,7 @@ class ServiceHours(SelfServed, ChangeLoggedModel):
     community = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
     activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.PROTECT, null=True,
                                  blank=True, related_name="hours")  # fmt: skip
-    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, null=True, blank=True,
+    post = models.ForeignKey(Post, verbose_name=_("volunteer post"), on_delete=models.PROTECT, null=True, blank=True,
                              related_name="hours")  # fmt: skip
     team = models.ForeignKey(Team, verbose_name=_("service team"), on_delete=models.PROTECT, null=True, blank=True,
                              related_name="hours")  # fmt: skip
@@ -405,7 +410,7 @@ class ServiceHours(SelfServed, ChangeLoggedModel):
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
     content = models.CharField(_("service content"), max_length=200)
     place = models.CharField(_("place"), max_length=200)
-    source = models.CharField(_("source"), max_length=20, choices=HoursSource.choices)
+    source = models.CharField(_("how it was recorded"), max_length=20, choices=HoursSource.choices)
     state = models.CharField(_("state"), max_length=20, choices=HoursState.choices, default=HoursState.PENDING)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
@@ -520,7 +525,7 @@ class Certificate(SelfServed, ChangeLoggedModel):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     hours = models.DecimalField(_("verified hours"), max_digits=8, decimal_places=1)
-    records = models.PositiveIntegerField(_("service records"))
+    records = models.PositiveIntegerField(_("number of service records"))
     number = models.CharField(_("number"), max_length=30, unique=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT,
                                   null=True, blank=True, related_name="+")  # fmt: skip

@@ -5,9 +5,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from sqdj.core.plugins import by_urgency, tiles, todo_sources
+from sqdj.core.scope import acts_for_self, anchors
+from sqdj.members.models import Member
 
 # The home shows this many rows of a to-do; its "all N" link opens the list of every one of them.
 ITEMS_SHOWN = 5
+
+
+def _self_service_only(user) -> bool:
+    """Whether `user` acts only for themself as a member: the member's self-service role and no org anchor (a user
+    with neither, a superuser, a 三员 duty or a unit's liaison keeps the home). From the role assignments the
+    scope gate has read for the request already."""
+    if user.is_superuser or getattr(user, "duty", ""):
+        return False
+    return not anchors(user, "view") and acts_for_self(user, "view", Member)
 
 
 def home(request):
@@ -16,6 +27,8 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
     user = request.user
+    if request.method in ("GET", "HEAD") and _self_service_only(user):
+        return redirect("me")  # a member's own page, not an administrator's home
     todos = by_urgency([todo for source in todo_sources() for todo in source.collect(user)])
     shown = []
     for tile in tiles():

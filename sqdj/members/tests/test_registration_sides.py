@@ -16,9 +16,16 @@ from sqdj.core import dates
 from sqdj.core.models import ObjectChange
 from sqdj.core.rules import param
 from sqdj.core.services import Conflict, ScopeViolation
-from sqdj.members.choices import RegistrationStatus
+from sqdj.members.choices import EventKind, RegistrationStatus
 from sqdj.members.models import Registration
-from sqdj.members.services import do_confirm_registration, do_create_member, do_end_registration, do_register
+from sqdj.members.services import (
+    do_confirm_registration,
+    do_create_member,
+    do_end_registration,
+    do_register,
+    do_transfer_member,
+)
+from sqdj.members.standing import do_end_membership
 from sqdj.testing import PASSWORD, build_world
 from sqdj.testing.concurrency import race
 from sqdj.testing.members import member_data
@@ -203,3 +210,26 @@ def test_the_gate_on_every_registration_page(sides, client):
     assert client.get(url(sides.reg, "confirm")).status_code == 403  # seen from the community: not confirmed there
     away.refresh_from_db()
     assert away.active
+
+
+def test_a_membership_leaving_the_deployment_ends_the_registration(sides):
+    """The transfer case completes outward (no receiving org here): the community no longer counts on the member;
+    a move within the deployment keeps the registration (the member still lives and serves there)."""
+    do_transfer_member(sides.member, to_org=sides.w.branch1, date=dates.today(), acting_user=None)
+    sides.reg.refresh_from_db()
+    assert sides.reg.active
+    do_transfer_member(sides.member, to_org=None, date=sides.on - DAY, acting_user=None)
+    sides.reg.refresh_from_db()
+    assert not sides.reg.active and sides.reg.end_reason == "membership_moved"
+    assert sides.reg.ended_on == sides.on  # not before it began
+    assert Registration.objects.filter(Registration.standing_q(sides.on - DAY), pk=sides.reg.pk).count() == 0
+
+
+def test_death_ends_the_registration_with_the_ledgers_word(sides):
+    do_end_membership(sides.member, acting_user=None, kind=EventKind.DIED, date=dates.today())
+    sides.reg.refresh_from_db()
+    assert not sides.reg.active and sides.reg.ended_on == dates.today()
+    assert sides.reg.end_reason == "other" and sides.reg.end_note == str(EventKind.DIED.label)
+    # standing the day before, not on the day it ended
+    assert Registration.objects.filter(Registration.standing_q(dates.today() - DAY), pk=sides.reg.pk).exists()
+    assert not Registration.objects.filter(Registration.standing_q(dates.today()), pk=sides.reg.pk).exists()

@@ -10,6 +10,26 @@ UNITS_NONE = {
     "org_coverage": 0,
     "work_coverage": 0,
 }
+
+
+def volunteers(as_of: str, in_service: int, registered: int, here: int) -> dict:
+    """The additive key of the volunteers app (issue 16): in-service members on the current roll and those
+    registered (报到) on `as_of` (the unit side), registrations with the territory's communities (T, held by ZBT2, in
+    甲社区); no service records in this world, so the months of the year so far are all zero."""
+    year, month = int(as_of[:4]), int(as_of[5:7])
+    return {
+        "in_service": in_service,
+        "registered": registered,
+        "registration_rate": round(100 * registered / in_service, 1) if in_service else 0.0,
+        "registrations_here": here,
+        "unit_registrations": 0,
+        "active": 0,
+        "records": 0,
+        "hours": 0.0,
+        "hours_by_month": {f"{year}-{m:02d}": 0.0 for m in range(1, month + 1)},
+    }
+
+
 SECTOR_WORDS = [
     "社区", "街道", "机关", "事业单位", "国有企业", "非公有制企业", "社会组织",
     "商务楼宇", "园区", "村", "联合", "流动", "其他",
@@ -58,6 +78,7 @@ DISTRICT_AS_OF = {
     "members": members(12, 10, 2, 5, 1, 8, [5, 2, 1, 1, 1, 2], [2, 3, 3, 1, 0, 0, 2, 1], [2, 5, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 2, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "volunteers": volunteers("2025-06-15", 5, 1, 1),
 }
 
 # The same on 2025-07-01: R counts (probationary), P is full; everyone had their birthday: C 31, F 36, I 61; R 49.
@@ -72,6 +93,7 @@ DISTRICT_LATER = {
     "members": members(13, 11, 2, 5, 1, 9, [5, 2, 1, 1, 1, 3], [1, 3, 4, 1, 1, 0, 1, 2], [2, 6, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 3, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "volunteers": volunteers("2025-07-01", 5, 1, 1),
 }
 
 # admin1 (community admin of 甲社区 and below), SQT1, 2025-06-15: members held in SQT1's subtree: A B C P (ZBT1) and
@@ -83,6 +105,7 @@ COMMUNITY1_ADMIN = {
     "members": members(6, 5, 1, 2, 1, 4, [3, 1, 0, 1, 1, 0], [2, 2, 1, 1, 0, 0, 0, 0], [1, 2, 1, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "volunteers": volunteers("2025-06-15", 3, 0, 1),
 }
 
 # c1only (viewer of SQT1 itself, not below): SQT1 and its own members D and E.
@@ -93,4 +116,5 @@ COMMUNITY1_ONLY = {
     "members": members(2, 2, 0, 0, 0, 0, [0, 0, 0, 1, 1, 0], [0, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "volunteers": volunteers("2025-06-15", 0, 0, 1),
 }

@@ -4,18 +4,16 @@ masked, and who may print them when."""
 from __future__ import annotations
 
 import datetime
-import io
-import re
 
 import pytest
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
 
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core.dates import age_on
 from sqdj.testing import PASSWORD
 from sqdj.testing.members import member_data
+from sqdj.testing.pdf import assert_cjk_fonts_embedded, read_pdf
 from sqdj.testing.transfers import build_transfer_world
 from sqdj.transfers import services as T
 from sqdj.transfers.choices import TransferState
@@ -53,47 +51,10 @@ def _zh(d: datetime.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _read(pdf: bytes) -> tuple[PdfReader, str]:
-    assert pdf.startswith(b"%PDF-")
-    reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() for page in reader.pages)
-    # a Chinese line wraps anywhere, even inside an org's name: join the lines of a paragraph back
-    return reader, re.sub(r"(?<=[\u4e00-\u9fff])\n(?=[\u4e00-\u9fff])", "", text)
-
-
-def _fonts(reader: PdfReader) -> list[tuple[str, bool]]:
-    """(base font name, embedded?) of every font the pages use; a composite (Type0) font is embedded when its
-    descendant font carries the font program."""
-
-    def embedded(font) -> bool:
-        descriptor = font.get("/FontDescriptor")
-        if descriptor is not None:
-            descriptor = descriptor.get_object()
-            if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                return True
-        return any(embedded(d.get_object()) for d in font.get("/DescendantFonts", []))
-
-    found = []
-    for page in reader.pages:
-        fonts = page["/Resources"].get_object().get("/Font", {})
-        for ref in fonts.get_object().values():
-            font = ref.get_object()
-            found.append((str(font["/BaseFont"]), embedded(font)))
-    return found
-
-
-def _assert_cjk_fonts_embedded(reader: PdfReader) -> None:
-    fonts = _fonts(reader)
-    assert fonts, "the pages use no font"
-    for name, embedded in fonts:
-        assert embedded, f"{name} is not embedded"
-        assert "CJK" in name and "SC" in name, f"{name} is not a Noto CJK SC face"
-
-
 def test_letter_says_who_where_until_when_with_cjk_fonts_embedded(tw):
     case = _approved(tw)
     member = tw.member
-    reader, text = _read(letter_pdf(case))
+    reader, text = read_pdf(letter_pdf(case))
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
     assert len(reader.pages) == 1
@@ -107,13 +68,13 @@ def test_letter_says_who_where_until_when_with_cjk_fonts_embedded(tw):
     assert member.get_member_type_display() in text and member.get_sex_display() in text
     # the footer from @page
     assert _("Page {page} of {pages}").format(page=1, pages=1) in text
-    _assert_cjk_fonts_embedded(reader)
+    assert_cjk_fonts_embedded(reader)
 
 
 def test_letter_shows_the_id_number_only_masked(tw):
     case = _approved(tw)
     full = tw.member.id_number
-    _reader, text = _read(letter_pdf(case))
+    _reader, text = read_pdf(letter_pdf(case))
     assert tw.member.id_number_masked in text
     assert full not in text and full[6:14] not in text  # not even the birth-date digits
     assert full[6:14] not in text.replace(" ", "")
@@ -122,25 +83,25 @@ def test_letter_shows_the_id_number_only_masked(tw):
 def test_receipt_of_a_completed_case(tw):
     case = _completed(tw)
     assert case.state == S.COMPLETED
-    reader, text = _read(receipt_pdf(case))
+    reader, text = read_pdf(receipt_pdf(case))
     assert case.letter_number in text and tw.member.name in text
     assert tw.branch3.name in text  # the org that received the member signs
     assert case.sending_approver.name in text  # and sends the receipt back to the issuer
     assert _zh(case.completed_on) in text
     assert tw.member.id_number not in text
-    _assert_cjk_fonts_embedded(reader)
+    assert_cjk_fonts_embedded(reader)
 
 
 def test_case_to_an_outside_org_prints_its_receipt_with_the_letter(tw):
     case = _approved(tw, to_org=None, external_org_name="中共外省某社区委员会", external_org_contact="某办公室")
     assert case.state == S.APPROVED and receipt_available(case) and letter_available(case)
-    _reader, letter = _read(letter_pdf(case))
+    _reader, letter = read_pdf(letter_pdf(case))
     assert "中共外省某社区委员会" in letter and _zh(case.valid_until) in letter
-    reader, receipt = _read(receipt_pdf(case))
+    reader, receipt = read_pdf(receipt_pdf(case))
     assert case.letter_number in receipt and "中共外省某社区委员会" in receipt
     # blanks for the outside org to fill in: no completion date yet
     assert _zh(datetime.date.today()) not in receipt
-    _assert_cjk_fonts_embedded(reader)
+    assert_cjk_fonts_embedded(reader)
 
 
 def test_no_letter_before_approval_and_no_receipt_before_completion(tw, client):
@@ -169,7 +130,7 @@ def test_letter_and_receipt_views(tw, client):
             assert response["Content-Type"] == "application/pdf"
             assert response["Content-Disposition"].startswith("inline;")
             assert case.letter_number in response["Content-Disposition"]
-            _reader, text = _read(response.content)
+            _reader, text = read_pdf(response.content)
             assert case.letter_number in text
 
 
@@ -208,12 +169,12 @@ def test_case_from_outside_prints_only_the_receipt_once_completed(tw, client):
     response = client.get(receipt)
     assert response.status_code == 200
     assert "filename*=utf-8''" in response["Content-Disposition"]  # the Chinese number survives in the name
-    reader, text = _read(response.content)
+    reader, text = read_pdf(response.content)
     assert "外省〔2026〕88号" in text and "王外来" in text
     assert "中共某省某县某支部" in text  # sent back to the outside org that issued the letter
     assert tw.branch3.name in text and _zh(case.completed_on) in text
     assert details["id_number"] not in text
-    _assert_cjk_fonts_embedded(reader)
+    assert_cjk_fonts_embedded(reader)
 
 
 def test_without_weasyprint_the_view_says_so(tw, client, monkeypatch):

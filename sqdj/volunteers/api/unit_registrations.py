@@ -57,7 +57,7 @@ class UnitRegistrationViewSet(ServiceViewSet):
                    responses={200: UnitRegistrationSerializer, **COMMON_WRITE, **WITH_BODY, 409: CONFLICT},
                    tags=["volunteers"])  # fmt: skip
     @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
+    def end(self, request, pk=None, **kwargs):
         """Either side ends it, with the day and the reason; it stays in the history."""
         registration = self.get_object()
         body = UnitRegistrationEndSerializer(data=request.data)
