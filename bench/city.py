@@ -16,6 +16,7 @@ must already hold the city (`sqdj generate --size city`, then VACUUM ANALYZE): n
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -37,6 +38,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import volunteers as volunteer_bench  # noqa: E402  (bench/volunteers.py: the volunteers' hand-written figures)
 from common import count_queries, get_ok, keep_request_queries, machine, sign_in, timed, timed_pair  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -222,17 +224,24 @@ def _threshold(as_of):
 
 def hand_sql(org, as_of, variant="join on the org path"):
     """The statistics' figures in one statement: the members', organizations' and communities' (`HAND_SQL`) and,
-    as `compute()` also returns them, the units' (`UNIT_SQL`), side by side."""
+    as `compute()` also returns them, the units' (`UNIT_SQL`) and the volunteers' (bench/volunteers.py), side by
+    side."""
     from sqdj.units.choices import CATEGORY_LABELS
 
     categories = ", ".join(f"count(*) FILTER (WHERE u.category = '{c}') AS category_{c}" for c in CATEGORY_LABELS)
     members = HAND_SQL.replace("{members}", MEMBER_SCOPES[variant])
     units = UNIT_SQL.format(categories=categories)
     sql = f"SELECT m.*, row_to_json(u.*) AS units FROM ({members}) AS m CROSS JOIN ({units}) AS u"
+    if org.area_id is not None:  # the volunteers' figures of a territory (an org without an area has none)
+        volunteers = volunteer_bench.HAND_SQL.replace("WITH territory AS", "WITH territory AS MATERIALIZED", 1)
+        head, _sep, rest = volunteers.partition("SELECT * FROM")
+        sql = f"{head} SELECT m.*, row_to_json(u.*) AS units, row_to_json(v.*) AS volunteers FROM ({members}) AS m "
+        sql += f"CROSS JOIN ({units}) AS u CROSS JOIN (SELECT * FROM {rest}) AS v"
     with connection.cursor() as cursor:
         params = {"prefix": org.path + "%", "area_prefix": (org.area.path if org.area else "-") + "%", "as_of": as_of}
         params["threshold"] = _threshold(as_of)  # read once: the anchor is the one statement alone
         params["unit_area"] = params["area_prefix"]
+        params["year_start"] = as_of.replace(month=1, day=1)
         for lo, hi in AGE_BANDS:
             for years in (lo, hi + 1 if hi is not None else None):
                 if years is not None:
@@ -271,6 +280,9 @@ def same_numbers(stats: dict, row: dict) -> list[str]:
     units = figures_of(row["units"])
     pairs += [(f"coverage {k}", stats["coverage"][k], v) for k, v in units["coverage"].items()]
     pairs.append(("units", stats.get("units"), units["units"]))
+    if row.get("volunteers") is not None:
+        pairs += [(f"volunteers {d}", d, "") for d in volunteer_bench.differences(
+            stats["volunteers"], row["volunteers"], datetime.date.fromisoformat(stats["as_of"]))]  # fmt: skip
     return [f"{name}: compute {a} vs SQL {b}" for name, a, b in pairs if a != b]
 
 

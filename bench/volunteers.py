@@ -157,30 +157,38 @@ MONTHS = ", ".join(
     f"sum(h.hours) FILTER (WHERE extract(month FROM h.served_on) = {m}) AS m{m:02d}" for m in range(1, 13)
 )
 HAND_SQL = f"""
-WITH territory AS (SELECT id FROM areas_area WHERE path LIKE %(area_prefix)s),
-     standing AS (SELECT r.* FROM members_registration r
-                  WHERE r.registered_on <= %(as_of)s AND ((r.active AND r.ended_on IS NULL) OR r.ended_on > %(as_of)s))
-SELECT
-  (SELECT count(*) FROM members_member m JOIN orgs_org o ON o.id = m.org_id
-    WHERE o.path LIKE %(prefix)s AND m.category = 'employed' AND m.standing = 'active' AND m.joined_on <= %(as_of)s)
-    AS in_service,
-  (SELECT count(*) FROM members_member m JOIN orgs_org o ON o.id = m.org_id
-    WHERE o.path LIKE %(prefix)s AND m.category = 'employed' AND m.standing = 'active' AND m.joined_on <= %(as_of)s
-      AND EXISTS (SELECT 1 FROM standing s WHERE s.member_id = m.id)) AS registered,
-  (SELECT count(*) FROM standing s WHERE s.community_id IN (SELECT id FROM territory)) AS registrations_here,
-  (SELECT count(*) FROM volunteers_unitregistration u WHERE u.community_id IN (SELECT id FROM territory)
-     AND u.registered_on <= %(as_of)s AND ((u.active AND u.ended_on IS NULL) OR u.ended_on > %(as_of)s))
-    AS unit_registrations,
-  count(*) AS records, sum(h.hours) AS total_hours, count(DISTINCT h.member_id) AS active, {MONTHS}
-FROM volunteers_servicehours h
-WHERE h.community_id IN (SELECT id FROM territory) AND h.state = 'verified'
-  AND h.served_on >= %(year_start)s AND h.served_on <= %(as_of)s
+WITH territory AS (SELECT id FROM areas_area WHERE path LIKE %(area_prefix)s)
+SELECT * FROM
+  (SELECT count(*) AS in_service,
+          count(*) FILTER (WHERE EXISTS (
+            SELECT 1 FROM members_registration r WHERE r.member_id = m.id AND r.registered_on <= %(as_of)s
+              AND ((r.active AND r.ended_on IS NULL) OR r.ended_on > %(as_of)s))) AS registered
+     FROM members_member m
+    WHERE m.org_id IN (SELECT id FROM orgs_org WHERE path LIKE %(prefix)s)
+      AND m.category = 'employed' AND m.standing = 'active' AND m.joined_on <= %(as_of)s) AS unit_side
+  CROSS JOIN
+  (SELECT count(*) AS registrations_here FROM members_registration r
+    WHERE r.community_id IN (SELECT id FROM territory) AND r.registered_on <= %(as_of)s
+      AND ((r.active AND r.ended_on IS NULL) OR r.ended_on > %(as_of)s)) AS community_side
+  CROSS JOIN
+  (SELECT count(*) AS unit_registrations FROM volunteers_unitregistration u
+    WHERE u.community_id IN (SELECT id FROM territory) AND u.registered_on <= %(as_of)s
+      AND ((u.active AND u.ended_on IS NULL) OR u.ended_on > %(as_of)s)) AS units
+  CROSS JOIN
+  (SELECT count(*) AS records, sum(h.hours) AS total_hours, count(DISTINCT h.member_id) AS active, {MONTHS}
+     FROM volunteers_servicehours h
+    WHERE h.community_id IN (SELECT id FROM territory) AND h.state = 'verified'
+      AND h.served_on >= %(year_start)s AND h.served_on <= %(as_of)s) AS hours
 """
 
 
+def hand_params(org, as_of: datetime.date) -> dict:
+    return {"prefix": org.path + "%", "area_prefix": org.area.path + "%", "as_of": as_of,
+            "year_start": as_of.replace(month=1, day=1)}  # fmt: skip
+
+
 def hand_sql(org, as_of: datetime.date) -> dict:
-    params = {"prefix": org.path + "%", "area_prefix": org.area.path + "%", "as_of": as_of,
-              "year_start": as_of.replace(month=1, day=1)}  # fmt: skip
+    params = hand_params(org, as_of)
     with connection.cursor() as cursor:
         cursor.execute(HAND_SQL, params)
         names = [c.name for c in cursor.description]

@@ -34,6 +34,7 @@ DEMO_USERNAMES = [
     "zb_admin",
     "viewer",
     "dangyuan",
+    "zaizhi",
     "danwei",
 ]
 # words a Chinese user reads as they are: names of file formats and of products (the authenticator apps the

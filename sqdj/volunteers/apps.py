@@ -1,5 +1,23 @@
+from importlib import import_module
+
 from django.apps import AppConfig
+from django.apps import apps as installed_apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+# the data migration that carries the national post catalogue (the 五员), frozen there
+CATALOGUE_MIGRATION = "sqdj.volunteers.migrations.0003_post_kinds"
+
+
+def ensure_post_kinds(sender, app_config=None, apps=None, using="default", **kwargs):
+    """The national post kinds are reference data, like the rulebook's rows (core.apps.ensure_rulebook): put back
+    whatever is missing after every migrate and after a flush (a transactional test, a restored empty database)."""
+    apps = apps or installed_apps  # flush sends post_migrate without the migration state
+    try:
+        apps.get_model("volunteers", "PostKind")
+    except LookupError:  # migrating to a state before the table exists
+        return
+    import_module(CATALOGUE_MIGRATION).seed(apps, None)
 
 
 class VolunteersConfig(AppConfig):
@@ -9,3 +27,6 @@ class VolunteersConfig(AppConfig):
     name = "sqdj.volunteers"
     label = "volunteers"
     verbose_name = _("Volunteer service")
+
+    def ready(self):
+        post_migrate.connect(ensure_post_kinds, sender=self, dispatch_uid="sqdj.volunteers.ensure_post_kinds")

@@ -89,7 +89,7 @@ class ServiceHoursForm(_Styled):
     member = _MemberChoice(queryset=Member.objects.none(), label=_("party member"))
     activity = forms.ModelChoiceField(queryset=Activity.objects.none(), label=_("activity"), required=False,
                                       help_text=_("Its organization, community and day apply."))  # fmt: skip
-    post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("post"), required=False)
+    post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("volunteer post"), required=False)
     team = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("service team"), required=False)
     org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("recording organization"), required=False,
                                  help_text=_("Needed without an activity."))  # fmt: skip

@@ -71,7 +71,7 @@ class ServiceHoursViews(ModelViews):
             (_("recording organization"), obj.org.name, _link(Org, obj.org, user)),
             (_("community"), obj.community.name, None),
         ]
-        for label, model, related in ((_("activity"), Activity, obj.activity), (_("post"), Post, obj.post),
+        for label, model, related in ((_("activity"), Activity, obj.activity), (_("volunteer post"), Post, obj.post),
                                       (_("service team"), Team, obj.team)):  # fmt: skip
             if related is not None:
                 rows.append((label, str(related), _link(model, related, user)))

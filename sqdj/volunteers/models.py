@@ -444,6 +444,13 @@ class ServiceHours(SelfServed, ChangeLoggedModel):
             models.Index(fields=["community", "served_on"], name="volunteers_hours_community"),
             models.Index(fields=["org", "served_on"], name="volunteers_hours_org"),
             models.Index(fields=["state", "community"], name="volunteers_hours_state"),
+            # the statistics' hours of a territory over a year: read from the index alone (PostgreSQL)
+            models.Index(
+                fields=["served_on", "community"],
+                include=["hours", "member"],
+                condition=Q(state=HoursState.VERIFIED),
+                name="volunteers_hours_verified",
+            ),
         ]
 
     def __str__(self):

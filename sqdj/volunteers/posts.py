@@ -110,7 +110,7 @@ def post_errors(errors: Errors, *, org, kind, places, starts_on, ends_on) -> Non
 
 
 @transaction.atomic
-def do_create_post(*, acting_user, org, kind, service_area: str, title: str, places: int, starts_on: datetime.date,
+def do_create_post(*, acting_user, org, kind, service_area: str, title: str, starts_on: datetime.date, places: int = 1,
                    ends_on: datetime.date | None = None, duties: str = "", place: str = "") -> Post:  # fmt: skip
     """A community publishes a post: the org is one the user may change, and stands in a community."""
     _ensure_changes_org(acting_user, org, _("You may publish posts only for organizations you may change."))
