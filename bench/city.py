@@ -241,7 +241,8 @@ def hand_sql(org, as_of, variant="join on the org path"):
         params = {"prefix": org.path + "%", "area_prefix": (org.area.path if org.area else "-") + "%", "as_of": as_of}
         params["threshold"] = _threshold(as_of)  # read once: the anchor is the one statement alone
         params["unit_area"] = params["area_prefix"]
-        params["year_start"] = as_of.replace(month=1, day=1)
+        if org.area_id is not None:
+            params.update(volunteer_bench.hand_params(org, as_of) | {k: params[k] for k in ("prefix", "area_prefix")})
         for lo, hi in AGE_BANDS:
             for years in (lo, hi + 1 if hi is not None else None):
                 if years is not None:

@@ -153,8 +153,10 @@ def bench_drafting() -> dict:
 
 # ---- 3. the statistics' volunteers figures against one hand-written aggregate ------------------------------------
 
+# each month a range of days (parameters `month_1` … `month_13`: the first days), as the statistics read them
 MONTHS = ", ".join(
-    f"sum(h.hours) FILTER (WHERE extract(month FROM h.served_on) = {m}) AS m{m:02d}" for m in range(1, 13)
+    f"sum(h.hours) FILTER (WHERE h.served_on >= %(month_{m})s AND h.served_on < %(month_{m + 1})s) AS m{m:02d}"
+    for m in range(1, 13)
 )
 HAND_SQL = f"""
 WITH territory AS (SELECT id FROM areas_area WHERE path LIKE %(area_prefix)s)
@@ -183,8 +185,10 @@ SELECT * FROM
 
 
 def hand_params(org, as_of: datetime.date) -> dict:
-    return {"prefix": org.path + "%", "area_prefix": org.area.path + "%", "as_of": as_of,
-            "year_start": as_of.replace(month=1, day=1)}  # fmt: skip
+    year_start = as_of.replace(month=1, day=1)
+    months = {f"month_{m}": datetime.date(as_of.year + m // 13, (m - 1) % 12 + 1, 1) for m in range(1, 14)}
+    return {"prefix": org.path + "%", "area_prefix": org.area.path + "%", "as_of": as_of, "year_start": year_start,
+            **months}  # fmt: skip
 
 
 def hand_sql(org, as_of: datetime.date) -> dict:

@@ -6,12 +6,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin
 status=0
+# test processes (pytest-xdist): one per core unless said otherwise — CI's two cores halve the wall time; each
+# process has its own test database (SQLite file, PostgreSQL database)
+WORKERS=${SQDJ_TEST_WORKERS:-auto}
 
 echo "== tests on SQLite =="
-$PY/pytest "$@" || status=1
+$PY/pytest -n "$WORKERS" "$@" || status=1
 
 echo "== tests on PostgreSQL =="
-scripts/with-postgres.sh $PY/pytest -m "not e2e" "$@"
+scripts/with-postgres.sh $PY/pytest -n "$WORKERS" -m "not e2e" "$@"
 pg=$?
 if [ $pg = 3 ]; then
   if [ "${SQDJ_REQUIRE_PG:-0}" = 1 ]; then

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from sqdj.areas.models import Area
+from sqdj.core.dates import add_months
 from sqdj.core.plugins import StatsSection
 from sqdj.core.querysets import InList
 from sqdj.core.scope import EVERYTHING, covers_subtree, covers_territory, visible
@@ -87,19 +88,28 @@ def _community_side(org, user, as_of):
 
 
 def _hours(org, user, as_of):
-    """The verified hours of the territory's communities from 1 January of `as_of`'s year to `as_of`, by month."""
+    """The verified hours of the territory's communities from 1 January of `as_of`'s year to `as_of`, by month: read
+    along the index of verified records by day (volunteers_hours_verified, with the hours and the member in it), the
+    territory's communities as a subquery (a hash of a city's areas, not a probe per community), each month a range
+    of days (no date arithmetic per row)."""
     covered = user is EVERYTHING or covers_territory(user, "view", org.area)
     year_start = as_of.replace(month=1, day=1)
+    communities = Area.objects.filter(path__startswith=org.area.path).values("pk")
     records = ServiceHours.objects.filter(
-        _territory(org), state=HoursState.VERIFIED, served_on__gte=year_start, served_on__lte=as_of
+        community_id__in=communities, state=HoursState.VERIFIED, served_on__gte=year_start, served_on__lte=as_of
     )
     records = _seen(records, user, covered)
-    months = {f"m{m:02d}": Sum("hours", filter=Q(served_on__month=m)) for m in range(1, as_of.month + 1)}
+    months = {}
+    for m in range(1, as_of.month + 1):
+        first = year_start.replace(month=m)
+        # the last month ends with as_of, as every record counted (and December of the year 9999 has no next month)
+        until = Q(served_on__lt=add_months(first, 1)) if m < as_of.month else Q()
+        months[f"m{m:02d}"] = Sum("hours", filter=Q(served_on__gte=first) & until)
     query = (
         records.order_by()
         .annotate(_all=Value(1))
         .values("_all")
-        .annotate(records=Count("pk"), total_hours=Sum("hours"), active=Count("member_id", distinct=True), **months)
+        .annotate(records=Count("*"), total_hours=Sum("hours"), active=Count("member_id", distinct=True), **months)
     )
     return _sql(query.values("records", "total_hours", "active", *months))
 
