@@ -62,7 +62,18 @@ VERSION = 1
 MANIFEST = "manifest.json"
 BATCH = 1000
 # Rows that `migrate` and `flush` create by themselves: an "empty" database has these, and a restore replaces them.
-SEEDED = ("contenttypes.contenttype", "auth.permission", "core.ruleparameter")
+# An app whose reference data comes back after a flush (post_migrate) adds its model with `register_seeded`.
+SEEDED = ["contenttypes.contenttype", "auth.permission", "core.ruleparameter"]
+
+
+def register_seeded(label: str) -> None:
+    """Declare a model (`app_label.model_name`) whose rows `migrate` and `flush` put there by themselves (an app's
+    reference data, e.g. the volunteers' national post kinds): an empty database may hold them, a restore replaces
+    them with the file's."""
+    if label not in SEEDED:
+        SEEDED.append(label)
+
+
 # Never in a backup: a session key is a credential (users sign in again after a restore).
 EXCLUDED = ("sessions.session",)
 KEY_CHECK_TEXT = "sqdj backup key check"
