@@ -20,3 +20,15 @@ def do_update_area(area: Area, *, acting_user, parent=UNSET, **data) -> Area:
 
 def do_delete_area(area: Area, *, acting_user) -> None:
     rules.delete(area, acting_user=acting_user)
+
+
+def community_at(area) -> Area | None:
+    """The community (社区) an area is in: the area itself when it is one, else the community above it (a grid, an
+    estate, a building), else None (a subdistrict or above)."""
+    if area is None:
+        return None
+    if area.type == AreaType.COMMUNITY:
+        return area
+    step = Area.steplen  # the materialized path's step (treebeard)
+    above = [area.path[:i] for i in range(step, len(area.path), step)]
+    return Area.objects.filter(path__in=above, type=AreaType.COMMUNITY).order_by("-depth").first()

@@ -19,6 +19,17 @@ def next_number(key: str) -> int:
         return seq.last
 
 
+def next_numbers(key: str, count: int) -> range:
+    """`count` numbers under `key` at once (an import's block), in the caller's transaction."""
+    with transaction.atomic():
+        NumberSequence.objects.get_or_create(key=key)
+        seq = NumberSequence.objects.select_for_update().get(key=key)
+        first = seq.last + 1
+        seq.last += count
+        seq.save(update_fields=["last"])
+        return range(first, seq.last + 1)
+
+
 def with_check(prefix: str, serial: str) -> str:
     """`prefix` + `serial` + two check digits computed over both (letters count as in IBAN)."""
     body = f"{prefix}{serial}"

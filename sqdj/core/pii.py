@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,6 +162,34 @@ def mask_phone(value: str) -> str:
         return "*" * len(value)
     hidden = len(value) - PHONE_SHOWN_PREFIX - PHONE_SHOWN_SUFFIX
     return value[:PHONE_SHOWN_PREFIX] + "*" * hidden + value[-PHONE_SHOWN_SUFFIX:]
+
+
+def mask_name(value: str) -> str:
+    """张*, 欧阳**: the first character only (a resident's name in a list; the family name, mostly)."""
+    if not value:
+        return ""
+    return value[0] + "*" * max(len(value) - 1, 1)
+
+
+# what a public text must not hold: a mainland ID number (18, or the old 15, digits), a mobile number, a landline
+# with its area code — digits possibly split by spaces, dashes or dots, full-width digits folded first
+_SEP = r"[\s\-.]?"
+_PERSONAL_NUMBERS = re.compile(
+    r"(?<![0-9])(?:"
+    r"[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"  # ID number, 18
+    r"|[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}"  # ID number, 15
+    rf"|1[3-9]\d{_SEP}\d{{4}}{_SEP}\d{{4}}"  # mobile: 138 1234 5678
+    rf"|0\d{{2,3}}{_SEP}\d{{7,8}}"  # landline: 022-12345678
+    r")(?![0-9])"
+)
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ－", "0123456789Xx-")
+
+
+def personal_numbers_in(text: str) -> list[str]:
+    """The ID or phone numbers found in `text` (a public note, a summary): [] when there is none."""
+    if not text:
+        return []
+    return [m.group(0) for m in _PERSONAL_NUMBERS.finditer(text.translate(_FULL_WIDTH))]
 
 
 def remask(stored: str, masker) -> str:

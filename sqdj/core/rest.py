@@ -13,7 +13,7 @@ from rest_framework import exceptions, pagination, permissions, serializers
 from rest_framework.utils.urls import replace_query_param
 
 from .paging import cheap_count, page_rows
-from .scope import holds_role, is_unrestricted, may
+from .scope import acts_for_self, holds_role, is_unrestricted, may
 
 ACTION_FOR_METHOD = {
     "GET": "view",
@@ -146,6 +146,20 @@ class ScopedPermission(permissions.BasePermission):
         if not hasattr(manager, "restrict"):
             return False
         return manager.restrict(request.user, action).filter(pk=obj.pk).exists()
+
+
+class SelfServicePermission(ScopedPermission):
+    """The scope gate's, and what a member does in self service through the API although their role only reads:
+    the view's `self_service_actions` (e.g. "create": a claim, a sign-up, a declaration) are open to a self-only role
+    the model serves; the service then decides who may act for the member (403 otherwise)."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if (getattr(view, "action", None) in getattr(view, "self_service_actions", ()) and user
+                and user.is_authenticated and acts_for_self(user, "view", model)):  # fmt: skip
+            return True
+        return super().has_permission(request, view)
 
 
 def exception_handler(exc, context):

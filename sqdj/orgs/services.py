@@ -29,6 +29,13 @@ def community_of(org):
     return area if area is not None and area.type == AreaType.COMMUNITY else None
 
 
+def community_org(community) -> Org | None:
+    """A community's own party organization: the shallowest org placed on the community area (None: none)."""
+    if community is None:
+        return None
+    return Org.objects.filter(area=community).order_by("depth", "path").first()
+
+
 def _check_area(area, acting_user):
     """An org may only be located in an area the acting user can see."""
     if area is None or acting_user is None:

@@ -4,11 +4,12 @@ back to its org). On a unit's page: its actions that other parts of the app carr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core import dates
 from sqdj.core.plugins import Action, Panel
 from sqdj.core.scope import can
 
 from .choices import ENDED_STATUSES
-from .models import Unit
+from .models import Agreement, CouncilMember, Unit
 
 
 def org_units_context(org, user) -> dict | None:
@@ -20,7 +21,34 @@ def org_units_context(org, user) -> dict | None:
     return {"units": units[:50], "more": len(units) > 50}
 
 
-panels = [Panel("orgs.Org", org_units_context, template="units/registry/_org_units.html", order=60)]
+def registration_cobuilding_context(registration, user) -> dict | None:
+    """On a unit registration (单位报到, the volunteers app's): the co-building this app keeps with the registered
+    org's units — those units, their agreements in force with the community's org, their council seats. The
+    registration is declared by label: the two apps never import each other."""
+    units = list(
+        Unit.objects.restrict(user, "view").filter(org_id=registration.org_id).only("pk", "name").order_by("name")[:20]
+    )
+    if not units:
+        return None
+    today = dates.today()
+    agreements = (
+        Agreement.objects.restrict(user, "view")
+        .filter(units__in=units, org__area__path__startswith=registration.community.path, starts_on__lte=today,
+                ends_on__gte=today, ended_on__isnull=True)
+        .distinct().order_by("-starts_on", "pk")[:20]
+    )  # fmt: skip
+    seats = (
+        CouncilMember.objects.restrict(user, "view")
+        .filter(unit__in=units, ended_on__isnull=True)
+        .select_related("council", "unit").order_by("council__name", "pk")[:20]
+    )  # fmt: skip
+    return {"cobuilding_units": units, "cobuilding_agreements": list(agreements), "cobuilding_seats": list(seats)}
+
+
+panels = [
+    Panel("orgs.Org", org_units_context, template="units/registry/_org_units.html", order=60),
+    Panel("volunteers.UnitRegistration", registration_cobuilding_context, template="units/_cobuilding.html", order=60),
+]
 
 
 def _may_change(unit, user) -> bool:

@@ -25,13 +25,14 @@ from sqdj.core.services import (
     ensure_in_scope,
     merged,
 )
+from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
 from .choices import Organizer
 from .common import community_of, ensure_acts_for
-from .models import Activity, Signup, Team
+from .models import Activity, Post, Signup, Team, communities_of
 
-FIELDS = ("org", "organizer", "team", "project", "community", "service_area", "title", "description", "place",
+FIELDS = ("org", "organizer", "team", "project", "post", "community", "service_area", "title", "description", "place",
           "starts_at", "ends_at", "capacity", "takes_attendance")  # fmt: skip
 OPEN_SIGNUP = Q(withdrawn_at__isnull=True)
 
@@ -62,6 +63,11 @@ def attendance_due_q(now: datetime.datetime) -> Q:
 def _project_model():
     # a sibling app's model, by name: the volunteers app does not import the units app
     return apps.get_model("units", "Project")
+
+
+def _post_open_on(post: Post, day: datetime.date) -> bool:
+    return (post.starts_on <= day and (post.ends_on is None or day <= post.ends_on)
+            and (post.closed_on is None or day < post.closed_on))  # fmt: skip
 
 
 def _checked(values: dict, *, acting_user, current: Activity | None = None) -> dict:
@@ -104,6 +110,17 @@ def _checked(values: dict, *, acting_user, current: Activity | None = None) -> d
             errors.add("project", _("Choose a co-building project you may see."), "scope")
     elif organizer != Organizer.PROJECT:
         project = None
+    post = values.get("post")
+    if post is not None:  # the activity serves a post's duties (a post of the same community's org), as stored now
+        posts = Post.objects.restrict(acting_user, "view") if acting_user is not None else Post.objects.all()
+        post = posts.filter(pk=post.pk).first()
+        if post is None:
+            errors.add("post", _("Choose a post you may see."), "scope")
+        elif community is not None and post.community_id != community.pk:
+            errors.add("post", _("The post belongs to another community."), "post_community")
+        elif (current is None or current.post_id != post.pk) and values["starts_at"] is not None \
+                and not _post_open_on(post, timezone.localdate(values["starts_at"])):  # fmt: skip
+            errors.add("post", _("The post is not open on the day of the activity."), "post_closed")
     title, place = (values["title"] or "").strip(), (values["place"] or "").strip()
     if not title:
         errors.add("title", _("This field is required."), "required")
@@ -129,7 +146,8 @@ def _checked(values: dict, *, acting_user, current: Activity | None = None) -> d
     if project is not None and not hasattr(project, "pk"):
         project = _project_model().objects.get(pk=project)
     description = (values["description"] or "").strip()
-    return {**values, "community": community, "team": team, "project": project, "title": title, "place": place,
+    return {**values, "community": community, "team": team, "project": project, "post": post, "title": title,
+            "place": place,
             "description": description, "takes_attendance": bool(values["takes_attendance"])}  # fmt: skip
 
 
@@ -186,6 +204,15 @@ def do_delete_activity(activity: Activity, *, acting_user) -> None:
 # ---- sign-up ---------------------------------------------------------------------------------------------------
 
 
+def _belongs(member, activity: Activity) -> bool:
+    """Whom an activity takes: the members of its community (registered there, or local) and the organizing org's
+    own members — an admin signing a member up cannot send them to a community they have nothing to do with."""
+    if activity.community_id in communities_of(Member.objects.filter(pk=member.pk)):
+        return True
+    org_path = Org.objects.filter(pk=activity.org_id).values_list("path", flat=True).first() or ""
+    return bool(org_path) and Member.objects.filter(pk=member.pk, org__path__startswith=org_path).exists()
+
+
 @transaction.atomic
 def do_signup(*, acting_user, activity: Activity, member) -> Signup:
     """A member signs up (or whoever may act for them, for an activity they may see): not cancelled, not started,
@@ -199,6 +226,9 @@ def do_signup(*, acting_user, activity: Activity, member) -> Signup:
         raise ValidationError({"activity": [_("The activity has been cancelled.")]})
     if current.starts_at <= timezone.now():
         raise ValidationError({"activity": [_("The activity has started: sign-up is closed.")]})
+    if not _belongs(member, current):
+        raise ValidationError({"member": [_("The member is neither registered with this community nor one of its "
+                                            "or the organizer's members.")]})  # fmt: skip
     if current.signups.filter(OPEN_SIGNUP, member=member).exists():
         raise ValidationError({"member": [_("The member has signed up for this activity already.")]})
     if current.capacity is not None and current.signups.filter(OPEN_SIGNUP).count() >= current.capacity:

@@ -16,7 +16,7 @@ from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.orgs.models import Org
 
 from .forms import DATE
-from .models import Activity, Team
+from .models import Activity, Post, Team
 
 WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -27,12 +27,13 @@ class ActivityForm(ScopedModelForm):
 
     class Meta:
         model = Activity
-        fields = ["org", "organizer", "team", "project", "community", "service_area", "title", "description", "place",
-                  "starts_at", "ends_at", "capacity", "takes_attendance"]  # fmt: skip
+        fields = ["org", "organizer", "team", "project", "post", "community", "service_area", "title", "description",
+                  "place", "starts_at", "ends_at", "capacity", "takes_attendance"]  # fmt: skip
         widgets = {"starts_at": WHEN, "ends_at": WHEN, "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "community": _("A community's own organization needs none: its community is taken."),
             "capacity": _("Empty: no limit."),
+            "post": _("Optional: the post whose duties the activity serves."),
             "takes_attendance": _("Optional: the organizer may tick who came after the start. Never required."),
         }
 
@@ -47,6 +48,9 @@ class ActivityForm(ScopedModelForm):
         use_picker(community, SearchSelect(reverse_lazy("areas:area_pick"), {"type": AreaType.COMMUNITY}))
         cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.restrict(user, "view").filter(
             active=True
+        )
+        cast(forms.ModelChoiceField, self.fields["post"]).queryset = (
+            Post.objects.restrict(user, "view").filter(closed_on__isnull=True).order_by("title")
         )
         self.fields["takes_attendance"].widget.attrs["class"] = "form-check-input"
         for name in ("starts_at", "ends_at"):

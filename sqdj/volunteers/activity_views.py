@@ -37,7 +37,7 @@ class ActivityViews(ModelViews):
     communities' activities: the model's self scope) see them."""
 
     model = Activity
-    queryset = activities.with_taken(Activity.objects.select_related("org", "community", "team"))
+    queryset = activities.with_taken(Activity.objects.select_related("org", "community", "team", "post"))
     table = ActivityTable
     filterset = ActivityFilterSet
     form = ActivityForm
@@ -59,6 +59,7 @@ class ActivityViews(ModelViews):
             (_("organizing party organization"), obj.org.name, obj.org.get_absolute_url() if org_visible else None),
             (_("community"), obj.community.name, None),
             (_("organizer"), organizer, None),
+            *([(_("volunteer post"), obj.post.title, obj.post.get_absolute_url())] if obj.post_id else []),
             (_("service area"), obj.get_service_area_display(), None),
             (_("starts at"), _when(obj.starts_at), None),
             (_("ends at"), _when(obj.ends_at), None),

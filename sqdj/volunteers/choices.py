@@ -42,6 +42,7 @@ class ClaimEnd(models.TextChoices):
     MOVED = "moved", _("The member moved away")
     ASKED = "asked", _("At the member's request")
     UNSUITED = "unsuited", _("No longer suited to the post")
+    DISBANDED = "disbanded", _("The team disbanded")
     OTHER = "other", _("Other")
 
 

@@ -6,33 +6,18 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
+from sqdj.areas.services import community_at
 from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member
 from sqdj.members.self_service import member_of  # noqa: F401  (the parts find the member here)
-from sqdj.orgs.models import Org
-
-from .models import STEPLEN
+from sqdj.orgs.services import community_org  # noqa: F401  (the parts find it here)
 
 
 def community_of(org) -> Area | None:
-    """The community (社区) an org stands in: its own area when that is a community, else the community above it
-    (a branch placed on a grid or building), else None (an org above the communities, or not placed)."""
-    area = getattr(org, "area", None)
-    if area is None:
-        return None
-    if area.type == AreaType.COMMUNITY:
-        return area
-    above = [area.path[:i] for i in range(STEPLEN, len(area.path), STEPLEN)]
-    return Area.objects.filter(path__in=above, type=AreaType.COMMUNITY).order_by("-depth").first()
-
-
-def community_org(community: Area | None) -> Org | None:
-    """The community's own party organization: the shallowest org placed on the community area (None: none)."""
-    if community is None:
-        return None
-    return Org.objects.filter(area=community).order_by("depth", "path").first()
+    """The community (社区) an org stands in: the community of its area (a branch placed on a grid or building: the
+    community above it), else None (an org above the communities, or not placed)."""
+    return community_at(getattr(org, "area", None))
 
 
 def acts_for(acting_user, member: Member) -> bool:

@@ -24,7 +24,7 @@ from sqdj.orgs.models import Org
 
 from .choices import HoursSource, HoursState
 from .common import community_of, community_org, ensure_acts_for
-from .models import Activity, Post, ServiceHours, Team, own_communities
+from .models import Activity, Post, ServiceHours, Team, communities_of, own_communities
 
 # The hours of one calendar day: what a member's records of a day can add up to at most. Not a regulatory threshold
 # (the rulebook has none), just the clock.
@@ -245,7 +245,7 @@ def do_record_activity_hours(activity: Activity, *, acting_user, served_on, cont
 
 def member_communities(member: Member) -> list[int]:
     """The communities a member may declare hours in: their own (models.own_communities, through their account)."""
-    return own_communities(member.user) if member.user_id else []
+    return own_communities(member.user) if member.user_id else communities_of(Member.objects.filter(pk=member.pk))
 
 
 @transaction.atomic

@@ -30,19 +30,25 @@ from .choices import (
 STEPLEN = 4  # the trees' materialized path step (core.models.TreeNode)
 
 
+def communities_of(members) -> list[int]:
+    """The communities the given members belong to: where they are registered (在职党员报到) and the community their
+    own org stands in (a local member)."""
+    ids = set(Registration.objects.filter(member__in=members, active=True).values_list("community_id", flat=True))
+    for member in members.select_related("org__area"):
+        area = member.org.area
+        if area is None:
+            continue
+        prefixes = [area.path[:i] for i in range(STEPLEN, len(area.path) + 1, STEPLEN)]
+        ids.update(Area.objects.filter(path__in=prefixes, type=AreaType.COMMUNITY).values_list("pk", flat=True))
+    return sorted(ids)
+
+
 def own_communities(user) -> list[int]:
-    """The communities a member (self service) belongs to: where they are registered (在职党员报到) and the community
-    their own org stands in (a local member). Read once per request (the user object carries it)."""
+    """The communities a member (self service) belongs to (communities_of their member rows). Read once per request
+    (the user object carries it)."""
     cache = user.__dict__.setdefault("_sqdj_own_communities", {})
     if "ids" not in cache:
-        ids = set(Registration.objects.filter(member__user=user, active=True).values_list("community_id", flat=True))
-        for member in Member.objects.filter(user=user).select_related("org__area"):
-            area = member.org.area
-            if area is None:
-                continue
-            prefixes = [area.path[:i] for i in range(STEPLEN, len(area.path) + 1, STEPLEN)]
-            ids.update(Area.objects.filter(path__in=prefixes, type=AreaType.COMMUNITY).values_list("pk", flat=True))
-        cache["ids"] = sorted(ids)
+        cache["ids"] = communities_of(Member.objects.filter(user=user))
     return cache["ids"]
 
 

@@ -220,7 +220,8 @@ def do_update_team(team: Team, *, acting_user, name: str, service_area: str, fou
 
 @transaction.atomic
 def do_end_team(team: Team, *, acting_user, ended_on: datetime.date | None = None) -> Team:
-    """The team disbands: no more requests; its memberships stay in the history as they are."""
+    """The team disbands: no more requests; its pending requests are declined and its memberships end on the same
+    day (reason: disbanded) — they stay in the history, none is left open on a team that no longer exists."""
     ensure_in_scope(team, acting_user, "change")
     current = Team.objects.select_for_update().get(pk=team.pk)
     if not current.active:
@@ -230,7 +231,17 @@ def do_end_team(team: Team, *, acting_user, ended_on: datetime.date | None = Non
         raise ValidationError({"ended_on": [_("Cannot be in the future.")]})
     if ended_on < current.founded_on:
         raise ValidationError({"ended_on": [_("Cannot be before it began.")]})
-    return do_update(current, acting_user=acting_user, data={"active": False, "ended_on": ended_on}, clean=False)
+    ended = do_update(current, acting_user=acting_user, data={"active": False, "ended_on": ended_on}, clean=False)
+    now = timezone.now()
+    note = _("The team disbanded")
+    for claim in TeamMember.objects.select_for_update().filter(team=current, state__in=OPEN_CLAIM).order_by("pk"):
+        if claim.state == ClaimState.PENDING:
+            data = {"state": ClaimState.DECLINED, "decided_by": acting_user, "decided_at": now, "decision_note": note}
+        else:
+            data = {"state": ClaimState.ENDED, "ended_on": max(ended_on, claim.applied_on),
+                    "end_reason": ClaimEnd.DISBANDED}  # fmt: skip
+        do_update(claim, acting_user=acting_user, data=data, clean=False, action=None)  # the team's change, checked
+    return ended
 
 
 # ---- claims: one set of functions for post claims and team memberships -----------------------------------------

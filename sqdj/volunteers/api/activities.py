@@ -14,8 +14,7 @@ from rest_framework.response import Response
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.api import COMMON_WRITE, ERROR, WITH_BODY, ServiceViewSet, scoped_schema
-from sqdj.core.rest import ScopedPermission
-from sqdj.core.scope import may
+from sqdj.core.rest import SelfServicePermission
 from sqdj.core.serializers import (
     CodeRelatedField,
     ScopedModelSerializer,
@@ -29,7 +28,7 @@ from sqdj.orgs.models import Org
 from .. import activities
 from ..activity_filtersets import ActivityAPIFilterSet, SignupFilterSet
 from ..common import member_of
-from ..models import Activity, Signup, Team
+from ..models import Activity, Post, Signup, Team
 
 CONFLICT = OpenApiResponse(ERROR, description=_("Someone else acted first; nothing was written."))
 
@@ -45,11 +44,17 @@ class ActivitySerializer(ScopedModelSerializer):
     # the units app's project, by id (a sibling app's model, by name)
     project = ScopedPrimaryKeyRelatedField(model=apps.get_model("units", "Project"), required=False, allow_null=True,
                                            help_text=_("co-building project id"))  # fmt: skip
+    post = ScopedPrimaryKeyRelatedField(
+        model=Post,
+        required=False,
+        allow_null=True,
+        help_text=_("volunteer post id (an activity serving a post's duties)"),
+    )
     taken = serializers.SerializerMethodField(help_text=_("open sign-ups"))
 
     class Meta:
         model = Activity
-        fields = ["id", "url", "org", "organizer", "team", "project", "community", "service_area", "title",
+        fields = ["id", "url", "org", "organizer", "team", "project", "post", "community", "service_area", "title",
                   "description", "place", "starts_at", "ends_at", "capacity", "takes_attendance", "taken",
                   "cancelled_on", "cancel_reason"]  # fmt: skip
         read_only_fields = ["cancelled_on", "cancel_reason"]
@@ -112,16 +117,6 @@ class SignupSerializer(ScopedModelSerializer):
         return attrs
 
 
-class SignupPermission(ScopedPermission):
-    """A member signs up and withdraws in self service (their role only reads): whoever sees sign-ups may send
-    the request; the service decides who may act for the member (403 otherwise)."""
-
-    def has_permission(self, request, view):
-        if getattr(view, "action", None) in ("create", "withdraw") and request.user and request.user.is_authenticated:
-            return may(request.user, "view", Signup)
-        return super().has_permission(request, view)
-
-
 @scoped_schema(SignupSerializer, tags=["volunteers"])
 class SignupViewSet(ServiceViewSet):
     """Sign-ups of your scope: the organizing side's activities, your organizations' members', your own (a member).
@@ -131,7 +126,8 @@ class SignupViewSet(ServiceViewSet):
     serializer_class = SignupSerializer
     filterset_class = SignupFilterSet
     http_method_names = ["get", "post", "head", "options"]  # withdrawn, never changed or deleted
-    permission_classes = [SignupPermission]
+    permission_classes = [SelfServicePermission]
+    self_service_actions = ("create", "withdraw")  # a member signs up and withdraws themself
     create_service = staticmethod(activities.do_signup)
 
     @extend_schema(request=None, responses={200: SignupSerializer, **COMMON_WRITE, 409: CONFLICT},

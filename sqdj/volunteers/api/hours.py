@@ -17,8 +17,8 @@ from rest_framework.response import Response
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.api import COMMON_WRITE, ERROR, WITH_BODY, ServiceViewSet, scoped_schema
-from sqdj.core.rest import ScopedPermission
-from sqdj.core.scope import acts_for_self, may
+from sqdj.core.rest import SelfServicePermission
+from sqdj.core.scope import may
 from sqdj.core.serializers import (
     CodeRelatedField,
     ScopedModelSerializer,
@@ -92,17 +92,6 @@ class HoursCorrectSerializer(serializers.Serializer):
     place = StrictCharField(max_length=200, required=False)
 
 
-class HoursPermission(ScopedPermission):
-    """The scope gate's, and a member's own account may create (a declaration: the service checks it is theirs)."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if (getattr(view, "action", None) == "create" and user and user.is_authenticated
-                and acts_for_self(user, "view", ServiceHours)):  # fmt: skip
-            return True
-        return super().has_permission(request, view)
-
-
 @scoped_schema(ServiceHoursSerializer, tags=["volunteers"])
 class ServiceHoursViewSet(ServiceViewSet):
     """Service records of your scope (a member: their own). `?q=` (the member's name), `?community=CODE`, `?org=CODE`
@@ -112,7 +101,8 @@ class ServiceHoursViewSet(ServiceViewSet):
                                                    "verified_by").order_by("-served_on", "-pk")  # fmt: skip
     serializer_class = ServiceHoursSerializer
     filterset_class = ServiceHoursFilterSet
-    permission_classes = [HoursPermission]
+    permission_classes = [SelfServicePermission]
+    self_service_actions = ("create",)  # a member declares their own hours
     http_method_names = ["get", "post", "head", "options"]  # decided and corrected by their actions, never deleted
 
     def create_object(self, data):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.api import COMMON_WRITE, ERROR, WITH_BODY, ServiceViewSet, scoped_schema
+from sqdj.core.rest import SelfServicePermission
 from sqdj.core.serializers import (
     CodeRelatedField,
     ScopedModelSerializer,
@@ -233,6 +234,8 @@ class _ClaimViewSet(ServiceViewSet):
     `…/approve/` or `…/decline/`, ended by either side with `…/end/`."""
 
     http_method_names = ["get", "post", "head", "options"]  # acted on by their actions, never deleted
+    permission_classes = [SelfServicePermission]
+    self_service_actions = ("create", "end")  # a member claims (asks to join) and ends their own
     target_field = ""
     apply_service: Any = None
 

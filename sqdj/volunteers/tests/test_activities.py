@@ -464,7 +464,8 @@ class SignupAPITests(ScopedAPITests, TestCase):
         self.assertEqual(client.post(self.action_url(mine, "withdraw")).status_code, 200)
         self.assertEqual(client.post(self.action_url(mine, "withdraw")).status_code, 409)
         self.assertEqual(client.post(self.action_url(self.inside.pk, "withdraw")).status_code, 404)
-        self.assertEqual(api_client(w.viewer1).post(self.list_url(), {"activity": w.free.pk}).status_code, 400)
+        # a viewer neither adds sign-ups nor has a member record to sign up
+        self.assertEqual(api_client(w.viewer1).post(self.list_url(), {"activity": w.free.pk}).status_code, 403)
 
 
 def test_the_pages_read_in_chinese(w, client):
@@ -509,3 +510,50 @@ def test_the_pages_read_in_chinese(w, client):
             assert not english, (name, english)
     r = client.get(reverse("volunteers:activity_roster", args=[past.pk]), {"print": "1"})
     assert r.status_code == 200
+
+
+def test_an_admin_signs_up_only_the_community_s_or_the_organizer_s_members(w):
+    """The stranger lives in community 2: community 1's activity does not take them, even from an admin who may act
+    for them; the organizing org's own members and the community's are taken."""
+    before = Signup.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.do_signup(acting_user=None, activity=w.free, member=w.stranger)
+    assert set(exc.value.message_dict) == {"member"} and "报到" in messages_of(exc)
+    assert Signup.objects.count() == before
+    assert services.do_signup(acting_user=w.admin1, activity=w.free, member=w.third).member == w.third
+    # a unit org's activity in community 2 takes the unit org's own members
+    worker = do_create_member(acting_user=None, **member_data(w.unit, seq=55, name="钱单位"))
+    starts = timezone.now() + DAY
+    theirs = services.do_create_activity(acting_user=None, org=w.unit, organizer="unit", service_area="other",
+                                         community=w.community_area2, title="义诊", place="乙", starts_at=starts,
+                                         ends_at=starts + HOUR)  # fmt: skip
+    assert services.do_signup(acting_user=None, activity=theirs, member=worker).member == worker
+    with pytest.raises(ValidationError):  # community 1's member is neither community 2's nor the unit's
+        services.do_signup(acting_user=None, activity=theirs, member=w.third)
+
+
+def test_an_activity_may_serve_a_post_of_its_own_community(w):
+    from sqdj.volunteers.models import PostKind
+    from sqdj.volunteers.posts import do_close_post, do_create_post
+
+    kind = PostKind.objects.filter(org__isnull=True).first()
+    today = timezone.localdate()
+    post = do_create_post(acting_user=None, org=w.community1, kind=kind, service_area="safety", title="楼栋长",
+                          starts_on=today - DAY)  # fmt: skip
+    away = do_create_post(acting_user=None, org=w.community2, kind=kind, service_area="safety", title="乙楼栋长",
+                          starts_on=today - DAY)  # fmt: skip
+    starts = timezone.now() + DAY
+    data = {"org": w.community1, "organizer": "community", "service_area": "safety", "title": "楼栋走访",
+            "place": "甲", "starts_at": starts, "ends_at": starts + HOUR}  # fmt: skip
+    before = Activity.objects.count()
+    with pytest.raises(ValidationError) as exc:
+        services.do_create_activity(acting_user=w.admin1, post=away, **data)
+    assert set(exc.value.message_dict) == {"post"}  # another community's post: not admin1's to see
+    made = services.do_create_activity(acting_user=w.admin1, post=post, **data)
+    assert made.post == post and Activity.objects.count() == before + 1
+    do_close_post(post, acting_user=None, closed_on=today)
+    with pytest.raises(ValidationError) as exc:  # a closed post takes no new activity
+        services.do_create_activity(acting_user=w.admin1, post=post, **data)
+    assert "岗位" in messages_of(exc)
+    changed = services.do_update_activity(made, acting_user=w.admin1, title="楼栋走访（改）")
+    assert changed.post == post  # an activity linked before the post closed keeps it through an edit

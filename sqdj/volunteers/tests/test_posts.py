@@ -299,6 +299,26 @@ def test_joining_a_team_as_claiming_a_post(w):
     assert "team" in exc.value.message_dict
 
 
+def test_a_team_that_disbands_leaves_no_membership_open(w):
+    """Disbanding declines the pending requests and ends the approved memberships on the day (reason: disbanded);
+    a membership that had ended before stays as it was."""
+    waiting = services.do_join_team(w.team1, w.mate, acting_user=w.admin1)
+    serving = services.do_approve(services.do_join_team(w.team1, w.me, acting_user=w.person), acting_user=w.admin1)
+    gone = services.do_end_claim(
+        services.do_approve(services.do_join_team(w.team1, w.other, acting_user=None), acting_user=None),
+        acting_user=None, reason="asked",
+    )  # fmt: skip
+    day = dates.today()
+    services.do_end_team(w.team1, acting_user=w.admin1, ended_on=day)
+    for claim in (waiting, serving, gone):
+        claim.refresh_from_db()
+    assert (waiting.state, waiting.decided_by) == ("declined", w.admin1) and "解散" in waiting.decision_note
+    assert (serving.state, serving.ended_on, serving.end_reason) == ("ended", day, "disbanded")
+    assert serving.get_end_reason_display() == "服务队解散"
+    assert (gone.state, gone.end_reason) == ("ended", "asked")
+    assert not TeamMember.objects.filter(team=w.team1, state__in=("pending", "approved")).exists()
+
+
 # ---- two approvers at once --------------------------------------------------------------------------------------
 
 

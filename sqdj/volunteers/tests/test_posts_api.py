@@ -149,6 +149,24 @@ class PostClaimAPITests(_ClaimAPITests, TestCase):
         r = client.post(self.action_url(claim.pk, "end"), {"reason": "asked", "note": "调动"})
         self.assertEqual((r.status_code, r.json()["state"]), (200, "ended"))
 
+    def test_a_member_claims_and_ends_their_own_through_the_api(self):
+        """Self service through the API: the member's own claim (no `member`: their record), never one for another
+        member, never a decision; they end their own approved claim."""
+        w = self.world
+        me = api_client(w.person)
+        before = PostClaim.objects.count()
+        r = me.post(self.list_url(), {"post": w.post1.pk, "member": w.mate.pk})
+        self.assertEqual((r.status_code, PostClaim.objects.count()), (400, before))  # another member: not in sight
+        r = me.post(self.list_url(), {"post": w.post1.pk})
+        self.assertEqual((r.status_code, r.json()["member"], r.json()["state"]), (201, w.me.pk, "pending"), r.content)
+        claim = PostClaim.objects.get(pk=r.json()["id"])
+        self.assertEqual(me.post(self.action_url(claim.pk, "approve"), {}).status_code, 403)
+        services.do_approve(claim, acting_user=self.admin)
+        r = me.post(self.action_url(claim.pk, "end"), {"reason": "asked"})
+        self.assertEqual((r.status_code, r.json()["state"]), (200, "ended"), r.content)
+        r = me.post(self.action_url(self.mine.pk, "end"), {"reason": "asked"})
+        self.assertEqual(r.status_code, 404)  # another member's claim: not in their sight
+
     def test_to_decide_lists_what_the_user_may_decide(self):
         r = self.api(self.admin).get(self.list_url(), {"to_decide": "true", "state": "pending"})
         self.assertEqual({row["id"] for row in r.json()["results"]}, {self.mine.pk})
