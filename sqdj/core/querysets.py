@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -129,3 +132,76 @@ def outside_subtree(field: str, path: str, alphabet: str) -> models.Q:
         return ~models.Q(**{f"{field}__gte": path})
     following = head[:-1] + alphabet[alphabet.index(head[-1]) + 1]
     return ~models.Q(**{f"{field}__gte": path, f"{field}__lt": following})
+
+
+class CompiledStatements:
+    """The SQL of a statement the ORM builds, compiled once per shape and then filled with each call's values: a
+    statistic asked for one org after another spends no time recompiling the same query (at a community, the
+    compile cost as much as the database's work).
+
+    `build(**values)` returns (sql, params) and must derive nothing from its values (pass every day and every path
+    it needs). On the first call of a shape the statement is built twice, with marker values and with the real
+    ones; the markers say which parameter is which value, and the real build proves the recipe — a shape whose
+    parameters do not follow from the values (e.g. a scope condition holding a user's anchors) is built every time.
+    Values are dates and plain codes or paths (letters and digits: a LIKE pattern needs no escaping then)."""
+
+    _PLAIN = re.compile(r"^[0-9A-Za-z]*$")
+
+    def __init__(self, build: Callable[..., tuple[str, tuple]]):
+        self.build = build
+        self.recipes: dict[Any, Any] = {}
+
+    @staticmethod
+    def _markers(values: dict) -> dict:
+        markers = {}
+        for n, (name, value) in enumerate(values.items()):
+            if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+                markers[name] = datetime.date(1001 + n, 1, 1)  # no statement holds such a day itself
+            elif isinstance(value, str):
+                markers[name] = f"Q{n}x9Zmark"
+            else:
+                raise TypeError(f"{name}: only dates and codes are filled in ({type(value).__name__})")
+        return markers
+
+    def _fill(self, slots, values: dict) -> tuple:
+        params = []
+        for slot in slots:
+            if slot[0] == "value":
+                params.append(values[slot[1]])
+            elif slot[0] == "text":
+                params.append(slot[2] + values[slot[1]] + slot[3])
+            else:
+                params.append(slot[1])
+        return tuple(params)
+
+    def _learn(self, values: dict):
+        markers = self._markers(values)
+        sql, params = self.build(**markers)
+        slots = []
+        by_marker = {marker: name for name, marker in markers.items()}
+        for param in params:
+            if isinstance(param, datetime.date | str) and param in by_marker:
+                slots.append(("value", by_marker[param]))
+            elif isinstance(param, str) and any(m in param for m in by_marker if isinstance(m, str)):
+                marker = next(m for m in by_marker if isinstance(m, str) and m in param)
+                before, _, after = param.partition(marker)
+                if any(isinstance(m, str) and m in after for m in by_marker):
+                    return None  # two values in one parameter: not a recipe
+                slots.append(("text", by_marker[marker], before, after))
+            else:
+                slots.append(("const", param))
+        real_sql, real_params = self.build(**values)
+        if real_sql != sql or self._fill(slots, values) != tuple(real_params):
+            return None
+        return sql, slots
+
+    def __call__(self, shape, **values) -> tuple[str, tuple]:
+        if not all(self._PLAIN.match(v) for v in values.values() if isinstance(v, str)):
+            return self.build(**values)
+        if shape not in self.recipes:
+            self.recipes[shape] = self._learn(values)
+        recipe = self.recipes[shape]
+        if recipe is None:
+            return self.build(**values)
+        sql, slots = recipe
+        return sql, self._fill(slots, values)

@@ -130,6 +130,8 @@ UNIT_LABELS = {
     "years": "年",
     "months": "个月",
     "days": "天",
+    "hours": "小时",
+    "times": "次",
     "ratio": "",
     "share": "",
     "sectors": "",  # a list of sectors: the words say it

@@ -19,7 +19,7 @@ from django.utils.http import urlencode
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months
 from sqdj.core.plugins import StatsSection
-from sqdj.core.querysets import InList
+from sqdj.core.querysets import CompiledStatements, InList
 from sqdj.core.scope import EVERYTHING, covers_subtree, covers_territory, visible
 from sqdj.members.choices import Category, Standing
 from sqdj.members.models import Member, Registration
@@ -48,31 +48,44 @@ def _sql(query) -> tuple[str, tuple]:
         return "", ()
 
 
-def _seen(queryset, user, covered: bool):
-    return queryset if covered or user is EVERYTHING else visible(queryset, user) if user else queryset.none()
+def _seen(queryset, user):
+    """What `user` may see of `queryset` (EVERYTHING: all of it — the operator, or a user holding the whole subtree
+    or territory, for whom the statement needs no scope condition; no user: nothing)."""
+    return queryset if user is EVERYTHING else visible(queryset, user) if user else queryset.none()
 
 
 def _unit_side(org, user, as_of):
     """The in-service members of the org's subtree on the roll on `as_of` (as the member list's `as_of`: in good
     standing, joined by then) and those of them registered with a community on that day."""
-    members = Member.objects.filter(org__path__startswith=org.path, category=Category.EMPLOYED,
+    if user is EVERYTHING or covers_subtree(user, "view", org):
+        return _UNIT_SIDE(("unit",), org_path=org.path, as_of=as_of)
+    return _unit_side_sql(org_path=org.path, as_of=as_of, user=user)
+
+
+def _unit_side_sql(*, org_path: str, as_of: datetime.date, user=EVERYTHING):
+    members = Member.objects.filter(org__path__startswith=org_path, category=Category.EMPLOYED,
                                     standing=Standing.ACTIVE, joined_on__lte=as_of)  # fmt: skip
-    members = _seen(members, user, user is EVERYTHING or covers_subtree(user, "view", org))
+    members = _seen(members, user)
     registered = Exists(Registration.objects.filter(Registration.standing_q(as_of), member=OuterRef("pk")))
     query = members.order_by().annotate(_all=Value(1)).values("_all")
     return _sql(query.annotate(in_service=Count("pk"), registered=Count("pk", filter=registered))
                 .values("in_service", "registered"))  # fmt: skip
 
 
-def _territory(org):
-    return Q(InList("community_id", Area.objects.filter(path__startswith=org.area.path).values("pk")))
+def _territory(area_path: str):
+    return Q(InList("community_id", Area.objects.filter(path__startswith=area_path).values("pk")))
 
 
 def _community_side(org, user, as_of):
     """Registrations with the communities of the org's territory standing on `as_of`, and 单位报到 there."""
-    covered = user is EVERYTHING or covers_territory(user, "view", org.area)
-    regs = _seen(Registration.objects.filter(_territory(org), Registration.standing_q(as_of)), user, covered)
-    units = _seen(UnitRegistration.objects.filter(_territory(org), Registration.standing_q(as_of)), user, covered)
+    if user is EVERYTHING or covers_territory(user, "view", org.area):
+        return _COMMUNITY_SIDE(("community",), area_path=org.area.path, as_of=as_of)
+    return _community_side_sql(area_path=org.area.path, as_of=as_of, user=user)
+
+
+def _community_side_sql(*, area_path: str, as_of: datetime.date, user=EVERYTHING):
+    regs = _seen(Registration.objects.filter(_territory(area_path), Registration.standing_q(as_of)), user)
+    units = _seen(UnitRegistration.objects.filter(_territory(area_path), Registration.standing_q(as_of)), user)
     query = regs.order_by().annotate(_all=Value(1)).values("_all")
     sql, params = _sql(
         query.annotate(registrations_here=Count("member_id", distinct=True)).values("registrations_here")
@@ -92,19 +105,28 @@ def _hours(org, user, as_of):
     along the index of verified records by day (volunteers_hours_verified, with the hours and the member in it), the
     territory's communities as a subquery (a hash of a city's areas, not a probe per community), each month a range
     of days (no date arithmetic per row)."""
-    covered = user is EVERYTHING or covers_territory(user, "view", org.area)
     year_start = as_of.replace(month=1, day=1)
-    communities = Area.objects.filter(path__startswith=org.area.path).values("pk")
+    # every day the statement holds, given (the compiled statement derives nothing): the months' first days, and
+    # the day after each month but the last (the last month ends with as_of, as every record counted, and December
+    # of the year 9999 has no next month)
+    days = {f"m{m:02d}": year_start.replace(month=m) for m in range(1, as_of.month + 1)}
+    days |= {f"u{m:02d}": add_months(year_start.replace(month=m), 1) for m in range(1, as_of.month)}
+    if user is EVERYTHING or covers_territory(user, "view", org.area):
+        return _HOURS(("hours", as_of.month), area_path=org.area.path, as_of=as_of, **days)
+    return _hours_sql(area_path=org.area.path, as_of=as_of, user=user, **days)
+
+
+def _hours_sql(*, area_path: str, as_of: datetime.date, user=EVERYTHING, **days):
+    communities = Area.objects.filter(path__startswith=area_path).values("pk")
     records = ServiceHours.objects.filter(
-        community_id__in=communities, state=HoursState.VERIFIED, served_on__gte=year_start, served_on__lte=as_of
+        community_id__in=communities, state=HoursState.VERIFIED, served_on__gte=days["m01"], served_on__lte=as_of
     )
-    records = _seen(records, user, covered)
+    records = _seen(records, user)
     months = {}
-    for m in range(1, as_of.month + 1):
-        first = year_start.replace(month=m)
-        # the last month ends with as_of, as every record counted (and December of the year 9999 has no next month)
-        until = Q(served_on__lt=add_months(first, 1)) if m < as_of.month else Q()
-        months[f"m{m:02d}"] = Sum("hours", filter=Q(served_on__gte=first) & until)
+    for key in sorted(k for k in days if k.startswith("m")):  # the months given (never as_of's own month number)
+        end = days.get(f"u{key[1:]}")
+        until = Q(served_on__lt=end) if end is not None else Q()
+        months[key] = Sum("hours", filter=Q(served_on__gte=days[key]) & until)
     query = (
         records.order_by()
         .annotate(_all=Value(1))
@@ -112,6 +134,12 @@ def _hours(org, user, as_of):
         .annotate(records=Count("*"), total_hours=Sum("hours"), active=Count("member_id", distinct=True), **months)
     )
     return _sql(query.values("records", "total_hours", "active", *months))
+
+
+# the statements of a user who holds the whole subtree or territory (no scope condition): compiled once per shape
+_UNIT_SIDE = CompiledStatements(_unit_side_sql)
+_COMMUNITY_SIDE = CompiledStatements(_community_side_sql)
+_HOURS = CompiledStatements(_hours_sql)
 
 
 def statements(org, *, user, as_of: datetime.date) -> list[tuple[str, tuple, bool]]:
