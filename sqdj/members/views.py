@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -10,7 +11,7 @@ from sqdj.core import dates
 from sqdj.core.forms import EndForm
 from sqdj.core.pii import age_shown
 from sqdj.core.services import ScopeViolation
-from sqdj.core.views import ModelViews, action_page
+from sqdj.core.views import ModelViews, ObjectListView, ObjectPickView, action_page, may
 from sqdj.orgs.models import Org
 
 from . import services, standing
@@ -28,7 +29,19 @@ from .forms import (
 )
 from .importers import MemberImporter
 from .models import Member, MemberState, Registration
+from .pick_views import MemberPick
 from .tables import MemberTable, RegistrationTable
+
+
+class MemberListView(ObjectListView):
+    """The list; its accounts button only for a user who may change members (the accounts page answers 403
+    otherwise: selfservice_views._may_create)."""
+
+    def base_context(self, **extra):
+        ctx = super().base_context(**extra)
+        if not may(self.request.user, "change", Member):
+            ctx["hidden_list_actions"] = ["members:member_accounts"]
+        return ctx
 
 
 class MemberViews(ModelViews):
@@ -44,6 +57,17 @@ class MemberViews(ModelViews):
     # issue 16 item 7: accounts for the listed members who have none (members.selfservice_views)
     extra_list_actions = (("members:member_accounts", gettext_lazy("Create accounts for the selected members"),
                            "person-plus"),)  # fmt: skip
+
+    # the members' picker page is the one shared member picker (pick_views.MemberPick: active members, by name and org)
+    pick_fields = MemberPick.pick_fields
+
+    @classmethod
+    def urls(cls):
+        own = {
+            "member_list": path("", MemberListView.as_view(views=cls), name="member_list"),
+            "member_pick": path("pick/", ObjectPickView.as_view(views=MemberPick), name="member_pick"),
+        }
+        return [own.get(p.name, p) for p in super().urls()]
 
     @classmethod
     def detail_context(cls, obj, user):

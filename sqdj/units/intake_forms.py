@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
 from sqdj.core.forms import ScopedModelForm
-from sqdj.core.widgets import SearchSelect, use_picker
+from sqdj.members.pick_views import member_picker
 
 from .choices import ENDED_STATUSES, UnitStatus
 from .models import Instructor, Visit
@@ -56,11 +55,7 @@ class InstructorForm(ScopedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["name"].required = False
-        use_picker(
-            self.fields["member"],
-            SearchSelect(reverse_lazy("units:instructor_member_pick"), tree=False),
-            label_from_instance=lambda m: f"{m.name}（{m.org.name}）",
-        )
+        member_picker(self.fields["member"])  # the members app's one picker
         if self.instance.pk is None:
             self.fields["started_on"].initial = dates.today()
 

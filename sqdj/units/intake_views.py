@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.core.pii import mask_phone
-from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, ObjectPickView, action_page
-from sqdj.members.choices import Standing
+from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectListView, action_page
 from sqdj.members.models import Member
 
 from . import intake
@@ -68,19 +67,6 @@ class AuthorityEntryViews(ModelViews):
         return {"rows": rows, "contacted_form": MarkContactedForm() if may_mark else None}
 
 
-class InstructorMemberPick(ModelViews):
-    """The member picker of the instructor form: party members on the roll the user may see."""
-
-    model = Member
-    queryset = Member.objects.filter(standing=Standing.ACTIVE).select_related("org")
-    pick_fields = ("name",)
-    pick_pinyin_fields = ("name_pinyin", "name_initials")
-
-    @classmethod
-    def pick_label(cls, obj) -> str:
-        return f"{obj.name}（{obj.org.name}）"
-
-
 class InstructorViews(ModelViews):
     """Instructors and liaisons: added from their unit's page, changed by the actions of their own page."""
 
@@ -96,8 +82,6 @@ class InstructorViews(ModelViews):
             path("instructors/", ObjectListView.as_view(views=cls), name="instructor_list"),
             path("instructors/<int:pk>/", ObjectDetailView.as_view(views=cls), name="instructor"),
             path("instructors/<int:pk>/changes/", ObjectChangesView.as_view(views=cls), name="instructor_changes"),
-            path("instructors/member-pick/", ObjectPickView.as_view(views=InstructorMemberPick),
-                 name="instructor_member_pick"),
             path("<int:unit_pk>/instructors/add/", add_instructor, name="instructor_add"),
             path("instructors/<int:pk>/edit/", edit_instructor, name="instructor_edit"),
             path("instructors/<int:pk>/end/", end_instructor, name="instructor_end"),

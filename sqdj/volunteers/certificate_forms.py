@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.core import dates
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Member
+from sqdj.members.pick_views import member_picker
 from sqdj.orgs.models import Org
 
 from .choices import HoursState
@@ -46,8 +47,8 @@ class CertificateIssueForm(_Styled):
         member = cast(forms.ModelChoiceField, self.fields["member"])
         org = cast(forms.ModelChoiceField, self.fields["org"])
         member.queryset = members_with_verified_hours().restrict(user, "view")
-        # by name (no ID number): the part's own picker of these members (certificate_views.MemberPick)
-        use_picker(member, SearchSelect(reverse_lazy("volunteers:certificate_member_pick"), tree=False))
+        # by name (no ID number): the shared picker narrowed to these members (certificate_views.MemberPick)
+        member_picker(member, url="volunteers:certificate_member_pick")
         org.queryset = Org.objects.restrict(user, "change").filter(area__isnull=False).order_by("path")
         use_picker(org, SearchSelect(reverse_lazy("orgs:org_pick"), {"action": "change"}))
         if not self.is_bound:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +22,9 @@ from sqdj.accounts.lockout import client_ip
 from sqdj.core.forms import errors_to_form
 from sqdj.core.pdf import page_counter_css, pdf_response, render_pdf
 from sqdj.core.services import ScopeViolation
-from sqdj.core.views import ModelViews, action_page, may
+from sqdj.core.views import ModelViews, ObjectListView, action_page, may
 from sqdj.members.models import Member
+from sqdj.members.pick_views import MemberPick as SharedMemberPick
 from sqdj.orgs.models import Org
 
 from . import certificates
@@ -38,6 +39,16 @@ from .certificate_tables import CertificateTable
 from .models import Certificate
 
 
+class CertificateListView(ObjectListView):
+    """The list; its "issue" button only for a user who may issue (certificate_issue answers 403 otherwise)."""
+
+    def base_context(self, **extra):
+        ctx = super().base_context(**extra)
+        if not may(self.request.user, "add", Certificate):
+            ctx["hidden_list_actions"] = ["volunteers:certificate_issue"]
+        return ctx
+
+
 class CertificateViews(ModelViews):
     """The certificates of the issuing orgs and communities in scope; a member sees their own (self scope)."""
 
@@ -47,6 +58,11 @@ class CertificateViews(ModelViews):
     filterset = CertificateFilterSet
     detail_template = "volunteers/certificates/certificate.html"
     extra_list_actions = (("volunteers:certificate_issue", gettext_lazy("Issue a certificate"), "award"),)
+
+    @classmethod
+    def urls(cls):
+        listed = path("", CertificateListView.as_view(views=cls), name="certificate_list")
+        return [listed, *(p for p in super().urls() if p.name != "certificate_list")]
 
     @classmethod
     def detail_context(cls, obj, user):
@@ -69,14 +85,10 @@ class CertificateViews(ModelViews):
         return {"rows": rows, "may_revoke": obj.revoked_on is None and may_change}
 
 
-class MemberPick(ModelViews):
-    """The issue form's member picker: members with verified hours whom the user may view, found by name or its
-    pinyin, shown by name only (no ID number)."""
+class MemberPick(SharedMemberPick):
+    """The issue form's member picker: the shared one (members.pick_views) over the members with verified hours."""
 
-    model = Member
-    queryset = members_with_verified_hours()
-    pick_fields = ("name",)
-    pick_pinyin_fields = ("name_pinyin", "name_initials")
+    queryset = members_with_verified_hours().select_related("org")
 
 
 @login_required

@@ -63,6 +63,11 @@ class FeedbackDraftForm(PeriodFields):
         _style(self)
 
 
+def registration_label(r) -> str:
+    """A registration as the picker and the form show it: the member's name, the community, the day."""
+    return f"{r.member.name} → {r.community.name}（{r.registered_on:%Y-%m-%d}）"
+
+
 class FeedbackAddForm(ScopedModelForm):
     """One member's letter: a registration the user sees and the period (the org: the community's own)."""
 
@@ -78,7 +83,9 @@ class FeedbackAddForm(ScopedModelForm):
         reg = self.fields["registration"]
         reg.queryset = (Registration.objects.restrict(user, "view").select_related("member", "community")  # type: ignore[attr-defined]
                         .order_by("community__name", "member__name", "-registered_on"))  # fmt: skip
-        reg.label_from_instance = lambda r: f"{r.member.name} → {r.community.name}（{r.registered_on:%Y-%m-%d}）"  # type: ignore[attr-defined]
+        # searched by the member's name (feedback_views.RegistrationPick), never a select of every registration
+        use_picker(reg, SearchSelect(reverse_lazy("volunteers:feedback_registration_pick"), tree=False),
+                   label_from_instance=registration_label)  # fmt: skip
         if not self.is_bound:
             year, quarter = last_quarter(dates.today())
             self.initial.setdefault("year", year)

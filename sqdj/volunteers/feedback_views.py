@@ -15,14 +15,20 @@ from django.utils.translation import gettext as _
 from sqdj.core.forms import errors_to_form
 from sqdj.core.pdf import page_counter_css, pdf_response, render_pdf
 from sqdj.core.services import ScopeViolation
-from sqdj.core.views import ModelViews, ObjectListView, action_page, may
-from sqdj.members.models import Member
+from sqdj.core.views import ModelViews, ObjectListView, ObjectPickView, action_page, may
+from sqdj.members.models import Member, Registration
 from sqdj.orgs.models import Org
 
 from . import feedback as services
 from .choices import FeedbackState
 from .feedback_filtersets import FeedbackFilterSet
-from .feedback_forms import FeedbackAddForm, FeedbackDraftForm, FeedbackEditForm, FeedbackSignForm
+from .feedback_forms import (
+    FeedbackAddForm,
+    FeedbackDraftForm,
+    FeedbackEditForm,
+    FeedbackSignForm,
+    registration_label,
+)
 from .feedback_tables import FeedbackTable
 from .models import Feedback
 
@@ -39,6 +45,20 @@ class FeedbackListView(ObjectListView):
         if may(self.request.user, "add"):
             ctx["draft_form"] = FeedbackDraftForm(user=self.request.user)
         return ctx
+
+
+class RegistrationPick(ModelViews):
+    """The add page's registration picker: the registrations the user sees (the form's own queryset), found by the
+    member's name or its pinyin."""
+
+    model = Registration
+    queryset = Registration.objects.select_related("member", "community")
+    pick_fields = ("member__name",)
+    pick_pinyin_fields = ("member__name_pinyin", "member__name_initials")
+
+    @classmethod
+    def pick_label(cls, obj) -> str:
+        return registration_label(obj)
 
 
 class FeedbackViews(ModelViews):
@@ -60,6 +80,9 @@ class FeedbackViews(ModelViews):
             path("<int:pk>/edit/", feedback_edit, name="feedback_edit"),
             path("<int:pk>/sign/", feedback_sign, name="feedback_sign"),
             path("<int:pk>/pdf/", feedback_pdf, name="feedback_pdf"),
+            path(
+                "registrations/pick/", ObjectPickView.as_view(views=RegistrationPick), name="feedback_registration_pick"
+            ),
             *patterns,
         ]
 

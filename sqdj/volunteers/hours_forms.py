@@ -15,6 +15,7 @@ from sqdj.core import dates
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
+from sqdj.members.pick_views import member_picker
 from sqdj.orgs.models import Org
 
 from .hours import member_communities, recorded_members
@@ -52,11 +53,6 @@ class _Styled(forms.Form):
         return cast(forms.ModelChoiceField, self.fields[name])
 
 
-class _MemberChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name}（{obj.org.name}）"  # the name and the org: no personal numbers
-
-
 class ServiceHoursForm(_Styled):
     """Add: the organizer records a member's hours (after an activity, or for a post duty or other service). Edit:
     the correction of a record — day, hours, content, place — with its reason (the page's version guards it)."""
@@ -77,6 +73,7 @@ class ServiceHoursForm(_Styled):
         member = self._choice("member")
         member.queryset = (Member.objects.restrict(user, "view").filter(standing=Standing.ACTIVE)
                            .select_related("org").order_by("name", "pk"))  # fmt: skip
+        member_picker(member)  # searched by name (the members app's picker), never a select of the whole roll
         self._choice("activity").queryset = Activity.objects.restrict(user, "change").order_by("-starts_at", "-pk")
         self._choice("post").queryset = Post.objects.restrict(user, "change").order_by("title", "pk")
         self._choice("team").queryset = Team.objects.restrict(user, "change").filter(active=True).order_by("name")
@@ -86,7 +83,7 @@ class ServiceHoursForm(_Styled):
         if not self.is_bound:
             self.initial.setdefault("served_on", dates.today())
 
-    member = _MemberChoice(queryset=Member.objects.none(), label=_("party member"))
+    member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("party member"))
     activity = forms.ModelChoiceField(queryset=Activity.objects.none(), label=_("activity"), required=False,
                                       help_text=_("Its organization, community and day apply."))  # fmt: skip
     post = forms.ModelChoiceField(queryset=Post.objects.none(), label=_("volunteer post"), required=False)

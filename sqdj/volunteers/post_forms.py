@@ -15,6 +15,7 @@ from sqdj.core.forms import ScopedModelForm
 from sqdj.core.services import Errors
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Member
+from sqdj.members.pick_views import member_picker
 from sqdj.orgs.models import Org
 
 from .forms import DATE
@@ -27,11 +28,6 @@ def _org_picker(form) -> None:
     org = form.fields["org"]
     org.queryset = Org.objects.restrict(form.user, "change").order_by("path")
     use_picker(org, SearchSelect(reverse_lazy("orgs:org_pick"), {"action": "change"}))
-
-
-def _member_picker(field) -> None:
-    use_picker(field, SearchSelect(reverse_lazy("volunteers:member_pick"), tree=False),
-               label_from_instance=lambda m: f"{m.name}（{m.org.name}）")  # fmt: skip
 
 
 class PostKindForm(ScopedModelForm):
@@ -121,7 +117,7 @@ class TeamForm(ScopedModelForm):
         community.required = False
         community.help_text = _("Only for a unit's organization: a community's own team serves its community.")
         use_picker(community, SearchSelect(reverse_lazy("areas:area_pick"), {"type": AreaType.COMMUNITY}))
-        _member_picker(self.fields["leader"])
+        member_picker(self.fields["leader"])
         if self.instance.pk:
             for name in ("org", "community"):
                 self.fields[name].disabled = True
@@ -148,5 +144,4 @@ class OnBehalfForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["member"])
         field.queryset = Member.objects.restrict(user, "change").select_related("org")
-        use_picker(field, SearchSelect(reverse_lazy("volunteers:member_pick"), {"action": "change"}, tree=False),
-                   label_from_instance=lambda m: f"{m.name}（{m.org.name}）")  # fmt: skip
+        member_picker(field, {"action": "change"})

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.plugins import MenuItem
-from sqdj.core.views import ObjectPickView
 
 from . import post_views as views
 
@@ -24,8 +23,6 @@ urlpatterns = [
     path("team-members/<int:pk>/decline/", views.teammember_decline, name="teammember_decline"),
     path("team-members/<int:pk>/end/", views.teammember_end, name="teammember_end"),
     path("team-members/", include(views.TeamMemberViews.urls())),
-    # the member picker of the team leader and of claims made for a member
-    path("member-pick/", ObjectPickView.as_view(views=views.MemberPick), name="member_pick"),
 ]
 
 menu_items = [

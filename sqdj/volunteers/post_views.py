@@ -19,7 +19,6 @@ from sqdj.core.forms import EndForm
 from sqdj.core.scope import can
 from sqdj.core.scope import may as scope_may
 from sqdj.core.views import ModelViews, action_page
-from sqdj.members.choices import Standing
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -59,20 +58,6 @@ def _member_row(user, member, label=None):
         return (label, "—", None)
     visible = Member.objects.restrict(user, "view").filter(pk=member.pk).exists()
     return (label or _("party member"), *_link_if(member, visible, member.name))
-
-
-class MemberPick(ModelViews):
-    """The member picker of the team leader and of claims made for a member: members on the roll the user sees
-    (`?action=change`: those the user may change)."""
-
-    model = Member
-    queryset = Member.objects.filter(standing=Standing.ACTIVE).select_related("org")
-    pick_fields = ("name",)
-    pick_pinyin_fields = ("name_pinyin", "name_initials")
-
-    @classmethod
-    def pick_label(cls, obj) -> str:
-        return f"{obj.name}（{obj.org.name}）"
 
 
 # ---- the catalogue ----------------------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ class IntakePageTests(TestCase):
 
     def test_member_picker_finds_only_the_scope(self):
         self.login(self.world.admin1)
-        url = reverse("units:instructor_member_pick")
+        url = reverse("members:member_pick")
         for member, found in ((self.member_in, True), (self.member_out, False)):
             r = self.client.get(url, {"q": member.name})
             self.assertEqual(r.status_code, 200)
