@@ -20,6 +20,13 @@ def errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(target, errs)
 
 
+def widget_css(widget) -> str:
+    """Bootstrap's class for a widget: a tick box, a select, or a text-like control."""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    return "form-select" if isinstance(widget, forms.Select) else "form-control"
+
+
 class ScopedModelForm(forms.ModelForm):
     """Every relation picker offers only what the user may see (NetBox's restrict_form_fields)."""
 
@@ -31,8 +38,7 @@ class ScopedModelForm(forms.ModelForm):
             qs = getattr(field, "queryset", None)
             if qs is not None and hasattr(qs, "restrict"):
                 field.queryset = qs.restrict(user, "view")
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", widget_css(field.widget))
 
     # service field name -> form field name, where a form shows a model field under another name
     service_field_map: dict[str, str] = {}
@@ -113,4 +119,4 @@ class EndForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["reason"]).choices = [("", "—"), *reasons]
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))

@@ -72,3 +72,13 @@ def test_a_statement_deriving_from_its_values_is_built_every_time():
     for day in (datetime.date(2026, 5, 9), datetime.date(2026, 7, 3)):
         assert statements("s", day=day) == build(day=day)
     assert statements.recipes["s"] is None
+
+
+def test_a_tick_box_gets_bootstrap_s_check_class():
+    from django import forms
+
+    from sqdj.core.forms import widget_css
+
+    assert widget_css(forms.CheckboxInput()) == "form-check-input"
+    assert widget_css(forms.Select()) == "form-select"
+    assert widget_css(forms.TextInput()) == "form-control"
