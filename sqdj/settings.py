@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sqdj.transfers",
     "sqdj.units",
     "sqdj.volunteers",
+    "sqdj.services",
     "sqdj.stats",
     "sqdj.health",
     "sqdj.rulebook",
@@ -211,6 +212,11 @@ SQDJ_API_ANON_RATE = env.str("SQDJ_API_ANON_RATE", default="30/min")
 SQDJ_EXPORT_RATE = env.str("SQDJ_EXPORT_RATE", default="10/hour")
 # tries of the public certificate verification page per address (volunteers.certificate_views)
 SQDJ_CERTIFICATE_VERIFY_RATE = env.str("SQDJ_CERTIFICATE_VERIFY_RATE", default="10/min")
+# a resident's public request form and the public tracking page, per address (services.public_views); the form's
+# spam question expires after this many seconds
+SQDJ_PUBLIC_REQUEST_RATE = env.str("SQDJ_PUBLIC_REQUEST_RATE", default="10/min")
+SQDJ_PUBLIC_TRACK_RATE = env.str("SQDJ_PUBLIC_TRACK_RATE", default="10/min")
+SQDJ_PUBLIC_CHALLENGE_MAX_AGE = env.int("SQDJ_PUBLIC_CHALLENGE_MAX_AGE", default=1800)
 SESSION_COOKIE_AGE = SQDJ_SESSION_ABSOLUTE_HOURS * 3600
 # ---- end of sessions, sign-in throttling, passwords, rate limits ----
 
@@ -333,8 +339,18 @@ SPECTACULAR_SETTINGS = {
         "RegistrationEndEnum": "sqdj.members.choices.RegistrationEnd",
         **{
             f"{name}Enum": f"sqdj.volunteers.choices.{name}"
-            for name in ("UnitRegistrationEnd", "ClaimState", "ClaimEnd", "HoursState", "HoursSource", "FeedbackState",
-                         "ServiceArea", "Organizer", "PeriodKind", "Evaluation")
+            for name in (
+                "UnitRegistrationEnd",
+                "ClaimState",
+                "ClaimEnd",
+                "HoursState",
+                "HoursSource",
+                "FeedbackState",
+                "ServiceArea",
+                "Organizer",
+                "PeriodKind",
+                "Evaluation",
+            )
         },  # fmt: skip
         # the names they had before a registration's end had a reason too
         "ReasonEnum": "sqdj.transfers.choices.TransferReason",

@@ -23,8 +23,9 @@ D = datetime.date
 def w():
     w = build_world()
     w.unit_org = do_create_org(acting_user=None, parent=w.community1, code="DWZB7", name="甲公司党支部", type="branch")
-    w.unit = Unit.objects.create(name="甲科技有限公司", credit_code="91110000MA00000077", category="non_public_enterprise",
-                                 area=w.community_area1, employees=50, party_members=5, org=w.unit_org)  # fmt: skip
+    w.unit = Unit.objects.create(name="甲科技有限公司", credit_code="91110000MA00000077",
+                                 category="non_public_enterprise", area=w.community_area1, employees=50,
+                                 party_members=5, org=w.unit_org)  # fmt: skip
     w.other = Unit.objects.create(name="乙商贸有限公司", credit_code="91110000MA00000078",
                                   category="non_public_enterprise", area=w.community_area2, employees=20,
                                   party_members=2)  # fmt: skip

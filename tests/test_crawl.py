@@ -6,6 +6,10 @@ The crawl follows the links of each page (same site, GET, no exports, no API, no
 `PAGES_PER_ROLE` pages; a list's other pages and sort orders are the same page with other rows and are visited
 once. What a user reads is the page's text without <script>/<style>/<svg>, form values and attribute values, and
 without what the page marks `translate="no"` (a secret key to type, a code); the words of ALLOWED are allowed.
+
+The public pages (issue 17: a community's page, the tracking page) are crawled too, without an account. And no page
+any role or a resident sees holds a resident's contact of the demo data in full — its name or phone anywhere in the
+HTML (staff pages show it masked: 示****, 139******12; public pages not at all).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from sqdj.accounts.models import User
 from sqdj.demo.accounts import demo_accounts, ensure_demo_users
 from sqdj.demo.synthetic import generate
+from sqdj.services.models import Request
 from sqdj.testing.fixtures import generated_once
 
 PAGES_PER_ROLE = 100
@@ -48,6 +54,9 @@ SKIP = re.compile(
 ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 RULE_ID = re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b")  # org.term_expired, member.transfer_due
 OBJECT_ID = re.compile(r"\b[a-z]+-\d+\b")  # outflow-6
+# a resident's contact of the demo data in full (sqdj.demo.services: 示例居民 + a number, 1390000xxxx); masked it
+# shows as 示**** and 139******12, which this never matches
+RESIDENT_CONTACT = re.compile(r"示例居民\d+|1390000\d{4}")
 
 
 class _Page(HTMLParser):
@@ -114,15 +123,19 @@ def demo_city(django_db_setup, django_db_blocker):
     yield from generated_once(django_db_blocker, make)
 
 
-def crawl(client: Client, usernames: set[str]) -> tuple[dict[str, int], dict[str, list[str]]]:
-    """(status by page, unreadable words by page) of the pages reachable from the home page."""
+def crawl(
+    client: Client, usernames: set[str], start: tuple[str, ...] = ("/",)
+) -> tuple[dict[str, int], dict[str, list[str]], dict[str, list[str]]]:
+    """(status by page, unreadable words by page, residents' contacts in full by page) of the pages reachable from
+    `start` (every page of `start` is visited, whatever its shape)."""
     seen: dict[str, int] = {}
     shapes: dict[str, int] = {}
     problems: dict[str, list[str]] = {}
-    queue = deque(["/"])
-    while queue and len(seen) < PAGES_PER_ROLE:
+    leaks: dict[str, list[str]] = {}
+    queue = deque(start)
+    while queue and len(seen) < PAGES_PER_ROLE + len(start) - 1:
         url = queue.popleft()
-        if url in seen or shapes.get(_shape(url), 0) >= 2:
+        if url in seen or (url not in start and shapes.get(_shape(url), 0) >= 2):
             continue
         shapes[_shape(url)] = shapes.get(_shape(url), 0) + 1
         response = client.get(url)
@@ -134,8 +147,11 @@ def crawl(client: Client, usernames: set[str]) -> tuple[dict[str, int], dict[str
             continue
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
+        html = response.content.decode()
+        if RESIDENT_CONTACT.search(html):
+            leaks[url] = sorted(set(RESIDENT_CONTACT.findall(html)))[:5]
         page = _Page()
-        page.feed(response.content.decode())
+        page.feed(html)
         bad = _unreadable(" ".join(page.text), usernames)
         if bad:
             problems[url] = sorted(set(bad))[:10]
@@ -143,7 +159,7 @@ def crawl(client: Client, usernames: set[str]) -> tuple[dict[str, int], dict[str
             target = _normal(href)
             if target is not None and target not in seen:
                 queue.append(target)
-    return seen, problems
+    return seen, problems, leaks
 
 
 @pytest.mark.django_db
@@ -151,11 +167,68 @@ def crawl(client: Client, usernames: set[str]) -> tuple[dict[str, int], dict[str
 def test_every_page_a_role_reaches_is_chinese_and_answers(demo_city, username):
     client = Client()
     client.force_login(User.objects.get(username=username))
-    seen, problems = crawl(client, set(demo_city) | {username})
+    seen, problems, leaks = crawl(client, set(demo_city) | {username})
     assert len(seen) > 3, seen  # the home and the pages it links to at least
     errors = {url: status for url, status in seen.items() if status >= 500}
     assert not errors, errors
     assert not problems, "\n".join(f"{url}: {words}" for url, words in problems.items())
+    assert not leaks, leaks
+
+
+def _public_pages() -> tuple[str, ...]:
+    """Each community's public page (those with a party organization: they have requests) and the tracking page."""
+    areas = Request.objects.filter(placed=True).values_list("org__area__code", flat=True).distinct()
+    pages = [reverse("services:public_community", args=[code]) for code in sorted(areas)]
+    return (*pages, reverse("services:public_track"))
+
+
+@pytest.mark.django_db
+def test_the_demo_contacts_are_what_the_scan_looks_for(demo_city):
+    contacts = Request.objects.exclude(contact_name="")
+    assert contacts.count() > 100
+    assert all(RESIDENT_CONTACT.fullmatch(r.contact_name) and RESIDENT_CONTACT.fullmatch(r.contact_phone)
+               for r in contacts)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_public_pages_answer_in_chinese_and_show_no_resident(demo_city):
+    start = _public_pages()
+    assert len(start) > 10
+    seen, problems, leaks = crawl(Client(), set(demo_city), start)
+    assert all(seen[url] == 200 for url in start), {url: seen[url] for url in start}
+    errors = {url: status for url, status in seen.items() if status >= 500}
+    assert not errors, errors
+    assert not problems, "\n".join(f"{url}: {words}" for url, words in problems.items())
+    assert not leaks, leaks
+    # the public list shows the requests marked public (their summaries), and only those
+    community = Request.objects.filter(public=True, placed=True).order_by("pk").first().org.area
+    page = Client().get(reverse("services:public_community", args=[community.code])).content.decode()
+    assert "党群服务中心" in page
+
+
+@pytest.mark.django_db
+def test_the_tracking_page_shows_a_request_with_a_contact_and_no_person(demo_city):
+    client = Client()
+    for request in Request.objects.exclude(contact_name="").order_by("pk")[:4]:
+        response = client.post(reverse("services:public_track"), {"code": request.tracking_code})
+        html = response.content.decode()
+        assert response.status_code == 200 and request.summary in html
+        page = _Page()
+        page.feed(html)
+        assert not _unreadable(" ".join(page.text), set()), _unreadable(" ".join(page.text), set())
+        assert not RESIDENT_CONTACT.search(html), RESIDENT_CONTACT.findall(html)
+        assert request.tracking_code not in html  # the code is not written back into the page
+
+
+@pytest.mark.django_db
+def test_staff_see_a_residents_contact_masked_only(demo_city):
+    user = User.objects.get(username="sq_admin")
+    request = Request.objects.restrict(user, "view").exclude(contact_name="").order_by("pk").first()
+    client = Client()
+    client.force_login(user)
+    html = client.get(request.get_absolute_url()).content.decode()
+    assert request.contact_name_masked in html and request.contact_phone_masked in html
+    assert request.contact_name not in html and request.contact_phone not in html
 
 
 @pytest.mark.django_db

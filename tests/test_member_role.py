@@ -25,6 +25,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from openpyxl import load_workbook
 
 from sqdj.accounts.models import RoleAssignment
+from sqdj.areas.models import Area
 from sqdj.core.models import ExportJob, ImportBatch, ObjectChange, RuleParameter
 from sqdj.core.plugins import api_declarations
 from sqdj.core.scope import anchors, may, roles_allowing, scope_q, self_hook
@@ -32,6 +33,7 @@ from sqdj.core.services import ScopeViolation
 from sqdj.members.models import Member, Registration
 from sqdj.members.self_service import do_link_user, member_of
 from sqdj.orgs.models import Org
+from sqdj.services.models import Request
 from sqdj.testing.self_service import build_self_world, leak_markers
 from sqdj.transfers.models import Inflow, Outflow, Transfer
 from sqdj.volunteers.models import Activity, Certificate, Post, PostClaim, ServiceHours, Signup, Team, TeamMember
@@ -49,12 +51,20 @@ MODEL_OF_NAME = {
     "export_download": ExportJob,
 }
 PUBLIC_MODELS = {RuleParameter}
+# the residents' public pages (issue 17: no account needed), named by a community's code
+PUBLIC_PAGES = {"services:public_community", "services:public_request_new"}
 # what a member does for themself through the API (issue 16: sign up for an activity, declare service hours): an empty
 # body is refused as invalid (400), and writes nothing all the same
 SELF_WRITES = {
     "api:signup-list",
     "api:signup-withdraw",
     "api:servicehours-list",
+    "api:postclaim-list",  # a claim on a post, a request to join a team, and ending their own
+    "api:postclaim-end",
+    "api:teammember-list",
+    "api:teammember-end",
+    "api:request-start",  # a request assigned to them: started and resolved by them (issue 17)
+    "api:request-resolve",
 }  # the rulebook: regulations, readable by every signed-in user
 SKIPPED = {"login", "logout"}  # signing out would end the walk
 # the user's own pages that must work (200; the letter may be 503 where WeasyPrint is missing)
@@ -134,6 +144,7 @@ VOLUNTEER_KINDS = {
     Signup: "signup",
     ServiceHours: "servicehours",
     Certificate: "certificate",
+    Request: "request",  # serving residents (issue 17): the requests assigned to them
 }
 
 
@@ -150,6 +161,9 @@ def own_pks(sw) -> dict[type, set]:
 def targets(sw, name: str, pattern, every: bool = True):
     """(path, model, own?) for the pattern: one per object of its model (every=False: the own ones and one other)."""
     params = list(pattern.pattern.regex.groupindex)
+    if name in PUBLIC_PAGES:  # a community's public page (by its area code): what any resident sees, no model's row
+        codes = Area.objects.filter(type="community").order_by("pk").values_list("code", flat=True)[:2]
+        return [(reverse(name, kwargs={"code": code}), None, False) for code in codes]
     if not params or params == ["format"]:
         return [(reverse(name, kwargs={"format": "json"} if params else None), None, False)]
     model = model_of(name, pattern)
@@ -395,6 +409,7 @@ def test_org_tree_and_workbench_are_empty_and_the_menu_shows_what_they_can_use(s
                 "certificate_list",
             )
         ),
+        reverse("services:request_list"),  # the residents' requests assigned to them (issue 17)
     }
 
 

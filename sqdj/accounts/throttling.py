@@ -7,6 +7,8 @@ cache each server process counts for itself; a shared cache (e.g. Redis) makes t
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.conf import settings
 from rest_framework import throttling
 
@@ -44,3 +46,24 @@ class ExportRateThrottle(_SettingsRate, throttling.UserRateThrottle):
 
     scope = "export"
     rate_setting = "SQDJ_EXPORT_RATE"
+
+
+class AddressRateThrottle(throttling.SimpleRateThrottle):
+    """Tries of a public page (no account) per client address, counted in Django's cache as the API's (security.md
+    R34). Pages call `allow_request(request, None)` themselves: there is no API view. The rate is read from the
+    settings at every check, `rate_setting` (its `default` meanwhile)."""
+
+    def __init__(self, scope: str, rate_setting: str, default: str | None = None):
+        self.scope = scope
+        self.rate_setting = rate_setting
+        self.default = default
+        super().__init__()
+
+    def get_rate(self):
+        return getattr(settings, self.rate_setting, self.default)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "-"}
+
+    def allow(self, request) -> bool:
+        return self.allow_request(request, cast(Any, None))  # no API view: the counter only

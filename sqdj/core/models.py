@@ -460,6 +460,8 @@ class AuditEvent(models.Model):
         UPDATE = "update", _("Object updated")
         DELETE = "delete", _("Object deleted")
         AUDIT_PURGE = "audit_purge", _("Old audit records purged")
+        PUBLIC_TRACK = "public_track", _("Public request tracking")
+        PUBLIC_REQUEST = "public_request", _("Public request refused")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("Succeeded")

@@ -297,3 +297,14 @@ class EncryptedCharField(models.TextField):
     def fingerprint(self, value) -> str:
         """What the change log keeps: the masked value and a short keyed hash, so that any change shows."""
         return f"{self.mask(value)}·{blind_index(value)[:6]}" if value else ""
+
+
+def reveal_rows(obj, fields: tuple[str, ...], values: dict | None = None) -> list[tuple[str, str, str]]:
+    """The rows of generic/_reveal.html: (label, field, text) of each encrypted field of `obj` — masked, or in full
+    from `values` (what a reveal service returned, after its logged reason)."""
+    rows = []
+    for name in fields:
+        field = obj._meta.get_field(name)
+        text = values.get(name, "") if values is not None else field.mask(getattr(obj, name))
+        rows.append((str(field.verbose_name), name, text))
+    return rows

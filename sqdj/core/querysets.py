@@ -152,8 +152,8 @@ class CompiledStatements:
         self.recipes: dict[Any, Any] = {}
 
     @staticmethod
-    def _markers(values: dict) -> dict:
-        markers = {}
+    def _markers(values: dict) -> dict[str, Any]:
+        markers: dict[str, Any] = {}
         for n, (name, value) in enumerate(values.items()):
             if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                 markers[name] = datetime.date(1001 + n, 1, 1)  # no statement holds such a day itself
@@ -177,7 +177,7 @@ class CompiledStatements:
     def _learn(self, values: dict):
         markers = self._markers(values)
         sql, params = self.build(**markers)
-        slots = []
+        slots: list[tuple] = []
         by_marker = {marker: name for name, marker in markers.items()}
         for param in params:
             if isinstance(param, datetime.date | str) and param in by_marker:

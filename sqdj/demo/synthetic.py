@@ -41,6 +41,7 @@ from sqdj.core import dates, idnumber
 from sqdj.core.bulk import BulkWriter, insert_rows, is_streaming, reset_sequences
 from sqdj.core.dates import add_months, add_years
 from sqdj.core.pii import _index_key, encrypt
+from sqdj.demo.services import generate_services
 from sqdj.demo.volunteers import demo_round, generate_volunteers
 from sqdj.leadership.models import Candidate, Election, Position, ResidentsCommittee, ResidentsSeat
 from sqdj.leadership.terms import regular_term_end, term_years
@@ -1551,6 +1552,7 @@ def generate(
         if _tree_matches(holder_codes):  # a city loaded before the units app gets its units, once
             result.update(_units(size, seed, specs, today))
             result.update(generate_volunteers(size, seed, today))  # … and its volunteer service
+            result.update(generate_services(size, seed, today))  # … and its service to residents
             result.update(demo_round(size, today))
         result.setdefault("members", Member.objects.count())
         result["seconds"] = round(time.monotonic() - started, 2)
@@ -1589,6 +1591,7 @@ def generate(
     ledger = _ledger_examples(today)
     units = _units(size, seed, specs, today)
     volunteers = generate_volunteers(size, seed, today)
+    volunteers.update(generate_services(size, seed, today))
     volunteers.update(demo_round(size, today))
     _analyze(progress, started)
     return {

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core import dates, idnumber
-from sqdj.core.forms import ScopedModelForm
+from sqdj.core.forms import ScopedModelForm, widget_css
 from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
 from .choices import ETHNIC_GROUPS, EXIT_KINDS, EventKind, Sex
@@ -125,7 +125,7 @@ class RegistrationForm(forms.ModelForm):
         self.fields["community"].queryset = Area.objects.filter(type=AreaType.COMMUNITY)
         self.fields["community"].label_from_instance = lambda a: a.name_with_code
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class RevealForm(forms.Form):
@@ -149,7 +149,7 @@ class _DecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class SuspendForm(_DecisionForm):
@@ -179,7 +179,7 @@ class ProbationDisciplineForm(_DecisionForm):
 
 def _styled(form: forms.Form) -> None:
     for f in form.fields.values():
-        f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+        f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class ConfirmRegistrationForm(forms.Form):

@@ -2,7 +2,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.forms import TreeNodeForm
+from sqdj.core.forms import TreeNodeForm, widget_css
 from sqdj.core.widgets import SearchSelect, preset_single_choice, use_picker
 
 from .models import GuidanceLink, Org
@@ -51,7 +51,7 @@ class GuidanceLinkForm(forms.ModelForm):
         self.fields["guide"].queryset = Org.objects.restrict(user, "view") if user is not None else Org.objects.none()
         self.fields["guide"].label_from_instance = lambda o: f"{o.name}（{o.code}）"
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class EndGuidanceForm(forms.Form):

@@ -14,6 +14,8 @@ from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.leadership import services as leadership
 from sqdj.members.self_service import do_link_user
 from sqdj.members.services import do_create_member, do_register
+from sqdj.services.models import Request
+from sqdj.services.requests import do_create_request
 from sqdj.testing import PASSWORD, World, build_world
 from sqdj.testing.members import make_id_number, member_data
 from sqdj.transfers import mobile_services
@@ -101,6 +103,7 @@ def build_self_world() -> SelfWorld:
         acting_user=None, committee=committee, role="chair", member=neighbour, started_on=D(2024, 1, 1)
     )
     _volunteer_rows(w, me, mate, own, foreign)
+    _service_rows(w, me, mate, own, foreign)
     return SelfWorld(w, user, me, [mate, neighbour, stranger], own, foreign)
 
 
@@ -130,6 +133,16 @@ def _volunteer_rows(w, me, mate, own: dict, foreign: dict) -> None:
             member=who, org=w.community1, community=w.community_area1, period_start=D(2025, 3, 1),
             period_end=D(2025, 3, 31), hours=Decimal("2"), records=1, number=f"ZM{who.pk:08d}", issued_on=D(2025, 4, 1),
         )  # fmt: skip
+
+
+def _service_rows(w, me, mate, own: dict, foreign: dict) -> None:
+    """Serving residents (issue 17): a resident's request assigned to the member, and one assigned to a member of
+    the same branch (foreign): a member reads the requests assigned to them only."""
+    for rows, who, summary in ((own, me, "楼道灯不亮"), (foreign, mate, "井盖松动")):
+        request = do_create_request(acting_user=None, summary=summary, description=summary, area=w.community_area1,
+                                    source="visit")  # fmt: skip
+        Request.objects.filter(pk=request.pk).update(assigned_member=who)
+        rows["request"] = Request.objects.get(pk=request.pk)
 
 
 def leak_markers(member) -> list[str]:

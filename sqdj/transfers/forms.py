@@ -9,6 +9,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core.forms import widget_css
 from sqdj.core.widgets import SearchSelect
 from sqdj.orgs.choices import RECEIVING_TYPES
 from sqdj.orgs.models import Org
@@ -47,7 +48,7 @@ class TransferForm(forms.Form):
         self.fields["to_org"].queryset = receiving_orgs()
         self.fields["to_org"].label_from_instance = lambda o: o.name_with_code
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates, idnumber
-from sqdj.core.forms import ScopedModelForm
+from sqdj.core.forms import ScopedModelForm, widget_css
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -104,7 +104,7 @@ class _Styled(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class ContactForm(_Styled):

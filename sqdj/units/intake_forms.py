@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
-from sqdj.core.forms import ScopedModelForm
+from sqdj.core.forms import ScopedModelForm, widget_css
 from sqdj.members.pick_views import member_picker
 
 from .choices import ENDED_STATUSES, UnitStatus
@@ -17,7 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _styled(form: forms.Form) -> None:
     for field in form.fields.values():
-        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        css = widget_css(field.widget)
         field.widget.attrs.setdefault("class", css)
 
 

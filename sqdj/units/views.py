@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sqdj.core.pii import reveal_rows
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews
 from sqdj.orgs.models import Org
@@ -56,8 +58,8 @@ class UnitViews(ModelViews):
         )
         may_change = Unit.objects.restrict(user, "change").filter(pk=obj.pk).exists()
         return {
-            "masked_phone": Unit._meta.get_field("contact_phone").mask(obj.contact_phone),
-            "may_reveal": services.may_reveal(obj, user),
+            **_reveal_context(obj),
+            "may_reveal": bool(obj.contact_phone) and services.may_reveal(obj, user),
             "reveal_form": RevealForm(),
             "org_visible": obj.org_id is not None and Org.objects.restrict(user, "view").filter(pk=obj.org_id).exists(),
             "instructors": instructors,
@@ -86,25 +88,39 @@ def _unit(request, pk, action="view"):
     return unit, allowed
 
 
+PII_FIELDS = ("contact_phone",)
+
+
+def _reveal_context(unit) -> dict:
+    """What generic/_reveal.html needs of a unit (its contact phone, masked)."""
+    return {
+        "pii_rows": reveal_rows(unit, PII_FIELDS),
+        "reveal_url": reverse("units:unit_reveal", args=[unit.pk]),
+        "denied_text": _("You may not see this unit's full contact phone."),
+        "reveal_hint": _("Write why you need the number. Every look is recorded."),
+    }
+
+
 @login_required
 @require_POST
 def reveal(request, pk):
     """The full contact phone of one unit, after a reason; answers an htmx fragment."""
     unit, allowed = _unit(request, pk, "reveal")
     form = RevealForm(request.POST)
-    ctx = {"object": unit, "masked_phone": Unit._meta.get_field("contact_phone").mask(unit.contact_phone)}
+    ctx = {"object": unit, **_reveal_context(unit)}
     if not allowed:
-        return render(request, "units/registry/_reveal.html", {**ctx, "denied": True}, status=403)
+        return render(request, "generic/_reveal.html", {**ctx, "denied": True}, status=403)
     if form.is_valid():
         try:
             values = services.do_reveal(unit, acting_user=request.user, reason=form.cleaned_data["reason"],
                                         remote_addr=request.META.get("REMOTE_ADDR"))  # fmt: skip
-            response = render(request, "units/registry/_reveal.html", {**ctx, "values": values})
+            ctx["pii_rows"] = reveal_rows(unit, PII_FIELDS, values)
+            response = render(request, "generic/_reveal.html", {**ctx, "values": values})
             response["Cache-Control"] = "no-store"
             return response
         except ValidationError as exc:
             form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-    return render(request, "units/registry/_reveal.html", {**ctx, "reveal_form": form}, status=400)
+    return render(request, "generic/_reveal.html", {**ctx, "reveal_form": form}, status=400)
 
 
 def _form_errors(form) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
+from sqdj.core.forms import widget_css
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Member
 from sqdj.members.pick_views import member_picker
@@ -33,7 +34,7 @@ class _Styled(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+            f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class CertificateIssueForm(_Styled):

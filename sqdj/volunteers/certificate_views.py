@@ -4,9 +4,7 @@ the A4 PDF, and the public verification page (no sign-in, rate-limited per addre
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +14,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from rest_framework.throttling import SimpleRateThrottle
 
 from sqdj.accounts.lockout import client_ip
+from sqdj.accounts.throttling import AddressRateThrottle
 from sqdj.core.forms import errors_to_form
 from sqdj.core.pdf import page_counter_css, pdf_response, render_pdf
 from sqdj.core.services import ScopeViolation
@@ -153,16 +151,9 @@ def certificate_pdf(request, pk):
 # ---- the public verification ----------------------------------------------------------------------------------------
 
 
-class VerifyRateThrottle(SimpleRateThrottle):
-    """Tries of the verification page per address (security.md R34's counters in Django's cache, as the API's)."""
-
-    scope = "certificate_verify"
-
-    def get_rate(self):
-        return settings.SQDJ_CERTIFICATE_VERIFY_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "-"}
+def _verify_throttle() -> AddressRateThrottle:
+    """Tries of the verification page per address (`SQDJ_CERTIFICATE_VERIFY_RATE`)."""
+    return AddressRateThrottle("certificate_verify", "SQDJ_CERTIFICATE_VERIFY_RATE")
 
 
 def _address(request) -> str | None:
@@ -181,7 +172,7 @@ def certificate_verify(request):
     form = CertificateVerifyForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST":
-        if not VerifyRateThrottle().allow_request(request, cast(Any, None)):  # no API view: the counter only
+        if not _verify_throttle().allow(request):
             return render(request, "volunteers/certificates/verify.html", {"form": form, "refused": True},
                           status=429)  # fmt: skip
         if form.is_valid():

@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
-from sqdj.core.forms import ScopedModelForm
+from sqdj.core.forms import ScopedModelForm, widget_css
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Registration
 from sqdj.orgs.models import Org
@@ -29,7 +29,7 @@ def last_quarter(today: datetime.date) -> tuple[int, int]:
 
 def _style(form) -> None:
     for f in form.fields.values():
-        f.widget.attrs.setdefault("class", "form-select" if isinstance(f.widget, forms.Select) else "form-control")
+        f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
 class PeriodFields(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
 from sqdj.core import dates
+from sqdj.core.forms import widget_css
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
@@ -43,8 +44,7 @@ class _Styled(forms.Form):
         super().__init__(*args, **kwargs)
         self.instance, self.user = instance, user
         for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+            field.widget.attrs.setdefault("class", widget_css(field.widget))
 
     def service_data(self) -> dict:
         return dict(self.cleaned_data)

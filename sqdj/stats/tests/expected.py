@@ -11,6 +11,10 @@ UNITS_NONE = {
     "work_coverage": 0,
 }
 
+# the additive key of the services app (interfaces.md §3): the world has no work order
+WORKORDERS_NONE = {"total": 0, "unplaced": 0, "responded_in_time": 0, "resolved": 0, "resolved_on_time": 0, "rated": 0,
+                   "satisfied": 0}  # fmt: skip
+
 
 def volunteers(as_of: str, in_service: int, registered: int, here: int) -> dict:
     """The additive key of the volunteers app (issue 16): in-service members on the current roll and those
@@ -78,6 +82,7 @@ DISTRICT_AS_OF = {
     "members": members(12, 10, 2, 5, 1, 8, [5, 2, 1, 1, 1, 2], [2, 3, 3, 1, 0, 0, 2, 1], [2, 5, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 2, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "workorders": WORKORDERS_NONE,
     "volunteers": volunteers("2025-06-15", 5, 1, 1),
 }
 
@@ -93,6 +98,7 @@ DISTRICT_LATER = {
     "members": members(13, 11, 2, 5, 1, 9, [5, 2, 1, 1, 1, 3], [1, 3, 4, 1, 1, 0, 1, 2], [2, 6, 1, 1, 2, 1]),
     "coverage": {"communities": 4, "communities_with_org": 3, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "workorders": WORKORDERS_NONE,
     "volunteers": volunteers("2025-07-01", 5, 1, 1),
 }
 
@@ -105,6 +111,7 @@ COMMUNITY1_ADMIN = {
     "members": members(6, 5, 1, 2, 1, 4, [3, 1, 0, 1, 1, 0], [2, 2, 1, 1, 0, 0, 0, 0], [1, 2, 1, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "workorders": WORKORDERS_NONE,
     "volunteers": volunteers("2025-06-15", 3, 0, 1),
 }
 
@@ -116,5 +123,6 @@ COMMUNITY1_ONLY = {
     "members": members(2, 2, 0, 0, 0, 0, [0, 0, 0, 1, 1, 0], [0, 1, 1, 0, 0, 0, 0, 0], [0, 0, 0, 1, 1, 0]),
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
+    "workorders": WORKORDERS_NONE,
     "volunteers": volunteers("2025-06-15", 0, 0, 1),
 }

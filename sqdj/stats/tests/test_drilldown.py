@@ -22,6 +22,7 @@ from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core import dates
 from sqdj.orgs.models import Org
 from sqdj.orgs.services import do_create_org
+from sqdj.services import stats as workorder_stats
 from sqdj.stats import services
 from sqdj.testing import PASSWORD, guide_out_of_scope
 from sqdj.volunteers import stats as volunteer_stats
@@ -77,9 +78,10 @@ def assert_links_count(c: Client, params: dict) -> int:
         assert counted[url] == number, (label, url)
         checked += 1
     # the 两新组织 figures have no list (no units registry in this world), nor the volunteers' rate and the members
-    # counted across their service records
+    # counted across their service records, nor the work orders' four rates
     allowed = {f"coverage:{services.COVERAGE_LABELS[k]}" for k in services.NEWORG_KEYS}
     allowed |= {f"volunteers:{volunteer_stats.LABELS[k]}" for k in volunteer_stats.UNLISTED}
+    allowed |= {f"workorders:{label}" for label in workorder_stats.RATES}
     assert set(missing) <= allowed, missing
     return checked
 

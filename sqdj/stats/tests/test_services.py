@@ -172,5 +172,6 @@ def test_the_figures_in_one_round_trip_on_postgresql(world):
     together on PostgreSQL (services.read_together); one statement each elsewhere."""
     # the org looked up by its code, then the figures (the units' statement among them: units.stats.statement)
     compute(org("SQT1"), user=world.superuser, as_of=LATER)  # the rulebook's figures read once (core.rules' cache)
-    # elsewhere one each: organizations, members, communities, the units' one and the volunteers' three
-    assert _queries(world.superuser.pk, "SQT1") == 1 + (1 if connection.vendor == "postgresql" else 7)
+    # elsewhere one each: organizations, members, communities, the units' one, the volunteers' three and the work
+    # orders' one
+    assert _queries(world.superuser.pk, "SQT1") == 1 + (1 if connection.vendor == "postgresql" else 8)
