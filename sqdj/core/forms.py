@@ -99,6 +99,30 @@ class TreeNodeForm(ScopedModelForm):
         picker.label_from_instance = lambda n: f"{'　' * (n.depth - 1)}{n.name}（{n.code}）"  # type: ignore[method-assign,assignment]
 
 
+class StyledForm(forms.Form):
+    """A plain form with Bootstrap's class on every widget (widget_css)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", widget_css(field.widget))
+
+
+class ServiceForm(StyledForm):
+    """A form whose cleaned data go to a service as they are; `instance` and `user` as the generic pages pass them
+    (core.views: the edit and action pages)."""
+
+    def __init__(self, *args, instance=None, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance, self.user = instance, user
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def _choice(self, name) -> forms.ModelChoiceField:
+        return cast(forms.ModelChoiceField, self.fields[name])
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (.xlsx or .csv)"),

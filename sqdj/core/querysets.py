@@ -9,6 +9,7 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
@@ -132,6 +133,15 @@ def outside_subtree(field: str, path: str, alphabet: str) -> models.Q:
         return ~models.Q(**{f"{field}__gte": path})
     following = head[:-1] + alphabet[alphabet.index(head[-1]) + 1]
     return ~models.Q(**{f"{field}__gte": path, f"{field}__lt": following})
+
+
+def sql_of(queryset) -> tuple[str, tuple]:
+    """The SQL and parameters of a queryset, to be read with others in one round trip (("", ()): a scope of nothing,
+    no statement to run)."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return "", ()
 
 
 class CompiledStatements:

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
-from sqdj.core.forms import ScopedModelForm, widget_css
+from sqdj.core.forms import ScopedModelForm, ServiceForm
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Member
 from sqdj.members.pick_views import member_picker
@@ -36,23 +36,7 @@ def _version_field():
                               widget=forms.NumberInput(attrs={"readonly": True}))  # fmt: skip
 
 
-class _Styled(forms.Form):
-    """Bootstrap classes on every widget; `instance` and `user` as the generic pages pass them."""
-
-    def __init__(self, *args, instance=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance, self.user = instance, user
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", widget_css(field.widget))
-
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
-
-    def _choice(self, name) -> forms.ModelChoiceField:
-        return cast(forms.ModelChoiceField, self.fields[name])
-
-
-class RequestForm(_Styled):
+class RequestForm(ServiceForm):
     """The staff's intake (a visit, the counter, the phone …): where the matter is, what, how urgent, and the
     resident's contact only with their consent."""
 
@@ -94,7 +78,7 @@ class RequestForm(_Styled):
         return data
 
 
-class StepForm(_Styled):
+class StepForm(ServiceForm):
     """One step (accept, start, resolve, close, refer, decline): the fields the step takes, the version read."""
 
     outcome = forms.CharField(label=_("outcome"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -117,13 +101,13 @@ class StepForm(_Styled):
             del self.fields["reason"]
 
 
-class PublicListForm(_Styled):
+class PublicListForm(ServiceForm):
     """On or off the community's public list: only the version read (the page says what the public sees)."""
 
     version = _version_field()
 
 
-class AssignForm(_Styled):
+class AssignForm(ServiceForm):
     """To one of: a branch under the responsible org, a member of it, a unit or a council project (by name)."""
 
     branch = forms.ModelChoiceField(Org.objects.none(), label=_("assigned branch"), required=False)
@@ -163,7 +147,7 @@ class AssignForm(_Styled):
         return data
 
 
-class RateForm(_Styled):
+class RateForm(ServiceForm):
     satisfaction = forms.ChoiceField(label=_("satisfaction"), choices=Satisfaction.choices,
                                      help_text=_("The resident's answer, by phone or on a visit."))  # fmt: skip
     note = forms.CharField(label=_("internal note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

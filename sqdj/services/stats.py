@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Value
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from sqdj.core.plugins import StatsSection
+from sqdj.core.querysets import sql_of
 from sqdj.core.scope import EVERYTHING, covers_territory, visible
 
 from .models import WorkOrder
@@ -41,13 +41,6 @@ RATES = {  # rate → (numerator, denominator)
 HEADING = "12345接诉即办"
 
 
-def _sql(query) -> tuple[str, tuple]:
-    try:
-        return query.query.sql_with_params()
-    except EmptyResultSet:  # a scope of nothing
-        return "", ()
-
-
 def orders(org, user, as_of: datetime.date):
     """The orders counted for `org` as `user` sees them (the figures and the lists behind them alike)."""
     qs = WorkOrder.objects.filter(request__area__path__startswith=org.area.path).filter(received_until(as_of))
@@ -61,7 +54,7 @@ def statements(org, *, user, as_of: datetime.date) -> list[tuple[str, tuple, boo
     conditions = figure_qs(as_of)
     query = orders(org, user, as_of).order_by().annotate(_all=Value(1)).values("_all")
     counts = {"total": Count("pk"), **{k: Count("pk", filter=conditions[k]) for k in COUNTED}}
-    return [(*_sql(query.annotate(**counts).values(*KEYS)), False)]
+    return [(*sql_of(query.annotate(**counts).values(*KEYS)), False)]
 
 
 def figures(rows: list, *, as_of: datetime.date) -> dict:

@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
-from sqdj.core.forms import widget_css
+from sqdj.core.forms import StyledForm
 from sqdj.core.widgets import SearchSelect, use_picker
 
 from .requests import PLACEABLE
@@ -18,15 +18,7 @@ from .workorders import placeable_below
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = widget_css(field.widget)
-            field.widget.attrs.setdefault("class", css)
-
-
-class PlaceOrderForm(_Styled):
+class PlaceOrderForm(StyledForm):
     """Where the order goes: a community of its subdistrict, or a place in it (the service checks the rest)."""
 
     area = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("area"),
@@ -44,7 +36,7 @@ class PlaceOrderForm(_Styled):
         self.initial.setdefault("version", order.request.version)
 
 
-class RepliesForm(_Styled):
+class RepliesForm(StyledForm):
     """The replies file: the orders resolved or closed within the dates, as .xlsx or .csv."""
 
     date_from = forms.DateField(label=_("resolved from"), required=False, widget=DATE)

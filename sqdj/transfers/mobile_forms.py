@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates, idnumber
-from sqdj.core.forms import ScopedModelForm, widget_css
+from sqdj.core.forms import ScopedModelForm, StyledForm
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -100,27 +100,20 @@ class InflowForm(ScopedModelForm):
 # ---- actions on a record (POST forms of the detail pages) -------------------------------------------------------
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", widget_css(f.widget))
-
-
-class ContactForm(_Styled):
+class ContactForm(StyledForm):
     on = forms.DateField(label=_("contact on"), widget=DATE, initial=dates.today)
 
 
-class LostContactForm(_Styled):
+class LostContactForm(StyledForm):
     since = forms.DateField(label=_("lost contact since"), widget=DATE, initial=dates.today)
 
 
-class EndForm(_Styled):
+class EndForm(StyledForm):
     ended_on = forms.DateField(label=_("end date"), widget=DATE, initial=dates.today)
     reason = forms.ChoiceField(label=_("how it ended"), choices=MobileEnd.choices)
 
 
-class VerifyForm(_Styled):
+class VerifyForm(StyledForm):
     verified_on = forms.DateField(label=_("identity verified on"), widget=DATE, initial=dates.today)
     note = forms.CharField(
         label=_("how the identity was verified"),
@@ -129,7 +122,7 @@ class VerifyForm(_Styled):
     )
 
 
-class BranchForm(_Styled):
+class BranchForm(StyledForm):
     branch = forms.ModelChoiceField(queryset=None, label=_("branch for activities"))
 
     def __init__(self, *args, choices=None, **kwargs):

@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
-from sqdj.core.forms import widget_css
+from sqdj.core.forms import StyledForm
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.models import Member
 from sqdj.members.pick_views import member_picker
@@ -30,14 +30,7 @@ def members_with_verified_hours():
     return Member.objects.filter(Exists(verified))
 
 
-class _Styled(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            f.widget.attrs.setdefault("class", widget_css(f.widget))
-
-
-class CertificateIssueForm(_Styled):
+class CertificateIssueForm(StyledForm):
     member = forms.ModelChoiceField(queryset=Member.objects.none(), label=_("party member"))
     org = forms.ModelChoiceField(queryset=Org.objects.none(), label=_("issuing organization"))
     period_start = forms.DateField(label=_("from"), widget=DATE)
@@ -58,11 +51,11 @@ class CertificateIssueForm(_Styled):
             self.initial.setdefault("period_end", today)
 
 
-class CertificateRevokeForm(_Styled):
+class CertificateRevokeForm(StyledForm):
     reason = forms.CharField(label=_("why it was revoked"), max_length=200)
 
 
-class CertificateVerifyForm(_Styled):
+class CertificateVerifyForm(StyledForm):
     """No ID number, no phone: the number printed on the certificate and the name as printed."""
 
     number = forms.CharField(label=_("certificate number"), max_length=40)

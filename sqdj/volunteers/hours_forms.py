@@ -3,7 +3,7 @@ hours, the half-hour steps), not the model's constraints, whose messages name a 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.areas.models import Area
 from sqdj.core import dates
-from sqdj.core.forms import widget_css
+from sqdj.core.forms import ServiceForm
 from sqdj.core.widgets import SearchSelect, use_picker
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
@@ -37,23 +37,7 @@ def _hours_field(**kwargs):
     return forms.DecimalField(label=_("hours"), widget=HOURS, **kwargs)
 
 
-class _Styled(forms.Form):
-    """Bootstrap classes on every widget; `instance` and `user` as the generic edit page passes them."""
-
-    def __init__(self, *args, instance=None, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance, self.user = instance, user
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", widget_css(field.widget))
-
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
-
-    def _choice(self, name) -> forms.ModelChoiceField:
-        return cast(forms.ModelChoiceField, self.fields[name])
-
-
-class ServiceHoursForm(_Styled):
+class ServiceHoursForm(ServiceForm):
     """Add: the organizer records a member's hours (after an activity, or for a post duty or other service). Edit:
     the correction of a record — day, hours, content, place — with its reason (the page's version guards it)."""
 
@@ -98,7 +82,7 @@ class ServiceHoursForm(_Styled):
     version = _version_field()
 
 
-class DeclareForm(_Styled):
+class DeclareForm(ServiceForm):
     """The member declares hours served (a phone form): where, when, how long, what."""
 
     community = forms.ModelChoiceField(queryset=Area.objects.none(), label=_("community"))
@@ -117,7 +101,7 @@ class DeclareForm(_Styled):
                 self.initial.setdefault("community", communities[0].pk)
 
 
-class DecisionForm(_Styled):
+class DecisionForm(ServiceForm):
     """Verify (or reject, with a reason) the record as the page showed it (its version)."""
 
     version = _version_field()
@@ -129,7 +113,7 @@ class DecisionForm(_Styled):
             del self.fields["reason"]
 
 
-class ActivityHoursForm(_Styled):
+class ActivityHoursForm(ServiceForm):
     """One form for the activity's roster: the day, content and place (prefilled from the activity) and a row of
     hours per member who signed up and has no record of it yet (a blank row: no record)."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -19,7 +18,7 @@ from django.utils.http import urlencode
 from sqdj.areas.models import Area
 from sqdj.core.dates import add_months
 from sqdj.core.plugins import StatsSection
-from sqdj.core.querysets import CompiledStatements, InList
+from sqdj.core.querysets import CompiledStatements, InList, sql_of
 from sqdj.core.scope import EVERYTHING, covers_subtree, covers_territory, visible
 from sqdj.members.choices import Category, Standing
 from sqdj.members.models import Member, Registration
@@ -39,13 +38,6 @@ LABELS = {
     "hours": "志愿服务时长（本年，小时）",
 }
 HEADING = "在职党员报到与志愿服务"
-
-
-def _sql(query) -> tuple[str, tuple]:
-    try:
-        return query.query.sql_with_params()
-    except EmptyResultSet:  # a scope of nothing
-        return "", ()
 
 
 def _seen(queryset, user):
@@ -68,7 +60,7 @@ def _unit_side_sql(*, org_path: str, as_of: datetime.date, user=EVERYTHING):
     members = _seen(members, user)
     registered = Exists(Registration.objects.filter(Registration.standing_q(as_of), member=OuterRef("pk")))
     query = members.order_by().annotate(_all=Value(1)).values("_all")
-    return _sql(query.annotate(in_service=Count("pk"), registered=Count("pk", filter=registered))
+    return sql_of(query.annotate(in_service=Count("pk"), registered=Count("pk", filter=registered))
                 .values("in_service", "registered"))  # fmt: skip
 
 
@@ -87,10 +79,10 @@ def _community_side_sql(*, area_path: str, as_of: datetime.date, user=EVERYTHING
     regs = _seen(Registration.objects.filter(_territory(area_path), Registration.standing_q(as_of)), user)
     units = _seen(UnitRegistration.objects.filter(_territory(area_path), Registration.standing_q(as_of)), user)
     query = regs.order_by().annotate(_all=Value(1)).values("_all")
-    sql, params = _sql(
+    sql, params = sql_of(
         query.annotate(registrations_here=Count("member_id", distinct=True)).values("registrations_here")
     )
-    units_sql, units_params = _sql(units.order_by().values("pk"))
+    units_sql, units_params = sql_of(units.order_by().values("pk"))
     if not sql:
         return "", ()
     if not units_sql:
@@ -133,7 +125,7 @@ def _hours_sql(*, area_path: str, as_of: datetime.date, user=EVERYTHING, **days)
         .values("_all")
         .annotate(records=Count("*"), total_hours=Sum("hours"), active=Count("member_id", distinct=True), **months)
     )
-    return _sql(query.values("records", "total_hours", "active", *months))
+    return sql_of(query.values("records", "total_hours", "active", *months))
 
 
 # the statements of a user who holds the whole subtree or territory (no scope condition): compiled once per shape

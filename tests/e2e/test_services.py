@@ -23,6 +23,8 @@ from sqdj.services.choices import RequestState, Source
 from sqdj.services.models import Request
 from sqdj.testing.members import member_data
 
+from .steps import pick, saved, submit_action
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 MEMBER_NAME = "司徒办理"
@@ -72,20 +74,6 @@ def _as_member(page, base_url, username, password):
     page.fill("#id_password", password)
     page.locator("form button[type=submit]").click()
     expect(page).to_have_url(re.compile("^" + re.escape(base_url) + "/me/$"))
-
-
-def _saved(page):
-    expect(page.locator(".alert-success").first).to_be_visible()
-
-
-def _submit_action(page):
-    page.locator("#action-form button[type=submit]").first.click()
-
-
-def _pick(page, field_id, words, selector):
-    """The search picker (core.widgets.SearchSelect): type, then choose the result."""
-    page.fill(f"#{field_id}_search", words)
-    page.locator(f"#{field_id}_results {selector}").first.click()
 
 
 def _track(page, code):
@@ -181,14 +169,14 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     page.locator("#request-accept").click()
     page.fill("#id_public_note", PUBLIC_ACCEPTED)
     page.fill("#id_note", "内部：先核实位置")
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     expect(page.locator("#request-state")).to_have_text("已受理")
 
     page.locator("#request-assign").click()
-    _pick(page, "id_member", MEMBER_NAME, f'.sqdj-pick-item[data-value="{member.pk}"]')
-    _submit_action(page)
-    _saved(page)
+    pick(page, "id_member", MEMBER_NAME, f'.sqdj-pick-item[data-value="{member.pk}"]')
+    submit_action(page)
+    saved(page)
     request.refresh_from_db()
     assert (request.state, request.assigned_member_id) == (RequestState.ACCEPTED, member.pk)
     assert request.accepted_at is not None
@@ -208,16 +196,16 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     expect(page.locator("#request-close")).to_have_count(0)
 
     page.locator("#request-start").click()
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     expect(page.locator("#request-state")).to_have_text("办理中")
 
     page.locator("#request-resolve").click()
     page.fill("#id_outcome", "联系物业更换了两盏路灯的灯泡。")
     page.fill("#id_note", INTERNAL)
     page.fill("#id_public_note", PUBLIC_RESOLVED)
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     expect(page.locator("#request-state")).to_have_text("已办结")
     request.refresh_from_db()
     assert request.state == RequestState.RESOLVED and request.resolved_at is not None
@@ -240,7 +228,7 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     _as_admin(page, login, "sq_admin")
     page.goto(request.get_absolute_url())
     page.locator("#request-publish").click()
-    _submit_action(page)
+    submit_action(page)
     expect(page.locator(".alert-success").first).to_be_visible()
     request.refresh_from_db()
     assert request.public

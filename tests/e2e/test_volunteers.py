@@ -30,6 +30,8 @@ from sqdj.volunteers.feedback_forms import last_quarter
 from sqdj.volunteers.models import Activity, Certificate, Feedback, Post, PostClaim, ServiceHours, Signup
 from sqdj.volunteers.posts import open_q
 
+from .steps import pick, saved, submit_action
+
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 NAME = "司徒新报"
@@ -74,20 +76,6 @@ def _member_page_ok(page, what):
     assert not cut, f"{what}: buttons reach beyond the screen's right edge: {cut}"
     found = [word for word in FORBIDDEN if word in text]
     assert not found, f"{what}: the page shows {found}"
-
-
-def _saved(page):
-    expect(page.locator(".alert-success").first).to_be_visible()
-
-
-def _submit_action(page):
-    page.locator("#action-form button[type=submit]").first.click()
-
-
-def _pick(page, field_id, words, selector):
-    """The tree / search picker (core.widgets.SearchSelect): type, then choose the result."""
-    page.fill(f"#{field_id}_search", words)
-    page.locator(f"#{field_id}_results {selector}").first.click()
 
 
 def _pdf(page, href):
@@ -152,7 +140,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     expect(page.locator("#on-behalf")).to_have_count(0)  # a member claims for themself only
     page.locator("#claim-submit").click()
     expect(page).to_have_url(re.compile(r"/volunteers/post-claims/\d+/$"))
-    _saved(page)
+    saved(page)
     claim = PostClaim.objects.get(post=post, member=member)
     assert claim.state == ClaimState.PENDING
     expect(page.locator("#claim-approve")).to_have_count(0)  # the member does not decide
@@ -163,8 +151,8 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     page.locator(f'main a[href="{claim.get_absolute_url()}"]').first.click()
     page.locator("#claim-approve").click()
     page.fill("#id_note", "欢迎参加")
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     claim.refresh_from_db()
     assert (claim.state, claim.decided_by_id) == (ClaimState.APPROVED, sq_admin.pk)
 
@@ -184,7 +172,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     expect(page).to_have_url(re.compile(rf"{re.escape(activity.get_absolute_url())}$"))
     _member_page_ok(page, "activity")
     page.locator("#activity-signup").click()
-    _saved(page)
+    saved(page)
     expect(page.locator("#activity-withdraw")).to_be_visible()
     assert Signup.objects.filter(activity=activity, member=member, withdrawn_at__isnull=True).exists()
     _member_page_ok(page, "activity signed up")
@@ -204,7 +192,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     page.fill("#id_place", "社区老年活动室")
     page.locator("#declare-submit").click()
     expect(page).to_have_url(re.compile(r"/volunteers/hours/\d+/$"))
-    _saved(page)
+    saved(page)
     record = ServiceHours.objects.get(member=member, served_on=served_on)
     assert (record.state, record.hours, record.community) == (HoursState.PENDING, Decimal("2.5"), community)
     expect(page.locator("#hours-verify")).to_have_count(0)  # the member does not verify their own
@@ -213,7 +201,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     _as_admin(page, login, "sq_admin")
     page.goto(record.get_absolute_url())
     page.locator("#hours-verify").click()
-    _saved(page)
+    saved(page)
     expect(page.locator("#hours-state")).to_have_text("已核验")
     record.refresh_from_db()
     assert (record.state, record.verified_by_id) == (HoursState.VERIFIED, sq_admin.pk)
@@ -221,13 +209,13 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     # ---- 3. the quarter's feedback letters: drafted, evaluated, signed; the unit org's admin reads it -------------
     page.goto("/volunteers/feedback/")
     draft = page.locator("#feedback-draft-form")
-    _pick(page, "id_org", community_org.code, f'.sqdj-pick-item[data-code="{community_org.code}"]')
+    pick(page, "id_org", community_org.code, f'.sqdj-pick-item[data-code="{community_org.code}"]')
     draft.locator("#id_period_kind").select_option("quarter")
     draft.locator("#id_year").fill(str(year))
     draft.locator("#id_quarter").select_option(str(quarter))
     page.locator("#feedback-draft").click()
     expect(page).to_have_url(re.compile(r"/volunteers/feedback/\?to_sign=true$"))
-    _saved(page)
+    saved(page)
     letter = Feedback.objects.get(member=member, period_start=q_start)
     assert (letter.state, letter.hours) == (FeedbackState.DRAFT, Decimal("2.5"))
     assert (letter.org, letter.unit_org) == (community_org, unit_org)
@@ -235,11 +223,11 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     page.locator(f'main a[href="/volunteers/feedback/{letter.pk}/edit/"]').click()
     page.select_option("#id_evaluation", "good")
     page.fill("#id_note", "积极参加社区志愿服务。")
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     page.locator("#feedback-sign").click()
-    _submit_action(page)
-    _saved(page)
+    submit_action(page)
+    saved(page)
     letter.refresh_from_db()
     assert letter.state == FeedbackState.SIGNED and letter.number
     expect(page.locator("#feedback-final")).to_be_visible()
@@ -262,13 +250,13 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     _as_admin(page, login, "sq_admin")
     page.goto("/volunteers/certificates/")
     page.locator('main a[href="/volunteers/certificates/issue/"]').first.click()
-    _pick(page, "id_member", NAME, f'.sqdj-pick-item[data-value="{member.pk}"]')
-    _pick(page, "id_org", community_org.code, f'.sqdj-pick-item[data-code="{community_org.code}"]')
+    pick(page, "id_member", NAME, f'.sqdj-pick-item[data-value="{member.pk}"]')
+    pick(page, "id_org", community_org.code, f'.sqdj-pick-item[data-code="{community_org.code}"]')
     page.fill("#id_period_start", q_start.isoformat())
     page.fill("#id_period_end", q_end.isoformat())
     page.locator("#certificate-issue-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/volunteers/certificates/\d+/$"))
-    _saved(page)
+    saved(page)
     cert = Certificate.objects.get(member=member)
     assert (cert.hours, cert.records, cert.org) == (Decimal("2.5"), 1, community_org)
 
