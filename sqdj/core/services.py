@@ -7,7 +7,7 @@ call the domain services and hold no rules of their own.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,7 +80,14 @@ def ensure_in_scope(obj, user, action: str = "view"):
 def blocking_dependents(obj, ignore: tuple[str, ...] = ()) -> list[str]:
     """Human-readable reasons why `obj` may not be deleted: rows in other tables still point at it."""
     reasons = []
-    for rel in obj._meta.related_objects:
+    # the reverse relations, and the hidden ones that protect (a foreign key declared with related_name="+" and
+    # on_delete=PROTECT would otherwise end the delete in a database error)
+    hidden = [
+        f for f in obj._meta.get_fields(include_hidden=True)
+        if f.auto_created and not f.concrete and f.hidden and not f.related_model._meta.auto_created
+        and getattr(f, "on_delete", None) in (models.PROTECT, models.RESTRICT)
+    ]  # fmt: skip
+    for rel in [*obj._meta.related_objects, *hidden]:
         if not (rel.one_to_many or rel.one_to_one) or rel.related_model._meta.label in ignore:
             continue
         count = rel.related_model._default_manager.filter(**{rel.field.name: obj}).count()

@@ -12,6 +12,8 @@ from django.urls import reverse
 from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import Conflict, ScopeViolation
+from sqdj.orgs.models import Org
+from sqdj.orgs.services import do_create_org, do_delete_org
 from sqdj.services import stations
 from sqdj.services.models import Station
 from sqdj.services.station_views import StationViews
@@ -197,3 +199,17 @@ def test_no_english_on_the_station_pages(w, client):
         page = _Page()
         page.feed(r.content.decode())
         assert _unreadable(" ".join(page.text), {"admin1"}) == [], url
+
+
+def test_an_org_a_station_belongs_to_is_not_deleted_and_says_why(w):
+    """Station.org is declared with related_name="+" (PROTECT): the delete is refused in words, not by a database
+    error (core.services.blocking_dependents sees hidden relations that protect)."""
+    branch = do_create_org(
+        acting_user=None, parent=w.community1, code="ZBS9", name="站点党支部", type="branch", area=w.community_area1
+    )
+    stations.do_create_station(acting_user=None, org=branch, area=w.community_area1, name="党员服务站",
+                               address="示例路9号")  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        do_delete_org(branch, acting_user=None)
+    assert "服务站点" in " ".join(exc.value.messages)
+    assert Org.objects.filter(pk=branch.pk).exists()
