@@ -23,10 +23,8 @@ from sqdj.services.choices import RequestState, Source
 from sqdj.services.models import Request
 from sqdj.testing.members import member_data
 
-from .steps import pick, saved, submit_action
+from .steps import PHONE, as_admin, as_member, pick, saved, submit_action
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 MEMBER_NAME = "司徒办理"
 RESIDENT = "欧阳晓岚"  # the resident's contact: never on a public page, never in a URL
 RESIDENT_PHONE = "13987654329"
@@ -58,22 +56,6 @@ def _public_page_ok(page, what):
 def _as_resident(page):
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
-
-
-def _as_admin(page, login, username):
-    page.context.clear_cookies()
-    page.set_viewport_size(DESKTOP)
-    login(username)
-
-
-def _as_member(page, base_url, username, password):
-    page.context.clear_cookies()
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(re.compile("^" + re.escape(base_url) + "/me/$"))
 
 
 def _track(page, code):
@@ -145,7 +127,7 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     _public_page_ok(page, "tracking page, received")
 
     # ---- 3. sq_admin: 群众诉求 → the request; the contact masked (in full once); accepted, assigned ----------------
-    _as_admin(page, login, "sq_admin")
+    as_admin(page, login, "sq_admin")
     page.locator('a[href="/services/requests/"]').first.click()
     expect(page).to_have_url(re.compile(r"/services/requests/$"))
     row = page.locator("main table tbody tr", has_text=SUMMARY)
@@ -183,7 +165,7 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     assert request.steps.filter(state=RequestState.ACCEPTED, by=sq_admin, public_note=PUBLIC_ACCEPTED).exists()
 
     # ---- 4. the member, on the phone: the requests assigned to them; started, resolved ----------------------------
-    _as_member(page, base_url, "situbanli", demo.password)
+    as_member(page, base_url, "situbanli", demo.password)
     page.goto("/services/requests/?assigned_to_me=true")
     _no_sideways_scroll(page, "member's request list")
     mine = page.locator("main table tbody tr", has_text=SUMMARY)
@@ -225,7 +207,7 @@ def test_resident_request_from_phone_form_to_resolution_on_the_public_status_pag
     page.goto(f"/services/public/{community.code}/")
     assert SUMMARY not in _public_page_ok(page, "community page, request not public")
     # the community's admin puts it on the public list from its page (the resident's form does not ask)
-    _as_admin(page, login, "sq_admin")
+    as_admin(page, login, "sq_admin")
     page.goto(request.get_absolute_url())
     page.locator("#request-publish").click()
     submit_action(page)

@@ -30,32 +30,13 @@ from sqdj.volunteers.feedback_forms import last_quarter
 from sqdj.volunteers.models import Activity, Certificate, Feedback, Post, PostClaim, ServiceHours, Signup
 from sqdj.volunteers.posts import open_q
 
-from .steps import pick, saved, submit_action
+from .steps import as_admin, as_member, pick, saved, submit_action
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 NAME = "司徒新报"
 FORBIDDEN = ("积分", "排名", "签到", "打卡")  # no points, rankings or check-in anywhere a member looks (2023)
 
 
 # ---- helpers ----------------------------------------------------------------------------------------------------
-
-
-def _as_admin(page, login, username):
-    page.context.clear_cookies()
-    page.set_viewport_size(DESKTOP)
-    login(username)
-
-
-def _as_member(page, base_url, username, password):
-    """The member signs in on the phone and lands on 我的 (a self-only account has no administrator's home)."""
-    page.context.clear_cookies()
-    page.set_viewport_size(PHONE)
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(re.compile("^" + re.escape(base_url) + "/me/$"))
 
 
 def _member_page_ok(page, what):
@@ -124,7 +105,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     post = next(p for p in posts if p.n < p.places)
 
     # ---- 1. 我的 on the phone; a post claimed, approved by the community; an activity signed up for ----------------
-    _as_member(page, base_url, "xinbaodao", demo.password)
+    as_member(page, base_url, "xinbaodao", demo.password)
     expect(page.locator("#me-claims-none")).to_be_visible()
     expect(page.locator("#me-hours-none")).to_be_visible()
     expect(page.locator("#me-certificates-none")).to_be_visible()
@@ -146,7 +127,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     expect(page.locator("#claim-approve")).to_have_count(0)  # the member does not decide
     _member_page_ok(page, "claim")
 
-    _as_admin(page, login, "sq_admin")
+    as_admin(page, login, "sq_admin")
     page.goto("/volunteers/post-claims/?to_decide=true")
     page.locator(f'main a[href="{claim.get_absolute_url()}"]').first.click()
     page.locator("#claim-approve").click()
@@ -156,7 +137,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     claim.refresh_from_db()
     assert (claim.state, claim.decided_by_id) == (ClaimState.APPROVED, sq_admin.pk)
 
-    _as_member(page, base_url, "xinbaodao", demo.password)
+    as_member(page, base_url, "xinbaodao", demo.password)
     mine = page.locator(f'#me-claims [data-state="{ClaimState.APPROVED}"]')
     expect(mine).to_contain_text(post.title)
     now = timezone.now()
@@ -198,7 +179,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     expect(page.locator("#hours-verify")).to_have_count(0)  # the member does not verify their own
     _member_page_ok(page, "service record")
 
-    _as_admin(page, login, "sq_admin")
+    as_admin(page, login, "sq_admin")
     page.goto(record.get_absolute_url())
     page.locator("#hours-verify").click()
     saved(page)
@@ -232,7 +213,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     assert letter.state == FeedbackState.SIGNED and letter.number
     expect(page.locator("#feedback-final")).to_be_visible()
 
-    _as_admin(page, login, "dw_admin")
+    as_admin(page, login, "dw_admin")
     page.goto(f"/volunteers/feedback/?q={NAME}")
     row = page.locator("main table tbody tr", has_text=NAME)
     expect(row).to_have_count(1)
@@ -247,7 +228,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     assert NAME in text and letter.number in text
 
     # ---- 4. a certificate: issued by the community, downloaded from 我的, accepted by the public page -------------
-    _as_admin(page, login, "sq_admin")
+    as_admin(page, login, "sq_admin")
     page.goto("/volunteers/certificates/")
     page.locator('main a[href="/volunteers/certificates/issue/"]').first.click()
     pick(page, "id_member", NAME, f'.sqdj-pick-item[data-value="{member.pk}"]')
@@ -260,7 +241,7 @@ def test_in_service_member_from_registration_to_a_verified_certificate(page, dem
     cert = Certificate.objects.get(member=member)
     assert (cert.hours, cert.records, cert.org) == (Decimal("2.5"), 1, community_org)
 
-    _as_member(page, base_url, "xinbaodao", demo.password)
+    as_member(page, base_url, "xinbaodao", demo.password)
     expect(page.locator("#me-hours [data-state]").first).to_have_attribute("data-state", HoursState.VERIFIED)
     link = page.locator(f'#me-certificates [data-number="{cert.number}"]')
     expect(link).to_contain_text(cert.number)
