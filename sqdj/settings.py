@@ -217,6 +217,9 @@ SQDJ_CERTIFICATE_VERIFY_RATE = env.str("SQDJ_CERTIFICATE_VERIFY_RATE", default="
 SQDJ_PUBLIC_REQUEST_RATE = env.str("SQDJ_PUBLIC_REQUEST_RATE", default="10/min")
 SQDJ_PUBLIC_TRACK_RATE = env.str("SQDJ_PUBLIC_TRACK_RATE", default="10/min")
 SQDJ_PUBLIC_CHALLENGE_MAX_AGE = env.int("SQDJ_PUBLIC_CHALLENGE_MAX_AGE", default=1800)
+# uploaded files no one may fetch by URL (a wish's photo): served only through a scoped view
+SQDJ_PRIVATE_DIR = Path(env.str("SQDJ_PRIVATE_DIR", default=str(DATA_DIR / "private"))).resolve()
+SQDJ_PHOTO_MAX_BYTES = env.int("SQDJ_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 SESSION_COOKIE_AGE = SQDJ_SESSION_ABSOLUTE_HOURS * 3600
 # ---- end of sessions, sign-in throttling, passwords, rate limits ----
 

@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import translation
 from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,8 @@ def _jsonable(value):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
+    if isinstance(value, FieldFile):  # a file's stored name (random: core.files.private_name), never its content
+        return value.name or ""
     return value
 
 
@@ -462,6 +465,8 @@ class AuditEvent(models.Model):
         AUDIT_PURGE = "audit_purge", _("Old audit records purged")
         PUBLIC_TRACK = "public_track", _("Public request tracking")
         PUBLIC_REQUEST = "public_request", _("Public request refused")
+        SENSITIVE_VIEW = "sensitive_view", _("Sensitive record viewed")
+        ANONYMISED = "anonymised", _("Records anonymised after retention")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("Succeeded")

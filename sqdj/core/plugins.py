@@ -30,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import apps
+from django.dispatch import Signal
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import module_has_submodule
 
@@ -340,3 +341,12 @@ class StatsSection:
 def stats_sections() -> tuple[StatsSection, ...]:
     found = [s for _c, m in declarations("stats") for s in getattr(m, "sections", ())]
     return tuple(sorted(found, key=lambda s: (s.order, s.key)))
+
+
+# ---- a member's service done in one app, counted where service records are kept --------------------------------
+
+# Sent (inside the business transaction) when a party member's service is done through another app — a 微心愿
+# fulfilled (services). The app that keeps service records (volunteers) receives it and records the hours, so
+# neither app imports the other. Keyword arguments: member, org (the recording org), community (an Area), served_on,
+# hours (Decimal), content, place, acting_user. A receiver that refuses raises a ValidationError: nothing is saved.
+service_rendered = Signal()

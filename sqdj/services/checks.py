@@ -15,6 +15,9 @@ describe_parameters(
         "workorder.response_hours": gettext_lazy("Hours to respond to a 12345 work order"),
         "workorder.progress_days": gettext_lazy("Days without progress before a work order is flagged"),
         "workorder.unsatisfied_streak": gettext_lazy("Unsatisfied answers in a row before a work order is flagged"),
+        "services.household_retention_years": gettext_lazy("Years a closed household's record is kept"),
+        "services.household_review_months": gettext_lazy("Months between reviews of a household's help"),
+        "services.visit_coverage_months": gettext_lazy("Months without a visit before a building counts as unvisited"),
     }
 )
 describe_values(

@@ -61,3 +61,65 @@ class Satisfaction(models.TextChoices):
 
 
 SATISFIED = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
+
+
+# ---- 微心愿 (small wishes) ----------------------------------------------------------------------------------------
+
+
+class ClaimState(models.TextChoices):
+    """A wish's claim by a member, a team or a unit: fulfilled, or withdrawn (the wish is open again)."""
+
+    CLAIMED = "claimed", _("Claimed")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+ACTIVE_CLAIMS = (ClaimState.CLAIMED, ClaimState.FULFILLED)
+
+
+# ---- 帮扶 (help for households in hardship) ----------------------------------------------------------------------
+
+
+class Hardship(models.TextChoices):
+    """The kinds of hardship help is for: a fixed list (what help needs to know, nothing about beliefs or views)."""
+
+    DIBAO = "dibao", _("Minimum living allowance")  # 低保
+    TEKUN = "tekun", _("Extreme poverty support")  # 特困
+    DISABILITY = "disability", _("Disability")  # 残疾
+    UNEMPLOYED = "unemployed", _("Unemployment")  # 失业
+    ILLNESS = "illness", _("Serious illness")  # 重病
+    ELDERLY_ALONE = "elderly_alone", _("Elderly living alone")  # 独居高龄
+    POOR_MEMBER = "poor_member", _("Party member in difficulty")  # 困难党员
+    OTHER = "other", _("Other hardship")
+
+
+class LegalBasis(models.TextChoices):
+    """Why the household's data may be kept (个人信息保护法 第十三条): its consent, or a legal duty (社会救助)."""
+
+    CONSENT = "consent", _("The household's consent")
+    LEGAL_DUTY = "legal_duty", _("A legal duty (social assistance)")
+
+
+class HouseholdState(models.TextChoices):
+    OPEN = "open", _("Being helped")
+    CLOSED = "closed", _("Help ended")
+
+
+class HouseholdEnd(models.TextChoices):
+    RECOVERED = "recovered", _("Out of hardship")
+    MOVED = "moved", _("Moved away")
+    DIED = "died", _("Deceased")
+    REFUSED = "refused", _("Declined further help")
+    OTHER = "other", _("Other")
+
+
+class SupportKind(models.TextChoices):
+    MONEY = "money", _("Money")
+    GOODS = "goods", _("Goods")
+    SERVICE = "service", _("Service")
+    OTHER = "other", _("Other support")
+
+
+class ReviewOutcome(models.TextChoices):
+    CONTINUE = "continue", _("Continue the help")
+    CLOSE = "close", _("End the help")

@@ -19,11 +19,25 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.accounts.roles import Role
 from sqdj.areas.models import Area
+from sqdj.core.files import private_storage
 from sqdj.core.models import BaseModel, ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, mask_name, mask_phone
 from sqdj.members.models import Member
 
-from .choices import RequestKind, RequestState, Satisfaction, Source, Urgency
+from .choices import (
+    ACTIVE_CLAIMS,
+    ClaimState,
+    HouseholdEnd,
+    HouseholdState,
+    LegalBasis,
+    RequestKind,
+    RequestState,
+    ReviewOutcome,
+    Satisfaction,
+    Source,
+    SupportKind,
+    Urgency,
+)
 
 STEPLEN = 4  # the trees' materialized path step (core.models.TreeNode)
 
@@ -116,6 +130,12 @@ class Request(ChangeLoggedModel):
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     public = models.BooleanField(_("on the public list"), default=False)
+    # a wish's 'for whom': an anonymous label (某独居老人), never a name; its 'by when' is due_at
+    beneficiary = models.CharField(_("for whom"), max_length=50, blank=True)
+    visit = models.ForeignKey("Visit", verbose_name=_("opened from visit"), on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="requests")  # fmt: skip
+    household = models.ForeignKey("Household", verbose_name=_("household helped"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="requests")  # fmt: skip
     # the responsible community org (from the area); empty while a work order waits to be placed
     org = models.ForeignKey("orgs.Org", verbose_name=_("responsible organization"), on_delete=models.PROTECT,
                             null=True, blank=True, related_name="+")  # fmt: skip
@@ -254,4 +274,293 @@ class WorkOrder(ChangeLoggedModel):
         return self.request.get_absolute_url()
 
 
-__all__ = ["Category", "Request", "RequestStep", "Satisfaction", "Station", "WorkOrder"]
+# ---- 微心愿: a wish's claim -----------------------------------------------------------------------------------------
+
+
+class Helper(models.Model):
+    """Who helps (one of): a party member, a branch or other org, a unit (the units app's, by name: a sibling); a
+    wish's claim may also be a service team's."""
+
+    member = models.ForeignKey(Member, verbose_name=_("party member"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")  # fmt: skip
+    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT, null=True,
+                            blank=True, related_name="+")  # fmt: skip
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    @property
+    def helper(self):
+        return self.member or self.org or self.unit or getattr(self, "team", None)
+
+
+def wish_photo_path(instance, filename):  # the service names the file (core.files.private_name)
+    return filename
+
+
+class WishClaim(Helper, ChangeLoggedModel):
+    """A member, a service team or a unit claims a 微心愿 and fulfils it (with a photo, optional, kept privately);
+    a withdrawn claim opens the wish again. A member's fulfilment counts in the member's service record (the hours
+    given; core.plugins.service_rendered)."""
+
+    request = models.ForeignKey(Request, verbose_name=_("small wish"), on_delete=models.CASCADE,
+                                related_name="claims")  # fmt: skip
+    team = models.ForeignKey("volunteers.Team", verbose_name=_("service team"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")  # fmt: skip
+    state = models.CharField(_("state"), max_length=12, choices=ClaimState.choices, default=ClaimState.CLAIMED)
+    claimed_at = models.DateTimeField(_("claimed at"))
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+    fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
+    fulfilment = models.CharField(_("what was done"), max_length=300, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, null=True, blank=True)
+    photo = models.FileField(_("photo"), storage=private_storage, upload_to=wish_photo_path, max_length=100,
+                             blank=True)  # fmt: skip
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    scope_area_field = "request__area"
+    scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)
+
+    class Meta:
+        verbose_name = _("wish claim")
+        verbose_name_plural = _("wish claims")
+        ordering = ["-claimed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request"], condition=Q(state__in=ACTIVE_CLAIMS), name="services_one_wish_claim",
+                violation_error_message=_("This wish has been claimed already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(org__isnull=False) | Q(unit__isnull=False)
+                | Q(team__isnull=False), name="services_wishclaim_helper",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.request.number} · {self.helper}"
+
+    def get_absolute_url(self):
+        return self.request.get_absolute_url()
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
+
+
+# ---- 帮扶: households in hardship --------------------------------------------------------------------------------
+
+
+class Household(ChangeLoggedModel):
+    """A household in hardship, with only what help needs: a contact person (encrypted, masked), where (an area down
+    to the building, and the room), the kinds of hardship (a fixed list), the legal basis for keeping it (consent,
+    with its time and text version, or a legal duty). Every view of its details is logged (audit `sensitive_view`).
+    Closed, it is kept for the rulebook's retention (`services.household_retention_years`), then anonymised by the
+    daily job: contact, room and notes wiped, the figures kept."""
+
+    number = models.CharField(_("household number"), max_length=20, unique=True)  # HH2026000012 + check
+    org = models.ForeignKey("orgs.Org", verbose_name=_("responsible organization"), on_delete=models.PROTECT,
+                            related_name="+")  # fmt: skip
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    room = models.CharField(_("room"), max_length=30, blank=True)  # 3单元502: with the area, where to knock
+    contact_name = EncryptedCharField(_("contact name"), masker=mask_name, blank=True)
+    contact_phone = EncryptedCharField(_("contact phone"), masker=mask_phone, blank=True)
+    size = models.PositiveSmallIntegerField(_("household size"), null=True, blank=True)
+    hardships = models.JSONField(_("kinds of hardship"), default=list)  # codes of choices.Hardship
+    needs = models.CharField(_("what help is needed"), max_length=300, blank=True)
+    basis = models.CharField(_("legal basis"), max_length=12, choices=LegalBasis.choices)
+    basis_note = models.CharField(_("basis detail"), max_length=200, blank=True)  # the law, or the consent's form
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=HouseholdState.choices, default=HouseholdState.OPEN)
+    opened_on = models.DateField(_("help started on"))
+    closed_on = models.DateField(_("help ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("why help ended"), max_length=12, choices=HouseholdEnd.choices, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    visit = models.ForeignKey("Visit", verbose_name=_("opened from visit"), on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="households_opened")  # fmt: skip
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")  # fmt: skip
+
+    scope_area_field = "area"
+    scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)
+    pii_reveal_only = ()
+
+    @classmethod
+    def scope_self_q(cls, user):
+        """The member paired with it, and the liaison of the unit paired with it, while the pairing lasts."""
+        return Q(assistances__member__user=user, assistances__ended_on__isnull=True) | Q(
+            assistances__unit__contacts__user=user, assistances__unit__contacts__ended_on__isnull=True,
+            assistances__ended_on__isnull=True,
+        )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("household in hardship")
+        verbose_name_plural = _("households in hardship")
+        ordering = ["area__path", "number"]
+        indexes = [
+            models.Index(fields=["state", "closed_on"], name="services_household_closed"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("services:household", args=[self.pk])
+
+    @property
+    def contact_name_masked(self) -> str:
+        return mask_name(self.contact_name)
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class Assistance(Helper, ChangeLoggedModel):
+    """A pairing (结对帮扶): a member, a branch or other org, or a unit helps a household, from a day to a day."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household in hardship"), on_delete=models.CASCADE,
+                                  related_name="assistances")  # fmt: skip
+    started_on = models.DateField(_("paired on"))
+    ended_on = models.DateField(_("pairing ended on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    scope_area_field = "household__area"
+    scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)
+
+    class Meta:
+        verbose_name = _("assistance pairing")
+        verbose_name_plural = _("assistance pairings")
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(org__isnull=False) | Q(unit__isnull=False),
+                name="services_assistance_helper",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="services_assistance_dates",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} · {self.helper}"
+
+    def get_absolute_url(self):
+        return self.household.get_absolute_url()
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
+
+
+class Support(Helper, ChangeLoggedModel):
+    """Support given to a household: when, what, by whom (a member, an org or a unit), the amount where money."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household in hardship"), on_delete=models.CASCADE,
+                                  related_name="supports")  # fmt: skip
+    given_on = models.DateField(_("given on"))
+    kind = models.CharField(_("kind of support"), max_length=10, choices=SupportKind.choices)
+    what = models.CharField(_("what was given"), max_length=200)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    visit = models.ForeignKey("Visit", verbose_name=_("during visit"), on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="supports")  # fmt: skip
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+
+    scope_area_field = "household__area"
+    scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)
+
+    class Meta:
+        verbose_name = _("support given")
+        verbose_name_plural = _("support given")
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__isnull=True) | Q(amount__gt=0), name="services_support_amount"),
+        ]
+        indexes = [models.Index(fields=["given_on"], name="services_support_given")]
+
+    def __str__(self):
+        return f"{self.household} · {self.given_on} · {self.what}"
+
+    def get_absolute_url(self):
+        return self.household.get_absolute_url()
+
+    @classmethod
+    def scope_self_q(cls, user):
+        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
+
+
+class HouseholdReview(ChangeLoggedModel):
+    """The yearly review (年度复核) of a household's help: continue, or end it."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household in hardship"), on_delete=models.CASCADE,
+                                  related_name="reviews")  # fmt: skip
+    year = models.PositiveSmallIntegerField(_("year"))
+    reviewed_on = models.DateField(_("reviewed on"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReviewOutcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+
+    scope_area_field = "household__area"
+
+    class Meta:
+        verbose_name = _("yearly review")
+        verbose_name_plural = _("yearly reviews")
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "year"], name="services_one_review_a_year",
+                violation_error_message=_("This household has been reviewed for this year already."),
+            )
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.household} · {self.year}"
+
+    def get_absolute_url(self):
+        return self.household.get_absolute_url()
+
+
+# ---- 走访: visits -------------------------------------------------------------------------------------------------
+
+
+class Visit(ChangeLoggedModel):
+    """A visit (走访, "进百家门"): when, where (an area down to the building, or a household), who visited (members,
+    and others by role), what was heard — the matter, not who said it. A request or a household's help can be
+    opened from it in one step (Request.visit, Household.visit)."""
+
+    org = models.ForeignKey("orgs.Org", verbose_name=_("party organization"), on_delete=models.PROTECT,
+                            related_name="+")  # fmt: skip
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(Household, verbose_name=_("household in hardship"), on_delete=models.SET_NULL,
+                                  null=True, blank=True, related_name="visits")  # fmt: skip
+    visited_on = models.DateField(_("visited on"))
+    visitors = models.ManyToManyField(Member, verbose_name=_("visiting members"), blank=True, related_name="+")
+    other_visitors = models.CharField(_("other visitors"), max_length=100, blank=True)  # 网格员, 居委会 (roles)
+    heard = models.TextField(_("what was heard"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")  # fmt: skip
+
+    scope_area_field = "area"
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["area", "visited_on"], name="services_visit_area_day")]
+
+    def __str__(self):
+        return f"{self.visited_on} · {self.area}"
+
+    def get_absolute_url(self):
+        return reverse("services:visit", args=[self.pk])
+
+
+__all__ = ["Assistance", "Category", "Household", "HouseholdReview", "Request", "RequestStep", "Satisfaction",
+           "Station", "Support", "Visit", "WishClaim", "WorkOrder"]  # fmt: skip

@@ -3,6 +3,7 @@ from importlib import import_module
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from sqdj.core.plugins import service_rendered
 from sqdj.core.seeding import keep_seeded
 
 # the data migration that carries the national post catalogue (the 五员), frozen there
@@ -27,3 +28,6 @@ class VolunteersConfig(AppConfig):
     def ready(self):
         # the national post kinds are reference data: back after a flush, and a backup restores over them
         keep_seeded(self, "PostKind", "code", national_kinds)
+        # a member's wish fulfilled in the services app counts in the member's service record
+        service_rendered.connect(import_module("sqdj.volunteers.hours").record_rendered_service,
+                                 dispatch_uid="volunteers_service_rendered")  # fmt: skip

@@ -60,6 +60,7 @@ class HoursSource(models.TextChoices):
 
     RECORDED = "recorded", _("Recorded by the organizer")
     DECLARED = "declared", _("Declared by the member")
+    WISH = "wish", _("A small wish fulfilled")  # sent by the services app (core.plugins.service_rendered)
 
 
 class HoursState(models.TextChoices):

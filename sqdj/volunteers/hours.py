@@ -199,6 +199,20 @@ def do_record_hours(*, acting_user, member, served_on, hours, content="", place=
                        action="add")  # fmt: skip
 
 
+def record_rendered_service(sender, *, member, org, community, served_on, hours, content, place, acting_user,
+                            **_ignored) -> ServiceHours:  # fmt: skip
+    """core.plugins.service_rendered: a member's service done through another app (a 微心愿 fulfilled) goes into the
+    member's service record, verified — the community's staff recorded it there. The same checks as any record (the
+    24 hours of a day): a refusal is a ValidationError and the sender's change is not saved either."""
+    _lock_member(member)
+    errors = _errors(member, served_on=served_on, hours=hours, content=content, place=place)
+    if errors:
+        raise ValidationError({"hours": [m for messages in errors.values() for m in messages]})
+    return _new_record(member, acting_user=acting_user, org=org, community=community, served_on=served_on,
+                       hours=hours, content=content, place=place, source=HoursSource.WISH, verified=True,
+                       action="add")  # fmt: skip
+
+
 def open_signups(activity: Activity):
     """The members on the activity's roster (withdrawn sign-ups left out), by sign-up order."""
     return activity.signups.filter(withdrawn_at__isnull=True).select_related("member").order_by("signed_up_at", "pk")

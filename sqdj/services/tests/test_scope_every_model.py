@@ -18,7 +18,19 @@ from sqdj.accounts.services import do_create_user, do_grant_role
 from sqdj.members.models import Member
 from sqdj.members.self_service import do_link_user
 from sqdj.members.services import do_create_member
-from sqdj.services.models import Category, Request, RequestStep, Station, WorkOrder
+from sqdj.services.models import (
+    Assistance,
+    Category,
+    Household,
+    HouseholdReview,
+    Request,
+    RequestStep,
+    Station,
+    Support,
+    Visit,
+    WishClaim,
+    WorkOrder,
+)
 from sqdj.testing import PASSWORD, build_world
 from sqdj.testing.members import member_data
 
@@ -37,8 +49,23 @@ def _side(world, seq: int, area, org, member) -> dict:
     """One row of every model in one community; its request assigned to `member`."""
     request = _request(seq, area, org, assigned_member=member)
     order_request = _request(seq + 50, area, org)
+    wish = _request(seq + 70, area, org, kind="wish", beneficiary="某独居老人")
     now = timezone.now()
+    today = timezone.localdate()
+    household = Household.objects.create(number=f"HH{seq:08d}", org=org, area=area, basis="consent",
+                                         hardships=["dibao"], opened_on=today, consent_at=now)  # fmt: skip
     return {
+        # the member of this side claimed the wish and is paired with the household: they see both (self scope)
+        WishClaim: WishClaim.objects.create(request=wish, member=member, claimed_at=now),
+        Household: household,
+        Assistance: Assistance.objects.create(household=household, member=member, started_on=today),
+        Support: Support.objects.create(
+            household=household, member=member, given_on=today, kind="goods", what="米面油"
+        ),  # fmt: skip
+        HouseholdReview: HouseholdReview.objects.create(
+            household=household, year=today.year, reviewed_on=today, outcome="continue"
+        ),  # fmt: skip
+        Visit: Visit.objects.create(org=org, area=area, household=household, visited_on=today, heard="楼道灯坏了"),
         Category: Category.objects.create(org=org, code=f"c{seq}", name=f"类别{seq}"),
         Station: Station.objects.create(org=org, area=area, name=f"服务站{seq}", address="某路1号"),
         Request: request,
@@ -98,10 +125,12 @@ def test_the_admin_sees_and_changes_only_the_own_side(sides, model):
 def test_the_assigned_member_sees_their_own_and_changes_nothing(sides, model):
     _world, mine, other, me = sides
     seen = _seen(model, me)
-    if model in (Request, RequestStep):
-        assert seen == {mine[model].pk}  # the request assigned to them, its steps
+    if model in (Request, RequestStep, WishClaim, Household, Assistance, Support):
+        # the request assigned to them, its steps; their claim; the household they are paired with, the pairing,
+        # the support they gave
+        assert seen == {mine[model].pk}
     else:
-        assert seen == set()  # the catalogue, the stations, the work orders: the community's
+        assert seen == set()  # the catalogue, stations, work orders, reviews, visits: the community's
     assert not _seen(model, me, "change")
 
 

@@ -1,0 +1,3 @@
+"""The wish part's to-dos on the home page (core.plugins.TodoSource)."""
+
+todos: list = []
