@@ -24,6 +24,7 @@ from sqdj.areas.models import Area
 from sqdj.core.bulk import insert_rows, is_streaming, reset_sequences
 from sqdj.core.pii import encrypt
 from sqdj.core.rules import param
+from sqdj.demo.care import generate_care
 from sqdj.demo.volunteers import _counted, _next_id
 from sqdj.members.choices import Standing
 from sqdj.members.models import Member
@@ -388,7 +389,7 @@ def generate_services(size: str, seed: int, today: datetime.date) -> dict:
                    r["consent_at"], r["consent_version"], r["public"], r["org_id"], pk if kind == "org" else None,
                    pk if kind == "member" else None, life.state, r["received_at"], r["due_at"], life.accepted_at,
                    life.resolved_at, life.closed_at, life.escalated_at, life.resolution, life.end_reason,
-                   life.satisfaction, life.reopened, life.streak, len(life.steps))  # fmt: skip
+                   life.satisfaction, life.reopened, life.streak, len(life.steps), "")  # fmt: skip
 
     insert_rows(Request, REQUEST_COLUMNS, request_rows(), convert=convert)
 
@@ -411,6 +412,7 @@ def generate_services(size: str, seed: int, today: datetime.date) -> dict:
 
     insert_rows(WorkOrder, ORDER_COLUMNS, _counted(order_rows(), counts, "work_orders"), convert=convert)
     reset_sequences(Station, Request, WorkOrder)
+    counts.update(generate_care(size, seed, today, communities))  # wishes, households, visits
     return counts
 
 
@@ -421,7 +423,7 @@ REQUEST_COLUMNS = ("id", "created", "last_updated", "number", "tracking_code", "
                    "contact_phone", "consent_at", "consent_version", "public", "org_id", "assigned_org_id",
                    "assigned_member_id", "state", "received_at", "due_at", "accepted_at", "resolved_at", "closed_at",
                    "escalated_at", "resolution", "end_reason", "satisfaction", "reopened", "unsatisfied_streak",
-                   "version")  # fmt: skip
+                   "version", "beneficiary")  # fmt: skip
 STEP_COLUMNS = ("request_id", "state", "at", "note", "public_note")
 ORDER_COLUMNS = ("id", "created", "last_updated", "number", "received_at", "category_text", "content", "address",
                  "dispatched_to_id", "due_at", "area_code", "request_id")  # fmt: skip

@@ -20,7 +20,7 @@ from sqdj.demo import synthetic
 from sqdj.demo.services import PLANS, generate_services
 from sqdj.orgs.models import Org
 from sqdj.orgs.services import community_org
-from sqdj.services.choices import ENDED_STATES, OPEN_STATES, SATISFIED, RequestState, Satisfaction, Source
+from sqdj.services.choices import ENDED_STATES, OPEN_STATES, SATISFIED, RequestKind, RequestState, Satisfaction, Source
 from sqdj.services.models import Request, RequestStep, Station, WorkOrder
 from sqdj.services.requests import escalation_due_q, overdue_q
 from sqdj.stats.services import compute
@@ -40,6 +40,11 @@ def city(_small_city, db):
     return _small_city
 
 
+def _plain():
+    """The residents' requests and work orders (the wishes have their own test: test_care_demo.py)."""
+    return Request.objects.filter(kind=RequestKind.REQUEST)
+
+
 def _communities():
     return [a for a in Area.objects.filter(type=AreaType.COMMUNITY) if community_org(a) is not None]
 
@@ -50,17 +55,18 @@ def test_every_community_has_a_public_center_and_requests(city):
     for area in communities:
         centers = Station.objects.filter(area=area, public=True, name__endswith="党群服务中心")
         assert centers.count() == 1, area
-        assert Request.objects.filter(area__path__startswith=area.path, placed=True).exclude(
+        assert _plain().filter(area__path__startswith=area.path, placed=True).exclude(
             source=Source.HOTLINE).count() == PLANS["small"].requests  # fmt: skip
     assert Station.objects.filter(name__endswith="党员服务站").exists()
     assert all(s.phone.startswith("022-2") and len(s.phone) == 12 for s in Station.objects.all())
     assert all("示例路" in s.address for s in Station.objects.all())
-    assert city["service_stations"] == Station.objects.count() and city["requests"] == Request.objects.count()
-    assert city["request_steps"] == RequestStep.objects.count() and city["work_orders"] == WorkOrder.objects.count()
+    assert city["service_stations"] == Station.objects.count() and city["requests"] == _plain().count()
+    assert city["request_steps"] == RequestStep.objects.filter(request__kind=RequestKind.REQUEST).count()
+    assert city["work_orders"] == WorkOrder.objects.count()
 
 
 def test_requests_spread_over_a_year_categories_sources_and_states(city):
-    requests = Request.objects.all()
+    requests = _plain().all()
     assert not requests.filter(received_at__gte=MIDNIGHT).exists()
     assert requests.filter(received_at__lt=MIDNIGHT - datetime.timedelta(days=300)).exists()
     assert requests.values("category").distinct().count() >= 8
@@ -77,7 +83,7 @@ def test_requests_spread_over_a_year_categories_sources_and_states(city):
 
 
 def test_states_match_their_timestamps(city):
-    r = Request.objects.all()
+    r = _plain().all()
     assert not r.filter(due_at__lt=F("received_at")).exists()
     assert not r.filter(accepted_at__lt=F("received_at")).exists()
     assert not r.filter(resolved_at__lt=F("accepted_at")).exists()
@@ -102,13 +108,13 @@ def test_states_match_their_timestamps(city):
 
 
 def test_every_request_has_its_steps_in_order(city):
-    assert not Request.objects.annotate(n=Count("steps")).filter(n=0).exists()
+    assert not _plain().annotate(n=Count("steps")).filter(n=0).exists()
     steps: dict[int, list] = {}
     for request_id, state, at in RequestStep.objects.order_by("request_id", "at", "pk").values_list(
         "request_id", "state", "at"
     ):
         steps.setdefault(request_id, []).append((state, at))
-    for r in Request.objects.only("pk", "state", "received_at", "version"):
+    for r in _plain().only("pk", "state", "received_at", "version"):
         found = steps[r.pk]
         assert found[0] == (RequestState.RECEIVED, r.received_at)
         assert found[-1][0] == r.state and found[-1][1] < MIDNIGHT
@@ -117,11 +123,11 @@ def test_every_request_has_its_steps_in_order(city):
 
 
 def test_contacts_have_consent_and_are_clearly_fake(city):
-    with_contact = Request.objects.exclude(contact_name="")
-    share = with_contact.count() / Request.objects.exclude(source=Source.HOTLINE).count()
+    with_contact = _plain().exclude(contact_name="")
+    share = with_contact.count() / _plain().exclude(source=Source.HOTLINE).count()
     assert 0.25 < share < 0.42
     assert not with_contact.filter(Q(consent_at__isnull=True) | Q(consent_version="")).exists()
-    assert not Request.objects.filter(contact_name="", consent_at__isnull=False).exists()
+    assert not _plain().filter(contact_name="", consent_at__isnull=False).exists()
     for r in with_contact:
         assert r.contact_name.startswith("示例居民") and r.contact_phone.startswith("1390000")
         assert len(r.contact_phone) == 11
@@ -133,7 +139,7 @@ def test_contacts_have_consent_and_are_clearly_fake(city):
 
 
 def test_public_text_holds_no_personal_number(city):
-    public = Request.objects.filter(public=True)
+    public = _plain().filter(public=True)
     assert public.count() > 50
     for summary in public.values_list("summary", flat=True):
         assert not personal_numbers_in(summary)
