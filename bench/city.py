@@ -7,7 +7,9 @@ timed, then, for the admin of a community, a subdistrict, a district and the cit
 and API: a filter, a pinyin search, offset 5,000, the last page; p50/p95 and queries per request, beside a trivial
 view and the query baselines of tests/test_query_counts.py), the statistics (`sqdj.stats.services.compute`)
 against the fastest of three hand-written statements over the same rows (alternated), and the rulebook's checks
-(组织体检). Results go to bench/results/city.json and are printed; nothing is asserted.
+(组织体检), and serving residents (bench/services.py: the request list, the request statistics against one
+hand-written aggregate, the public form under 1,000 submissions). Results go to bench/results/city.json and are
+printed; nothing is asserted.
 
 SQDJ_BENCH_IMPORT=0 leaves the import out. SQDJ_BENCH_SIZE=medium runs the same on the medium city
 (bench/results/city-medium.json: the growth table of docs/performance.md). With SQDJ_BENCH_CITY_REUSE=1 the database
@@ -38,6 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
+import services as services_bench  # noqa: E402  (bench/services.py: serving residents' lists, figures, public form)
 import volunteers as volunteer_bench  # noqa: E402  (bench/volunteers.py: the volunteers' hand-written figures)
 from common import count_queries, get_ok, keep_request_queries, machine, sign_in, timed, timed_pair  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -531,6 +534,7 @@ def main():
     results["statistics"] = bench_stats(users)
     results["checks"] = bench_checks(users)
     results["unit_statistics"] = bench_unit_stats(users)
+    results["services"] = services_bench.run(users)
 
     if size == "city" and os.environ.get("SQDJ_BENCH_CITY_REUSE") != "1" and connection.vendor == "postgresql":
         results["also_run"] = run_beside()

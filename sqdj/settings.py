@@ -374,6 +374,10 @@ SPECTACULAR_SETTINGS = {
                 "ChangeKind",
             )  # fmt: skip
         },
+        "SourceEnum": "sqdj.services.choices.Source",  # a request's source, its state: the names they had first
+        "RequestStateEnum": "sqdj.services.choices.RequestState",
+        "WishClaimStateEnum": "sqdj.services.choices.ClaimState",
+        **{f"{name}Enum": f"sqdj.services.choices.{name}" for name in ("HouseholdState", "HouseholdEnd")},
     },
 }
 

@@ -5,13 +5,14 @@ and no larger than SQDJ_PHOTO_MAX_BYTES; a refused file is never written."""
 from __future__ import annotations
 
 import mimetypes
+import os
 import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
-from django.utils.functional import LazyObject
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -19,13 +20,27 @@ from PIL import Image, UnidentifiedImageError
 PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
-class _PrivateStorage(LazyObject):
-    def _setup(self):
-        # base_url None: the storage has no URL; FileField.url raises instead of leaking a path
-        self._wrapped = FileSystemStorage(location=settings.SQDJ_PRIVATE_DIR, base_url=None)
+@deconstructible(path="sqdj.core.files.PrivateStorage")
+class PrivateStorage(FileSystemStorage):
+    """Files under SQDJ_PRIVATE_DIR, read at each use (a test may point it elsewhere), with no URL: FieldFile.url
+    raises rather than leak a path. Deconstructs without arguments, so that migrations name no machine's path."""
+
+    def __init__(self):
+        super().__init__()
+
+    @property
+    def base_location(self):
+        return settings.SQDJ_PRIVATE_DIR
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("a private file has no URL: a scoped view serves it (core.files.private_response)")
 
 
-private_storage = _PrivateStorage()
+private_storage = PrivateStorage()
 
 
 def check_photo(upload) -> str:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.bulk import insert_rows, is_streaming, reset_sequences
-from sqdj.core.numbering import next_numbers, with_check
+from sqdj.core.numbering import next_numbers
 from sqdj.core.pii import encrypt
 from sqdj.demo.volunteers import HOURS_COLUMNS, _counted, _next_id
 from sqdj.services.choices import (
@@ -38,6 +38,7 @@ from sqdj.services.choices import (
     Source,
     SupportKind,
 )
+from sqdj.services.households import number_of
 from sqdj.services.models import (
     Assistance,
     Household,
@@ -105,7 +106,8 @@ def _steps(wish: dict) -> int:
 
 
 def _households_numbers(year: int, count: int) -> list[str]:
-    return [with_check("HH", f"{year}{n:06d}") for n in next_numbers(f"services.household.{year}", count)]
+    """A block of household numbers, from the sequence the service numbers from (households.new_number)."""
+    return [number_of(year, n) for n in next_numbers(f"services.household.{year}", count)]
 
 
 def generate_care(size: str, seed: int, today: datetime.date, communities: list) -> dict:

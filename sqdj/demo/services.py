@@ -44,8 +44,8 @@ class Plan:
     order_days: int
 
 
-# the city size is left out for now (its ≈ 2,000,000 requests are the benchmarks' business): zero counts
-PLANS = {"small": Plan(36, 200, 90), "medium": Plan(48, 200, 90)}
+# the city: ≈ 2,000,000 requests (1,300 communities × 1,400 + 100 subdistricts × 1,800 work orders), the benchmarks'
+PLANS = {"small": Plan(36, 200, 90), "medium": Plan(48, 200, 90), "city": Plan(1400, 1800, 90)}
 KEYS = ("service_stations", "requests", "request_steps", "work_orders")
 
 CONTACT_SHARE = 0.33  # requests with a resident's contact (given with consent)
@@ -264,8 +264,8 @@ def _assignees(c: _Community) -> list[tuple[str, int, str]]:
 
 def generate_services(size: str, seed: int, today: datetime.date) -> dict:
     """Write the city's service stations, requests and work orders once (nothing when any exist); the counts."""
-    if size not in PLANS:  # the city: not yet (see PLANS)
-        return dict.fromkeys(KEYS, 0) if size == "city" else {}
+    if size not in PLANS:
+        return {}
     if Station.objects.exists() or Request.objects.exists():
         return {}
     communities = _communities()

@@ -11,6 +11,10 @@ read it: the branch through `scope_view_org_fields`, the member and the unit's l
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,10 +22,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.accounts.roles import Role
+from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.files import private_storage
 from sqdj.core.models import BaseModel, ChangeLoggedModel
 from sqdj.core.pii import EncryptedCharField, mask_name, mask_phone
+from sqdj.members.communities import own_communities
 from sqdj.members.models import Member
 
 from .choices import (
@@ -173,10 +179,15 @@ class Request(ChangeLoggedModel):
 
     @classmethod
     def scope_self_q(cls, user):
-        """The member it is assigned to, and the liaison of the unit it is assigned to."""
-        return Q(assigned_member__user=user) | Q(
+        """The member it is assigned to, and the liaison of the unit it is assigned to; a 微心愿 also to whom may
+        claim it (open, in their communities) and to whom claimed it (their claim's own self scope)."""
+        assigned = Q(assigned_member__user=user) | Q(
             assigned_unit__contacts__user=user, assigned_unit__contacts__ended_on__isnull=True
         )
+        claimed = Q(
+            kind=RequestKind.WISH, pk__in=WishClaim.objects.filter(WishClaim.scope_self_q(user)).values("request")
+        )
+        return assigned | claimed | wish_claimable_q(user)
 
     class Meta:
         verbose_name = _("resident request")
@@ -204,6 +215,25 @@ class Request(ChangeLoggedModel):
     @property
     def contact_phone_masked(self) -> str:
         return mask_phone(self.contact_phone)
+
+
+WISH_OPEN = (RequestState.RECEIVED, RequestState.ACCEPTED)  # a wish waiting for its claimant
+
+
+def wish_claimable_q(user) -> Q:
+    """The open wishes a member or a unit's liaison may claim for themself (their unit): those of the communities the
+    member belongs to (registered there, or their org's) and of the community the unit stands in."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    ids = set(own_communities(user))
+    units = apps.get_model("units", "Unit").objects.filter(contacts__user=user, contacts__ended_on__isnull=True)
+    paths = {path for path in units.values_list("area__path", flat=True) if path}
+    above_units = [path[:n] for path in paths for n in range(STEPLEN, len(path) + 1, STEPLEN)]
+    communities = Area.objects.filter(Q(pk__in=ids) | Q(path__in=above_units), type=AreaType.COMMUNITY)
+    under = [Q(area__path__startswith=path) for path in communities.values_list("path", flat=True)]
+    if not under:
+        return Q(pk__in=[])
+    return Q(kind=RequestKind.WISH, state__in=WISH_OPEN) & reduce(or_, under)
 
 
 class RequestStep(BaseModel):

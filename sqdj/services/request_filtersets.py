@@ -12,9 +12,19 @@ from sqdj.areas.filtersets import UnderAreaMixin
 from sqdj.core.filtersets import BaseFilterSet
 from sqdj.orgs.filtersets import area_picker
 
-from .choices import OPEN_STATES, RequestState, Source, Urgency
+from .choices import OPEN_STATES, RequestKind, RequestState, Source, Urgency
 from .models import Category, Request
-from .requests import escalated_q, overdue_q
+from .requests import escalated_q, figure_qs, overdue_q, received_until
+
+# the statistics' `requests` figures a list can show (`?figure=`), as of `received_to` (else today)
+FIGURE_CHOICES = [
+    ("total", _("Resident requests")),
+    ("closed", _("Requests closed")),
+    ("closed_on_time", _("Closed on time")),
+    ("satisfied", _("Satisfied (incl. basically)")),
+    ("rated", _("Rated")),
+    ("wishes_fulfilled", _("Wishes fulfilled")),
+]
 
 
 def _categories(request):
@@ -31,7 +41,9 @@ def assigned_to_me_q(user) -> Q:
 class RequestFilterSet(UnderAreaMixin, BaseFilterSet):
     """`?q=` the number or the summary, `?state=`, `?category=CODE`, `?source=`, `?urgency=`, `?area=CODE` (that area
     and below), `?overdue=true` (open, past the due time), `?escalated=true` (open, escalated to the subdistrict),
-    `?assigned_to_me=true` (open, assigned to the user's own member record). The to-dos link here."""
+    `?assigned_to_me=true` (open, assigned to the user's own member record), `?kind=` (request or wish),
+    `?received_to=YYYY-MM-DD` (received by the end of that day) and `?figure=` one of the statistics' `requests`
+    counts as of that day (the statistics link here, so that a figure and its list agree). The to-dos link here."""
 
     search_fields = ("number", "summary")
 
@@ -43,10 +55,23 @@ class RequestFilterSet(UnderAreaMixin, BaseFilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     escalated = django_filters.BooleanFilter(method="filter_escalated", label=_("escalated to the subdistrict"))
     assigned_to_me = django_filters.BooleanFilter(method="filter_assigned_to_me", label=_("assigned to me"))
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, label=_("kind"))
+    received_to = django_filters.DateFilter(method="filter_received_to", label=_("received up to"))
+    figure = django_filters.ChoiceFilter(choices=FIGURE_CHOICES, method="filter_figure", label=_("figure"))
 
     class Meta:
         model = Request
-        fields = ["q", "state", "category", "source", "urgency", "area", "overdue", "escalated", "assigned_to_me"]
+        fields = ["q", "state", "category", "source", "urgency", "area", "overdue", "escalated", "assigned_to_me",
+                  "kind", "received_to", "figure"]  # fmt: skip
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_until(value)) if value else queryset
+
+    def filter_figure(self, queryset, name, value):
+        if not value:
+            return queryset
+        as_of = self.form.cleaned_data.get("received_to") or timezone.localdate()
+        return queryset.filter(figure_qs(as_of)[value])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

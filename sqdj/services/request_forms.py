@@ -19,7 +19,7 @@ from sqdj.orgs.models import Org
 
 from . import requests as services
 from .choices import Satisfaction, Source, Urgency
-from .models import Category, Station
+from .models import Category, Station, Visit
 
 # The staff read this to the resident (at the counter, on the phone, on a visit) before keeping a contact; its version
 # is stored with the request (security.md R24: the consent record).
@@ -71,10 +71,17 @@ class RequestForm(ServiceForm):
         area = self._choice("area")
         area.queryset = Area.objects.restrict(user, "add")
         use_picker(area, SearchSelect(reverse_lazy("areas:area_pick"), {"scoped": "1"}))
+        # opened from a visit in one step (the page's ?visit=<pk>, a visit the user may see): its area, source 走访
+        wanted = str(self.initial.pop("visit", None) or "")
+        self.visit = Visit.objects.restrict(user, "view").filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if self.visit is not None:
+            self.initial.update({"area": self.visit.area_id, "source": Source.VISIT})
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data["consent_version"] = CONSENT_VERSION if data.get("consent") else ""
+        if self.visit is not None:
+            data["visit"] = self.visit
         return data
 
 

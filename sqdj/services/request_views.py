@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from sqdj.areas.models import Area
 from sqdj.core.pii import reveal_rows
-from sqdj.core.views import ModelViews, ObjectListView, action_page
+from sqdj.core.views import ModelViews, ObjectEditView, ObjectListView, action_page
 from sqdj.members.forms import RevealForm
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
@@ -71,10 +71,11 @@ class RequestViews(ModelViews):
         """The generic pages, but: the list offers its export and no import (requests enter by their services: the
         import page answers 404); the edit page leads to the request's page (a request changes by its steps)."""
         name = cls.meta().model_name
-        replaced = {f"{name}_list", f"{name}_edit", f"{name}_import"}
+        replaced = {f"{name}_list", f"{name}_edit", f"{name}_import", f"{name}_add"}
         patterns = [p for p in super().urls() if p.name not in replaced]
         return [
             path("", RequestListView.as_view(views=cls), name=f"{name}_list"),
+            path("add/", RequestAddView.as_view(views=cls), name=f"{name}_add"),
             *patterns,
             path("<int:pk>/edit/", request_edit, name=f"{name}_edit"),
             path("import/", no_import, name=f"{name}_import"),
@@ -137,6 +138,14 @@ class RequestViews(ModelViews):
 class RequestListView(ObjectListView):
     def base_context(self, **extra):
         return {**super().base_context(**extra), "can_import": False}
+
+
+class RequestAddView(ObjectEditView):
+    """The intake; `?visit=<pk>` opens it from a visit (the form prefills the visit's area and source 走访)."""
+
+    def _form(self, obj, data=None):
+        visit = self.request.GET.get("visit")  # the form posts to its own URL: the same visit on both
+        return self.views.form(data, instance=obj, user=self.request.user, initial={"visit": visit} if visit else None)
 
 
 @login_required

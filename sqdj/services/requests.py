@@ -11,7 +11,7 @@ import secrets
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,13 +34,14 @@ from .choices import (
     OPEN_STATES,
     SATISFIED,
     TRANSITIONS,
+    ClaimState,
     RequestKind,
     RequestState,
     Satisfaction,
     Source,
     Urgency,
 )
-from .models import Category, Request, RequestStep, Station
+from .models import Category, Request, RequestStep, Station, WishClaim
 
 PREFIX = "SQ"
 # the public tracking code: no 0/O, 1/I/L — read aloud over the phone, typed on a phone
@@ -95,6 +96,10 @@ def escalation_at(request: Request) -> datetime.datetime:
     return request.due_at + datetime.timedelta(days=days)
 
 
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
 def placement(area: Area | None):
     """(community, its org) of an area: where a request placed there is answered; (None, None) above them."""
     community = community_at(area) if area is not None and area.type in PLACEABLE else None
@@ -129,10 +134,15 @@ def do_create_request(*, acting_user, summary: str, description: str, area: Area
                       category: Category | None = None, kind: str = RequestKind.REQUEST, location: str = "",
                       urgency: str = Urgency.NORMAL, station: Station | None = None, contact_name: str = "",
                       contact_phone: str = "", consent: bool = False, consent_version: str = "", public: bool = False,
-                      received_at: datetime.datetime | None = None) -> Request:  # fmt: skip
+                      received_at: datetime.datetime | None = None, beneficiary: str = "",
+                      wanted_by: datetime.date | None = None, visit=None, household=None) -> Request:  # fmt: skip
     """A request enters: checked all at once (nothing written when wrong), numbered, given its due time, placed in
     its area and routed to the community's org, its first step recorded. `acting_user` None: the public form (or
-    a system job) — the area is then any placeable one; staff enter requests only in their own territory."""
+    a system job) — the area is then any placeable one; staff enter requests only in their own territory.
+
+    A 微心愿 (kind wish) says for whom (`beneficiary`: an anonymous label, scanned for personal numbers) and by when
+    (`wanted_by`: its due time is the end of that day). `visit` / `household`: the visit it was heard on, the
+    household it helps (opened from a visit in one step)."""
     errors = Errors()
     summary, description, location = (summary or "").strip(), (description or "").strip(), (location or "").strip()
     if not summary:
@@ -153,6 +163,17 @@ def do_create_request(*, acting_user, summary: str, description: str, area: Area
         errors.add("urgency", _("Choose a valid urgency."), "invalid")
     if category is not None and not category.active:
         errors.add("category", _("This category is no longer in use."), "inactive")
+    beneficiary = (beneficiary or "").strip()
+    if len(beneficiary) > 50:
+        errors.add("beneficiary", _("At most 50 characters."), "max_length")
+    refuse_personal_numbers(errors, "beneficiary", beneficiary)
+    if kind == RequestKind.WISH:
+        if not beneficiary:
+            errors.add("beneficiary", _("Say for whom, without a name (such as 独居老人)."), "required")
+        if wanted_by is None:
+            errors.add("wanted_by", _("Say by when the wish should be fulfilled."), "required")
+        elif wanted_by < timezone.localdate(received_at or timezone.now()):
+            errors.add("wanted_by", _("Cannot be in the past."), "past")
     community, org = placement(area)
     if area is None:
         errors.add("area", _("Choose where the matter is (a community or below it)."), "required")
@@ -181,8 +202,11 @@ def do_create_request(*, acting_user, summary: str, description: str, area: Area
         "contact_phone": phone, "consent_at": now if (name or phone) else None,
         "consent_version": consent_version if (name or phone) else "", "public": bool(public), "org": org,
         "state": RequestState.RECEIVED, "received_at": received_at,
-        "due_at": due_at(category, urgency, received_at), "created_by": acting_user,
+        "due_at": due_at(category, urgency, received_at), "created_by": acting_user, "beneficiary": beneficiary,
+        "visit": visit, "household": household,
     }  # fmt: skip
+    if kind == RequestKind.WISH and wanted_by is not None:  # by the end of the day the wish is wanted by
+        data["due_at"] = max(received_at, end_of_day(wanted_by))
     request = do_create(Request, acting_user=acting_user, data=data, clean=False, action=None)  # checked above
     _step(request, RequestState.RECEIVED, by=acting_user, at=received_at)
     return request
@@ -448,6 +472,37 @@ def escalation_due_q(now: datetime.datetime | None = None) -> Q:
 def escalated_q() -> Q:
     """Escalated and still open (the subdistrict's to-do)."""
     return Q(state__in=OPEN_STATES, escalated_at__isnull=False)
+
+
+def next_midnight(as_of: datetime.date) -> datetime.datetime | None:
+    """The start of the day after `as_of` (local time); None for the last day of the calendar (no bound)."""
+    if as_of >= datetime.date.max:
+        return None
+    return timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time()))
+
+
+def received_until(as_of: datetime.date) -> Q:
+    """Received up to the end of `as_of`."""
+    end = next_midnight(as_of)
+    return Q(received_at__lt=end) if end else Q()
+
+
+def figure_qs(as_of: datetime.date) -> dict[str, Q]:
+    """The condition of each figure of the statistics' `requests` section (on Request), as of the end of `as_of`:
+    the section counts with them and the request list filters with them (`?figure=`), so a figure and its list agree.
+    """
+    is_request = Q(kind=RequestKind.REQUEST)
+    end = next_midnight(as_of)
+    closed = is_request & Q(state=RequestState.CLOSED) & (Q(closed_at__lt=end) if end else Q())
+    fulfilled = WishClaim.objects.filter(request=OuterRef("pk"), state=ClaimState.FULFILLED, fulfilled_on__lte=as_of)
+    return {
+        "total": is_request,
+        "closed": closed,
+        "closed_on_time": closed & Q(closed_at__lte=F("due_at")),
+        "satisfied": is_request & Q(satisfaction__in=SATISFIED),
+        "rated": is_request & ~Q(satisfaction=""),
+        "wishes_fulfilled": Q(kind=RequestKind.WISH) & Q(Exists(fulfilled)),
+    }
 
 
 def subdistrict_org(request: Request) -> Org | None:

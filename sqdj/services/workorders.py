@@ -195,14 +195,6 @@ def _plus_hours(name: str, hours: int):
     return ExpressionWrapper(F(name) + datetime.timedelta(hours=hours), output_field=DateTimeField())
 
 
-def received_until(as_of: datetime.date) -> Q:
-    """Orders received up to the end of `as_of` (local time; the last day of the calendar: all of them)."""
-    if as_of >= datetime.date.max:
-        return Q()
-    end = timezone.make_aware(datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time()))
-    return Q(received_at__lt=end)
-
-
 # ---- the replies file ---------------------------------------------------------------------------------------------
 
 

@@ -25,12 +25,13 @@ from sqdj.core.services import (
     ensure_in_scope,
     merged,
 )
+from sqdj.members.communities import communities_of
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
 from .choices import Organizer
 from .common import community_of, ensure_acts_for
-from .models import Activity, Post, Signup, Team, communities_of
+from .models import Activity, Post, Signup, Team
 
 FIELDS = ("org", "organizer", "team", "project", "post", "community", "service_area", "title", "description", "place",
           "starts_at", "ends_at", "capacity", "takes_attendance")  # fmt: skip

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from sqdj.core import dates
 from sqdj.core.scope import anchors, is_unrestricted
 from sqdj.core.services import Conflict, ScopeViolation, do_create, do_update, ensure_in_scope
+from sqdj.members.communities import communities_of, own_communities
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
 from .choices import HoursSource, HoursState
 from .common import community_of, community_org, ensure_acts_for
-from .models import Activity, Post, ServiceHours, Team, communities_of, own_communities
+from .models import Activity, Post, ServiceHours, Team
 
 # The hours of one calendar day: what a member's records of a day can add up to at most. Not a regulatory threshold
 # (the rulebook has none), just the clock.
@@ -258,7 +259,7 @@ def do_record_activity_hours(activity: Activity, *, acting_user, served_on, cont
 
 
 def member_communities(member: Member) -> list[int]:
-    """The communities a member may declare hours in: their own (models.own_communities, through their account)."""
+    """The communities a member may declare hours in: their own (own_communities, through their account)."""
     return own_communities(member.user) if member.user_id else communities_of(Member.objects.filter(pk=member.pk))
 
 

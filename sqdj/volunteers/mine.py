@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core import dates
 from sqdj.core.plugins import MineSection, mine_link
+from sqdj.members.communities import own_communities
 from sqdj.members.mine import own_member
 
 from .choices import ClaimState, HoursState
-from .models import Activity, Certificate, PostClaim, ServiceHours, Signup, TeamMember, own_communities
+from .models import Activity, Certificate, PostClaim, ServiceHours, Signup, TeamMember
 
 SHOWN = 5  # rows of a card (the rest behind its link)
 CLAIMS_SHOWN = 10  # open and recent claims and team memberships

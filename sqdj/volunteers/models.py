@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sqdj.accounts.roles import Role
-from sqdj.areas.choices import AreaType
 from sqdj.areas.models import Area
 from sqdj.core.models import BaseModel, ChangeLoggedModel
+from sqdj.members.communities import own_communities
 from sqdj.members.models import Member, Registration
 
 from .choices import (
@@ -28,28 +28,6 @@ from .choices import (
 )
 
 STEPLEN = 4  # the trees' materialized path step (core.models.TreeNode)
-
-
-def communities_of(members) -> list[int]:
-    """The communities the given members belong to: where they are registered (在职党员报到) and the community their
-    own org stands in (a local member)."""
-    ids = set(Registration.objects.filter(member__in=members, active=True).values_list("community_id", flat=True))
-    for member in members.select_related("org__area"):
-        area = member.org.area
-        if area is None:
-            continue
-        prefixes = [area.path[:i] for i in range(STEPLEN, len(area.path) + 1, STEPLEN)]
-        ids.update(Area.objects.filter(path__in=prefixes, type=AreaType.COMMUNITY).values_list("pk", flat=True))
-    return sorted(ids)
-
-
-def own_communities(user) -> list[int]:
-    """The communities a member (self service) belongs to (communities_of their member rows). Read once per request
-    (the user object carries it)."""
-    cache = user.__dict__.setdefault("_sqdj_own_communities", {})
-    if "ids" not in cache:
-        cache["ids"] = communities_of(Member.objects.filter(user=user))
-    return cache["ids"]
 
 
 def own_member_q(user, field: str = "member") -> Q:

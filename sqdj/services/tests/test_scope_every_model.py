@@ -125,7 +125,9 @@ def test_the_admin_sees_and_changes_only_the_own_side(sides, model):
 def test_the_assigned_member_sees_their_own_and_changes_nothing(sides, model):
     _world, mine, other, me = sides
     seen = _seen(model, me)
-    if model in (Request, RequestStep, WishClaim, Household, Assistance, Support):
+    if model is Request:  # the request assigned to them, and the wish they claimed (open: they may claim it)
+        assert seen == {mine[Request].pk, mine[WishClaim].request_id}
+    elif model in (RequestStep, WishClaim, Household, Assistance, Support):
         # the request assigned to them, its steps; their claim; the household they are paired with, the pairing,
         # the support they gave
         assert seen == {mine[model].pk}
@@ -147,7 +149,8 @@ def test_a_unit_liaison_sees_only_the_request_assigned_to_their_unit(sides):
     )
     theirs = _request(3, world.community_area1, world.community1, assigned_unit=unit)
     step = RequestStep.objects.create(request=theirs, state="received", at=timezone.now())
-    assert _seen(Request, liaison) == {theirs.pk}
+    # the request assigned to their unit, and the open wish of the unit's community (they may claim it)
+    assert _seen(Request, liaison) == {theirs.pk, mine[WishClaim].request_id}
     assert _seen(RequestStep, liaison) == {step.pk}
     for model in (Category, Station, WorkOrder):
         assert _seen(model, liaison) == set(), model

@@ -14,6 +14,9 @@ UNITS_NONE = {
 # the additive key of the services app (interfaces.md §3): the world has no work order
 WORKORDERS_NONE = {"total": 0, "unplaced": 0, "responded_in_time": 0, "resolved": 0, "resolved_on_time": 0, "rated": 0,
                    "satisfied": 0}  # fmt: skip
+# … and its residents' requests, wishes and households: none in the world either
+REQUESTS_NONE = {"total": 0, "closed": 0, "closed_on_time": 0, "satisfied": 0, "rated": 0, "wishes_fulfilled": 0,
+                 "households_helped": 0}  # fmt: skip
 
 
 def volunteers(as_of: str, in_service: int, registered: int, here: int) -> dict:
@@ -83,6 +86,7 @@ DISTRICT_AS_OF = {
     "coverage": {"communities": 4, "communities_with_org": 2, **NEWORGS_NONE},
     "units": UNITS_NONE,
     "workorders": WORKORDERS_NONE,
+    "requests": REQUESTS_NONE,
     "volunteers": volunteers("2025-06-15", 5, 1, 1),
 }
 
@@ -99,6 +103,7 @@ DISTRICT_LATER = {
     "coverage": {"communities": 4, "communities_with_org": 3, **NEWORGS_NONE},
     "units": UNITS_NONE,
     "workorders": WORKORDERS_NONE,
+    "requests": REQUESTS_NONE,
     "volunteers": volunteers("2025-07-01", 5, 1, 1),
 }
 
@@ -112,6 +117,7 @@ COMMUNITY1_ADMIN = {
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
     "workorders": WORKORDERS_NONE,
+    "requests": REQUESTS_NONE,
     "volunteers": volunteers("2025-06-15", 3, 0, 1),
 }
 
@@ -124,5 +130,6 @@ COMMUNITY1_ONLY = {
     "coverage": {"communities": 1, "communities_with_org": 1, **NEWORGS_NONE},
     "units": UNITS_NONE,
     "workorders": WORKORDERS_NONE,
+    "requests": REQUESTS_NONE,
     "volunteers": volunteers("2025-06-15", 0, 0, 1),
 }

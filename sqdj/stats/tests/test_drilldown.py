@@ -78,10 +78,11 @@ def assert_links_count(c: Client, params: dict) -> int:
         assert counted[url] == number, (label, url)
         checked += 1
     # the 两新组织 figures have no list (no units registry in this world), nor the volunteers' rate and the members
-    # counted across their service records, nor the work orders' four rates
+    # counted across their service records, nor the work orders' four rates and the requests' two
     allowed = {f"coverage:{services.COVERAGE_LABELS[k]}" for k in services.NEWORG_KEYS}
     allowed |= {f"volunteers:{volunteer_stats.LABELS[k]}" for k in volunteer_stats.UNLISTED}
     allowed |= {f"workorders:{label}" for label in workorder_stats.RATES}
+    allowed |= {"requests:按时办结率（%）", "requests:满意率（%）"}  # the residents' requests' two rates
     assert set(missing) <= allowed, missing
     return checked
 
