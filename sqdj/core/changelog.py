@@ -72,12 +72,17 @@ def readable_diff(diff: dict, model) -> list[tuple[Any, Any, Any]]:
         if pks
     }
     out = []
+    listed = getattr(model, "change_log_choices", {})  # a list of codes (a JSON field): shown by their labels
     for key, (before, after) in diff.items():
         field = fields.get(key) or by_attname.get(key)
         if field is None:
             out.append((key, before, after))
             continue
-        if field.is_relation and field.related_model is not None:
+        if key in listed:
+            labels = dict(listed[key].choices)
+            shown = ["、".join(str(labels.get(v, v)) for v in value) if isinstance(value, list) else value
+                     for value in (before, after)]  # fmt: skip
+        elif field.is_relation and field.related_model is not None:
             known = names.get(field.related_model, {})
             shown = [known.get(v, v) if v not in (None, "") else v for v in (before, after)]
         elif getattr(field, "pii", False):

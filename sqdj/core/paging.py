@@ -43,6 +43,7 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 
+from .querysets import InList
 from .scope import FewRows
 
 LAST = "last"
@@ -228,7 +229,7 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
         # deeper: the keys along the index (no row read for the rows skipped), then the page's rows with the list's
         # joins, in the same statement
         keys = branches[0].order_by(*order).values("pk")[offset : offset + limit]
-        return list(rows_of.filter(pk__in=keys).order_by(*order))
+        return list(rows_of.filter(InList("pk", keys)).order_by(*order))
     keys = {f"_page_k{i}": F(lookup) for i, (lookup, _desc) in enumerate(ordering)}
     key_order = [f"{'-' if desc else ''}_page_k{i}" for i, (_lookup, desc) in enumerate(ordering)]
     small = settings.SQDJ_LIST_EXACT_COUNT
@@ -241,7 +242,7 @@ def _read(qs, ordering, offset: int, limit: int, counts: tuple[int | None, ...] 
     merged = parts[0].union(*parts[1:], all=True).order_by(*key_order)[offset : offset + limit]
     sql, params = merged.query.sql_with_params()
     # the page's rows by primary key, with the list's joins, in the same statement
-    page = rows_of.filter(pk__in=RawSQL(f"SELECT _page_pk FROM ({sql}) AS page_keys", params))
+    page = rows_of.filter(InList("pk", RawSQL(f"SELECT _page_pk FROM ({sql}) AS page_keys", params)))
     return list(page.order_by(*order))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
+from django.db.models.expressions import RawSQL
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
 from .scope import NOTHING, scope_parts
@@ -83,13 +84,17 @@ class RestrictedTreeManager(MP_NodeManager.from_queryset(RestrictedTreeQuerySet)
 class InList(models.Func):
     """`column IN (subquery)` written so that PostgreSQL reads the subquery first and looks the column up along its
     index: `column = ANY(ARRAY(subquery))`. As a join or a semi-join the planner may drive the other way round
-    (a territory's 1,191 communities hash-joined against every registration of the city: a sequential scan)."""
+    (a territory's 1,191 communities hash-joined against every registration of the city: a sequential scan; a list
+    page's 50 keys semi-joined last, after its nine joins over every row — past join_collapse_limit the planner keeps
+    the written order)."""
 
     output_field = models.BooleanField()
     conditional = True
 
     def __init__(self, column: str, subquery):
-        super().__init__(models.F(column), models.Subquery(subquery))
+        # a queryset, or a RawSQL statement of one column (core.paging's page keys)
+        source = subquery if isinstance(subquery, RawSQL) else models.Subquery(subquery)
+        super().__init__(models.F(column), source)
 
     def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
         column, subquery = self.get_source_expressions()

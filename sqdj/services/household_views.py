@@ -77,6 +77,7 @@ class HouseholdViews(ModelViews):
     """困难帮扶 of the user's territory; a paired member and a paired unit's liaison: the households they help."""
 
     model = Household
+    log_view = staticmethod(services.log_view)  # the detail and the change history (core.views) are logged
     queryset = Household.objects.select_related("area", "org", "visit").prefetch_related(active_pairings())
     table = HouseholdTable
     filterset = HouseholdFilterSet
@@ -103,7 +104,7 @@ class HouseholdViews(ModelViews):
 
     @classmethod
     def detail_context(cls, obj, user):
-        services.log_view(obj, user=user)  # every view of the details, in the audit trail
+        cls.log_view(obj, user=user)  # every view of the details, in the audit trail
         staff = services.is_staff(obj, user)
         rows = [
             (_("household number"), verbatim(obj.number), None),

@@ -40,6 +40,8 @@ WIPED_FIELDS = {
     Household: {"contact_name": "", "contact_phone": "", "room": "", "needs": "", "basis_note": ""},
     Support: {"what": WIPED},
     Visit: {"heard": WIPED},
+    Assistance: {"note": ""},
+    HouseholdReview: {"note": ""},
 }
 ROOM_LENGTH, NEEDS_LENGTH, BASIS_NOTE_LENGTH, WHAT_LENGTH, NOTE_LENGTH, PAIR_NOTE_LENGTH = 30, 300, 200, 200, 300, 200
 MAX_SIZE = 99
@@ -451,10 +453,11 @@ def _wipe_change_log(model, pks: list[int]) -> None:
 @transaction.atomic
 def anonymise_due(today: datetime.date | None = None) -> int:
     """Closed households past the retention (`services.household_retention_years`, as of the closing day) and not
-    yet anonymised: contact, room, needs and basis note wiped, their supports' `what` and visits' `heard` replaced
-    (kind, amount, dates — the figures — kept), `anonymised_at` set; the change log's snapshots of these rows wiped
-    too. Written with queryset.update (no new change-log row would hold the values; no signal); one audit event
-    with the count. Returns how many; idempotent (an anonymised household is not touched again)."""
+    yet anonymised: contact, room, needs and basis note wiped; their supports' `what` and visits' `heard` replaced,
+    the pairings' and reviews' notes emptied (kinds, amounts, dates — the figures — kept); `anonymised_at` set; the
+    change log's snapshots of these rows wiped too. Written with queryset.update (no new change-log row would hold
+    the values; no signal); one audit event with the counts. Returns how many; idempotent (an anonymised household
+    is not touched again)."""
     today = today or dates.today()
     candidates = (Household.objects.select_for_update(skip_locked=True)
                   .filter(state=HouseholdState.CLOSED, anonymised_at__isnull=True, closed_on__lt=today)
@@ -465,13 +468,13 @@ def anonymise_due(today: datetime.date | None = None) -> int:
     now = timezone.now()
     Household.objects.filter(pk__in=pks).update(**WIPED_FIELDS[Household], anonymised_at=now,
                                                  version=F("version") + 1)  # fmt: skip
-    support_pks = list(Support.objects.filter(household_id__in=pks).values_list("pk", flat=True))
-    Support.objects.filter(pk__in=support_pks).update(**WIPED_FIELDS[Support])
-    visit_pks = list(Visit.objects.filter(household_id__in=pks).values_list("pk", flat=True))
-    Visit.objects.filter(pk__in=visit_pks).update(**WIPED_FIELDS[Visit])
     _wipe_change_log(Household, pks)
-    _wipe_change_log(Support, support_pks)
-    _wipe_change_log(Visit, visit_pks)
+    wiped = {}
+    for model in (Support, Visit, Assistance, HouseholdReview):  # the household's rows that may hold its story
+        rows = list(model.objects.filter(household_id__in=pks).values_list("pk", flat=True))
+        model.objects.filter(pk__in=rows).update(**WIPED_FIELDS[model])
+        _wipe_change_log(model, rows)
+        wiped[model._meta.model_name] = len(rows)
     audit.record(audit.Event.ANONYMISED, user=None, object_type="services.household",
-                 detail={"households": len(pks), "supports": len(support_pks), "visits": len(visit_pks)})  # fmt: skip
+                 detail={"households": len(pks), **wiped})  # fmt: skip
     return len(pks)

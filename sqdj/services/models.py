@@ -33,6 +33,7 @@ from sqdj.members.models import Member
 from .choices import (
     ACTIVE_CLAIMS,
     ClaimState,
+    Hardship,
     HouseholdEnd,
     HouseholdState,
     LegalBasis,
@@ -344,7 +345,7 @@ class WishClaim(Helper, ChangeLoggedModel):
     claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")  # fmt: skip
     fulfilled_on = models.DateField(_("fulfilled on"), null=True, blank=True)
-    fulfilment = models.CharField(_("what was done"), max_length=300, blank=True)
+    fulfilment = models.CharField(_("how it was fulfilled"), max_length=300, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1, null=True, blank=True)
     photo = models.FileField(_("photo"), storage=private_storage, upload_to=wish_photo_path, max_length=100,
                              blank=True)  # fmt: skip
@@ -418,6 +419,7 @@ class Household(ChangeLoggedModel):
     scope_area_field = "area"
     scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)
     pii_reveal_only = ()
+    change_log_choices = {"hardships": Hardship}  # the change history names the kinds (core.changelog)
 
     @classmethod
     def scope_self_q(cls, user):

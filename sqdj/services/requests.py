@@ -228,6 +228,8 @@ ACTION_STATES = {
     "decline": RequestState.DECLINED,
 }
 NOTE_LENGTH, PUBLIC_NOTE_LENGTH, REASON_LENGTH, OUTCOME_LENGTH = 500, 300, 200, 2000
+# what the request pages may do to a 微心愿: close it once fulfilled, decline it while unclaimed, (un)publish it
+WISH_ACTIONS = ("close", "decline", "publish", "unpublish")
 
 
 def is_staff(request: Request, user) -> bool:
@@ -271,7 +273,14 @@ def allowed_actions(request: Request, user) -> list[str]:
         actions.append("rate")
     if staff:
         actions.append("unpublish" if request.public else "publish")
+    if request.kind == RequestKind.WISH:  # claimed and fulfilled on its own page (wishes.py)
+        actions = [a for a in actions if a in WISH_ACTIONS]
     return actions
+
+
+def _refuse_wish(request: Request) -> None:
+    if request.kind == RequestKind.WISH:
+        raise ValidationError({"__all__": [_("A small wish is claimed and fulfilled on its own page.")]})
 
 
 def _text(errors: Errors, field: str, value: str, limit: int, *, required: str = "") -> str:
@@ -311,6 +320,8 @@ def do_transition(request: Request, to_state: str, *, acting_user, version, note
     """One step of `request` along choices.TRANSITIONS (a reopen goes through `do_rate` only): checked all at once
     (nothing written when wrong), on the locked row at the version the user read, with a dated step."""
     _ensure_visible(request, acting_user)
+    if to_state not in (RequestState.CLOSED, RequestState.DECLINED):
+        _refuse_wish(request)
     if not may_step(request, acting_user, to_state):
         raise ScopeViolation(_("Only the community responsible for the request may take this step; the one it is "
                                "assigned to may start and resolve it."))  # fmt: skip
@@ -392,6 +403,7 @@ def do_assign(request: Request, *, acting_user, version, branch=None, member=Non
     unit or a council project the user may see. One at a time: a new assignment replaces the former one."""
     Unit, Project = apps.get_model("units", "Unit"), apps.get_model("units", "Project")
     _ensure_visible(request, acting_user)
+    _refuse_wish(request)
     if not is_staff(request, acting_user):
         raise ScopeViolation(_("Only the community responsible for the request assigns it."))
     errors = Errors()
@@ -427,6 +439,7 @@ def do_rate(request: Request, *, acting_user, version, satisfaction: str, note: 
     """The staff record the resident's answer (by phone or a visit) on a resolved request: satisfied (or basically)
     — it may be closed, the unsatisfied streak ends; unsatisfied — reopened (in progress again), counted."""
     _ensure_visible(request, acting_user)
+    _refuse_wish(request)
     if not is_staff(request, acting_user):
         raise ScopeViolation(_("Only the community responsible for the request records the resident's answer."))
     errors = Errors()

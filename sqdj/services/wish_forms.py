@@ -90,7 +90,9 @@ class FulfilForm(ServiceForm):
     """When, what was done, the hours (a member's claim: they count in the member's service record), a photo."""
 
     fulfilled_on = forms.DateField(label=_("fulfilled on"), widget=DateInput())
-    fulfilment = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}), max_length=600)
+    fulfilment = forms.CharField(
+        label=_("how it was fulfilled"), widget=forms.Textarea(attrs={"rows": 3}), max_length=600
+    )
     hours = forms.DecimalField(label=_("hours"), required=False, max_digits=4, decimal_places=1,
                                help_text=_("A party member's claim: the hours of service, counted in their service "
                                            "record."))  # fmt: skip

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, resolve, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sqdj.areas.models import Area
 from sqdj.core.files import private_response
-from sqdj.core.forms import errors_to_form
-from sqdj.core.services import Conflict
 from sqdj.core.views import ModelViews, ObjectChangesView, ObjectDetailView, ObjectEditView, ObjectListView, action_page
 
 from . import wishes
@@ -197,27 +194,16 @@ def wish_withdraw(http, pk):
 
 @login_required
 def wish_fulfil(http, pk):
-    """The fulfilment with its photo: the action page's flow on a form that uploads a file (multipart)."""
+    """The fulfilment with its photo (the action page sends a form with a file field as multipart)."""
     wish = _wish(http, pk)
     _allowed(http, wish, "fulfil")
     claim = _claim(wish)
     url = reverse("services:wish", args=[wish.pk])
     title, done, _icon = ACTIONS["fulfil"]
-    initial = {"version": wish.version}
-    form = FulfilForm(http.POST or None, http.FILES or None, instance=claim, user=http.user, initial=initial)
-    if http.method == "POST" and form.is_valid():
-        try:
-            wishes.do_fulfil_wish(claim, acting_user=http.user, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        except Conflict as exc:  # someone else acted first: nothing was written
-            messages.error(http, str(exc))
-            return redirect(url)
-        else:
-            messages.success(http, str(done))
-            return redirect(url)
-    context = {"object": wish, "form": form, "title": title, "back": url}
-    return render(http, "services/wishes/fulfil.html", context)
+    form = FulfilForm(http.POST or None, http.FILES or None, instance=claim, user=http.user,
+                      initial={"version": wish.version})  # fmt: skip
+    call = lambda d: wishes.do_fulfil_wish(claim, acting_user=http.user, **d)  # noqa: E731
+    return action_page(http, wish, form, str(title), back=url, next_url=url, done_message=str(done), call=call)
 
 
 @login_required

@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('claimed', 'Claimed'), ('fulfilled', 'Fulfilled'), ('withdrawn', 'Withdrawn')], default='claimed', max_length=12, verbose_name='state')),
                 ('claimed_at', models.DateTimeField(verbose_name='claimed at')),
                 ('fulfilled_on', models.DateField(blank=True, null=True, verbose_name='fulfilled on')),
-                ('fulfilment', models.CharField(blank=True, max_length=300, verbose_name='what was done')),
+                ('fulfilment', models.CharField(blank=True, max_length=300, verbose_name='how it was fulfilled')),
                 ('hours', models.DecimalField(blank=True, decimal_places=1, max_digits=4, null=True, verbose_name='hours')),
                 ('photo', models.FileField(blank=True, storage=sqdj.core.files.PrivateStorage(), upload_to=sqdj.services.models.wish_photo_path, verbose_name='photo')),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),

@@ -70,6 +70,16 @@ class HouseholdViewTests(ScopedViewTests, TestCase):
         html = self.client.get(self.url("", w.hh1.pk)).content.decode()
         assert 'id="household-actions"' not in html and "13912345678" not in html
 
+    def test_the_change_history_is_logged_and_names_the_hardships(self):
+        w = self.world
+        self.login(w.admin1)
+        before = AuditEvent.objects.filter(event=AuditEvent.Event.SENSITIVE_VIEW).count()
+        html = self.client.get(reverse("services:household_changes", args=[w.hh1.pk])).content.decode()
+        event = AuditEvent.objects.filter(event=AuditEvent.Event.SENSITIVE_VIEW).latest("pk")
+        assert AuditEvent.objects.filter(event=AuditEvent.Event.SENSITIVE_VIEW).count() == before + 1
+        assert event.detail == {"view": "changes"} and event.object_id == str(w.hh1.pk)
+        assert "低保" in html and "dibao" not in html  # the kinds by their names, not their codes
+
     def test_the_list_and_export_hold_no_contact_no_room(self):
         self.login(self.world.admin1)
         html = self.client.get(self.url("list"), follow=True).content.decode()

@@ -16,11 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
-from django.utils.functional import empty
 from PIL import Image
 
 from sqdj.accounts.services import do_create_user, do_grant_role
-from sqdj.core.files import private_storage
 from sqdj.core.models import ObjectChange
 from sqdj.core.services import Conflict, ScopeViolation
 from sqdj.services import requests as request_services
@@ -63,11 +61,9 @@ def w():
 
 @pytest.fixture(autouse=True)
 def private_dir(tmp_path, settings):
-    """Photos go to a temporary directory (the storage is set up again on it)."""
+    """Photos go to a temporary directory (the private storage reads the setting at each use)."""
     settings.SQDJ_PRIVATE_DIR = tmp_path
-    private_storage._wrapped = empty
     yield tmp_path
-    private_storage._wrapped = empty
 
 
 def photo(name="x.jpg", size=(8, 8), pad=0) -> SimpleUploadedFile:
@@ -348,3 +344,22 @@ def test_two_claiming_at_once_one_conflict(tmp_path):
     assert sorted(type(x).__name__ for x in results) == ["Conflict", "WishClaim"], results
     assert WishClaim.objects.filter(request=wish).count() == 1
     assert Request.objects.get(pk=wish.pk).steps.filter(state=S.IN_PROGRESS).count() == 1
+
+
+def test_the_request_steps_leave_a_wish_to_its_own_page(w):
+    """A wish is claimed and fulfilled on its page: the request pages may close it, decline it while unclaimed and
+    (un)publish it, nothing else — the services refuse the rest in words, nothing written."""
+    wish = Request.objects.get(pk=w.wish1.pk)
+    assert request_services.allowed_actions(wish, w.admin1) == ["decline", "publish"]
+    for call in (
+        lambda: request_services.do_transition(wish, S.ACCEPTED, acting_user=w.admin1, version=wish.version),
+        lambda: request_services.do_assign(wish, acting_user=w.admin1, version=wish.version, branch=w.branch1),
+        lambda: request_services.do_rate(wish, acting_user=w.admin1, version=wish.version, satisfaction="satisfied"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            call()
+        assert "微心愿" in str(refused.value)
+    assert Request.objects.get(pk=wish.pk).version == wish.version
+    declined = request_services.do_transition(wish, S.DECLINED, acting_user=w.admin1, version=wish.version,
+                                              reason="已由其他渠道解决")  # fmt: skip
+    assert declined.state == S.DECLINED
