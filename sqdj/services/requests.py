@@ -191,6 +191,7 @@ def do_create_request(*, acting_user, summary: str, description: str, area: Area
     ):  # a station of the same subdistrict
         errors.add("station", _("The station serves another subdistrict."), "station")
     errors.raise_if_any()
+    assert area is not None  # noqa: S101 - refused above when missing
     if acting_user is not None and not Area.objects.restrict(acting_user, "add").filter(pk=area.pk).exists():
         raise ScopeViolation(_("You may enter requests only in your own territory."))
     now = timezone.now()
@@ -617,7 +618,7 @@ def do_reveal_contact(request: Request, *, acting_user, reason: str, remote_addr
     if len(reason) < 2:
         raise ValidationError({"reason": [_("Say why you need the full numbers (at least 2 characters).")]})
     audit.record(audit.Event.REVEAL, user=acting_user, object_type="services.request", object_id=request.pk,
-                 org_path=request.org.path if request.org_id else "", remote_addr=remote_addr,
+                 org_path=request.org.path if request.org else "", remote_addr=remote_addr,
                  detail={"fields": list(CONTACT_FIELDS), "reason": reason[:200]})  # fmt: skip
     return {name: getattr(request, name) for name in CONTACT_FIELDS}
 
