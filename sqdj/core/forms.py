@@ -144,3 +144,13 @@ class EndForm(forms.Form):
         cast(forms.ChoiceField, self.fields["reason"]).choices = [("", "—"), *reasons]
         for f in self.fields.values():
             f.widget.attrs.setdefault("class", widget_css(f.widget))
+
+
+class RevealForm(forms.Form):
+    """The reason for seeing a record's personal numbers in full (core.views.reveal_fragment)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the full numbers?"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -144,6 +144,24 @@ class TodoCount:
     key: str = ""
 
 
+def counted_todo(qs, *, url: str, key: str, severity: str, order: tuple[str, ...], label: Callable[[Any], str],
+                 item_url: Callable[[Any], str] | None = None, due: Callable[[Any], datetime.date | None] | None = None,
+                 shown: int = 5) -> list[TodoCount]:  # fmt: skip
+    """The to-do of `qs`'s rows (none when there are none): their count (one query), the first `shown` in `order`
+    as its items (`label(row)`, `item_url(row)` — default the row's page —, `due(row)`), overdue all of them when the
+    severity is OVERDUE. `url` opens the list of exactly these rows."""
+    n = qs.count()
+    if not n:
+        return []
+    first = list(qs.order_by(*order)[:shown])
+    due_of = due or (lambda row: None)
+    page_of = item_url or (lambda row: row.get_absolute_url())
+    late = severity == OVERDUE
+    items = tuple(Todo(label=label(r), url=page_of(r), due=due_of(r), overdue=late) for r in first)
+    return [TodoCount(count=n, url=url, due=due_of(first[0]), severity=severity, overdue=n if late else 0,
+                      items=items, key=key)]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TodoSource:
     """Things waiting for the user. Declare either `counts(user)` — the :class:`TodoCount`s of the user (none when

@@ -35,9 +35,9 @@ from django_tables2 import RequestConfig
 from . import import_templates, jobs, picking, saved_search
 from .changelog import readable_diff
 from .exporting import export_queryset
-from .forms import ImportForm, errors_to_form
+from .forms import ImportForm, RevealForm, errors_to_form
 from .models import ImportBatch, ObjectChange, TreeNode
-from .pii import reveal_only_fields, revealable_pks, shown_diff
+from .pii import reveal_only_fields, reveal_rows, revealable_pks, shown_diff
 from .plugins import actions_for, panels_for
 from .scope import may as scope_may
 from .services import UNSET, Conflict, ScopeViolation
@@ -530,3 +530,25 @@ class ParentedViews(ModelViews):
                 p = path(str(p.pattern), ParentedEditView.as_view(views=cls), name=p.name)
             patterns.append(p)
         return patterns
+
+
+def reveal_fragment(http, obj, context: dict, *, allowed: bool, reveal, fields) -> HttpResponse:
+    """The htmx fragment that shows a record's masked personal fields in full once a reason is given
+    (generic/_reveal.html): 403 when not `allowed`, 400 with the form while the reason is missing; else `reveal(reason,
+    remote_addr)` — the app's service, which logs the look — and the values, never cached. `context`: what the
+    template needs besides (pii_rows, reveal_url, denied_text, reveal_hint)."""
+    from_form = RevealForm(http.POST)
+    ctx = {"object": obj, **context}
+    if not allowed:
+        return render(http, "generic/_reveal.html", {**ctx, "denied": True}, status=403)
+    if from_form.is_valid():
+        try:
+            values = reveal(from_form.cleaned_data["reason"], http.META.get("REMOTE_ADDR"))
+        except ValidationError as exc:
+            from_form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+        else:
+            ctx["pii_rows"] = reveal_rows(obj, fields, values)
+            response = render(http, "generic/_reveal.html", {**ctx, "values": values})
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(http, "generic/_reveal.html", {**ctx, "reveal_form": from_form}, status=400)

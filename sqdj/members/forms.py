@@ -128,14 +128,6 @@ class RegistrationForm(forms.ModelForm):
             f.widget.attrs.setdefault("class", widget_css(f.widget))
 
 
-class RevealForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Why do you need the full numbers?"),
-        max_length=200,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-
-
 # ---- standing changes (members.standing, issue 13): small forms on the member page --------------------------------
 
 

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from sqdj.areas.models import Area
 from sqdj.core import pii, saved_search
 from sqdj.core.filtersets import BaseFilterSet
-from sqdj.core.forms import errors_to_form
+from sqdj.core.forms import RevealForm, errors_to_form
 from sqdj.core.pdf import pdf_response, render_pdf
 from sqdj.core.services import ScopeViolation
 from sqdj.core.tables import BaseTable
@@ -38,7 +38,6 @@ from sqdj.core.widgets import SearchSelect, use_picker
 
 from . import accounts, contact_changes
 from .filtersets import MemberFilterSet
-from .forms import RevealForm
 from .models import ContactChange, Member
 from .self_service import member_of
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.core import dates
-from sqdj.core.forms import EndForm
+from sqdj.core.forms import EndForm, RevealForm
 from sqdj.core.pii import age_shown
 from sqdj.core.services import ScopeViolation
 from sqdj.core.views import ModelViews, ObjectListView, ObjectPickView, action_page, may
@@ -24,7 +24,6 @@ from .forms import (
     ProbationDisciplineForm,
     RegistrationForm,
     RestoreForm,
-    RevealForm,
     SuspendForm,
 )
 from .importers import MemberImporter

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.areas.models import Area
+from sqdj.core.forms import RevealForm
 from sqdj.core.pii import reveal_rows
-from sqdj.core.views import ModelViews, ObjectEditView, action_page
-from sqdj.members.forms import RevealForm
+from sqdj.core.views import ModelViews, ObjectEditView, action_page, reveal_fragment
 from sqdj.orgs.models import Org
 
 from . import households as services
@@ -210,19 +210,7 @@ def _reveal_context(obj: Household) -> dict:
 def household_reveal(http, pk):
     """The household's contact in full, after a reason (an htmx fragment); out of scope: 404."""
     obj = get_object_or_404(Household.objects.restrict(http.user, "view"), pk=pk)
-    form = RevealForm(http.POST)
-    ctx = {"object": obj, **_reveal_context(obj)}
-    if not services.may_reveal_contact(obj, http.user):
-        return render(http, "generic/_reveal.html", {**ctx, "denied": True}, status=403)
-    if form.is_valid():
-        try:
-            values = services.do_reveal_contact(obj, acting_user=http.user, reason=form.cleaned_data["reason"],
-                                                remote_addr=http.META.get("REMOTE_ADDR"))  # fmt: skip
-        except ValidationError as exc:
-            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-        else:
-            ctx["pii_rows"] = reveal_rows(obj, services.CONTACT_FIELDS, values)
-            response = render(http, "generic/_reveal.html", {**ctx, "values": values})
-            response["Cache-Control"] = "no-store"
-            return response
-    return render(http, "generic/_reveal.html", {**ctx, "reveal_form": form}, status=400)
+    return reveal_fragment(http, obj, _reveal_context(obj), allowed=services.may_reveal_contact(obj, http.user),
+                           fields=services.CONTACT_FIELDS,
+                           reveal=lambda reason, address: services.do_reveal_contact(
+                               obj, acting_user=http.user, reason=reason, remote_addr=address))  # fmt: skip

@@ -5,31 +5,17 @@ side), the households paired with me (a member). Each count equals the rows of t
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.plugins import OVERDUE, WAITING, Todo, TodoCount, TodoSource
+from sqdj.core.plugins import OVERDUE, WAITING, TodoCount, TodoSource, counted_todo
 from sqdj.core.scope import acts_for_self, may
 
 from .households import paired_with_q, review_due_q
 from .models import Household
 
-SHOWN = 5
-
 
 def _count(user, q, query: str, key: str, severity: str) -> list[TodoCount]:
-    qs = Household.objects.restrict(user, "view").filter(q)
-    n = qs.count()
-    if not n:
-        return []
-    first = list(qs.select_related("area").order_by("opened_on", "pk")[:SHOWN])
-    return [
-        TodoCount(
-            count=n,
-            url=f"{reverse('services:household_list')}?{query}=true",
-            severity=severity,
-            overdue=n if severity == OVERDUE else 0,
-            items=tuple(Todo(label=f"{h.number} · {h.area.name}", url=h.get_absolute_url()) for h in first),
-            key=key,
-        )
-    ]
+    return counted_todo(Household.objects.restrict(user, "view").filter(q).select_related("area"), key=key,
+                        severity=severity, url=f"{reverse('services:household_list')}?{query}=true",
+                        order=("opened_on", "pk"), label=lambda h: f"{h.number} · {h.area.name}")  # fmt: skip
 
 
 def _reviews_due(user) -> list[TodoCount]:

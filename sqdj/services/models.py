@@ -322,6 +322,11 @@ class Helper(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def scope_self_q(cls, user):
+        """The helper's own: the member themself, the liaison of the unit (while the liaison)."""
+        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
+
     @property
     def helper(self):
         return self.member or self.org or self.unit or getattr(self, "team", None)
@@ -375,10 +380,6 @@ class WishClaim(Helper, ChangeLoggedModel):
 
     def get_absolute_url(self):
         return self.request.get_absolute_url()
-
-    @classmethod
-    def scope_self_q(cls, user):
-        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
 
 
 # ---- 帮扶: households in hardship --------------------------------------------------------------------------------
@@ -485,10 +486,6 @@ class Assistance(Helper, ChangeLoggedModel):
     def get_absolute_url(self):
         return self.household.get_absolute_url()
 
-    @classmethod
-    def scope_self_q(cls, user):
-        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
-
 
 class Support(Helper, ChangeLoggedModel):
     """Support given to a household: when, what, by whom (a member, an org or a unit), the amount where money."""
@@ -521,10 +518,6 @@ class Support(Helper, ChangeLoggedModel):
 
     def get_absolute_url(self):
         return self.household.get_absolute_url()
-
-    @classmethod
-    def scope_self_q(cls, user):
-        return Q(member__user=user) | Q(unit__contacts__user=user, unit__contacts__ended_on__isnull=True)
 
 
 class HouseholdReview(ChangeLoggedModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from sqdj.areas.models import Area
+from sqdj.core.forms import RevealForm
 from sqdj.core.pii import reveal_rows
-from sqdj.core.views import ModelViews, ObjectEditView, ObjectListView, action_page
-from sqdj.members.forms import RevealForm
+from sqdj.core.views import ModelViews, ObjectEditView, ObjectListView, action_page, reveal_fragment
 from sqdj.members.models import Member
 from sqdj.orgs.models import Org
 
@@ -203,22 +203,10 @@ def _reveal_context(obj: Request) -> dict:
 def request_reveal(http, pk):
     """The resident's contact in full, after a reason (an htmx fragment); out of scope: 404."""
     obj = get_object_or_404(Request.objects.restrict(http.user, "view"), pk=pk)
-    form = RevealForm(http.POST)
-    ctx = {"object": obj, **_reveal_context(obj)}
-    if not services.may_reveal_contact(obj, http.user):
-        return render(http, "generic/_reveal.html", {**ctx, "denied": True}, status=403)
-    if form.is_valid():
-        try:
-            values = services.do_reveal_contact(obj, acting_user=http.user, reason=form.cleaned_data["reason"],
-                                                remote_addr=http.META.get("REMOTE_ADDR"))  # fmt: skip
-        except ValidationError as exc:
-            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-        else:
-            ctx["pii_rows"] = reveal_rows(obj, services.CONTACT_FIELDS, values)
-            response = render(http, "generic/_reveal.html", {**ctx, "values": values})
-            response["Cache-Control"] = "no-store"
-            return response
-    return render(http, "generic/_reveal.html", {**ctx, "reveal_form": form}, status=400)
+    return reveal_fragment(http, obj, _reveal_context(obj), allowed=services.may_reveal_contact(obj, http.user),
+                           fields=services.CONTACT_FIELDS,
+                           reveal=lambda reason, address: services.do_reveal_contact(
+                               obj, acting_user=http.user, reason=reason, remote_addr=address))  # fmt: skip
 
 
 @login_required

@@ -6,34 +6,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.plugins import OVERDUE, WAITING, Todo, TodoCount, TodoSource
+from sqdj.core.plugins import OVERDUE, WAITING, TodoCount, TodoSource, counted_todo
 from sqdj.core.scope import acts_for_self, anchors, may
 
 from .models import Request
 from .request_filtersets import assigned_to_me_q
 from .requests import PLACEABLE, escalated_q, overdue_q
 
-SHOWN = 5
-
 
 def _count(user, q, query: str, key: str, severity: str) -> list[TodoCount]:
-    qs = Request.objects.restrict(user, "view").filter(q)
-    n = qs.count()
-    if not n:
-        return []
-    first = list(qs.order_by("due_at", "pk")[:SHOWN])
-    return [
-        TodoCount(
-            count=n,
-            url=f"{reverse('services:request_list')}?{query}=true",
-            due=timezone.localdate(first[0].due_at),
-            severity=severity,
-            overdue=n if severity == OVERDUE else 0,
-            items=tuple(Todo(label=f"{r.number} · {r.summary}", url=r.get_absolute_url(),
-                             due=timezone.localdate(r.due_at), overdue=severity == OVERDUE) for r in first),
-            key=key,
-        )
-    ]  # fmt: skip
+    return counted_todo(Request.objects.restrict(user, "view").filter(q), key=key, severity=severity,
+                        url=f"{reverse('services:request_list')}?{query}=true", order=("due_at", "pk"),
+                        label=lambda r: f"{r.number} · {r.summary}",
+                        due=lambda r: timezone.localdate(r.due_at))  # fmt: skip
 
 
 def _overdue(user) -> list[TodoCount]:

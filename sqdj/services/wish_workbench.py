@@ -6,33 +6,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sqdj.core.plugins import OVERDUE, WAITING, Todo, TodoCount, TodoSource
+from sqdj.core.plugins import OVERDUE, WAITING, TodoCount, TodoSource, counted_todo
 from sqdj.core.scope import acts_for_self, may
 
 from . import wishes
 from .models import Request
 
-SHOWN = 5
-
 
 def _count(user, q, query: str, key: str, severity: str) -> list[TodoCount]:
-    qs = wishes.visible(user).filter(q)  # the same rows as the list's (WishListView reads wishes.visible)
-    n = qs.count()
-    if not n:
-        return []
-    first = list(qs.order_by("due_at", "pk")[:SHOWN])
-    return [
-        TodoCount(
-            count=n,
-            url=f"{reverse('services:wish_list')}?{query}=true",
-            due=timezone.localdate(first[0].due_at),
-            severity=severity,
-            overdue=n if severity == OVERDUE else 0,
-            items=tuple(Todo(label=f"{w.number} · {w.summary}", url=reverse("services:wish", args=[w.pk]),
-                             due=timezone.localdate(w.due_at), overdue=severity == OVERDUE) for w in first),
-            key=key,
-        )
-    ]  # fmt: skip
+    # the same rows as the list's (WishListView reads wishes.visible)
+    return counted_todo(wishes.visible(user).filter(q), key=key, severity=severity,
+                        url=f"{reverse('services:wish_list')}?{query}=true", order=("due_at", "pk"),
+                        label=lambda w: f"{w.number} · {w.summary}",
+                        item_url=lambda w: reverse("services:wish", args=[w.pk]),
+                        due=lambda w: timezone.localdate(w.due_at))  # fmt: skip
 
 
 def _late(user) -> list[TodoCount]:

@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from sqdj.core.forms import ScopedModelForm
 from sqdj.core.widgets import SearchSelect, use_picker
-from sqdj.members.forms import DATE, RevealForm  # the same reason form as a member's numbers
+from sqdj.members.forms import DATE
 
 from .models import Unit
 
-__all__ = ["ContactLinkForm", "ContactEndForm", "RevealForm", "UnitForm"]
+__all__ = ["ContactLinkForm", "ContactEndForm", "UnitForm"]
 
 
 class UnitForm(ScopedModelForm):

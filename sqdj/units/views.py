@@ -5,20 +5,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Max
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sqdj.core.forms import RevealForm
 from sqdj.core.pii import reveal_rows
 from sqdj.core.services import ScopeViolation
-from sqdj.core.views import ModelViews
+from sqdj.core.views import ModelViews, reveal_fragment
 from sqdj.orgs.models import Org
 
 from . import services
 from .coverage import assigned_now
 from .filtersets import UnitFilterSet
-from .forms import ContactEndForm, ContactLinkForm, RevealForm, UnitForm
+from .forms import ContactEndForm, ContactLinkForm, UnitForm
 from .importers import UnitImporter
 from .models import Agreement, AuthorityEntry, CouncilMember, Decision, Instructor, Resource, Unit, UnitContact
 from .tables import UnitTable
@@ -106,21 +107,9 @@ def _reveal_context(unit) -> dict:
 def reveal(request, pk):
     """The full contact phone of one unit, after a reason; answers an htmx fragment."""
     unit, allowed = _unit(request, pk, "reveal")
-    form = RevealForm(request.POST)
-    ctx = {"object": unit, **_reveal_context(unit)}
-    if not allowed:
-        return render(request, "generic/_reveal.html", {**ctx, "denied": True}, status=403)
-    if form.is_valid():
-        try:
-            values = services.do_reveal(unit, acting_user=request.user, reason=form.cleaned_data["reason"],
-                                        remote_addr=request.META.get("REMOTE_ADDR"))  # fmt: skip
-            ctx["pii_rows"] = reveal_rows(unit, PII_FIELDS, values)
-            response = render(request, "generic/_reveal.html", {**ctx, "values": values})
-            response["Cache-Control"] = "no-store"
-            return response
-        except ValidationError as exc:
-            form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-    return render(request, "generic/_reveal.html", {**ctx, "reveal_form": form}, status=400)
+    return reveal_fragment(request, unit, _reveal_context(unit), allowed=allowed, fields=PII_FIELDS,
+                           reveal=lambda reason, address: services.do_reveal(
+                               unit, acting_user=request.user, reason=reason, remote_addr=address))  # fmt: skip
 
 
 def _form_errors(form) -> str:
