@@ -25,7 +25,7 @@ from sqdj.members.models import Member, MembershipEvent, MemberState, Registrati
 from sqdj.members.services import derive_category
 from sqdj.members.validation import validate_member
 from sqdj.orgs.models import Org
-from sqdj.services.models import Request
+from sqdj.services.models import Assistance, Request, Support, WishClaim
 from sqdj.testing.fixtures import generated_once
 from sqdj.transfers.models import Outflow
 from sqdj.volunteers.models import Certificate, Feedback, PostClaim, ServiceHours, Signup, TeamMember
@@ -254,6 +254,8 @@ def test_a_tree_loaded_before_members_existed_gets_its_members_once(small_city):
     for model in (Feedback, Certificate, ServiceHours, Signup, PostClaim, TeamMember):  # the volunteers' rows
         model.objects.all().delete()
     Request.objects.filter(assigned_member__isnull=False).update(assigned_member=None)  # the residents' requests
+    for model in (WishClaim, Assistance, Support):  # the wishes' claims, the households' pairings and support
+        model.objects.filter(member__isnull=False).delete()
     Registration.objects.all().delete()
     MembershipEvent.objects.all().delete()
     Member.objects.all().delete()

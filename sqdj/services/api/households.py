@@ -42,6 +42,19 @@ from .requests import ACTION_RESPONSES, RequestAssignSerializer, _version
 FACTS = ("area", "room", "contact_name", "contact_phone", "size", "hardships", "needs", "basis", "basis_note")
 
 
+class ChoiceListField(serializers.ListField):
+    """A list of choices whose errors are one flat list of messages (the API's error shape: a field maps to a
+    string or a list of strings, not to the items' positions)."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            detail = exc.detail
+            flat = [str(m) for ms in detail.values() for m in ms] if isinstance(detail, dict) else detail
+            raise serializers.ValidationError(flat) from None
+
+
 class HouseholdSerializer(ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:household-detail")
     area = ScopedSlugRelatedField(model=Area, help_text=_("area code (a community or below it)"))
@@ -53,7 +66,7 @@ class HouseholdSerializer(ScopedModelSerializer):
     contact_name_masked = serializers.CharField(read_only=True)
     contact_phone_masked = serializers.CharField(read_only=True)
     size = serializers.IntegerField(min_value=1, max_value=99, required=False, allow_null=True)
-    hardships = serializers.ListField(child=serializers.ChoiceField(choices=Hardship.choices), allow_empty=False)
+    hardships = ChoiceListField(child=serializers.ChoiceField(choices=Hardship.choices), allow_empty=False)
     needs = StrictCharField(max_length=300, required=False, allow_blank=True)
     basis = serializers.ChoiceField(choices=LegalBasis.choices)
     basis_note = StrictCharField(max_length=200, required=False, allow_blank=True)

@@ -23,12 +23,18 @@ from sqdj.testing import build_world
 from sqdj.testing.members import member_data
 
 pytestmark = pytest.mark.django_db
-YEAR = timezone.localdate().year
-FROM, TO = datetime.date(YEAR, 1, 1), datetime.date(YEAR, 12, 31)
+
+
+def year() -> int:
+    return timezone.localdate().year
+
+
+def period() -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year(), 1, 1), datetime.date(year(), 12, 31)
 
 
 def at(month, day, hour=10):
-    return timezone.make_aware(datetime.datetime(YEAR, month, day, hour))
+    return timezone.make_aware(datetime.datetime(year(), month, day, hour))
 
 
 class StatsWorld:
@@ -51,20 +57,20 @@ class StatsWorld:
         self.r3 = self.new(w.community_area1, None, "counter", at(4, 1))
         self.r4 = self.closed(self.new(w.community_area2, self.linli, "visit", at(5, 1)), 3.5, Satisfaction.SATISFIED,
                               first=Satisfaction.UNSATISFIED)  # fmt: skip
-        self.old = self.new(self.grid1, self.linli, "visit", timezone.make_aware(datetime.datetime(YEAR - 1, 6, 1)))
+        self.old = self.new(self.grid1, self.linli, "visit", timezone.make_aware(datetime.datetime(year() - 1, 6, 1)))
         self.wish1 = self.wish(at(2, 2), "fulfilled")
         self.wish2 = self.wish(at(2, 3), "claimed")
         self.wish3 = self.wish(at(2, 4), None)
-        self.h1 = self.household(w.community1, self.grid1, datetime.date(YEAR, 1, 5), None)
-        self.household(w.community1, self.grid1, datetime.date(YEAR - 2, 1, 5), datetime.date(YEAR - 1, 6, 30))
-        self.h3 = self.household(w.community2, w.community_area2, datetime.date(YEAR - 1, 3, 1), None)
-        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(YEAR, 2, 1),
+        self.h1 = self.household(w.community1, self.grid1, datetime.date(year(), 1, 5), None)
+        self.household(w.community1, self.grid1, datetime.date(year() - 2, 1, 5), datetime.date(year() - 1, 6, 30))
+        self.h3 = self.household(w.community2, w.community_area2, datetime.date(year() - 1, 3, 1), None)
+        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(year(), 2, 1),
                                kind="money", what="慰问金", amount=Decimal("500"))  # fmt: skip
-        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(YEAR, 3, 1),
+        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(year(), 3, 1),
                                kind="goods", what="米面油")  # fmt: skip
-        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(YEAR - 1, 3, 1),
+        Support.objects.create(household=self.h1, member=self.member, given_on=datetime.date(year() - 1, 3, 1),
                                kind="money", what="去年的", amount=Decimal("9"))  # fmt: skip
-        Support.objects.create(household=self.h3, org=w.community2, given_on=datetime.date(YEAR, 4, 1),
+        Support.objects.create(household=self.h3, org=w.community2, given_on=datetime.date(year(), 4, 1),
                                kind="money", what="慰问金", amount=Decimal("300"))  # fmt: skip
 
     def new(self, area, category, source, received_at):
@@ -115,7 +121,7 @@ def _counts(rows, key):
 
 
 def test_the_community_figures_by_hand(w):
-    f = request_stats.figures(w.community1, w.admin1, FROM, TO)
+    f = request_stats.figures(w.community1, w.admin1, *period())
     assert f["requests"] == {
         "total": 3,
         "open": 1,
@@ -134,7 +140,7 @@ def test_the_community_figures_by_hand(w):
 
 
 def test_the_street_figures_and_an_odd_median(w):
-    f = request_stats.figures(w.street, w.superuser, FROM, TO)
+    f = request_stats.figures(w.street, w.superuser, *period())
     assert f["requests"]["total"] == 4 and f["requests"]["closed"] == 3
     assert f["requests"]["closed_on_time"] == 2 and f["requests"]["on_time_share"] == 66.7
     assert f["requests"]["median_days_to_close"] == 3.5  # 2, 3.5, 6
@@ -145,30 +151,30 @@ def test_the_street_figures_and_an_odd_median(w):
 
 
 def test_a_community_admin_counts_only_theirs_above_it(w):
-    mine = request_stats.figures(w.street, w.admin1, FROM, TO)
+    mine = request_stats.figures(w.street, w.admin1, *period())
     assert mine["requests"]["total"] == 3 and mine["requests"]["median_days_to_close"] == 4.0
     assert _counts(mine["by_area"], "code") == {"T01001001": 3}
     assert mine["households"]["helped"] == 1
-    assert request_stats.figures(w.street, w.nobody, FROM, TO)["requests"]["total"] == 0
+    assert request_stats.figures(w.street, w.nobody, *period())["requests"]["total"] == 0
 
 
 def test_the_period_edges(w):
     day = w.r1.received_at.date()
     assert request_stats.figures(w.community1, w.admin1, day, day)["requests"]["total"] == 1
     after = day + datetime.timedelta(days=1)
-    assert request_stats.figures(w.community1, w.admin1, after, TO)["requests"]["total"] == 2
-    before = request_stats.figures(w.community1, w.admin1, FROM, day - datetime.timedelta(days=1))
+    assert request_stats.figures(w.community1, w.admin1, after, period()[1])["requests"]["total"] == 2
+    before = request_stats.figures(w.community1, w.admin1, period()[0], day - datetime.timedelta(days=1))
     assert before["requests"]["total"] == 0 and before["requests"]["median_days_to_close"] is None
-    last_year = request_stats.figures(w.community1, w.admin1, datetime.date(YEAR - 1, 1, 1),
-                                      datetime.date(YEAR - 1, 12, 31))  # fmt: skip
+    last_year = request_stats.figures(w.community1, w.admin1, datetime.date(year() - 1, 1, 1),
+                                      datetime.date(year() - 1, 12, 31))  # fmt: skip
     assert last_year["requests"]["total"] == 1 and last_year["households"]["helped"] == 1
 
 
 def test_on_time_edge(w):
     Request.objects.filter(pk=w.r2.pk).update(due_at=w.r2.closed_at)  # closed exactly at the due time: on time
-    assert request_stats.figures(w.community1, w.admin1, FROM, TO)["requests"]["closed_on_time"] == 2
+    assert request_stats.figures(w.community1, w.admin1, *period())["requests"]["closed_on_time"] == 2
     Request.objects.filter(pk=w.r2.pk).update(due_at=w.r2.closed_at - datetime.timedelta(seconds=1))
-    assert request_stats.figures(w.community1, w.admin1, FROM, TO)["requests"]["closed_on_time"] == 1
+    assert request_stats.figures(w.community1, w.admin1, *period())["requests"]["closed_on_time"] == 1
 
 
 def test_the_stats_section_by_hand(w):
@@ -190,7 +196,7 @@ def test_the_stats_section_by_hand(w):
     mine = section.request_figures(rows, as_of=as_of)["requests"]
     assert mine == {"total": 4, "closed": 2, "closed_on_time": 1, "satisfied": 2, "rated": 2,
                     "wishes_fulfilled": 1, "households_helped": 1}  # fmt: skip
-    early = datetime.date(YEAR, 2, 1)  # r1 received that day, nothing closed yet by then
+    early = datetime.date(year(), 2, 1)  # r1 received that day, nothing closed yet by then
     rows = read_together("default", section.request_statements(w.street, user=EVERYTHING, as_of=early))
     assert section.request_figures(rows, as_of=early)["requests"]["total"] == 2  # last year's and r1
 
@@ -200,16 +206,20 @@ def test_the_page_and_its_json(w, client):
     client.force_login(w.admin1)
     r = client.get(url)
     assert r.status_code == 200
-    r = client.get(url, {"org": "SQT1", "date_from": FROM.isoformat(), "date_to": TO.isoformat(), "format": "json"})
+    r = client.get(
+        url, {"org": "SQT1", "date_from": period()[0].isoformat(), "date_to": period()[1].isoformat(), "format": "json"}
+    )
     assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
     data = r.json()
     assert data["org"] == "SQT1" and data["requests"]["total"] == 3
-    assert data == {**request_stats.figures(w.community1, w.admin1, FROM, TO)}
+    assert data == {**request_stats.figures(w.community1, w.admin1, *period())}
     assert client.get(url, {"org": "SQT2"}).status_code == 404  # out of scope
     assert client.get(url, {"org": "NOPE", "format": "json"}).status_code == 404
     r = client.get(url, {"org": "SQT1", "date_from": "x"})
     assert r.status_code == 200  # a bad date: the form says so, the default period shown
-    html = client.get(url, {"org": "SQT1", "date_from": FROM.isoformat(), "date_to": TO.isoformat()}).content.decode()
+    html = client.get(
+        url, {"org": "SQT1", "date_from": period()[0].isoformat(), "date_to": period()[1].isoformat()}
+    ).content.decode()
     assert reverse("services:request_list") + "?" in html and "state=closed" in html
     client.force_login(w.viewer1)
     assert client.get(url, {"org": "SQT1"}).status_code == 200
