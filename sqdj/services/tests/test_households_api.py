@@ -12,7 +12,7 @@ from sqdj.services import households as services
 from sqdj.services.models import Assistance, Household, HouseholdReview, Support
 from sqdj.testing.api import ScopedAPITests, api_client
 
-from .test_households import TODAY, HouseholdWorld
+from .test_households import HouseholdWorld, today
 
 
 class HouseholdAPITests(ScopedAPITests, TestCase):
@@ -85,7 +85,7 @@ class AssistanceAPITests(ScopedAPITests, TestCase):
         return Assistance.objects.get(pk=self.pairing2.pk)
 
     def create_data(self):
-        return {"household": self.world.hh1.number, "member": self.world.member.pk, "started_on": TODAY.isoformat()}
+        return {"household": self.world.hh1.number, "member": self.world.member.pk, "started_on": today().isoformat()}
 
     def update_data(self, obj):
         return {"note": "改"}
@@ -99,8 +99,8 @@ class AssistanceAPITests(ScopedAPITests, TestCase):
         assert r.status_code == 201 and r.json()["unit"] == "某公司"
         r = client.post(self.list_url(), {"household": self.world.hh1.number, "unit": "无此单位"})
         assert r.status_code == 400 and "unit" in r.json()
-        r = client.post(self.action_url(self.pairing1.pk, "end"), {"ended_on": TODAY.isoformat()})
-        assert r.status_code == 200 and r.json()["ended_on"] == TODAY.isoformat()
+        r = client.post(self.action_url(self.pairing1.pk, "end"), {"ended_on": today().isoformat()})
+        assert r.status_code == 200 and r.json()["ended_on"] == today().isoformat()
         assert client.post(self.action_url(self.pairing1.pk, "end"), {}).status_code == 400
 
 
@@ -122,7 +122,7 @@ class SupportAPITests(ScopedAPITests, TestCase):
 
     def create_data(self):
         return {"household": self.world.hh1.number, "kind": "money", "what": "慰问金", "amount": "200.00",
-                "given_on": TODAY.isoformat()}  # fmt: skip
+                "given_on": today().isoformat()}  # fmt: skip
 
     def update_data(self, obj):
         return {"what": "改"}
@@ -142,7 +142,7 @@ class HouseholdReviewAPITests(ScopedAPITests, TestCase):
     @classmethod
     def setUpTestData(cls):
         w = cls.world = HouseholdWorld()
-        last_year = TODAY.year - 1
+        last_year = today().year - 1
         day = datetime.date(last_year, 6, 1)
         cls.review1 = services.do_review(w.hh1, acting_user=w.admin1, year=last_year, reviewed_on=day,
                                          outcome="continue")  # fmt: skip
@@ -155,7 +155,7 @@ class HouseholdReviewAPITests(ScopedAPITests, TestCase):
         return HouseholdReview.objects.get(pk=self.review2.pk)
 
     def create_data(self):
-        return {"household": self.world.hh1.number, "reviewed_on": TODAY.isoformat(), "outcome": "continue"}
+        return {"household": self.world.hh1.number, "reviewed_on": today().isoformat(), "outcome": "continue"}
 
     def update_data(self, obj):
         return {"note": "改"}
@@ -165,6 +165,6 @@ class HouseholdReviewAPITests(ScopedAPITests, TestCase):
 
     def test_one_a_year(self):
         client = api_client(self.world.admin1)
-        body = {**self.create_data(), "year": TODAY.year - 1}
+        body = {**self.create_data(), "year": today().year - 1}
         r = client.post(self.list_url(), body)
         assert r.status_code == 400 and "本年度已复核" in str(r.json())

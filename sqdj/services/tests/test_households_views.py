@@ -14,7 +14,7 @@ from sqdj.services.household_workbench import todos
 from sqdj.services.models import Household, Visit
 from sqdj.testing import ScopedViewTests
 
-from .test_households import TODAY, HouseholdWorld
+from .test_households import HouseholdWorld, today
 
 
 def _named(household):
@@ -41,7 +41,7 @@ class HouseholdViewTests(ScopedViewTests, TestCase):
     def create_data(self):
         return {"area": self.world.grid1.pk, "room": "1单元101", "contact_name": "李四", "contact_phone": "13812345678",
                 "size": "1", "hardships": ["disability", "unemployed"], "needs": "新帮扶", "basis": "consent",
-                "consent": "on", "opened_on": TODAY.isoformat()}  # fmt: skip
+                "consent": "on", "opened_on": today().isoformat()}  # fmt: skip
 
     def created(self):
         return Household.objects.get(needs="新帮扶")
@@ -164,8 +164,8 @@ class HouseholdViewTests(ScopedViewTests, TestCase):
 
     def test_add_from_a_visit(self):
         w = self.world
-        visit = Visit.objects.create(org=w.community1, area=w.grid1, visited_on=TODAY, heard="生活困难")
-        other = Visit.objects.create(org=w.community2, area=w.community_area2, visited_on=TODAY, heard="其他")
+        visit = Visit.objects.create(org=w.community1, area=w.grid1, visited_on=today(), heard="生活困难")
+        other = Visit.objects.create(org=w.community2, area=w.community_area2, visited_on=today(), heard="其他")
         self.login(w.admin1)
         page = self.client.get(self.url("add"), {"visit": visit.pk})
         assert page.context["form"].initial == {"visit": visit.pk, "area": w.grid1.pk}
@@ -182,25 +182,25 @@ class HouseholdViewTests(ScopedViewTests, TestCase):
         page = lambda name: reverse("services:household_action", args=[h.pk, name])  # noqa: E731
         for name in ("pair", "support", "review", "close"):
             assert self.client.get(page(name)).status_code == 200
-        r = self.client.post(page("pair"), {"member": w.member.pk, "started_on": TODAY.isoformat()})
+        r = self.client.post(page("pair"), {"member": w.member.pk, "started_on": today().isoformat()})
         assert r.status_code == 302 and h.assistances.get().member == w.member
-        r = self.client.post(page("support"), {"given_on": TODAY.isoformat(), "kind": "money", "what": "慰问金"})
+        r = self.client.post(page("support"), {"given_on": today().isoformat(), "kind": "money", "what": "慰问金"})
         assert r.status_code == 200 and "金额" in r.content.decode()  # money without an amount: refused
-        r = self.client.post(page("support"), {"given_on": TODAY.isoformat(), "kind": "money", "what": "慰问金",
+        r = self.client.post(page("support"), {"given_on": today().isoformat(), "kind": "money", "what": "慰问金",
                                                "amount": "200", "unit": "某公司"})  # fmt: skip
         assert r.status_code == 302 and h.supports.get().unit == w.unit
         pairing = h.assistances.get()
         end = reverse("services:pairing_end", args=[pairing.pk])
-        assert self.client.post(end, {"ended_on": TODAY.isoformat()}).status_code == 302
-        r = self.client.post(page("review"), {"reviewed_on": TODAY.isoformat(), "outcome": "continue"})
+        assert self.client.post(end, {"ended_on": today().isoformat()}).status_code == 302
+        r = self.client.post(page("review"), {"reviewed_on": today().isoformat(), "outcome": "continue"})
         assert r.status_code == 302 and h.reviews.count() == 1
-        r = self.client.post(page("review"), {"reviewed_on": TODAY.isoformat(), "outcome": "continue"})
+        r = self.client.post(page("review"), {"reviewed_on": today().isoformat(), "outcome": "continue"})
         assert r.status_code == 200 and "本年度已复核" in r.content.decode()
-        r = self.client.post(page("close"), {"closed_on": TODAY.isoformat(), "end_reason": "recovered", "version": 7})
+        r = self.client.post(page("close"), {"closed_on": today().isoformat(), "end_reason": "recovered", "version": 7})
         assert r.status_code == 302  # a stale version: back to the page, nothing written
         h.refresh_from_db()
         assert h.state == "open"
-        r = self.client.post(page("close"), {"closed_on": TODAY.isoformat(), "end_reason": "recovered",
+        r = self.client.post(page("close"), {"closed_on": today().isoformat(), "end_reason": "recovered",
                                              "version": h.version})  # fmt: skip
         h.refresh_from_db()
         assert r.status_code == 302 and h.state == "closed"
