@@ -173,6 +173,8 @@ class Request(ChangeLoggedModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")  # fmt: skip
 
+    # the public tracking code is the resident's key to the status page: never copied into the change history
+    change_log_exclude = (*ChangeLoggedModel.change_log_exclude, "tracking_code")
     scope_area_field = "area"
     scope_view_org_fields = ("assigned_org",)  # the assigned branch reads it (and acts through the services)
     scope_self_roles = (Role.MEMBER, Role.UNIT_CONTACT)

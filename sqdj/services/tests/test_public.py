@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-from sqdj.core.models import AuditEvent
+from sqdj.core.models import AuditEvent, ObjectChange
 from sqdj.services import public, stations
 from sqdj.services.choices import RequestState
 from sqdj.services.models import Category, Request
@@ -154,6 +154,9 @@ def test_a_valid_submission_gives_the_tracking_code_once(w, client):
     assert made.tracking_code in text and "记下" in text or made.tracking_code in text
     assert PHONE not in text and "李四" not in text
     assert "Cache-Control" in r and "no-cache" in r["Cache-Control"] or "no-store" in r["Cache-Control"]
+    # the code is the resident's key to the status page: the change history never holds it
+    changes = ObjectChange.objects.filter(object_id=made.pk, content_type__model="request")
+    assert changes.exists() and not any("tracking_code" in (c.postchange_data or {}) for c in changes)
 
 
 def test_bad_input_chinese_messages_nothing_written(w, client):
